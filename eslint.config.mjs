@@ -1,0 +1,75 @@
+// Lint rules that keep the design honest: promises are awaited, workflow code stays deterministic,
+// and imports only run the way the design's arrows allow.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** `no-restricted-imports` for one folder: no Node builtins (when asked) and none of the listed folders. */
+function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
+  const patterns = folders.map((folder) => ({
+    group: [`**/${folder}`, `**/${folder}/**`],
+    message: `this folder may not import from ${folder} (see the import arrows in the design)`,
+    allowTypeImports: allowTypeImportsOf.includes(folder),
+  }));
+  return {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: builtins
+          ? nodeBuiltins.map((name) => ({ name, message: 'no Node builtins here: this code must stay pure and deterministic' }))
+          : [],
+        patterns,
+      },
+    ],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', 'bin/**', 'eslint.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: restrictImports({
+      builtins: true,
+      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'cli'],
+      allowTypeImportsOf: ['activities'],
+    }),
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: restrictImports({
+      builtins: true,
+      folders: ['workflows', 'activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'cli'],
+    }),
+  },
+  {
+    files: ['src/activities/**/*.ts'],
+    rules: restrictImports({ builtins: false, folders: ['workflows', 'simulator', 'stack', 'worker', 'client', 'cli'] }),
+  },
+  {
+    files: ['src/aws/**/*.ts'],
+    rules: restrictImports({ builtins: false, folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'cli'] }),
+  },
+  {
+    // The simulator stands in for AWS: it knows nothing of Temporal or of the worker.
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      ...restrictImports({ builtins: false, folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'cli'] }),
+    },
+  },
+  {
+    files: ['src/stack/**/*.ts'],
+    rules: restrictImports({ builtins: false, folders: ['workflows', 'activities', 'worker', 'client', 'cli'] }),
+  },
+);

@@ -1,0 +1,88 @@
+// `finetune dev`: the local stack (and a worker) in the foreground until Ctrl-C, which stops every
+// process it started.
+import { Command, Option } from 'commander';
+import { loadStackSettings, STACK_PORT_SETTINGS, type StackSettings } from '../config';
+import { startLocalStack, type RunningStack } from '../stack/local-stack';
+
+const portOption = (name: keyof typeof STACK_PORT_SETTINGS, description: string) => {
+  const s = STACK_PORT_SETTINGS[name];
+  return new Option(`${s.flag} <port>`, `${description} (default ${s.fallback}, env ${s.env})`).argParser((v) => Number(v));
+};
+
+export interface StackFlags {
+  temporalPort?: number;
+  uiPort?: number;
+  s3Port?: number;
+  simulatorPort?: number;
+  dataDir?: string;
+  timeScale?: number;
+}
+
+/** The port and folder flags shared by `dev` and `demo`. */
+export function addStackOptions(command: Command): Command {
+  return command
+    .addOption(portOption('temporalPort', 'Temporal gRPC port'))
+    .addOption(portOption('temporalUiPort', 'Temporal Web UI port'))
+    .addOption(portOption('s3Port', 'S3 server port'))
+    .addOption(portOption('simulatorPort', 'Bedrock simulator port'))
+    .option('--data-dir <dir>', 'where the stack keeps its data (env FINETUNE_DATA_DIR)', undefined)
+    .addOption(new Option('--time-scale <n>', 'simulated seconds per real second in the Bedrock simulator').default(60).argParser(Number));
+}
+
+export function stackSettingsFromFlags(flags: StackFlags): StackSettings {
+  return loadStackSettings({
+    temporalPort: flags.temporalPort,
+    temporalUiPort: flags.uiPort,
+    s3Port: flags.s3Port,
+    simulatorPort: flags.simulatorPort,
+    dataDir: flags.dataDir,
+  });
+}
+
+export function describeStack(stack: RunningStack, withWorker: boolean): string {
+  const e = stack.endpoints;
+  return [
+    'Local stack is up:',
+    `  Temporal UI        ${e.temporalUiUrl ?? '(headless)'}`,
+    `  Temporal gRPC      ${e.temporalAddress} (namespace ${e.namespace}, task queue ${e.taskQueue})`,
+    `  S3 (versitygw)     ${e.s3Endpoint}  objects under ${e.s3ObjectsDir}`,
+    `  Bedrock simulator  ${e.bedrockEndpoint}`,
+    `  Worker             ${withWorker ? 'running' : 'not started (--no-worker): run `npm start` in a shell that sourced the env file'}`,
+    `  Logs               ${stack.envFile.replace(/stack\.env$/, 'logs/')}`,
+    '',
+    `In another shell: source ${stack.envFile}  (then any finetune command talks to this stack)`,
+  ].join('\n');
+}
+
+/** Resolves on the first SIGINT/SIGTERM, so the caller can stop what it started. */
+export function untilInterrupted(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export function registerDevCommand(program: Command): void {
+  addStackOptions(program.command('dev'))
+    .description('run the local stack (Temporal dev server with UI, S3, Bedrock simulator) and a worker until Ctrl-C')
+    .option('--no-worker', 'start the stack without a worker')
+    .action(async (flags: StackFlags & { worker: boolean }) => {
+      const interrupted = untilInterrupted();
+      const stack = await startLocalStack({
+        ...stackSettingsFromFlags(flags),
+        worker: flags.worker,
+        simulatorTimeScale: flags.timeScale,
+      });
+      console.log(describeStack(stack, flags.worker));
+      console.log('\nPress Ctrl-C to stop everything.');
+      await interrupted;
+      console.log('\nStopping the local stack...');
+      await stack.stop();
+      console.log('Stopped.');
+    });
+}

@@ -1,0 +1,30 @@
+// The `finetune` CLI. Each command lives in src/cli/<command>.ts and registers itself here; the typed
+// API that other services call is src/api.ts. Exit codes: 0 success, 1 the job or validation failed,
+// 2 bad usage or input.
+import { Command, CommanderError } from 'commander';
+import { registerDevCommand } from './cli/dev';
+import { registerWorkerCommand } from './cli/worker';
+
+export function buildProgram(): Command {
+  const program = new Command('finetune')
+    .description('Durable Amazon Bedrock model customization on Temporal')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerWorkerCommand(program);
+  registerDevCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+}

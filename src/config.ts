@@ -1,0 +1,201 @@
+// The one place that reads the environment. Everything else receives typed settings from here.
+//
+// Temporal is configured the way every Temporal tool is (envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile file); AWS the way every AWS
+// tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_S3). Only
+// what has no ecosystem name gets a FINETUNE_ variable.
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+export const DEFAULT_TASK_QUEUE = 'bedrock-fine-tuning';
+export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+export const DEFAULT_NAMESPACE = 'default';
+
+type Env = Record<string, string | undefined>;
+
+export interface TemporalSettings {
+  /** Works for both `Connection.connect` (client) and `NativeConnection.connect` (worker). */
+  connectionOptions: NativeConnectionOptions;
+  namespace: string;
+  address: string;
+}
+
+export interface AwsSettings {
+  region: string;
+  /** Set only for a local or private endpoint; real AWS resolves its own. */
+  bedrockEndpoint?: string;
+  s3Endpoint?: string;
+}
+
+export interface AppConfig {
+  temporal: TemporalSettings;
+  aws: AwsSettings;
+  taskQueue: string;
+}
+
+export interface WorkerSettings {
+  /** host:port for a Prometheus scrape endpoint, off when absent. */
+  prometheusBindAddress?: string;
+  /** How long in-flight activities may run on after SIGINT/SIGTERM, in milliseconds. */
+  shutdownGraceTimeMs: number;
+  /** Cached workflow runs: sized for the concurrent runs one worker carries, not from the heap. */
+  maxCachedWorkflows: number;
+}
+
+/** Wrong or missing configuration: every problem at once, each with how to fix it. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const HOST_PORT = /^[^\s:/]+(:\d{1,5})$|^\[[0-9a-fA-F:]+\](:\d{1,5})$/;
+
+function checkUrl(env: Env, name: string, problems: string[]): string | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return value.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${name}=${JSON.stringify(value)} is not an http(s) URL: set it like ${name}=http://127.0.0.1:4567, or unset it to use AWS`);
+    return undefined;
+  }
+}
+
+function loadTemporal(env: Env, problems: string[]): TemporalSettings | undefined {
+  try {
+    const overrideEnvVars = Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
+    const address = connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
+    if (!HOST_PORT.test(address)) {
+      problems.push(`TEMPORAL_ADDRESS=${JSON.stringify(address)} is not host:port: set it like TEMPORAL_ADDRESS=localhost:7233`);
+    }
+    return { connectionOptions: { ...connectionOptions, address }, namespace: namespace ?? DEFAULT_NAMESPACE, address };
+  } catch (err) {
+    problems.push(
+      `Temporal client configuration could not be loaded (${(err as Error).message}): check TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE and the TEMPORAL_* variables`,
+    );
+    return undefined;
+  }
+}
+
+function loadAws(env: Env, problems: string[]): AwsSettings {
+  const region = (env.AWS_REGION ?? env.AWS_DEFAULT_REGION)?.trim() ?? '';
+  if (!region) {
+    problems.push('AWS_REGION is not set: export AWS_REGION=us-east-1 (the region of your Bedrock jobs; the local stack writes it to .local/stack.env)');
+  } else if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    problems.push(`AWS_REGION=${JSON.stringify(region)} is not a region name: set it like AWS_REGION=us-east-1`);
+  }
+  return {
+    region,
+    bedrockEndpoint: checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
+    s3Endpoint: checkUrl(env, 'AWS_ENDPOINT_URL_S3', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
+  };
+}
+
+function loadTaskQueue(env: Env, problems: string[]): string {
+  const taskQueue = env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  if (!taskQueue.trim()) problems.push(`TASK_QUEUE is empty: unset it to use ${DEFAULT_TASK_QUEUE} or set a name`);
+  return taskQueue.trim();
+}
+
+/** Everything a client or worker needs. Throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const temporal = loadTemporal(env, problems);
+  const aws = loadAws(env, problems);
+  const taskQueue = loadTaskQueue(env, problems);
+  if (problems.length > 0 || !temporal) throw new ConfigError(problems);
+  return { temporal, aws, taskQueue };
+}
+
+/** Only the Temporal part: commands such as `status` and `list` need no AWS settings. */
+export function loadTemporalConfig(env: Env = process.env): Pick<AppConfig, 'temporal' | 'taskQueue'> {
+  const problems: string[] = [];
+  const temporal = loadTemporal(env, problems);
+  const taskQueue = loadTaskQueue(env, problems);
+  if (problems.length > 0 || !temporal) throw new ConfigError(problems);
+  return { temporal, taskQueue };
+}
+
+/** Only the AWS part: `finetune validate` and the simulator need no Temporal. */
+export function loadAwsConfig(env: Env = process.env): AwsSettings {
+  const problems: string[] = [];
+  const aws = loadAws(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return aws;
+}
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    problems.push(`${name}=${JSON.stringify(raw)} is not a positive integer: set it like ${name}=${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Worker-process settings that have no ecosystem variable. */
+export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
+  const problems: string[] = [];
+  const prometheusBindAddress = env.FINETUNE_PROMETHEUS_BIND_ADDRESS?.trim() || undefined;
+  if (prometheusBindAddress && !HOST_PORT.test(prometheusBindAddress)) {
+    problems.push(
+      `FINETUNE_PROMETHEUS_BIND_ADDRESS=${JSON.stringify(prometheusBindAddress)} is not host:port: set it like FINETUNE_PROMETHEUS_BIND_ADDRESS=0.0.0.0:9464`,
+    );
+  }
+  const graceSeconds = positiveInt(env, 'FINETUNE_SHUTDOWN_GRACE_SECONDS', 30, problems);
+  const maxCachedWorkflows = positiveInt(env, 'FINETUNE_MAX_CACHED_WORKFLOWS', 500, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { prometheusBindAddress, shutdownGraceTimeMs: graceSeconds * 1000, maxCachedWorkflows };
+}
+
+/** Ports and folders of the local development stack (`finetune dev`, `finetune demo`, the tests). */
+export interface StackSettings {
+  host: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  s3Port: number;
+  simulatorPort: number;
+  /** Where the stack keeps its SQLite file, S3 objects and simulator state: `.local/` by default. */
+  dataDir: string;
+}
+
+export const STACK_PORT_SETTINGS = {
+  temporalPort: { flag: '--temporal-port', env: 'FINETUNE_TEMPORAL_PORT', fallback: 7233 },
+  temporalUiPort: { flag: '--ui-port', env: 'FINETUNE_UI_PORT', fallback: 8233 },
+  s3Port: { flag: '--s3-port', env: 'FINETUNE_S3_PORT', fallback: 9000 },
+  simulatorPort: { flag: '--simulator-port', env: 'FINETUNE_SIMULATOR_PORT', fallback: 4567 },
+} as const;
+
+export type StackPortName = keyof typeof STACK_PORT_SETTINGS;
+
+export function loadStackSettings(overrides: Partial<StackSettings>, env: Env = process.env): StackSettings {
+  const problems: string[] = [];
+  const port = (name: StackPortName): number => {
+    const setting = STACK_PORT_SETTINGS[name];
+    const value = overrides[name] ?? positiveInt(env, setting.env, setting.fallback, problems);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      problems.push(`${setting.flag} ${value} is not a port: use 1-65535 (or set ${setting.env})`);
+    }
+    return value;
+  };
+  const settings: StackSettings = {
+    host: overrides.host ?? '127.0.0.1',
+    temporalPort: port('temporalPort'),
+    temporalUiPort: port('temporalUiPort'),
+    s3Port: port('s3Port'),
+    simulatorPort: port('simulatorPort'),
+    dataDir: overrides.dataDir ?? env.FINETUNE_DATA_DIR ?? '.local',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}

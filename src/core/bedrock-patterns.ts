@@ -1,0 +1,45 @@
+// Bedrock's own member constraints for CreateModelCustomizationJob (service model, reference 1.4),
+// anchored for full-match. Shared by the request schema, the preflight and the simulator, so the worker
+// refuses exactly what Bedrock would refuse, before anything is created.
+
+export const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9+\-.])*$/;
+export const JOB_NAME_MAX = 63;
+export const CUSTOM_MODEL_NAME = /^([0-9a-zA-Z][_-]?){1,63}$/;
+export const CUSTOM_MODEL_NAME_MAX = 63;
+export const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role\/.+$/;
+export const ROLE_ARN_MAX = 2048;
+export const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?$/;
+export const S3_URI = /^s3:\/\/[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:\/[-!_*'().a-z0-9A-Z]+(?:\/[-!_*'().a-z0-9A-Z]+)*)?\/?$/;
+export const S3_URI_MAX = 1024;
+export const TAG_TEXT = /^[a-zA-Z0-9\s._:/=+@-]*$/;
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
+export const TAGS_MAX_PER_REQUEST = 200;
+/** TooManyTagsException: at most 50 tags on one resource, existing and new together. */
+export const TAGS_MAX_PER_RESOURCE = 50;
+export const VALIDATORS_MAX = 10;
+export const KMS_KEY_MAX = 2048;
+export const SUBNET_OR_GROUP_ID = /^[-0-9a-zA-Z]+$/;
+export const METADATA_FILTER_TEXT = /^[a-zA-Z0-9\s._:/=+$@-]*$/;
+export const MODEL_IDENTIFIER_MAX = 2048;
+
+export const JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const PHASE_STATUSES = ['InProgress', 'Completed', 'Stopping', 'Stopped', 'Failed', 'NotStarted'] as const;
+export type PhaseStatus = (typeof PHASE_STATUSES)[number];
+
+export function isTerminalJobStatus(status: string | undefined): boolean {
+  return status === 'Completed' || status === 'Failed' || status === 'Stopped';
+}
+
+/** `s3://bucket/key` into its parts. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an S3 URI: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/** Joins an S3 URI prefix and a relative key with exactly one slash. */
+export function joinS3Uri(prefix: string, ...parts: string[]): string {
+  return [prefix.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))].filter((p) => p !== '').join('/');
+}

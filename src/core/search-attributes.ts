@@ -1,0 +1,31 @@
+// The custom search attributes of a fineTune run (the design's contract). The dev server registers
+// them at start; a production namespace needs them created once (see the README).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const FineTunePhaseKey = defineSearchAttributeKey('FineTunePhase', SearchAttributeType.KEYWORD);
+export const BedrockJobStatusKey = defineSearchAttributeKey('BedrockJobStatus', SearchAttributeType.KEYWORD);
+export const BedrockJobArnKey = defineSearchAttributeKey('BedrockJobArn', SearchAttributeType.KEYWORD);
+export const BaseModelKey = defineSearchAttributeKey('BaseModel', SearchAttributeType.KEYWORD);
+export const CustomModelNameKey = defineSearchAttributeKey('CustomModelName', SearchAttributeType.KEYWORD);
+export const CustomizationTypeKey = defineSearchAttributeKey('CustomizationType', SearchAttributeType.KEYWORD);
+export const DatasetFingerprintKey = defineSearchAttributeKey('DatasetFingerprint', SearchAttributeType.KEYWORD);
+export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAttributeType.DOUBLE);
+export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
+
+export const SEARCH_ATTRIBUTE_KEYS = [
+  FineTunePhaseKey,
+  BedrockJobStatusKey,
+  BedrockJobArnKey,
+  BaseModelKey,
+  CustomModelNameKey,
+  CustomizationTypeKey,
+  DatasetFingerprintKey,
+  TrainingLossKey,
+  ValidationLossKey,
+] as const;
+
+/** `Name=Type` as the Temporal CLI's `--search-attribute` flag takes it. */
+export function searchAttributeFlags(): string[] {
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double' };
+  return SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${cliType[key.type]}`);
+}

@@ -1,0 +1,183 @@
+// The local development stack: Temporal dev server, S3 server, Bedrock simulator and (optionally) a
+// worker, each a child process, all on loopback. `finetune dev`, `finetune demo` and the test run start
+// it through here, so the tests exercise the same start-up a newcomer does.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
+import { startChild, type ManagedChild } from './child-process';
+import { assertPortFree } from './ports';
+import { LOCAL_S3_CREDENTIALS, startS3Server } from './s3-server';
+import { startTemporalServer } from './temporal-server';
+import { ensureTools } from './tools';
+
+/** The package bin; two folders up from both src/stack and dist/stack. */
+export const FINETUNE_BIN = resolve(__dirname, '..', '..', 'bin', 'finetune.js');
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_NAMESPACE = 'default';
+export const LOCAL_TASK_QUEUE = 'bedrock-fine-tuning';
+
+export interface LocalStackOptions extends StackSettings {
+  /** Run a worker process too (`finetune dev` does unless --no-worker). */
+  worker: boolean;
+  /** No Temporal Web UI (tests). */
+  headless?: boolean;
+  /** Keep Temporal in memory instead of the SQLite file (tests). */
+  ephemeral?: boolean;
+  /** Simulated seconds per real second for the Bedrock simulator. */
+  simulatorTimeScale?: number;
+  taskQueue?: string;
+  log?: (line: string) => void;
+}
+
+export interface StackEndpoints {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  namespace: string;
+  s3Endpoint: string;
+  bedrockEndpoint: string;
+  region: string;
+  taskQueue: string;
+  s3ObjectsDir: string;
+}
+
+export interface RunningStack {
+  endpoints: StackEndpoints;
+  /** The variables a second shell needs, with the ecosystem's own names. */
+  env: Record<string, string>;
+  envFile: string;
+  children: ManagedChild[];
+  stop(): Promise<void>;
+}
+
+export function stackEnvironment(endpoints: StackEndpoints): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: endpoints.temporalAddress,
+    TEMPORAL_NAMESPACE: endpoints.namespace,
+    TASK_QUEUE: endpoints.taskQueue,
+    AWS_REGION: endpoints.region,
+    AWS_ENDPOINT_URL_BEDROCK: endpoints.bedrockEndpoint,
+    AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+  };
+}
+
+function envFileText(env: Record<string, string>): string {
+  const lines = Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`);
+  return `# Written by \`finetune dev\`: \`source\` this file to talk to the running local stack.\n${lines.join('\n')}\n`;
+}
+
+async function checkPorts(options: LocalStackOptions): Promise<void> {
+  const what: Record<StackPortName, string> = {
+    temporalPort: 'Temporal gRPC',
+    temporalUiPort: 'Temporal Web UI',
+    s3Port: 'S3 server',
+    simulatorPort: 'Bedrock simulator',
+  };
+  const names = Object.keys(what) as StackPortName[];
+  for (const name of names) {
+    if (name === 'temporalUiPort' && options.headless) continue;
+    const setting = STACK_PORT_SETTINGS[name];
+    await assertPortFree(options.host, options[name], what[name], `${setting.flag} or ${setting.env}`);
+  }
+}
+
+async function startSimulator(options: LocalStackOptions, s3Endpoint: string, dataDir: string, logs: string): Promise<{ child: ManagedChild; endpoint: string }> {
+  const endpoint = `http://${options.host}:${options.simulatorPort}`;
+  const child = await startChild({
+    name: 'Bedrock simulator',
+    command: process.execPath,
+    args: [
+      FINETUNE_BIN, 'simulator',
+      '--host', options.host,
+      '--port', String(options.simulatorPort),
+      '--region', LOCAL_REGION,
+      '--s3-endpoint', s3Endpoint,
+      '--state-file', join(dataDir, 'simulator-state.json'),
+      '--time-scale', String(options.simulatorTimeScale ?? 60),
+    ],
+    env: { ...process.env, AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey },
+    logFile: join(logs, 'simulator.log'),
+    // Any HTTP answer means it listens (an unsigned request is refused, as real Bedrock refuses it).
+    isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
+  });
+  return { child, endpoint };
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = resolve(options.dataDir);
+  const logs = join(dataDir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  await checkPorts(options);
+  const tools = await ensureTools(['temporal', 'versitygw'], { log: (line) => log(`[tools] ${line}`) });
+
+  const children: ManagedChild[] = [];
+  const stop = async () => {
+    // Reverse order: the worker lets go of its tasks before the server it talks to goes away.
+    for (const child of [...children].reverse()) await child.stop();
+  };
+  try {
+    const [temporal, s3] = await Promise.all([
+      startTemporalServer({
+        binary: tools.temporal,
+        host: options.host,
+        port: options.temporalPort,
+        uiPort: options.temporalUiPort,
+        headless: options.headless ?? false,
+        dataDir: options.ephemeral ? undefined : dataDir,
+        logFile: join(logs, 'temporal.log'),
+        namespace: LOCAL_NAMESPACE,
+      }).then((t) => (children.push(t.child), t)),
+      startS3Server({
+        binary: tools.versitygw,
+        host: options.host,
+        port: options.s3Port,
+        dataDir,
+        logFile: join(logs, 's3.log'),
+        region: LOCAL_REGION,
+      }).then((s) => (children.push(s.child), s)),
+    ]);
+    const simulator = await startSimulator(options, s3.endpoint, dataDir, logs);
+    children.push(simulator.child);
+
+    const endpoints: StackEndpoints = {
+      temporalAddress: temporal.address,
+      temporalUiUrl: temporal.uiUrl,
+      namespace: LOCAL_NAMESPACE,
+      s3Endpoint: s3.endpoint,
+      bedrockEndpoint: simulator.endpoint,
+      region: LOCAL_REGION,
+      taskQueue: options.taskQueue ?? LOCAL_TASK_QUEUE,
+      s3ObjectsDir: join(dataDir, 's3'),
+    };
+    const env = stackEnvironment(endpoints);
+    const envFile = join(dataDir, 'stack.env');
+    writeFileSync(envFile, envFileText(env));
+
+    if (options.worker) {
+      const worker = await startChild({
+        name: 'worker',
+        command: process.execPath,
+        args: [FINETUNE_BIN, 'worker'],
+        env: { ...process.env, ...env },
+        logFile: join(logs, 'worker.log'),
+        readyTimeoutMs: 120_000,
+        isReady: async () => workerReady(join(logs, 'worker.log')),
+      });
+      children.push(worker);
+    }
+    return { endpoints, env, envFile, children, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The worker logs one structured line when it has connected and is about to poll. */
+async function workerReady(logFile: string): Promise<boolean> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.includes('"finetune worker ready"');
+}

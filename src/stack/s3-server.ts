@@ -1,0 +1,62 @@
+// The local S3 server: Versity Gateway with its posix backend, so every object is a plain file under
+// `<dir>/<bucket>/<key>` that survives restarts and that a user can open.
+import { CreateBucketCommand, ListBucketsCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createS3Client } from '../aws/clients';
+import { startChild, type ManagedChild } from './child-process';
+
+/** Fixed, documented credentials of the local S3 server. Not secrets: the server only listens on loopback. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'finetune-local', secretAccessKey: 'finetune-local-secret' } as const;
+
+/** Buckets the demo, the examples and the tests use. */
+export const LOCAL_BUCKETS = {
+  datasets: 'finetune-datasets',
+  outputs: 'finetune-outputs',
+  invocationLogs: 'finetune-invocation-logs',
+} as const;
+
+export interface S3ServerOptions {
+  binary: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  logFile: string;
+  region: string;
+}
+
+export async function startS3Server(options: S3ServerOptions): Promise<{ child: ManagedChild; endpoint: string }> {
+  const objectsDir = join(options.dataDir, 's3');
+  mkdirSync(objectsDir, { recursive: true });
+  const endpoint = `http://${options.host}:${options.port}`;
+  const s3 = createS3Client({ region: options.region, s3Endpoint: endpoint }, LOCAL_S3_CREDENTIALS);
+  try {
+    const child = await startChild({
+      name: 'S3 server (versitygw)',
+      command: options.binary,
+      args: [
+        '--access', LOCAL_S3_CREDENTIALS.accessKeyId,
+        '--secret', LOCAL_S3_CREDENTIALS.secretAccessKey,
+        '--port', `${options.host}:${options.port}`,
+        '--region', options.region,
+        'posix', objectsDir,
+      ],
+      logFile: options.logFile,
+      isReady: async () => {
+        await s3.send(new ListBucketsCommand({}));
+        return true;
+      },
+    });
+    for (const bucket of Object.values(LOCAL_BUCKETS)) {
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch (err) {
+        const name = (err as S3ServiceException).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+      }
+    }
+    return { child, endpoint };
+  } finally {
+    s3.destroy();
+  }
+}

@@ -1,0 +1,111 @@
+// The two programs the local stack needs that npm cannot install: the Temporal CLI (its dev server and
+// Web UI) and Versity Gateway (an S3 server whose objects are plain files). Both are Go modules, built
+// once with `go install` into a per-user cache outside the checkout so every clone and CI's fresh clone
+// find them again. A second call finds them and prints nothing.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export type ToolName = 'temporal' | 'versitygw';
+
+interface ToolSpec {
+  module: string;
+  version: string;
+  /** An environment variable that points at an existing binary, checked first. */
+  pathVariable: string;
+  purpose: string;
+}
+
+export const TOOLS: Record<ToolName, ToolSpec> = {
+  // Later tags carry `replace` directives that `go install pkg@version` refuses: 1.5.1 is the newest
+  // that builds this way (Temporal Server 1.29.1, UI 2.42.1).
+  temporal: {
+    module: 'github.com/temporalio/cli/cmd/temporal',
+    version: 'v1.5.1',
+    pathVariable: 'TEMPORAL_CLI_PATH',
+    purpose: 'Temporal dev server and Web UI',
+  },
+  versitygw: {
+    module: 'github.com/versity/versitygw/cmd/versitygw',
+    version: 'v1.7.0',
+    pathVariable: 'VERSITYGW_PATH',
+    purpose: 'S3-compatible server',
+  },
+};
+
+/** `$FINETUNE_TOOLS_DIR`, else `$XDG_CACHE_HOME/bedrock-finetune`, else `~/.cache/bedrock-finetune`. */
+export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FINETUNE_TOOLS_DIR) return env.FINETUNE_TOOLS_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bedrock-finetune');
+}
+
+function cachedPath(name: ToolName, env: NodeJS.ProcessEnv): string {
+  return join(toolsDir(env), `${name}-${TOOLS[name].version}`, name);
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** Where the tool already is, without building anything: its variable, then PATH, then the cache. */
+export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env[TOOLS[name].pathVariable];
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`${TOOLS[name].pathVariable}=${explicit} does not exist: fix or unset it`);
+    return explicit;
+  }
+  const cached = cachedPath(name, env);
+  return onPath(name, env) ?? (existsSync(cached) ? cached : undefined);
+}
+
+export type ToolLog = (line: string) => void;
+
+async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Promise<string> {
+  const spec = TOOLS[name];
+  const target = cachedPath(name, env);
+  // Build into a scratch folder and rename, so an interrupted build never leaves a half-written binary
+  // that the next run would take for a finished one.
+  const scratch = `${target}.partial-${process.pid}`;
+  mkdirSync(scratch, { recursive: true });
+  const started = Date.now();
+  log(`building ${name} ${spec.version} (${spec.purpose}) with go install; the first build takes a few minutes`);
+  try {
+    await execFileAsync('go', ['install', `${spec.module}@${spec.version}`], {
+      env: { ...env, GOBIN: scratch, GOFLAGS: env.GOFLAGS ?? '-trimpath' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    mkdirSync(join(target, '..'), { recursive: true });
+    renameSync(join(scratch, name), target);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') {
+      throw new Error(
+        `${name} is missing and Go is not installed to build it. Install Go (https://go.dev/dl) and run again, ` +
+          `or put ${name} on PATH, or set ${spec.pathVariable} to an existing binary.`,
+      );
+    }
+    throw new Error(`go install ${spec.module}@${spec.version} failed:\n${(e.stderr ?? e.message).trim()}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  log(`built ${name} in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  return target;
+}
+
+/** Every tool's path, building the missing ones concurrently. Quiet when all are present. */
+export async function ensureTools(
+  names: ToolName[] = ['temporal', 'versitygw'],
+  options: { env?: NodeJS.ProcessEnv; log?: ToolLog } = {},
+): Promise<Record<ToolName, string>> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stderr.write(`[tools] ${line}\n`));
+  const paths = await Promise.all(names.map(async (name) => findTool(name, env) ?? build(name, env, log)));
+  return Object.fromEntries(names.map((name, i) => [name, paths[i]])) as Record<ToolName, string>;
+}

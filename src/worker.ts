@@ -1,0 +1,77 @@
+// The worker process: connects through envconfig, runs the fineTune workflow and its activities, and
+// shuts down gracefully on SIGINT/SIGTERM (built into Worker.run), giving activities in flight a grace
+// time. Any number of these may run on one task queue: nothing here assumes it is the only one.
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { createAwsClients, destroyAwsClients } from './aws/clients';
+import { loadConfig, loadWorkerSettings } from './config';
+
+export interface FineTuneWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  maxCachedWorkflows?: number;
+  identity?: string;
+}
+
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(options.deps),
+    shutdownGraceTime: options.shutdownGraceTime,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+    identity: options.identity,
+  });
+}
+
+/** One JSON object per line: what log collectors (CloudWatch, Loki, Datadog) parse without help. */
+function jsonLine(entry: LogEntry): void {
+  const { message, level, timestampNanos, meta } = entry;
+  const line = JSON.stringify({ time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(), level, message, ...meta }, (_k, v: unknown) =>
+    typeof v === 'bigint' ? v.toString() : v,
+  );
+  process.stdout.write(`${line}\n`);
+}
+
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const settings = loadWorkerSettings(env);
+  Runtime.install({
+    logger: new DefaultLogger('INFO', jsonLine),
+    telemetryOptions: settings.prometheusBindAddress ? { metrics: { prometheus: { bindAddress: settings.prometheusBindAddress } } } : undefined,
+  });
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const clients = createAwsClients(config.aws);
+  try {
+    const worker = await createFineTuneWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.taskQueue,
+      deps: { ...clients },
+      shutdownGraceTime: settings.shutdownGraceTimeMs,
+      maxCachedWorkflows: settings.maxCachedWorkflows,
+    });
+    Runtime.instance().logger.info('finetune worker ready', {
+      taskQueue: config.taskQueue,
+      namespace: config.temporal.namespace,
+      temporalAddress: config.temporal.address,
+      awsRegion: config.aws.region,
+      bedrockEndpoint: config.aws.bedrockEndpoint ?? 'AWS',
+      s3Endpoint: config.aws.s3Endpoint ?? 'AWS',
+      prometheus: settings.prometheusBindAddress ?? 'off',
+    });
+    await worker.run();
+  } finally {
+    destroyAwsClients(clients);
+    await connection.close();
+  }
+}

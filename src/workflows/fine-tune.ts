@@ -1,0 +1,3 @@
+export async function fineTune(): Promise<string> {
+  return 'placeholder';
+}

@@ -1,0 +1,40 @@
+// One local stack for the whole test run, started through the same code as `finetune dev`: a headless
+// in-memory Temporal dev server, the S3 server and the Bedrock simulator at a high time scale, each on
+// a free port. The workflow bundle is built once here and reused by every test worker.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/stack/ports';
+import { startLocalStack } from '../../src/stack/local-stack';
+import { WORKFLOWS_PATH } from '../../src/worker';
+import { TEST_SIMULATOR_TIME_SCALE } from './constants';
+
+export default async function globalSetup(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'finetune-test-'));
+  const started = Date.now();
+  const stack = await startLocalStack({
+    host: '127.0.0.1',
+    temporalPort: await freePort(),
+    temporalUiPort: await freePort(),
+    s3Port: await freePort(),
+    simulatorPort: await freePort(),
+    dataDir,
+    worker: false,
+    headless: true,
+    ephemeral: true,
+    simulatorTimeScale: TEST_SIMULATOR_TIME_SCALE,
+    taskQueue: 'test',
+  });
+  (globalThis as { __FINETUNE_STACK__?: unknown }).__FINETUNE_STACK__ = stack;
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  // Test files (in band, same process) read the stack through the same variables a user would source.
+  Object.assign(process.env, stack.env, {
+    FINETUNE_TEST_DATA_DIR: dataDir,
+    FINETUNE_TEST_WORKFLOW_BUNDLE: bundlePath,
+    FINETUNE_TEST_SIMULATOR_PID: String(stack.children.find((c) => c.name === 'Bedrock simulator')?.pid ?? ''),
+  });
+  process.stderr.write(`\n[test stack] up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.endpoints)}\n`);
+}
