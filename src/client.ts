@@ -3,6 +3,7 @@
 // 2 bad usage or input.
 import { Command, CommanderError } from 'commander';
 import { registerDevCommand } from './cli/dev';
+import { registerSimulatorCommand } from './cli/simulator';
 import { registerWorkerCommand } from './cli/worker';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerWorkerCommand(program);
   registerDevCommand(program);
+  registerSimulatorCommand(program);
   return program;
 }
 
