@@ -2,7 +2,10 @@
 // anchored for full-match. Shared by the request schema, the preflight and the simulator, so the worker
 // refuses exactly what Bedrock would refuse, before anything is created.
 
-export const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9+\-.])*$/;
+// The model writes `[a-zA-Z0-9](-*[a-zA-Z0-9\+\-\.])*`; `-*` before a class that holds `-` again makes a
+// backtracking engine take exponential time on a long run of dashes (30 dashes: seconds). Since `-` is in
+// the class, the pattern means exactly "an alphanumeric, then any of [a-zA-Z0-9+-.]", written here so.
+export const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9+\-.]*$/;
 export const JOB_NAME_MAX = 63;
 export const CUSTOM_MODEL_NAME = /^([0-9a-zA-Z][_-]?){1,63}$/;
 export const CUSTOM_MODEL_NAME_MAX = 63;
