@@ -1,4 +1,4 @@
-// Two projects. `core`: pure unit tests of src/core, no servers. `integration`: everything else, against
+// Two projects. `unit`: pure tests (src/core, configuration parsing), no servers. `integration`: everything else, against
 // one local stack for the whole run (globalSetup: Temporal dev server, S3 server, Bedrock simulator),
 // started only when an integration test is selected. In band: these machines have 2 cores and the
 // servers need them.
@@ -9,10 +9,9 @@ module.exports = {
   maxWorkers: 1,
   projects: [
     {
-      displayName: 'core',
+      displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/core'],
-      testMatch: ['**/*.test.ts'],
+      testMatch: ['<rootDir>/test/core/**/*.test.ts', '<rootDir>/test/config.test.ts'],
       transform,
     },
     {
@@ -20,7 +19,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/core/'],
+      testPathIgnorePatterns: ['<rootDir>/test/core/', '<rootDir>/test/config.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -2,14 +2,23 @@
 // the same code to the simulator or to real AWS.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { createCreateJobActivities } from './create-job';
+import { createPollJobActivities } from './poll-job';
+import { createPreflightActivities } from './preflight';
+import { createStopJobActivities } from './stop-job';
 
 export interface ActivityDeps {
   bedrock: BedrockClient;
   s3: S3Client;
 }
 
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPreflightActivities(deps),
+    ...createCreateJobActivities(deps),
+    ...createPollJobActivities(deps),
+    ...createStopJobActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

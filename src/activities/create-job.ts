@@ -1,0 +1,133 @@
+// Step 3: create the Bedrock job exactly once. The token and the name are derived from the workflow
+// ID, the effective request and the dataset fingerprint, so every retry (and a worker that crashed
+// right after Bedrock accepted the call) sends the same ones. Bedrock then answers with the same job,
+// or says the name is in use, and we adopt the job if its token is ours.
+import {
+  CreateModelCustomizationJobCommand,
+  GetModelCustomizationJobCommand,
+  type BedrockClient,
+  type CreateModelCustomizationJobCommandInput,
+  type Tag,
+} from '@aws-sdk/client-bedrock';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import { backoffDelay, type Backoff } from '../core/backoff';
+import { FailureType } from '../core/fine-tune-contract';
+import { canonicalJson, deriveJobName, LINEAGE_TAG_FINGERPRINT, LINEAGE_TAG_WORKFLOW_ID, tagValue, tokenSource } from '../core/naming';
+import type { FineTuneRequest } from '../core/request';
+import { awsErrorMessage, awsErrorName, failFastOnRejection, isRoleNotReady } from './bedrock-errors';
+
+export interface CreateJobInput {
+  request: FineTuneRequest;
+  workflowId: string;
+  datasetFingerprint: string;
+  /** What the job trains on: the prepared files when data preparation wrote them. */
+  trainingDataConfig: FineTuneRequest['trainingDataConfig'];
+  validationDataConfig?: FineTuneRequest['validationDataConfig'];
+  /** 'first': a quota refusal returns at once so the run can show `waiting-for-quota`. 'wait-for-quota': it retries. */
+  mode: 'first' | 'wait-for-quota';
+}
+
+export interface JobIdentity {
+  jobName: string;
+  clientRequestToken: string;
+}
+
+export type CreateJobResult =
+  | ({ outcome: 'created' | 'adopted'; jobArn: string } & JobIdentity)
+  | ({ outcome: 'quota-exceeded'; message: string } & JobIdentity);
+
+/** Quota waits are long: a slot frees when some job (hours long) ends. */
+const QUOTA_BACKOFF: Backoff = { initialMs: 60_000, coefficient: 2, maximumMs: 600_000, jitter: 0 };
+/** IAM role propagation usually takes seconds, rarely minutes: 10 s apart, 30 tries (5 minutes). */
+const ROLE_RETRY_DELAY_MS = 10_000;
+const ROLE_RETRY_ATTEMPTS = 30;
+
+function lineageTags(existing: Tag[] | undefined, workflowId: string, fingerprint: string): Tag[] {
+  const ours = new Set([LINEAGE_TAG_WORKFLOW_ID, LINEAGE_TAG_FINGERPRINT]);
+  return [
+    ...(existing ?? []).filter((t) => !ours.has(t.key ?? '')),
+    { key: LINEAGE_TAG_WORKFLOW_ID, value: tagValue(workflowId) },
+    { key: LINEAGE_TAG_FINGERPRINT, value: fingerprint },
+  ];
+}
+
+/** The caller's token and name, or ones derived from what defines this job. Pure: same input, same output. */
+export function jobIdentity(input: Pick<CreateJobInput, 'request' | 'workflowId' | 'datasetFingerprint'>): JobIdentity {
+  const derived = createHash('sha256')
+    .update(canonicalJson({ workflowId: input.workflowId, request: tokenSource(input.request), datasetFingerprint: input.datasetFingerprint }))
+    .digest('hex');
+  const clientRequestToken = input.request.clientRequestToken ?? derived;
+  return { clientRequestToken, jobName: input.request.jobName ?? deriveJobName(input.workflowId, derived) };
+}
+
+export function createJobCommandInput(input: CreateJobInput, identity: JobIdentity): CreateModelCustomizationJobCommandInput {
+  const { request } = input;
+  return {
+    jobName: identity.jobName,
+    customModelName: request.customModelName,
+    roleArn: request.roleArn,
+    clientRequestToken: identity.clientRequestToken,
+    baseModelIdentifier: request.baseModelIdentifier,
+    customizationType: request.customizationType,
+    customModelKmsKeyId: request.customModelKmsKeyId,
+    jobTags: lineageTags(request.jobTags, input.workflowId, input.datasetFingerprint),
+    customModelTags: lineageTags(request.customModelTags, input.workflowId, input.datasetFingerprint),
+    trainingDataConfig: input.trainingDataConfig,
+    validationDataConfig: input.validationDataConfig,
+    outputDataConfig: request.outputDataConfig,
+    hyperParameters: request.hyperParameters,
+    vpcConfig: request.vpcConfig,
+    customizationConfig: request.customizationConfig,
+  };
+}
+
+export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
+  /** "The provided job name is currently in use.": ours if its token is ours, else someone else's. */
+  async function adoptByName(identity: JobIdentity): Promise<CreateJobResult> {
+    const job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: identity.jobName }));
+    if (job.clientRequestToken === identity.clientRequestToken && job.jobArn) {
+      return { outcome: 'adopted', jobArn: job.jobArn, ...identity };
+    }
+    throw ApplicationFailure.nonRetryable(
+      `The job name ${identity.jobName} is taken by another job (${job.jobArn}, created ${job.creationTime?.toISOString()}, ` +
+        `status ${job.status}) whose clientRequestToken is not this run's. Choose another jobName, or leave jobName out to have one derived.`,
+      FailureType.JobNameTaken,
+      { jobName: identity.jobName, jobArn: job.jobArn },
+    );
+  }
+
+  return {
+    async createJob(input: CreateJobInput): Promise<CreateJobResult> {
+      const identity = jobIdentity(input);
+      const { attempt } = Context.current().info;
+      try {
+        const { jobArn } = await deps.bedrock.send(new CreateModelCustomizationJobCommand(createJobCommandInput(input, identity)));
+        return { outcome: 'created', jobArn: jobArn!, ...identity };
+      } catch (err) {
+        const name = awsErrorName(err);
+        const message = awsErrorMessage(err);
+        if ((name === 'ValidationException' || name === 'ConflictException') && /job name is currently in use/i.test(message)) {
+          return adoptByName(identity);
+        }
+        if (name === 'ServiceQuotaExceededException') {
+          if (input.mode === 'first') return { outcome: 'quota-exceeded', message, ...identity };
+          throw ApplicationFailure.create({
+            type: 'WaitingForQuota',
+            message: `waiting for a free customization-job slot: ${message}`,
+            nextRetryDelay: backoffDelay(QUOTA_BACKOFF, attempt),
+            category: ApplicationFailureCategory.BENIGN,
+          });
+        }
+        if (isRoleNotReady(err)) {
+          if (attempt >= ROLE_RETRY_ATTEMPTS) {
+            throw ApplicationFailure.nonRetryable(`Bedrock still cannot assume the role after ${attempt} tries: ${message}`, FailureType.InvalidRequest);
+          }
+          throw ApplicationFailure.create({ type: 'IamRoleNotReady', message, nextRetryDelay: ROLE_RETRY_DELAY_MS });
+        }
+        failFastOnRejection(err, 'CreateModelCustomizationJob');
+      }
+    },
+  };
+}

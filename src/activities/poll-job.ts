@@ -1,0 +1,97 @@
+// Step 4: look at the job. This activity returns only when something the run tracks has changed; while
+// nothing has, it fails with a benign `JobUnchanged` and a `nextRetryDelay` from the backoff, and the
+// server re-runs it after that delay. Retries are not written to history, so a 24-hour job costs the
+// same history as a 1-hour one (the "infrequent polling" pattern of the Temporal samples).
+import { GetModelCustomizationJobCommand, type BedrockClient, type GetModelCustomizationJobCommandOutput, type StatusDetails } from '@aws-sdk/client-bedrock';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { backoffDelay, withJitter, type Backoff } from '../core/backoff';
+import { isTerminalJobStatus, type JobStatus, type PhaseStatus } from '../core/bedrock-patterns';
+import type { JobSnapshot, PhaseDetail } from '../core/fine-tune-contract';
+import { failFastOnRejection } from './bedrock-errors';
+
+export interface PollJobInput {
+  jobArn: string;
+  /** What the run last recorded; the activity returns when the job differs from it. */
+  known?: JobSnapshot;
+  backoff: Backoff;
+  /** The delay the previous poll sequence had reached, so a state change does not restart the ramp. */
+  startDelayMs: number;
+  /** Return only once the job has ended (waiting for a stopped job), not on every change. */
+  untilTerminal?: boolean;
+}
+
+export interface PollJobResult {
+  snapshot: JobSnapshot;
+  /** Polls made by this sequence (its attempts), for the run's poll count. */
+  polls: number;
+  polledAt: string;
+  /** Where the backoff stands, for the next sequence. */
+  delayMs: number;
+}
+
+export const JOB_UNCHANGED = 'JobUnchanged';
+
+function phase(detail: { status?: string; creationTime?: Date; lastModifiedTime?: Date } | undefined): PhaseDetail | undefined {
+  if (!detail?.status) return undefined;
+  return {
+    status: detail.status as PhaseStatus,
+    creationTime: detail.creationTime?.toISOString(),
+    lastModifiedTime: detail.lastModifiedTime?.toISOString(),
+  };
+}
+
+function statusDetails(details: StatusDetails | undefined): JobSnapshot['statusDetails'] {
+  if (!details) return undefined;
+  return {
+    validation: phase(details.validationDetails),
+    dataProcessing: phase(details.dataProcessingDetails),
+    training: phase(details.trainingDetails),
+  };
+}
+
+export function snapshotOf(job: GetModelCustomizationJobCommandOutput): JobSnapshot {
+  return {
+    status: (job.status ?? 'InProgress') as JobStatus,
+    statusDetails: statusDetails(job.statusDetails),
+    failureMessage: job.failureMessage,
+    outputModelArn: job.outputModelArn,
+    endTime: job.endTime?.toISOString(),
+    trainingLoss: job.trainingMetrics?.trainingLoss,
+    validationLoss: job.validationMetrics?.[0]?.validationLoss,
+  };
+}
+
+/** What counts as a change: the job's status and each phase's status, never timestamps. */
+export function changeKey(s: JobSnapshot | undefined): string {
+  if (!s) return '';
+  const d = s.statusDetails;
+  return [s.status, d?.validation?.status, d?.dataProcessing?.status, d?.training?.status].join('/');
+}
+
+export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
+  return {
+    async pollJob(input: PollJobInput): Promise<PollJobResult> {
+      const { attempt } = Context.current().info;
+      let job: GetModelCustomizationJobCommandOutput;
+      try {
+        job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: input.jobArn }));
+      } catch (err) {
+        failFastOnRejection(err, 'GetModelCustomizationJob');
+      }
+      const snapshot = snapshotOf(job);
+      const delayMs = backoffDelay(input.backoff, attempt, input.startDelayMs);
+      const ended = isTerminalJobStatus(snapshot.status);
+      const unchanged = input.untilTerminal ? !ended : changeKey(snapshot) === changeKey(input.known) && !ended;
+      if (unchanged) {
+        throw ApplicationFailure.create({
+          type: JOB_UNCHANGED,
+          message: `job is ${changeKey(snapshot)}; next look in ${Math.round(delayMs / 1000)} s`,
+          nextRetryDelay: withJitter(input.backoff, delayMs, Math.random()),
+          category: ApplicationFailureCategory.BENIGN,
+        });
+      }
+      return { snapshot, polls: attempt, polledAt: new Date().toISOString(), delayMs };
+    },
+  };
+}

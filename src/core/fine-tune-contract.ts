@@ -1,0 +1,125 @@
+// The contract of a fineTune run that other services, the CLI and operators rely on: the workflow
+// type, its query/update/signal definitions, the progress and result shapes, and the failure types.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CustomizationType } from './catalog';
+import type { JobStatus, PhaseStatus } from './bedrock-patterns';
+import type { FineTuneRequest, PollingOptions } from './request';
+
+export const FINE_TUNE_WORKFLOW_TYPE = 'fineTune';
+
+/** Where a run is. Also the `FineTunePhase` search attribute. */
+export type Phase =
+  | 'preflight'
+  | 'preparing-data'
+  | 'creating-job'
+  | 'waiting-for-quota'
+  | 'training'
+  | 'stopping'
+  | 'collecting-metrics'
+  | 'completed'
+  | 'failed'
+  | 'stopped'
+  | 'cancelled';
+
+/** Application failure types a run ends with; `ApplicationFailure.type` on the workflow's failure. */
+export const FailureType = {
+  InvalidRequest: 'InvalidRequest',
+  DatasetInvalid: 'DatasetInvalid',
+  JobNameTaken: 'JobNameTaken',
+  BedrockJobFailed: 'BedrockJobFailed',
+  BedrockJobStopped: 'BedrockJobStopped',
+  DeadlineExceeded: 'DeadlineExceeded',
+  AccessDenied: 'AccessDeniedException',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+export interface PhaseDetail {
+  status: PhaseStatus;
+  creationTime?: string;
+  lastModifiedTime?: string;
+}
+
+/** What one GetModelCustomizationJob told us, reduced to what the run tracks. */
+export interface JobSnapshot {
+  status: JobStatus;
+  statusDetails?: { validation?: PhaseDetail; dataProcessing?: PhaseDetail; training?: PhaseDetail };
+  failureMessage?: string;
+  outputModelArn?: string;
+  endTime?: string;
+  trainingLoss?: number;
+  validationLoss?: number;
+}
+
+export interface DatasetStats {
+  fingerprint: string;
+  reportUri: string;
+  trainingRecords: number;
+  validationRecords: number;
+  estimatedTokens: number;
+  warnings: number;
+  duplicatesRemoved: number;
+  bytes: number;
+}
+
+export interface MetricsSummaryView {
+  epochs: { epoch: number; trainingLoss: number; validationLoss?: number }[];
+  steps: number;
+  finalTrainingLoss?: number;
+  finalValidationLoss?: number;
+  bestEpoch?: number;
+  crossCheck: 'match' | 'mismatch' | 'unavailable';
+}
+
+export interface FineTuneProgress {
+  phase: Phase;
+  jobArn?: string;
+  jobName?: string;
+  clientRequestToken?: string;
+  jobStatus?: JobStatus;
+  statusDetails?: JobSnapshot['statusDetails'];
+  failureMessage?: string;
+  /** Polls whose result the run has recorded (a poll that saw no change is not recorded in history). */
+  pollsRecorded: number;
+  lastPollTime?: string;
+  /** When the run will next look at the job, as far as the workflow knows (see api.ts for live values). */
+  nextPollTime?: string;
+  polling: { initialInterval: string; maximumInterval: string; backoffCoefficient: number; jitter: number };
+  dataset?: DatasetStats;
+  metrics?: MetricsSummaryView;
+  stopReason?: string;
+  deadline?: string;
+  startedAt: string;
+}
+
+export interface FineTuneTimings {
+  startedAt: string;
+  jobCreatedAt?: string;
+  jobEndedAt?: string;
+  finishedAt: string;
+  /** Seconds from job creation to its end, as the run saw them. */
+  jobSeconds?: number;
+}
+
+export interface FineTuneResult {
+  jobArn: string;
+  jobName: string;
+  customModelArn?: string;
+  status: JobStatus;
+  metrics?: MetricsSummaryView;
+  reportUri?: string;
+  chartUri?: string;
+  datasetReportUri?: string;
+  datasetFingerprint?: string;
+  timings: FineTuneTimings;
+}
+
+export interface StopRequest {
+  reason?: string;
+}
+
+export const progressQuery = defineQuery<FineTuneProgress>('progress');
+export const stopUpdate = defineUpdate<{ accepted: true; phase: Phase }, [StopRequest]>('stop');
+export const setPollingUpdate = defineUpdate<FineTuneProgress['polling'], [PollingOptions]>('setPolling');
+export const pokeSignal = defineSignal('poke');
+
+export type { FineTuneRequest, CustomizationType };

@@ -1,0 +1,46 @@
+// Names and tokens that never change across retries: derived only from the workflow ID, the effective
+// request and the dataset fingerprint. Hashing happens in the create activity (it has node:crypto);
+// these are the pure parts.
+import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
+import type { FineTuneRequest } from './request';
+
+/** Lineage tag keys on the job and the custom model. */
+export const LINEAGE_TAG_WORKFLOW_ID = 'finetune:workflow-id';
+export const LINEAGE_TAG_FINGERPRINT = 'finetune:dataset-fingerprint';
+
+/** JSON with sorted keys and no undefined members: equal requests give equal text, hence equal tokens. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The request as the job is created from it: no orchestration, no token (the token is derived from it). */
+export function tokenSource(request: FineTuneRequest): Omit<FineTuneRequest, 'orchestration' | 'clientRequestToken'> {
+  const { orchestration: _o, clientRequestToken: _t, ...rest } = request;
+  return rest;
+}
+
+/** A job name within Bedrock's pattern and 63 characters: the workflow ID, readable, plus 12 hex of the token. */
+export function deriveJobName(workflowId: string, tokenHex: string): string {
+  const suffix = tokenHex.slice(0, 12);
+  const readable = workflowId
+    .replace(/[^a-zA-Z0-9+.-]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+/, '')
+    .slice(0, JOB_NAME_MAX - suffix.length - 1)
+    .replace(/[^a-zA-Z0-9]+$/, '');
+  const name = readable ? `${readable}-${suffix}` : `finetune-${suffix}`;
+  if (!JOB_NAME.test(name)) throw new Error(`derived job name ${name} breaks Bedrock's pattern`);
+  return name;
+}
+
+/** A tag value within Bedrock's character set and length (workflow IDs may hold other characters). */
+export function tagValue(text: string): string {
+  const cleaned = text.replace(/[^a-zA-Z0-9\s._:/=+@-]/g, '_').slice(0, TAG_VALUE_MAX);
+  return TAG_TEXT.test(cleaned) ? cleaned : '';
+}

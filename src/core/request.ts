@@ -1,0 +1,180 @@
+// The customization request: exactly the JSON that `aws bedrock create-model-customization-job
+// --cli-input-json` takes (the API's own member names), plus one optional top-level `orchestration`
+// member for this project, removed before the call. One schema, shared by the client, the CLI and the
+// preflight activity; workflows import only its types.
+import { z } from 'zod';
+import { CUSTOMIZATION_TYPES } from './catalog';
+import * as P from './bedrock-patterns';
+import { DURATION_PATTERN } from './durations';
+
+const s3Uri = z
+  .string()
+  .max(P.S3_URI_MAX)
+  .regex(P.S3_URI, "must be an S3 URI like s3://bucket/path (lowercase bucket; no spaces or '%')");
+
+const tag = z.strictObject({
+  key: z.string().min(1).max(P.TAG_KEY_MAX).regex(P.TAG_TEXT, 'may hold only letters, digits, spaces and . _ : / = + @ -'),
+  value: z.string().max(P.TAG_VALUE_MAX).regex(P.TAG_TEXT, 'may hold only letters, digits, spaces and . _ : / = + @ -'),
+});
+const tags = z.array(tag).max(P.TAGS_MAX_PER_REQUEST);
+
+const metadataText = (max: number, min: number) =>
+  z.string().min(min).max(max).regex(P.METADATA_FILTER_TEXT, "may hold only letters, digits, spaces and . _ : / = + $ @ - (no '#' or ',')");
+const oneEntryMap = z
+  .record(metadataText(256, 1), metadataText(256, 0))
+  .refine((m) => Object.keys(m).length === 1, { message: 'must hold exactly one key' });
+const baseFilter = z
+  .strictObject({ equals: oneEntryMap.optional(), notEquals: oneEntryMap.optional() })
+  .refine((f) => (f.equals === undefined) !== (f.notEquals === undefined), { message: 'set exactly one of equals or notEquals' });
+const requestMetadataFilters = z.union([
+  z.strictObject({ equals: oneEntryMap }),
+  z.strictObject({ notEquals: oneEntryMap }),
+  z.strictObject({ andAll: z.array(baseFilter).min(1).max(16) }),
+  z.strictObject({ orAll: z.array(baseFilter).min(1).max(16) }),
+]);
+
+export const invocationLogsConfigSchema = z.strictObject({
+  usePromptResponse: z.boolean().optional(),
+  invocationLogSource: z.strictObject({ s3Uri }),
+  requestMetadataFilters: requestMetadataFilters.optional(),
+});
+
+export const trainingDataConfigSchema = z.strictObject({
+  s3Uri: s3Uri.optional(),
+  invocationLogsConfig: invocationLogsConfigSchema.optional(),
+});
+
+export const validationDataConfigSchema = z.strictObject({
+  validators: z.array(z.strictObject({ s3Uri })).max(P.VALIDATORS_MAX),
+});
+
+const awsId = z.string().min(1).max(32).regex(P.SUBNET_OR_GROUP_ID, 'may hold only letters, digits and -');
+
+/** '90s', '30m', '12h', '2d'. */
+const duration = z.string().regex(DURATION_PATTERN, "must be a duration like '30s', '15m', '12h' or '2d'");
+
+export const pollingSchema = z.strictObject({
+  /** Wait before the first poll after the job is created. */
+  initialInterval: duration.optional(),
+  backoffCoefficient: z.number().min(1).max(10).optional(),
+  maximumInterval: duration.optional(),
+  /** Relative jitter: 0.1 spreads each delay over +/-10 %. */
+  jitter: z.number().min(0).max(0.5).optional(),
+});
+export type PollingOptions = z.infer<typeof pollingSchema>;
+
+export const dataPreparationSchema = z.strictObject({
+  /** Validate only (default), or write prepared files the job then trains on. */
+  prepare: z.boolean().optional(),
+  /** Remove exact duplicate records (with prepare). */
+  dedupe: z.boolean().optional(),
+  /** Share of training records held out for validation when no validator is given (with prepare). */
+  validationSplit: z.number().min(0).max(0.5).optional(),
+  /** Seed of the deterministic shuffle (with prepare); the workflow ID when absent. */
+  seed: z.string().max(256).optional(),
+});
+export type DataPreparationRequest = z.infer<typeof dataPreparationSchema>;
+
+export const orchestrationSchema = z.strictObject({
+  polling: pollingSchema.optional(),
+  /** Stop the job and fail `DeadlineExceeded` when it has not finished this long after the run started. */
+  deadline: duration.optional(),
+  /** How long to wait for a stopped job to reach Stopped. */
+  stopTimeout: duration.optional(),
+  dataPreparation: dataPreparationSchema.optional(),
+});
+export type OrchestrationOptions = z.infer<typeof orchestrationSchema>;
+
+export const fineTuneRequestSchema = z
+  .strictObject({
+    jobName: z
+      .string()
+      .min(1)
+      .max(P.JOB_NAME_MAX)
+      .regex(P.JOB_NAME, 'must start with a letter or digit and hold only letters, digits and + - .')
+      .optional(),
+    customModelName: z
+      .string()
+      .min(1)
+      .max(P.CUSTOM_MODEL_NAME_MAX)
+      .regex(P.CUSTOM_MODEL_NAME, 'must hold letters and digits with single _ or - between them'),
+    roleArn: z.string().max(P.ROLE_ARN_MAX).regex(P.ROLE_ARN, 'must be an IAM role ARN like arn:aws:iam::123456789012:role/MyRole'),
+    clientRequestToken: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(P.CLIENT_REQUEST_TOKEN, 'may hold only letters, digits and inner hyphens')
+      .optional(),
+    baseModelIdentifier: z.string().min(1).max(P.MODEL_IDENTIFIER_MAX),
+    customizationType: z.enum(CUSTOMIZATION_TYPES).optional(),
+    customModelKmsKeyId: z.string().min(1).max(P.KMS_KEY_MAX).optional(),
+    jobTags: tags.optional(),
+    customModelTags: tags.optional(),
+    trainingDataConfig: trainingDataConfigSchema,
+    validationDataConfig: validationDataConfigSchema.optional(),
+    outputDataConfig: z.strictObject({ s3Uri }),
+    hyperParameters: z.record(z.string().min(1).max(64), z.string().max(256)).optional(),
+    vpcConfig: z
+      .strictObject({ subnetIds: z.array(awsId).min(1).max(16), securityGroupIds: z.array(awsId).min(1).max(5) })
+      .optional(),
+    customizationConfig: z
+      .strictObject({
+        distillationConfig: z.strictObject({
+          teacherModelConfig: z.strictObject({
+            teacherModelIdentifier: z.string().min(1).max(P.MODEL_IDENTIFIER_MAX),
+            maxResponseLengthForInference: z.number().int().min(1).optional(),
+          }),
+        }),
+      })
+      .optional(),
+    orchestration: orchestrationSchema.optional(),
+  })
+  .superRefine((req, ctx) => {
+    const type = req.customizationType ?? 'FINE_TUNING';
+    const training = req.trainingDataConfig;
+    if (type === 'DISTILLATION') {
+      if (!req.customizationConfig) {
+        ctx.addIssue({ code: 'custom', path: ['customizationConfig'], message: 'DISTILLATION needs customizationConfig.distillationConfig.teacherModelConfig' });
+      }
+      if ((training.s3Uri === undefined) === (training.invocationLogsConfig === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig'], message: 'set exactly one of s3Uri (prompts) or invocationLogsConfig (invocation logs)' });
+      }
+    } else {
+      if (req.customizationConfig) {
+        ctx.addIssue({ code: 'custom', path: ['customizationConfig'], message: `customizationConfig is only for DISTILLATION, not ${type}` });
+      }
+      if (training.s3Uri === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig', 's3Uri'], message: `${type} needs the training data's S3 URI` });
+      }
+      if (training.invocationLogsConfig) {
+        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig', 'invocationLogsConfig'], message: 'invocation logs are only for DISTILLATION' });
+      }
+    }
+  });
+
+export type FineTuneRequest = z.infer<typeof fineTuneRequestSchema>;
+
+/** Every problem of a request, each as `path: message`. Empty when the request is valid. */
+export function requestProblems(input: unknown): string[] {
+  const result = fineTuneRequestSchema.safeParse(input);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
+
+export class InvalidRequestError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly problems: string[], where = 'request') {
+    super(`The ${where} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/** The parsed request, or InvalidRequestError listing every problem. */
+export function parseRequest(input: unknown, where?: string): FineTuneRequest {
+  const result = fineTuneRequestSchema.safeParse(input);
+  if (!result.success) throw new InvalidRequestError(requestProblems(input), where);
+  return result.data;
+}

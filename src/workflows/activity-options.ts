@@ -1,0 +1,46 @@
+// Activity proxies with the timeouts and retries each step needs. Kept apart from the workflow so the
+// flow reads without them.
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** Errors that retrying cannot fix (activities translate most; these catch an untranslated one). */
+const NON_RETRYABLE = ['InvalidRequest', 'DatasetInvalid', 'JobNameTaken', 'AccessDeniedException', 'ValidationException', 'ResourceNotFoundException'];
+
+export function activitiesFor() {
+  const quick = proxyActivities<Activities>({
+    summary: 'Bedrock/S3 call',
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const data = proxyActivities<Activities>({
+    // Streams whole datasets from S3: hours for the largest files, so liveness comes from heartbeats.
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const quota = proxyActivities<Activities>({
+    // Retries until a slot frees; the activity picks each delay (1 to 10 minutes). Cancel or stop ends it.
+    startToCloseTimeout: '2 minutes',
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const poll = proxyActivities<Activities>({
+    // One GetModelCustomizationJob per attempt; the attempts are the polls (see poll-job.ts).
+    startToCloseTimeout: '1 minute',
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  const metrics = proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+  return {
+    preflight: quick.preflight,
+    prepareDataset: data.prepareDataset,
+    createJob: quick.createJob,
+    createJobWaitingForQuota: quota.createJob,
+    pollJob: poll.pollJob,
+    stopJob: quick.stopJob,
+    collectMetrics: metrics.collectMetrics,
+  };
+}

@@ -1,0 +1,74 @@
+import { ConfigError, loadConfig, loadStackSettings, loadWorkerSettings } from '../src/config';
+
+const base = { AWS_REGION: 'us-east-1', TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('uses the ecosystem defaults when only the region is set', () => {
+    const config = loadConfig({ ...base });
+    expect(config.temporal.address).toBe('localhost:7233');
+    expect(config.temporal.namespace).toBe('default');
+    expect(config.taskQueue).toBe('bedrock-fine-tuning');
+    expect(config.aws).toEqual({ region: 'us-east-1', bedrockEndpoint: undefined, s3Endpoint: undefined });
+  });
+
+  it('reads Temporal through envconfig and local endpoints through the AWS names', () => {
+    const config = loadConfig({
+      ...base,
+      TEMPORAL_ADDRESS: '127.0.0.1:17233',
+      TEMPORAL_NAMESPACE: 'ml',
+      TASK_QUEUE: 'tq',
+      AWS_ENDPOINT_URL_BEDROCK: 'http://127.0.0.1:4567/',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
+    });
+    expect(config.temporal.address).toBe('127.0.0.1:17233');
+    expect(config.temporal.connectionOptions.address).toBe('127.0.0.1:17233');
+    expect(config.temporal.namespace).toBe('ml');
+    expect(config.taskQueue).toBe('tq');
+    expect(config.aws.bedrockEndpoint).toBe('http://127.0.0.1:4567');
+    expect(config.aws.s3Endpoint).toBe('http://127.0.0.1:9000');
+  });
+
+  it('lists every problem at once, each with how to fix it', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ TEMPORAL_CONFIG_FILE: '/nonexistent/x.toml', TEMPORAL_ADDRESS: 'no port here', AWS_ENDPOINT_URL_S3: 'ftp://x', TASK_QUEUE: ' ' }),
+    );
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/AWS_REGION is not set: export AWS_REGION=/);
+    expect(problems.join('\n')).toMatch(/TEMPORAL_ADDRESS="no port here" is not host:port/);
+    expect(problems.join('\n')).toMatch(/AWS_ENDPOINT_URL_S3="ftp:\/\/x" is not an http\(s\) URL/);
+    expect(problems.join('\n')).toMatch(/TASK_QUEUE is empty/);
+  });
+
+  it('rejects a malformed region', () => {
+    expect(problemsOf(() => loadConfig({ ...base, AWS_REGION: 'virginia' }))).toEqual([expect.stringMatching(/AWS_REGION="virginia" is not a region name/)]);
+  });
+
+  it('accepts AWS_DEFAULT_REGION as the SDKs do', () => {
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: base.TEMPORAL_CONFIG_FILE, AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region).toBe('eu-west-1');
+  });
+});
+
+describe('worker and stack settings', () => {
+  it('has safe worker defaults and validates overrides', () => {
+    expect(loadWorkerSettings({})).toEqual({ prometheusBindAddress: undefined, shutdownGraceTimeMs: 30_000, maxCachedWorkflows: 500 });
+    expect(loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: '0.0.0.0:9464' }).prometheusBindAddress).toBe('0.0.0.0:9464');
+    const problems = problemsOf(() => loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: 'nope', FINETUNE_SHUTDOWN_GRACE_SECONDS: '-1' }));
+    expect(problems).toHaveLength(2);
+  });
+
+  it('takes stack ports from flags, then FINETUNE_* variables, then defaults', () => {
+    const s = loadStackSettings({ s3Port: 19000 }, { FINETUNE_TEMPORAL_PORT: '17233' });
+    expect(s).toMatchObject({ host: '127.0.0.1', temporalPort: 17233, temporalUiPort: 8233, s3Port: 19000, simulatorPort: 4567, dataDir: '.local' });
+    expect(problemsOf(() => loadStackSettings({ simulatorPort: 70000 }, {}))).toEqual([expect.stringMatching(/--simulator-port 70000 is not a port/)]);
+  });
+});

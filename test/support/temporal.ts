@@ -1,0 +1,63 @@
+// Per-file access to the run's stack: a Temporal client, AWS clients and workers on their own task
+// queues, all closed by `close()` so Jest exits by itself.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { FineTuneClient } from '../../src/api';
+import { createFineTuneWorker } from '../../src/worker';
+
+export interface TestContext {
+  config: AppConfig;
+  aws: AwsClients;
+  client: Client;
+  fineTune: FineTuneClient;
+  /** A worker on `taskQueue`, running until close() or stopWorker(). */
+  startWorker(taskQueue: string, deps?: Partial<AwsClients>): Promise<Worker>;
+  stopWorker(worker: Worker): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function testContext(taskQueue: string): Promise<TestContext> {
+  const config = loadConfig(process.env);
+  const aws = createAwsClients(config.aws);
+  const connection = await Connection.connect(config.temporal.connectionOptions);
+  const nativeConnection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const running = new Map<Worker, Promise<void>>();
+  const ctx: TestContext = {
+    config,
+    aws,
+    client,
+    fineTune: new FineTuneClient(client, taskQueue),
+    async startWorker(queue, deps) {
+      const worker = await createFineTuneWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: queue,
+        deps: { ...aws, ...deps },
+        workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
+        shutdownGraceTime: '2s',
+      });
+      running.set(worker, worker.run());
+      return worker;
+    },
+    async stopWorker(worker) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.get(worker);
+      running.delete(worker);
+    },
+    async close() {
+      for (const worker of [...running.keys()]) await ctx.stopWorker(worker);
+      await nativeConnection.close();
+      await connection.close();
+      destroyAwsClients(aws);
+    },
+  };
+  return ctx;
+}
+
+/** A unique name per call, for task queues, workflow IDs and model names. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
