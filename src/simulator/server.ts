@@ -1,32 +1,161 @@
-// The HTTP front of the simulator. (Minimal first cut: answers every request so the stack can start.)
-import { createServer, type Server } from 'node:http';
+// The HTTP front of the simulator: node:http, one JSON answer per request. Every response carries an
+// `x-amzn-RequestId`; every failure is an error shape with `X-Amzn-Errortype` and a JSON `message`,
+// never a stack trace or an HTML page. Order per request, as at AWS: added latency, authentication,
+// injected faults (throttling, 5xx), routing, the operation.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createS3Client } from '../aws/clients';
+import { checkAuthorization } from './auth';
+import { catalogRoutes } from './catalog-routes';
+import { Engine } from './engine';
+import { ApiError } from './errors';
+import { jobRoutes } from './job-routes';
+import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
+import { Router } from './router';
+import { Store } from './state';
+import { tagRoutes } from './tag-routes';
+import { parseJsonBody, Query, type JsonObject } from './wire';
+
+/** Larger bodies are refused before parsing; a Create request is a few kilobytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** How often jobs are settled without readers (data checks, completions). */
+const TICK_MS = 250;
 
 export interface RunningSimulator {
   url: string;
+  engine: Engine;
   close(): Promise<void>;
 }
 
-export async function startSimulatorServer(options: SimulatorOptions): Promise<RunningSimulator> {
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    const body = JSON.stringify({ message: 'Missing Authentication Token' });
-    res.writeHead(403, {
-      'content-type': 'application/json',
-      'x-amzn-errortype': 'MissingAuthenticationTokenException',
-      'x-amzn-requestid': randomUUID(),
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
+export interface SimulatorDeps {
+  log?: (line: string) => void;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, requestId: string, status: number, body: object | undefined, extraHeaders: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId,
+    ...extraHeaders,
   });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, requestId: string, err: ApiError): void {
+  send(res, requestId, err.status, { message: err.message, ...err.members }, { 'x-amzn-errortype': err.errorTypeHeader });
+}
+
+export async function startSimulatorServer(options: SimulatorOptions, deps: SimulatorDeps = {}): Promise<RunningSimulator> {
+  // stdout carries only the ready line (the stack and scripts read it); the log goes to stderr.
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+  const store = Store.open(options.stateFile);
+  const s3 = createS3Client({ region: options.region, s3Endpoint: options.s3Endpoint });
+  const engine = new Engine(store, s3, {
+    region: options.region,
+    accountId: options.accountId,
+    timeScale: options.timeScale,
+    maxConcurrentJobs: options.maxConcurrentJobs,
+    log,
+  });
+  const partition = { region: options.region, accountId: options.accountId };
+  const router = new Router([
+    ...jobRoutes(engine),
+    ...modelRoutes(engine, options.accountId, options.region),
+    ...tagRoutes(engine),
+    ...catalogRoutes(partition),
+  ]);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const started = Date.now();
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    let operation = '-';
+    let status = 500;
+    try {
+      const raw = await readBody(req);
+      if (options.latencyMs > 0) await sleep(options.latencyMs);
+      checkAuthorization(req.headers, options.region);
+      if (options.throttleRate > 0 && Math.random() < options.throttleRate) {
+        throw new ApiError('ThrottlingException', 'Too many requests, please wait before trying again.');
+      }
+      if (options.errorRate > 0 && Math.random() < options.errorRate) {
+        throw new ApiError('InternalServerException', 'An internal server error occurred. Retry your request.');
+      }
+      const { route, label } = router.match(method, url.pathname);
+      operation = route.operation;
+      let body: JsonObject | undefined;
+      const reply = await route.handler({ query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)) }, label);
+      status = reply.status;
+      send(res, requestId, reply.status, reply.body);
+    } catch (err) {
+      let apiError: ApiError;
+      if (err instanceof ApiError) apiError = err;
+      else if (err instanceof BodyTooLarge) apiError = new ApiError('ValidationException', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      else {
+        log(`request ${requestId} ${method} ${url.pathname} failed: ${(err as Error).stack ?? String(err)}`);
+        apiError = new ApiError('InternalServerException', 'An internal server error occurred. Retry your request.');
+      }
+      status = apiError.status;
+      if (!res.headersSent) sendError(res, requestId, apiError);
+      else res.end();
+      if (apiError.shape !== 'InternalServerException') operation = `${operation} ${apiError.shape}`;
+    } finally {
+      log(`${method} ${url.pathname}${url.search} ${status} ${operation} ${Date.now() - started}ms ${requestId}`);
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => log(`unhandled: ${String(err)}`));
+  });
+  // Clients that keep connections alive (every SDK) must not find them closed under them.
+  server.keepAliveTimeout = 65_000;
+
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    engine
+      .tick()
+      .catch((err: unknown) => log(`tick failed: ${String(err)}`))
+      .finally(() => {
+        ticking = false;
+      });
+  }, TICK_MS);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
-  const url = `http://${options.host}:${options.port}`;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: `http://${host}:${port}`,
+    engine,
+    close: async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      s3.destroy();
+    },
   };
 }

@@ -1,0 +1,170 @@
+// CreateModelCustomizationJob, GetModelCustomizationJob, ListModelCustomizationJobs and
+// StopModelCustomizationJob: request members in, response members out, as the service model names them.
+import { JOB_STATUSES } from '../core/bedrock-patterns';
+import type { Engine, JobWithView } from './engine';
+import { Violations } from './errors';
+import { PHASES, type JobView } from './lifecycle';
+import { JOB_IDENTIFIER_PATTERN, JOB_NAME_PATTERN, PAGINATION_TOKEN_PATTERN } from './model-patterns';
+import { paginate, type SortOrder } from './pagination';
+import type { Route } from './router';
+import type { JobRecord } from './types';
+import { parseCreateRequest } from './validate-create';
+import { checkRange, checkString, timestamp, type Query } from './wire';
+
+const DETAIL_MEMBER = { validation: 'validationDetails', dataProcessing: 'dataProcessingDetails', training: 'trainingDetails' } as const;
+
+export function statusDetails(view: JobView): Record<string, { status: string; creationTime: string; lastModifiedTime: string }> {
+  const out: Record<string, { status: string; creationTime: string; lastModifiedTime: string }> = {};
+  for (const phase of PHASES) {
+    const p = view.phases[phase];
+    out[DETAIL_MEMBER[phase]] = { status: p.status, creationTime: timestamp(p.creationTimeMs), lastModifiedTime: timestamp(p.lastModifiedTimeMs) };
+  }
+  return out;
+}
+
+function completedModelArn(job: JobRecord, view: JobView): string | undefined {
+  return view.status === 'Completed' && job.completion?.ok ? job.completion.modelArn : undefined;
+}
+
+/** GetModelCustomizationJobResponse. */
+export function jobResponse({ job, view }: JobWithView): object {
+  const modelArn = completedModelArn(job, view);
+  const completion = view.status === 'Completed' && job.completion?.ok ? job.completion : undefined;
+  return {
+    jobArn: job.jobArn,
+    jobName: job.jobName,
+    outputModelName: job.outputModelName,
+    ...(modelArn ? { outputModelArn: modelArn } : {}),
+    ...(job.clientRequestToken !== undefined ? { clientRequestToken: job.clientRequestToken } : {}),
+    roleArn: job.roleArn,
+    status: view.status,
+    statusDetails: statusDetails(view),
+    ...(view.failureMessage !== undefined ? { failureMessage: view.failureMessage } : {}),
+    creationTime: timestamp(job.creationTimeMs),
+    lastModifiedTime: timestamp(view.lastModifiedTimeMs),
+    ...(view.endTimeMs !== undefined ? { endTime: timestamp(view.endTimeMs) } : {}),
+    baseModelArn: job.baseModelArn,
+    hyperParameters: job.hyperParameters ?? {},
+    trainingDataConfig: job.trainingDataConfig,
+    validationDataConfig: job.validationDataConfig,
+    outputDataConfig: job.outputDataConfig,
+    customizationType: job.customizationType,
+    ...(job.outputModelKmsKeyArn ? { outputModelKmsKeyArn: job.outputModelKmsKeyArn } : {}),
+    ...(completion ? { trainingMetrics: { trainingLoss: completion.trainingLoss }, validationMetrics: completion.validationLosses.map((validationLoss) => ({ validationLoss })) } : {}),
+    ...(job.vpcConfig ? { vpcConfig: job.vpcConfig } : {}),
+    ...(job.customizationConfig ? { customizationConfig: job.customizationConfig } : {}),
+  };
+}
+
+/** ModelCustomizationJobSummary. */
+function jobSummary({ job, view }: JobWithView): object {
+  const modelArn = completedModelArn(job, view);
+  return {
+    jobArn: job.jobArn,
+    baseModelArn: job.baseModelArn,
+    jobName: job.jobName,
+    status: view.status,
+    statusDetails: statusDetails(view),
+    lastModifiedTime: timestamp(view.lastModifiedTimeMs),
+    creationTime: timestamp(job.creationTimeMs),
+    ...(view.endTimeMs !== undefined ? { endTime: timestamp(view.endTimeMs) } : {}),
+    ...(modelArn ? { customModelArn: modelArn } : {}),
+    customModelName: job.outputModelName,
+    customizationType: job.customizationType,
+  };
+}
+
+export function checkIdentifier(label: string | undefined, member: string, pattern = JOB_IDENTIFIER_PATTERN, max = 1011): string {
+  const v = new Violations();
+  checkString(v, member, label, { min: 1, max, pattern }, true);
+  v.throwIfAny();
+  return label as string;
+}
+
+export interface ListParams {
+  creationTimeAfter?: number;
+  creationTimeBefore?: number;
+  maxResults?: number;
+  nextToken?: string;
+  sortOrder: SortOrder;
+}
+
+/** The query members every list operation shares, checked against the model's constraints. */
+export function readListParams(q: Query, v: Violations): ListParams {
+  const maxResults = q.integer('maxResults');
+  checkRange(v, 'maxResults', maxResults, 1, 1000);
+  const nextToken = q.string('nextToken');
+  checkString(v, 'nextToken', nextToken, { min: 1, max: 2048, pattern: PAGINATION_TOKEN_PATTERN });
+  checkString(v, 'sortBy', q.string('sortBy'), { enumValues: ['CreationTime'] });
+  const sortOrder = q.string('sortOrder');
+  checkString(v, 'sortOrder', sortOrder, { enumValues: ['Ascending', 'Descending'] });
+  return {
+    creationTimeAfter: q.timestamp('creationTimeAfter'),
+    creationTimeBefore: q.timestamp('creationTimeBefore'),
+    maxResults,
+    nextToken,
+    // Bedrock lists newest first unless asked otherwise.
+    sortOrder: (sortOrder as SortOrder | undefined) ?? 'Descending',
+  };
+}
+
+export function inTimeWindow(ms: number, p: ListParams): boolean {
+  return (p.creationTimeAfter === undefined || ms > p.creationTimeAfter) && (p.creationTimeBefore === undefined || ms < p.creationTimeBefore);
+}
+
+export function jobRoutes(engine: Engine): Route[] {
+  return [
+    {
+      operation: 'CreateModelCustomizationJob',
+      method: 'POST',
+      path: '/model-customization-jobs',
+      handler: async (ctx) => {
+        const job = await engine.createJob(parseCreateRequest(ctx.body()));
+        return { status: 201, body: { jobArn: job.jobArn } };
+      },
+    },
+    {
+      operation: 'GetModelCustomizationJob',
+      method: 'GET',
+      path: '/model-customization-jobs/{jobIdentifier}',
+      handler: async (_ctx, label) => ({ status: 200, body: jobResponse(await engine.getJob(checkIdentifier(label, 'jobIdentifier'))) }),
+    },
+    {
+      operation: 'StopModelCustomizationJob',
+      method: 'POST',
+      path: '/model-customization-jobs/{jobIdentifier}/stop',
+      handler: async (_ctx, label) => {
+        await engine.stopJob(checkIdentifier(label, 'jobIdentifier'));
+        return { status: 200 };
+      },
+    },
+    {
+      operation: 'ListModelCustomizationJobs',
+      method: 'GET',
+      path: '/model-customization-jobs',
+      handler: async (ctx) => {
+        const v = new Violations();
+        const params = readListParams(ctx.query, v);
+        const statusEquals = ctx.query.string('statusEquals');
+        checkString(v, 'statusEquals', statusEquals, { enumValues: JOB_STATUSES });
+        const nameContains = ctx.query.string('nameContains');
+        checkString(v, 'nameContains', nameContains, { min: 1, max: 63, pattern: JOB_NAME_PATTERN });
+        v.throwIfAny();
+        const needle = nameContains?.toLowerCase();
+        const matching = (await engine.allJobs()).filter(
+          (j) =>
+            inTimeWindow(j.job.creationTimeMs, params) &&
+            (statusEquals === undefined || j.view.status === statusEquals) &&
+            (needle === undefined || j.job.jobName.toLowerCase().includes(needle)),
+        );
+        const { page, nextToken } = paginate(
+          matching.map((j) => ({ ...j, creationTimeMs: j.job.creationTimeMs, arn: j.job.jobArn })),
+          params.sortOrder,
+          params.maxResults,
+          params.nextToken,
+        );
+        return { status: 200, body: { ...(nextToken ? { nextToken } : {}), modelCustomizationJobSummaries: page.map(jobSummary) } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+// Member constraints of the Bedrock service model (botocore bedrock/2023-04-20), with the pattern text
+// as the model writes it (shown in ValidationException messages) and the anchored regex that tests it.
+// Where src/core/bedrock-patterns.ts already holds a pattern, that one is used, so the worker's
+// preflight and the simulator refuse exactly the same values.
+import {
+  CLIENT_REQUEST_TOKEN,
+  CUSTOM_MODEL_NAME,
+  JOB_NAME,
+  METADATA_FILTER_TEXT,
+  ROLE_ARN,
+  S3_URI,
+  SUBNET_OR_GROUP_ID,
+  TAG_TEXT,
+} from '../core/bedrock-patterns';
+import { modelPattern, type Pattern } from './wire';
+
+export const JOB_NAME_PATTERN = modelPattern('[a-zA-Z0-9](-*[a-zA-Z0-9\\+\\-\\.])*', JOB_NAME);
+export const CUSTOM_MODEL_NAME_PATTERN = modelPattern('([0-9a-zA-Z][_-]?){1,63}', CUSTOM_MODEL_NAME);
+export const ROLE_ARN_PATTERN = modelPattern('arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+', ROLE_ARN);
+export const TOKEN_PATTERN = modelPattern('[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?', CLIENT_REQUEST_TOKEN);
+export const S3_URI_PATTERN = modelPattern("s3://[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?", S3_URI);
+export const TAG_PATTERN = modelPattern('[a-zA-Z0-9\\s._:/=+@-]*', TAG_TEXT);
+export const SUBNET_PATTERN = modelPattern('[-0-9a-zA-Z]+', SUBNET_OR_GROUP_ID);
+export const METADATA_KEY_PATTERN = modelPattern('[a-zA-Z0-9\\s._:/=+$@-]{1,256}', METADATA_FILTER_TEXT);
+export const METADATA_VALUE_PATTERN = modelPattern('[a-zA-Z0-9\\s._:/=+$@-]{0,256}', METADATA_FILTER_TEXT);
+export const KMS_KEY_ID_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:((key/[a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)))|([a-zA-Z0-9-]{36})|(alias/[a-zA-Z0-9-_/]+)',
+);
+export const BASE_MODEL_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})/[a-z0-9]{12})|(:foundation-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})))|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})|(([0-9a-zA-Z][_-]?)+)',
+);
+export const TEACHER_MODEL_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:((:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})|(([0-9a-zA-Z][_-]?)+)$)|([0-9]{12}:inference-profile/[a-zA-Z0-9-:.]+$)))|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})',
+);
+export const JOB_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-customization-job/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}/[a-z0-9]{12})|([a-zA-Z0-9](-*[a-zA-Z0-9\\+\\-\\.])*)',
+  /^(?:arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-customization-job\/[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}\/[a-z0-9]{12}|[a-zA-Z0-9][a-zA-Z0-9+\-.]*)$/,
+);
+export const MODEL_IDENTIFIER_PATTERN = modelPattern(
+  'arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/((imported)|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}))(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)',
+);
+export const FOUNDATION_MODEL_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2})',
+);
+export const MODEL_ARN_PATTERN = modelPattern(
+  'arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/((imported)|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}))(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}))',
+);
+export const FOUNDATION_MODEL_ARN_PATTERN = modelPattern(
+  'arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}',
+);
+export const PAGINATION_TOKEN_PATTERN = modelPattern('\\S*');
+export const PROVIDER_PATTERN = modelPattern('[A-Za-z0-9- ]{1,63}');
+
+export type { Pattern };

@@ -1,0 +1,32 @@
+// Job tags the simulator reads as instructions (documented in README.md). They are ordinary tags on the
+// wire (listed by ListTagsForResource); they are read once, at CreateModelCustomizationJob, so a
+// lifecycle never changes after the fact.
+import { validation } from './errors';
+import { FORCED_OUTCOMES, type ForcedOutcome, type Tag } from './types';
+
+export const OUTCOME_TAG = 'simulator:outcome';
+export const TIME_SCALE_TAG = 'simulator:time-scale';
+
+export interface ReservedTagSettings {
+  forcedOutcome?: ForcedOutcome;
+  timeScale?: number;
+}
+
+export function readReservedTags(tags: readonly Tag[]): ReservedTagSettings {
+  const settings: ReservedTagSettings = {};
+  for (const tag of tags) {
+    if (tag.key === OUTCOME_TAG) {
+      if (!(FORCED_OUTCOMES as readonly string[]).includes(tag.value)) {
+        throw validation(`The reserved job tag ${OUTCOME_TAG} takes one of ${FORCED_OUTCOMES.join(', ')}; got '${tag.value}'.`);
+      }
+      settings.forcedOutcome = tag.value as ForcedOutcome;
+    } else if (tag.key === TIME_SCALE_TAG) {
+      const scale = Number(tag.value);
+      if (tag.value.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
+        throw validation(`The reserved job tag ${TIME_SCALE_TAG} takes a positive number of simulated seconds per real second; got '${tag.value}'.`);
+      }
+      settings.timeScale = scale;
+    }
+  }
+  return settings;
+}

@@ -1,0 +1,148 @@
+// The simulator's records. Request members keep their wire names and shapes, so a record echoes back
+// exactly what the caller sent; what the simulator adds (times, outcomes) is named for what it is.
+import type { JobStatus } from '../core/bedrock-patterns';
+
+/** Every customizationType the service model knows; the catalog decides which a model supports. */
+export const WIRE_CUSTOMIZATION_TYPES = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION', 'REINFORCEMENT_FINE_TUNING', 'IMPORTED'] as const;
+export type WireCustomizationType = (typeof WIRE_CUSTOMIZATION_TYPES)[number];
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface RequestMetadataBaseFilters {
+  equals?: Record<string, string>;
+  notEquals?: Record<string, string>;
+}
+
+/** A union: exactly one member is set. */
+export interface RequestMetadataFilters extends RequestMetadataBaseFilters {
+  andAll?: RequestMetadataBaseFilters[];
+  orAll?: RequestMetadataBaseFilters[];
+}
+
+export interface InvocationLogsConfig {
+  invocationLogSource: { s3Uri: string };
+  usePromptResponse?: boolean;
+  requestMetadataFilters?: RequestMetadataFilters;
+}
+
+export interface TrainingDataConfig {
+  s3Uri?: string;
+  invocationLogsConfig?: InvocationLogsConfig;
+}
+
+export interface ValidationDataConfig {
+  validators: { s3Uri: string }[];
+}
+
+export interface OutputDataConfig {
+  s3Uri: string;
+}
+
+export interface VpcConfig {
+  subnetIds: string[];
+  securityGroupIds: string[];
+}
+
+export interface TeacherModelConfig {
+  teacherModelIdentifier: string;
+  maxResponseLengthForInference?: number;
+}
+
+/** A union; rftConfig is kept as sent (no catalog model supports reinforcement fine-tuning). */
+export interface CustomizationConfig {
+  distillationConfig?: { teacherModelConfig: TeacherModelConfig };
+  rftConfig?: Record<string, unknown>;
+}
+
+/** A CreateModelCustomizationJob body that passed the modelled constraints. */
+export interface CreateJobInput {
+  jobName: string;
+  customModelName: string;
+  roleArn: string;
+  clientRequestToken?: string;
+  baseModelIdentifier: string;
+  customizationType?: WireCustomizationType;
+  customModelKmsKeyId?: string;
+  jobTags?: Tag[];
+  customModelTags?: Tag[];
+  trainingDataConfig: TrainingDataConfig;
+  validationDataConfig?: ValidationDataConfig;
+  outputDataConfig: OutputDataConfig;
+  hyperParameters?: Record<string, string>;
+  vpcConfig?: VpcConfig;
+  customizationConfig?: CustomizationConfig;
+}
+
+/** Outcomes forced through the reserved job tag `simulator:outcome` (see README.md). */
+export const FORCED_OUTCOMES = ['fail-validation', 'fail-data-processing', 'fail-training'] as const;
+export type ForcedOutcome = (typeof FORCED_OUTCOMES)[number];
+
+/** What the validation phase found in S3, recorded once when the clock passes the end of validation. */
+export type DataCheckOutcome =
+  | { ok: true; trainingRecords: number; validationRecords: number }
+  | { ok: false; failureMessage: string };
+
+/** What happened when training ended: outputs written and the model created, or why not. */
+export type CompletionOutcome =
+  | { ok: true; modelArn: string; trainingLoss: number; validationLosses: number[] }
+  | { ok: false; failureMessage: string };
+
+export interface JobRecord {
+  jobArn: string;
+  /** The last ARN segment: 12 lowercase alphanumerics, also the output folder's suffix. */
+  jobId: string;
+  jobName: string;
+  outputModelName: string;
+  roleArn: string;
+  clientRequestToken?: string;
+  /** sha256 of the canonical request without its token: the same token must come with the same body. */
+  requestDigest: string;
+  /** As Bedrock reports it: the foundation-model ARN, or the custom model's ARN when customizing one. */
+  baseModelArn: string;
+  /** The catalog id of the foundation model underneath. */
+  foundationModelId: string;
+  customizationType: WireCustomizationType;
+  hyperParameters?: Record<string, string>;
+  trainingDataConfig: TrainingDataConfig;
+  validationDataConfig: ValidationDataConfig;
+  outputDataConfig: OutputDataConfig;
+  outputModelKmsKeyArn?: string;
+  customModelTags: Tag[];
+  vpcConfig?: VpcConfig;
+  customizationConfig?: CustomizationConfig;
+  creationTimeMs: number;
+  /** Simulated seconds per real second for this job, fixed at creation. */
+  timeScale: number;
+  /** Effective epochs (requested or the model's default), fixed at creation. */
+  epochs: number;
+  /** Effective batch size, for the number of steps in the metrics. */
+  batchSize: number;
+  forcedOutcome?: ForcedOutcome;
+  stopRequestedAtMs?: number;
+  dataCheck?: DataCheckOutcome;
+  completion?: CompletionOutcome;
+}
+
+export interface ModelRecord {
+  modelArn: string;
+  modelName: string;
+  jobArn: string;
+  jobName: string;
+  baseModelArn: string;
+  foundationModelId: string;
+  customizationType: WireCustomizationType;
+  modelKmsKeyArn?: string;
+  hyperParameters?: Record<string, string>;
+  trainingDataConfig: TrainingDataConfig;
+  validationDataConfig: ValidationDataConfig;
+  outputDataConfig: OutputDataConfig;
+  trainingLoss: number;
+  validationLosses: number[];
+  customizationConfig?: CustomizationConfig;
+  creationTimeMs: number;
+}
+
+export type { JobStatus };
