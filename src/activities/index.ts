@@ -2,6 +2,7 @@
 // the same code to the simulator or to real AWS.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { createCollectMetricsActivities } from './collect-metrics';
 import { createCreateJobActivities } from './create-job';
 import { createPollJobActivities } from './poll-job';
 import { createPreflightActivities } from './preflight';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCreateJobActivities(deps),
     ...createPollJobActivities(deps),
     ...createStopJobActivities(deps),
+    ...createCollectMetricsActivities(deps),
   };
 }
 
