@@ -27,6 +27,8 @@ export interface CreateJobInput {
   validationDataConfig?: FineTuneRequest['validationDataConfig'];
   /** 'first': a quota refusal returns at once so the run can show `waiting-for-quota`. 'wait-for-quota': it retries. */
   mode: 'first' | 'wait-for-quota';
+  /** How often to try again while the quota is full; QUOTA_BACKOFF when absent. */
+  quotaBackoff?: Backoff;
 }
 
 export interface JobIdentity {
@@ -39,7 +41,7 @@ export type CreateJobResult =
   | ({ outcome: 'quota-exceeded'; message: string } & JobIdentity);
 
 /** Quota waits are long: a slot frees when some job (hours long) ends. */
-const QUOTA_BACKOFF: Backoff = { initialMs: 60_000, coefficient: 2, maximumMs: 600_000, jitter: 0 };
+export const QUOTA_BACKOFF: Backoff = { initialMs: 60_000, coefficient: 2, maximumMs: 600_000, jitter: 0 };
 /** IAM role propagation usually takes seconds, rarely minutes: 10 s apart, 30 tries (5 minutes). */
 const ROLE_RETRY_DELAY_MS = 10_000;
 const ROLE_RETRY_ATTEMPTS = 30;
@@ -84,12 +86,19 @@ export function createJobCommandInput(input: CreateJobInput, identity: JobIdenti
 }
 
 export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
-  /** "The provided job name is currently in use.": ours if its token is ours, else someone else's. */
-  async function adoptByName(identity: JobIdentity): Promise<CreateJobResult> {
-    const job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: identity.jobName }));
+  /** The job under our name: adopted if its token is ours; JobNameTaken if the name is in use by another. */
+  async function adoptByName(identity: JobIdentity, nameInUse: boolean): Promise<CreateJobResult | undefined> {
+    let job;
+    try {
+      job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: identity.jobName }));
+    } catch (err) {
+      if (awsErrorName(err) === 'ResourceNotFoundException' && !nameInUse) return undefined;
+      throw err;
+    }
     if (job.clientRequestToken === identity.clientRequestToken && job.jobArn) {
       return { outcome: 'adopted', jobArn: job.jobArn, ...identity };
     }
+    if (!nameInUse) return undefined;
     throw ApplicationFailure.nonRetryable(
       `The job name ${identity.jobName} is taken by another job (${job.jobArn}, created ${job.creationTime?.toISOString()}, ` +
         `status ${job.status}) whose clientRequestToken is not this run's. Choose another jobName, or leave jobName out to have one derived.`,
@@ -108,15 +117,18 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
       } catch (err) {
         const name = awsErrorName(err);
         const message = awsErrorMessage(err);
-        if ((name === 'ValidationException' || name === 'ConflictException') && /job name is currently in use/i.test(message)) {
-          return adoptByName(identity);
+        // "The provided job name is currently in use.", or this token already used with another body
+        // (a new worker version may add members): either way, a job under our name with our token is ours.
+        if (name === 'ValidationException' || name === 'ConflictException') {
+          const adopted = await adoptByName(identity, /job name is currently in use/i.test(message));
+          if (adopted) return adopted;
         }
         if (name === 'ServiceQuotaExceededException') {
           if (input.mode === 'first') return { outcome: 'quota-exceeded', message, ...identity };
           throw ApplicationFailure.create({
             type: 'WaitingForQuota',
             message: `waiting for a free customization-job slot: ${message}`,
-            nextRetryDelay: backoffDelay(QUOTA_BACKOFF, attempt),
+            nextRetryDelay: backoffDelay(input.quotaBackoff ?? QUOTA_BACKOFF, attempt),
             category: ApplicationFailureCategory.BENIGN,
           });
         }

@@ -79,6 +79,8 @@ export const orchestrationSchema = z.strictObject({
   polling: pollingSchema.optional(),
   /** Stop the job and fail `DeadlineExceeded` when it has not finished this long after the run started. */
   deadline: duration.optional(),
+  /** How often to try again while Bedrock's concurrent-job quota is full (default 1 minute, doubling to 10). */
+  quotaWait: z.strictObject({ initialInterval: duration.optional(), maximumInterval: duration.optional() }).optional(),
   /** How long to wait for a stopped job to reach Stopped. */
   stopTimeout: duration.optional(),
   dataPreparation: dataPreparationSchema.optional(),

@@ -244,7 +244,13 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
       if (created.outcome === 'quota-exceeded') {
         log.info('Bedrock customization-job quota is full: waiting for a free slot', { message: created.message });
         setPhase('waiting-for-quota');
-        const waited = await interruptible(() => acts.createJobWaitingForQuota({ ...input, mode: 'wait-for-quota' }), ['stop']);
+        const quotaBackoff: Backoff = {
+          initialMs: durationMs(orchestration.quotaWait?.initialInterval ?? '1m'),
+          maximumMs: durationMs(orchestration.quotaWait?.maximumInterval ?? '10m'),
+          coefficient: 2,
+          jitter: 0,
+        };
+        const waited = await interruptible(() => acts.createJobWaitingForQuota({ ...input, mode: 'wait-for-quota', quotaBackoff }), ['stop']);
         if ('wake' in waited) {
           if (waited.wake === 'deadline') fail(FailureType.DeadlineExceeded, `the deadline passed while waiting for a customization-job slot`, state);
           fail(FailureType.BedrockJobStopped, `stopped while waiting for a customization-job slot (no job was created): ${state.stopReason}`, state);

@@ -1,0 +1,140 @@
+// Crashes, throttling, quotas and long jobs: real worker processes killed with SIGKILL, extra
+// simulators with faults switched on.
+import { BedrockClient, CreateModelCustomizationJobCommand, ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChild, type ManagedChild } from '../../src/stack/child-process';
+import { FINETUNE_BIN } from '../../src/stack/local-stack';
+import { freePort } from '../../src/stack/ports';
+import { FineTunePhaseKey } from '../../src/core/search-attributes';
+import { novaFineTune, simulatorTags } from '../support/datasets';
+import { testContext, uniqueName, type TestContext } from '../support/temporal';
+import { waitFor } from '../support/wait';
+
+let ctx: TestContext;
+const scratch = mkdtempSync(join(tmpdir(), 'finetune-durability-'));
+
+beforeAll(async () => {
+  ctx = await testContext(uniqueName('durability'));
+});
+afterAll(async () => {
+  await ctx?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** An extra simulator with its own flags (faults, quota), sharing the run's S3. */
+async function extraSimulator(flags: string[]): Promise<{ child: ManagedChild; bedrock: BedrockClient; endpoint: string }> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = await startChild({
+    name: 'extra simulator',
+    command: process.execPath,
+    args: [FINETUNE_BIN, 'simulator', '--port', String(port), '--s3-endpoint', process.env.AWS_ENDPOINT_URL_S3!, '--state-file', join(scratch, `${port}.json`), '--time-scale', '1000', ...flags],
+    logFile: join(scratch, `${port}.log`),
+    isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
+  });
+  return { child, endpoint, bedrock: new BedrockClient({ region: 'us-east-1', endpoint }) };
+}
+
+function workerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [FINETUNE_BIN, 'worker'], { env: { ...process.env, TASK_QUEUE: taskQueue, ...env }, stdio: 'ignore' });
+}
+
+async function jobsNamed(bedrock: BedrockClient, jobName: string) {
+  const page = await bedrock.send(new ListModelCustomizationJobsCommand({ nameContains: jobName, maxResults: 100 }));
+  return (page.modelCustomizationJobSummaries ?? []).filter((j) => j.jobName === jobName);
+}
+
+it('creates exactly one job when the worker is killed with SIGKILL right after creating it', async () => {
+  const taskQueue = uniqueName('kill');
+  const prefix = uniqueName('kill');
+  const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job`, jobTags: [simulatorTags.timeScale(200)] });
+  let worker = workerProcess(taskQueue);
+  try {
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
+    await waitFor('the job to exist in Bedrock', async () => ((await jobsNamed(ctx.aws.bedrock, request.jobName!)).length > 0 ? true : undefined), 120_000, 50);
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    worker = workerProcess(taskQueue);
+    const result = await run.result();
+    expect(result.status).toBe('Completed');
+    expect(await jobsNamed(ctx.aws.bedrock, request.jobName!)).toHaveLength(1);
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
+  }
+});
+
+it('rides out a throttling and 5xx storm with exactly one job', async () => {
+  const sim = await extraSimulator(['--throttle-rate', '0.5', '--error-rate', '0.2']);
+  const taskQueue = uniqueName('storm');
+  try {
+    await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
+    const prefix = uniqueName('storm');
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job` });
+    const result = await (await ctx.fineTune.start(request, { workflowId: prefix, taskQueue })).result();
+    expect(result.status).toBe('Completed');
+    // A patient client to count jobs through the storm.
+    const quiet = new BedrockClient({ region: 'us-east-1', endpoint: sim.endpoint, maxAttempts: 20 });
+    expect(await jobsNamed(quiet, request.jobName!)).toHaveLength(1);
+    quiet.destroy();
+  } finally {
+    sim.bedrock.destroy();
+    await sim.child.stop();
+  }
+});
+
+it('waits for a free slot when the concurrent-job quota is full, visibly', async () => {
+  const sim = await extraSimulator(['--max-concurrent-jobs', '1']);
+  const taskQueue = uniqueName('quota');
+  try {
+    await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
+    // Another job holds the only slot for a few seconds.
+    const blocker = await novaFineTune(ctx.aws.s3, uniqueName('blocker'), 20);
+    await sim.bedrock.send(
+      new CreateModelCustomizationJobCommand({
+        jobName: uniqueName('blocker-job'),
+        customModelName: uniqueName('blocker-model'),
+        roleArn: blocker.roleArn,
+        baseModelIdentifier: blocker.baseModelIdentifier,
+        customizationType: 'FINE_TUNING',
+        trainingDataConfig: blocker.trainingDataConfig,
+        outputDataConfig: blocker.outputDataConfig,
+        jobTags: [simulatorTags.timeScale(150)],
+      }),
+    );
+    const prefix = uniqueName('quota');
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20);
+    request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '2s' } };
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
+    await waitFor('phase waiting-for-quota', async () => ((await run.progress()).phase === 'waiting-for-quota' ? true : undefined), 30_000);
+    const described = await run.handle.describe();
+    expect(described.typedSearchAttributes.get(FineTunePhaseKey)).toBe('waiting-for-quota');
+    const result = await run.result();
+    expect(result.status).toBe('Completed');
+  } finally {
+    sim.bedrock.destroy();
+    await sim.child.stop();
+  }
+});
+
+it('keeps history bounded by state changes: a 24-hour job costs what a 1-hour job costs', async () => {
+  const taskQueue = uniqueName('history');
+  await ctx.startWorker(taskQueue);
+  // Nova Micro, 5 epochs: 12,800 records is ~25 simulated hours, 1,000 records ~2 hours; both at
+  // 2000x time and with the same polling, so the long one makes ~12x the polls.
+  const lengths: Record<string, number> = {};
+  for (const [label, records] of [['short', 1_000], ['long', 12_800]] as const) {
+    const prefix = uniqueName(`history-${label}`);
+    const request = await novaFineTune(ctx.aws.s3, prefix, records, { jobTags: [simulatorTags.timeScale(2000)], hyperParameters: { epochCount: '5' } });
+    request.orchestration = { polling: { initialInterval: '500ms', maximumInterval: '1s' } };
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
+    const result = await run.result();
+    expect(result.status).toBe('Completed');
+    lengths[label] = (await run.handle.describe()).historyLength;
+  }
+  expect(lengths.long).toBeLessThanOrEqual(150);
+  expect(Math.abs(lengths.long - lengths.short)).toBeLessThanOrEqual(6);
+}, 300_000);
