@@ -71,6 +71,8 @@ export interface CatalogModel {
   distillationTeachers?: readonly string[];
   /** Multi-turn distillation prompts are allowed (Nova); Anthropic and Meta take single-turn only. */
   multiTurnDistillation?: boolean;
+  /** Markers that fail a job wherever they appear in a record's text, matched case-insensitively. */
+  reservedWords?: readonly string[];
 }
 
 /** A model that only serves as a distillation teacher: listed by the catalog, never customized. */
@@ -217,6 +219,10 @@ const llamaModel = (modelId: string, modelName: string, format: RecordFormat, to
   ...(distill ? { distillationTeachers: teachersOf('Meta') } : {}),
 });
 
+// Nova's docs list the first seven; AWS's Nova dataset validator also rejects Thought: and <unk>, and
+// matches case-insensitively.
+const NOVA_RESERVED_WORDS = ['User:', 'Bot:', 'Assistant:', 'System:', 'Thought:', '<image>', '<video>', '[EOS]', '<unk>'] as const;
+
 const novaModel = (modelId: string, modelName: string, multimodal: boolean, teachers: readonly string[]): CatalogModel => ({
   modelId,
   modelName,
@@ -229,6 +235,7 @@ const novaModel = (modelId: string, modelName: string, multimodal: boolean, teac
   },
   distillationTeachers: teachers,
   multiTurnDistillation: true,
+  reservedWords: NOVA_RESERVED_WORDS,
 });
 
 export const CATALOG: readonly CatalogModel[] = [

@@ -1,0 +1,25 @@
+// The dataset engine: pure rules and limits for every record format in the catalog, fed line by line.
+// Callers bring the bytes (S3, a local file, a test array); see validator.ts for the entry points.
+export { DATASET_RULES, RULES, fixFor, severityOf, type DatasetRule, type Severity } from './rules';
+export type {
+  DataPreparationOptions,
+  DatasetContext,
+  DatasetFormat,
+  DatasetReport,
+  DatasetRole,
+  InvocationLogOptions,
+  InvocationLogStats,
+  LineOutcome,
+  MetadataBaseFilter,
+  MetadataFilters,
+  Problem,
+} from './types';
+export { DatasetContextError, DatasetValidator, datasetFormatOf, validateChunks, validateFiles, validateLines } from './validator';
+export { LineSplitter, MAX_LINE_BYTES, splitLines } from './lines';
+export { CHARS_PER_TOKEN, estimateTokens } from './tokens';
+export { totalRecordProblems, type FileProblem } from './limits';
+export { reportText, summarizeErrors, withFileProblems } from './report';
+export { DEFAULT_SEED, seededPermutation, validationSplitCount, preparationOptionProblems } from './prepare';
+export { isInvocationLogKey, MAX_DISTILLATION_PROMPTS, normalizeModelId } from './formats/invocation-log';
+export { metadataFilterProblems, matchesMetadataFilters } from './metadata-filters';
+export { MAX_LISTED_PROBLEMS } from './problems';

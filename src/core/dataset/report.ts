@@ -1,0 +1,80 @@
+// Reading and presenting reports: adding dataset-level problems found after a file was read, the
+// short summary a failure message carries, and the human text `finetune validate` prints.
+import { DATASET_RULES, fixFor, severityOf } from './rules';
+import type { FileProblem } from './limits';
+import { MAX_LISTED_PROBLEMS } from './problems';
+import type { DatasetReport, Problem } from './types';
+
+/** The report with file-level problems added (e.g. training + validation totals), verdict recomputed. */
+export function withFileProblems(report: DatasetReport, extra: readonly FileProblem[]): DatasetReport {
+  if (extra.length === 0) return report;
+  const counts = { ...report.counts };
+  let { errorCount, warningCount } = report;
+  const added: Problem[] = extra.map(({ rule, message }) => {
+    const severity = severityOf(rule);
+    counts[rule] = (counts[rule] ?? 0) + 1;
+    if (severity === 'error') errorCount++;
+    else warningCount++;
+    return { rule, severity, message };
+  });
+  return {
+    ...report,
+    verdict: errorCount > 0 ? 'invalid' : 'valid',
+    counts,
+    errorCount,
+    warningCount,
+    problems: [...added, ...report.problems].slice(0, MAX_LISTED_PROBLEMS),
+  };
+}
+
+function where(p: Problem): string {
+  const file = p.file ? `${p.file} ` : '';
+  return p.line !== undefined ? `${file}line ${p.line}` : file.trim() || 'file';
+}
+
+/** "line 3 [invalid-json] not valid JSON...; line 9 [...] ..." for the first `max` errors. */
+export function summarizeErrors(report: DatasetReport, max = 5): string {
+  const errors = report.problems.filter((p) => p.severity === 'error');
+  const shown = errors.slice(0, max).map((p) => `${where(p)} [${p.rule}] ${p.message}`);
+  const more = report.errorCount - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more error${more === 1 ? '' : 's'}` : '');
+}
+
+const n = (value: number): string => value.toLocaleString('en-US');
+
+export interface ReportTextOptions {
+  /** What was validated: a path or an S3 URI. */
+  source: string;
+  /** Lines listed per rule before "and N more". */
+  perRule?: number;
+}
+
+/** The human view: a verdict line, the figures, then problems grouped by rule with their lines and fix. */
+export function reportText(report: DatasetReport, options: ReportTextOptions): string {
+  const perRule = options.perRule ?? 5;
+  const out: string[] = [];
+  const verdict = report.verdict === 'valid' ? 'VALID' : 'INVALID';
+  out.push(`${verdict}: ${options.source} (${report.role} data, ${report.format}, ${report.modelId} ${report.customizationType})`);
+  const t = report.estimatedTokens;
+  const limit = t.limitPerRecord !== undefined ? `, limit ${n(t.limitPerRecord)}` : '';
+  out.push(`  ${n(report.records)} records, ${n(report.lines)} lines, ${n(report.bytes)} bytes`);
+  out.push(`  ~${n(t.total)} tokens estimated (6 characters per token), at most ~${n(t.maxPerRecord)} in one record${limit}`);
+  if (report.invocationLogs) {
+    const s = report.invocationLogs;
+    out.push(`  invocation logs: ${n(s.files)} files, ${n(s.recordsRead)} records read, ${n(s.filteredOut)} filtered out, ${n(s.qualifying)} qualifying`);
+  }
+  out.push(`  ${n(report.errorCount)} error${report.errorCount === 1 ? '' : 's'}, ${n(report.warningCount)} warning${report.warningCount === 1 ? '' : 's'}`);
+  for (const rule of DATASET_RULES) {
+    const count = report.counts[rule];
+    if (!count) continue;
+    const listed = report.problems.filter((p) => p.rule === rule);
+    out.push('');
+    out.push(`${severityOf(rule)} ${rule} (${n(count)})`);
+    for (const p of listed.slice(0, perRule)) out.push(`  ${where(p)}: ${p.message}`);
+    const lines = listed.filter((p) => p.line !== undefined);
+    if (lines.length > perRule) out.push(`  also at ${lines.slice(perRule).map((p) => where(p)).join(', ')}`);
+    if (count > listed.length) out.push(`  ... ${n(count - listed.length)} more not listed`);
+    out.push(`  fix: ${fixFor(rule)}`);
+  }
+  return out.join('\n');
+}
