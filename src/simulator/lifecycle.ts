@@ -67,8 +67,9 @@ interface PhasePlan {
   failureMessage?: string;
 }
 
+/** Whole milliseconds: the wire carries milliseconds, and a filter must compare what it shows. */
 function simulatedMs(job: LifecycleRecord, seconds: number): number {
-  return (seconds * 1000) / job.timeScale;
+  return Math.round((seconds * 1000) / job.timeScale);
 }
 
 /** Only called for data processing and training, which the lifecycle reaches only after a passing check. */
