@@ -2,8 +2,16 @@
 // API that other services call is src/api.ts. Exit codes: 0 success, 1 the job or validation failed,
 // 2 bad usage or input.
 import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './cli/demo';
 import { registerDevCommand } from './cli/dev';
+import { registerExamplesCommand } from './cli/examples';
+import { registerListCommand } from './cli/list';
+import { registerScheduleCommand } from './cli/schedule';
 import { registerSimulatorCommand } from './cli/simulator';
+import { registerStartCommand } from './cli/start';
+import { registerStatusCommand } from './cli/status';
+import { registerStopCommand } from './cli/stop';
+import { registerWatchCommand } from './cli/watch';
 import { registerWorkerCommand } from './cli/worker';
 
 export function buildProgram(): Command {
@@ -11,8 +19,16 @@ export function buildProgram(): Command {
     .description('Durable Amazon Bedrock model customization on Temporal')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerStartCommand(program);
+  registerStatusCommand(program);
+  registerWatchCommand(program);
+  registerStopCommand(program);
+  registerListCommand(program);
+  registerScheduleCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
+  registerDemoCommand(program);
+  registerExamplesCommand(program);
   registerSimulatorCommand(program);
   return program;
 }

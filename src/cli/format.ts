@@ -1,0 +1,310 @@
+// Text the CLI prints, in one place: a run's phases, its progress, results, failures, tables and times.
+// Pure functions from data to lines, so `status`, `watch`, `start --wait`, `demo` and the schedule
+// commands show the same thing the same way (and tests can check them without a terminal).
+import type { FineTuneResult, FineTuneScheduleDescription, FineTuneScheduleSummary, LiveProgress, RunFailure, RunSummary } from '../api';
+import { isTerminalJobStatus } from '../core/bedrock-patterns';
+import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
+
+// ---- plain values ----
+
+/** '2026-11-28 14:03:07Z' (UTC, seconds), or '-' when unknown. */
+export function timestamp(value: string | Date | undefined): string {
+  if (value === undefined) return '-';
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return Number.isNaN(date.getTime()) ? String(value) : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/** '14:03:07' (UTC), for lines that repeat during one session. */
+export function timeOfDay(value: string | Date = new Date()): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return date.toISOString().slice(11, 19);
+}
+
+/** '45s', '3m 05s', '2h 04m'. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** 'in 12s' or '3m 05s ago' relative to now. */
+export function relative(value: string | undefined, nowMs = Date.now()): string {
+  if (value === undefined) return '-';
+  const delta = (Date.parse(value) - nowMs) / 1000;
+  if (Number.isNaN(delta)) return value;
+  if (Math.abs(delta) < 1) return 'now';
+  return delta > 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** 9800 -> '9.8k'. */
+export function count(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function loss(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(4);
+}
+
+/** Columns padded to their widest cell; numbers right-aligned when `right` names their columns. */
+export function table(headers: string[], rows: string[][], right: number[] = []): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (right.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** Label/value rows ('  job        arn:...'), skipping values that are unknown. */
+export function fields(rows: [string, string | undefined][], indent = '  '): string[] {
+  const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+  const width = Math.max(0, ...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
+}
+
+/** One JSON object on stdout: what `--json` prints (dates as ISO strings). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+// ---- a run's phases ----
+
+const STEPS: { phase: Phase; label: string; done: (p: FineTuneProgress) => boolean }[] = [
+  { phase: 'preflight', label: 'preflight', done: (p) => p.dataset !== undefined || p.jobArn !== undefined },
+  { phase: 'preparing-data', label: 'dataset', done: (p) => p.dataset !== undefined },
+  { phase: 'creating-job', label: 'create job', done: (p) => p.jobArn !== undefined },
+  { phase: 'training', label: 'training', done: (p) => isTerminalJobStatus(p.jobStatus) },
+  { phase: 'collecting-metrics', label: 'metrics', done: (p) => p.metrics !== undefined },
+];
+
+/** Side phases shown on the step they belong to. */
+const STEP_OF: Partial<Record<Phase, Phase>> = { 'waiting-for-quota': 'creating-job', stopping: 'training' };
+const ENDINGS: Partial<Record<Phase, string>> = { completed: '✓ completed', failed: '✗ failed', stopped: '■ stopped', cancelled: '■ cancelled' };
+
+/** '✓ preflight  ✓ dataset  ▶ training (stopping)  · metrics': where the run is on its way. */
+export function phaseTrack(p: FineTuneProgress): string {
+  const ending = ENDINGS[p.phase];
+  const current = STEP_OF[p.phase] ?? p.phase;
+  const at = STEPS.findIndex((s) => s.phase === current);
+  let blocked = false;
+  const marks = STEPS.map((step, i) => {
+    if (p.phase === 'completed') return `✓ ${step.label}`;
+    if (ending) {
+      // Ended early: what got done is ticked, the step it ended in is marked, the rest never ran.
+      if (step.done(p)) return `✓ ${step.label}`;
+      if (blocked) return `· ${step.label}`;
+      blocked = true;
+      return `${p.phase === 'failed' ? '✗' : '■'} ${step.label}`;
+    }
+    if (i < at) return `✓ ${step.label}`;
+    if (i === at) return `▶ ${step.label}${current !== p.phase ? ` (${p.phase.replace(/-/g, ' ')})` : ''}`;
+    return `· ${step.label}`;
+  });
+  return [...marks, ...(ending ? [ending] : [])].join('  ');
+}
+
+const PHASE_LABELS = [
+  ['validation', 'validation'],
+  ['dataProcessing', 'data processing'],
+  ['training', 'training'],
+] as const;
+
+/** 'validation Completed · data processing InProgress · training NotStarted'. */
+export function bedrockPhases(p: FineTuneProgress): string | undefined {
+  const d = p.statusDetails;
+  if (!d) return undefined;
+  return PHASE_LABELS.map(([key, label]) => `${label} ${d[key]?.status ?? '-'}`).join(' · ');
+}
+
+function datasetText(p: FineTuneProgress): string | undefined {
+  const d = p.dataset;
+  if (!d) return undefined;
+  return [
+    `${d.trainingRecords} training + ${d.validationRecords} validation records`,
+    `~${count(d.estimatedTokens)} tokens`,
+    bytes(d.bytes),
+    d.warnings > 0 ? `${d.warnings} warnings` : '',
+    d.duplicatesRemoved > 0 ? `${d.duplicatesRemoved} duplicates removed` : '',
+    `fingerprint ${d.fingerprint.slice(0, 12)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The full picture for `status` and a redrawing `watch`. */
+export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
+  const polling = p.polling;
+  return [
+    `${p.workflowId}  ${p.workflowStatus}  (run ${p.runId})`,
+    `  ${phaseTrack(p)}`,
+    ...fields([
+      ['phase', p.phase],
+      ['job', p.jobArn ? `${p.jobArn}  ${p.jobStatus ?? ''}`.trimEnd() : undefined],
+      ['job name', p.jobName],
+      ['bedrock', bedrockPhases(p)],
+      ['failure', p.failureMessage],
+      [
+        'polls',
+        p.jobArn
+          ? `${p.polls} (${p.pollsRecorded} recorded)  last ${p.lastPollTime ? relative(p.lastPollTime, nowMs) : '-'}` +
+            (p.nextPollTime && p.workflowStatus === 'RUNNING' ? `  next ${relative(p.nextPollTime, nowMs)}` : '')
+          : undefined,
+      ],
+      ['polling', `first after ${polling.initialInterval}, x${polling.backoffCoefficient} up to ${polling.maximumInterval}, jitter ${polling.jitter}`],
+      ['dataset', datasetText(p)],
+      ['report', p.dataset?.reportUri],
+      ['stop', p.stopReason],
+      ['deadline', p.deadline ? timestamp(p.deadline) : undefined],
+      ['started', `${timestamp(p.startedAt)} (${relative(p.startedAt, nowMs)})`],
+      ['history', `${p.historyLength} events`],
+    ]),
+    ...(p.metrics ? ['  metrics', ...metricsLines(p.metrics).map((l) => `    ${l}`)] : []),
+  ];
+}
+
+/** What makes `watch` print a new line: where the run and the job are, not the clock or poll counts. */
+export function changeKey(p: LiveProgress): string {
+  return [p.workflowStatus, p.phase, p.jobStatus, bedrockPhases(p), p.dataset?.fingerprint, p.metrics?.finalTrainingLoss, p.stopReason].join('|');
+}
+
+/** One line per change for a `watch` that cannot redraw (a pipe, a CI log). */
+export function progressLine(p: LiveProgress, now = new Date()): string {
+  const parts = [
+    `${timeOfDay(now)} ${p.phase}`,
+    p.jobStatus ? `job ${p.jobStatus}` : '',
+    bedrockPhases(p) ?? '',
+    p.dataset && !p.jobArn ? `dataset ${p.dataset.trainingRecords}+${p.dataset.validationRecords} records` : '',
+    p.jobArn ? `polls ${p.polls}` : '',
+    p.stopReason ? `stop: ${p.stopReason}` : '',
+  ];
+  return parts.filter(Boolean).join(' | ');
+}
+
+// ---- results, metrics, failures ----
+
+/** The per-epoch loss table, then the summary line. */
+export function metricsLines(m: MetricsSummaryView): string[] {
+  const hasValidation = m.epochs.some((e) => e.validationLoss !== undefined);
+  const rows = m.epochs.map((e) => [
+    String(e.epoch),
+    loss(e.trainingLoss),
+    ...(hasValidation ? [loss(e.validationLoss)] : []),
+    e.epoch === m.bestEpoch ? '<- best' : '',
+  ]);
+  const headers = ['epoch', 'training loss', ...(hasValidation ? ['validation loss'] : []), ''];
+  return [
+    ...table(headers, rows, hasValidation ? [0, 1, 2] : [0, 1]),
+    `${m.steps} steps; final training loss ${loss(m.finalTrainingLoss)}` +
+      (m.finalValidationLoss !== undefined ? `, validation loss ${loss(m.finalValidationLoss)}` : '') +
+      `; cross-check with Bedrock: ${m.crossCheck}`,
+  ];
+}
+
+export function resultLines(result: FineTuneResult): string[] {
+  const t = result.timings;
+  const runSeconds = (Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000;
+  return [
+    `${result.status}: ${result.customModelArn ?? '(no custom model ARN reported)'}`,
+    ...fields([
+      ['job', `${result.jobArn} (${result.jobName})`],
+      ['report', result.reportUri],
+      ['loss chart', result.chartUri],
+      ['dataset', result.datasetReportUri ? `${result.datasetReportUri}${result.datasetFingerprint ? ` (fingerprint ${result.datasetFingerprint.slice(0, 12)})` : ''}` : undefined],
+      ['took', `${duration(runSeconds)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${duration(t.jobSeconds)}` : ''}`],
+    ]),
+    ...(result.metrics ? ['  metrics', ...metricsLines(result.metrics).map((l) => `    ${l}`)] : []),
+  ];
+}
+
+/** A dataset problem as the failure details carry it: a string or { line?, file?, rule?, message }. */
+function problemText(problem: unknown): string {
+  if (typeof problem === 'string') return problem;
+  if (problem && typeof problem === 'object') {
+    const p = problem as { line?: number; file?: string; rule?: string; message?: string };
+    const where = [p.file, p.line !== undefined ? `line ${p.line}` : ''].filter(Boolean).join(' ');
+    return `${where ? `${where}: ` : ''}${p.message ?? JSON.stringify(problem)}${p.rule ? ` [${p.rule}]` : ''}`;
+  }
+  return String(problem);
+}
+
+/** How many of a DatasetInvalid failure's problems are printed. */
+export const PROBLEMS_SHOWN = 5;
+
+export function failureLines(failure: RunFailure): string[] {
+  const d = failure.details ?? {};
+  const text = (key: string) => (typeof d[key] === 'string' ? (d[key] as string) : undefined);
+  const problems = Array.isArray(d.problems) ? d.problems : [];
+  const metrics = d.metrics as MetricsSummaryView | undefined;
+  return [
+    `Failed: ${failure.type}`,
+    ...failure.message.split('\n').map((l) => `  ${l}`),
+    ...fields([
+      ['job', text('jobArn') ? `${text('jobArn')}${text('jobStatus') ? ` (${text('jobStatus')})` : ''}` : undefined],
+      ['report', text('reportUri')],
+    ]),
+    ...(problems.length > 0
+      ? [
+          `  first problems${problems.length > PROBLEMS_SHOWN ? ` (${PROBLEMS_SHOWN} of ${problems.length})` : ''}:`,
+          ...problems.slice(0, PROBLEMS_SHOWN).map((p) => `    - ${problemText(p)}`),
+        ]
+      : []),
+    ...(metrics?.epochs?.length ? ['  metrics', ...metricsLines(metrics).map((l) => `    ${l}`)] : []),
+  ];
+}
+
+export function runsTable(runs: RunSummary[]): string[] {
+  if (runs.length === 0) return ['No fine-tune runs found.'];
+  return table(
+    ['WORKFLOW ID', 'STATUS', 'PHASE', 'JOB', 'CUSTOM MODEL', 'BASE MODEL', 'STARTED'],
+    runs.map((r) => [r.workflowId, r.status, r.phase ?? '-', r.jobStatus ?? '-', r.customModelName ?? '-', r.baseModel ?? '-', timestamp(r.startTime)]),
+  );
+}
+
+// ---- schedules ----
+
+export function schedulesTable(schedules: FineTuneScheduleSummary[]): string[] {
+  if (schedules.length === 0) return ['No fine-tune schedules found.'];
+  return table(
+    ['SCHEDULE ID', 'STATE', 'SPEC', 'CUSTOM MODEL', 'NEXT RUN', 'LAST RUN'],
+    schedules.map((s) => [
+      s.scheduleId,
+      s.paused ? 'paused' : 'active',
+      s.spec,
+      s.customModelName ?? '-',
+      timestamp(s.nextActionTimes[0]),
+      s.recentRuns.length > 0 ? s.recentRuns[s.recentRuns.length - 1].workflowId : '-',
+    ]),
+  );
+}
+
+export function scheduleLines(d: FineTuneScheduleDescription): string[] {
+  return [
+    `${d.scheduleId}  ${d.paused ? 'paused' : 'active'}${d.note ? `  (${d.note})` : ''}`,
+    ...fields([
+      ['spec', d.spec],
+      ['starts', `${d.workflowType} on task queue ${d.taskQueue}`],
+      ['custom model', d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), made unique per run` : undefined],
+      ['overlap', d.overlap],
+      ['catch-up window', duration(d.catchupWindowMs / 1000)],
+      ['pause on failure', d.pauseOnFailure ? 'yes' : 'no'],
+      ['next runs', d.nextActionTimes.slice(0, 3).map(timestamp).join(', ') || '-'],
+      ['runs taken', `${d.actionsTaken}${d.actionsSkippedOverlap > 0 ? ` (${d.actionsSkippedOverlap} skipped for overlap)` : ''}`],
+      ['running', d.runningWorkflowIds.join(', ') || undefined],
+      ['created', timestamp(d.createdAt)],
+    ]),
+    ...(d.recentRuns.length > 0
+      ? ['  recent runs', ...table(['WORKFLOW ID', 'SCHEDULED', 'STARTED'], d.recentRuns.map((r) => [r.workflowId, timestamp(r.scheduledAt), timestamp(r.takenAt)])).map((l) => `    ${l}`)]
+      : []),
+  ];
+}

@@ -1,0 +1,72 @@
+// `finetune demo` as a newcomer runs it (default time scale and example), on its own ports and data
+// folder beside the run's shared stack: watched to its metrics, then Ctrl-C stops every process.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/stack/ports';
+import { waitFor } from '../support/wait';
+import { BIN } from './helpers';
+
+/** PIDs of processes with a file open under `dir` (every stack child logs into <dir>/logs). */
+function processesUsing(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const fds = readdirSync(`/proc/${entry}/fd`);
+      if (fds.some((fd) => readlinkSyncSafe(`/proc/${entry}/fd/${fd}`).startsWith(dir))) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to look at.
+    }
+  }
+  return pids;
+}
+
+function readlinkSyncSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'finetune-demo-test-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+it('brings up the stack, fine-tunes an example to its metrics and loss chart, and stops everything on Ctrl-C', async () => {
+  const ports = { temporal: await freePort(), ui: await freePort(), s3: await freePort(), simulator: await freePort() };
+  const demo = spawn(
+    process.execPath,
+    [BIN, 'demo', '--temporal-port', `${ports.temporal}`, '--ui-port', `${ports.ui}`, '--s3-port', `${ports.s3}`, '--simulator-port', `${ports.simulator}`, '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  demo.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  demo.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor('the demo to finish its fine-tune', async () => (stdout.includes('Press Ctrl-C to stop everything.') ? true : undefined), 200_000, 500);
+  } catch (err) {
+    demo.kill('SIGINT');
+    await exited;
+    throw new Error(`${(err as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`, { cause: err });
+  }
+
+  expect(stdout).toContain('Local stack is up:');
+  expect(stdout).toMatch(/^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.titan-text-express-v1:0:8k\//m);
+  expect(stdout).toMatch(/epoch +training loss +validation loss\n +1 +\d\.\d{4} +\d\.\d{4}\n +2 .*\n +3 /);
+  const chart = /loss chart +(\S+)/.exec(stdout)?.[1];
+  expect(chart?.startsWith(join(dataDir, 's3', 'finetune-outputs'))).toBe(true);
+  expect(readFileSync(chart!, 'utf8')).toContain('<svg');
+  expect(stdout).toMatch(new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/demo-\\d{8}-\\d{6}/[0-9a-f-]{36}/history`));
+  expect(existsSync(join(dataDir, 'stack.env'))).toBe(true);
+
+  const children = processesUsing(dataDir).filter((pid) => pid !== demo.pid);
+  expect(children.length).toBeGreaterThanOrEqual(4); // Temporal, S3, simulator, worker
+
+  demo.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(stdout).toContain('Stopped.');
+  expect(processesUsing(dataDir)).toEqual([]);
+}, 240_000);

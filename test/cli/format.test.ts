@@ -1,0 +1,117 @@
+// The CLI's text (pure): the phase track, progress lines, metrics and failure blocks, list queries,
+// and the demo's renaming of its example.
+import type { LiveProgress } from '../../src/api';
+import { demoRequest } from '../../src/cli/demo';
+import { changeKey, duration, failureLines, metricsLines, phaseTrack, progressLine, relative, table } from '../../src/cli/format';
+import { listQuery } from '../../src/cli/list';
+import { requestProblems } from '../../src/core/request';
+import { exampleRequest } from './helpers';
+
+function progress(overrides: Partial<LiveProgress>): LiveProgress {
+  return {
+    workflowId: 'wf',
+    runId: 'run',
+    workflowStatus: 'RUNNING',
+    historyLength: 20,
+    polls: 0,
+    phase: 'preflight',
+    pollsRecorded: 0,
+    polling: { initialInterval: '30s', maximumInterval: '300s', backoffCoefficient: 2, jitter: 0.1 },
+    startedAt: '2026-11-28T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const dataset = { fingerprint: 'f'.repeat(64), reportUri: 's3://b/r.json', trainingRecords: 95, validationRecords: 20, estimatedTokens: 9800, warnings: 0, duplicatesRemoved: 0, bytes: 30_000 };
+const metrics = {
+  epochs: [
+    { epoch: 1, trainingLoss: 1.2, validationLoss: 1.3 },
+    { epoch: 2, trainingLoss: 0.8, validationLoss: 0.9 },
+  ],
+  steps: 190,
+  finalTrainingLoss: 0.8,
+  finalValidationLoss: 0.9,
+  bestEpoch: 2,
+  crossCheck: 'match' as const,
+};
+
+describe('phaseTrack', () => {
+  it('ticks what is done and points at the current step, naming side phases', () => {
+    expect(phaseTrack(progress({ phase: 'preparing-data' }))).toBe('✓ preflight  ▶ dataset  · create job  · training  · metrics');
+    expect(phaseTrack(progress({ phase: 'waiting-for-quota', dataset }))).toBe('✓ preflight  ✓ dataset  ▶ create job (waiting for quota)  · training  · metrics');
+    expect(phaseTrack(progress({ phase: 'stopping', dataset, jobArn: 'arn' }))).toContain('▶ training (stopping)');
+  });
+
+  it('marks where an ended run stopped', () => {
+    expect(phaseTrack(progress({ phase: 'failed', dataset, jobArn: 'arn', jobStatus: 'Failed' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✗ metrics  ✗ failed');
+    expect(phaseTrack(progress({ phase: 'failed' }))).toBe('✗ preflight  · dataset  · create job  · training  · metrics  ✗ failed');
+    expect(phaseTrack(progress({ phase: 'stopped', dataset, jobArn: 'arn', jobStatus: 'InProgress' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ■ training  · metrics  ■ stopped');
+    expect(phaseTrack(progress({ phase: 'completed' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ completed');
+  });
+});
+
+describe('progress lines', () => {
+  it('say where the run and the job are, and change only when they do', () => {
+    const a = progress({
+      phase: 'training',
+      jobArn: 'arn',
+      jobStatus: 'InProgress',
+      polls: 3,
+      statusDetails: { validation: { status: 'Completed' }, dataProcessing: { status: 'InProgress' }, training: { status: 'NotStarted' } },
+    });
+    expect(progressLine(a, new Date('2026-11-28T10:01:02Z'))).toBe(
+      '10:01:02 training | job InProgress | validation Completed · data processing InProgress · training NotStarted | polls 3',
+    );
+    expect(changeKey({ ...a, polls: 9, lastPollTime: '2026-11-28T10:05:00Z' })).toBe(changeKey(a));
+    expect(changeKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } })).not.toBe(changeKey(a));
+  });
+});
+
+describe('metrics and failures', () => {
+  it('prints the per-epoch table with the best epoch and the summary', () => {
+    expect(metricsLines(metrics)).toEqual([
+      'epoch  training loss  validation loss',
+      '    1         1.2000           1.3000',
+      '    2         0.8000           0.9000  <- best',
+      '190 steps; final training loss 0.8000, validation loss 0.9000; cross-check with Bedrock: match',
+    ]);
+  });
+
+  it('prints a DatasetInvalid failure with its report and the first five problems', () => {
+    const problems = Array.from({ length: 7 }, (_, i) => ({ rule: 'invalid-json', severity: 'error', line: i + 2, message: `line ${i + 2} is not JSON` }));
+    const lines = failureLines({ type: 'DatasetInvalid', message: 'the training data has 7 errors', details: { reportUri: 's3://out/report.json', problems } });
+    expect(lines.slice(0, 3)).toEqual(['Failed: DatasetInvalid', '  the training data has 7 errors', '  report  s3://out/report.json']);
+    expect(lines).toContain('  first problems (5 of 7):');
+    expect(lines).toContain('    - line 2: line 2 is not JSON [invalid-json]');
+    expect(lines.filter((l) => l.startsWith('    - '))).toHaveLength(5);
+  });
+
+  it('prints a BedrockJobFailed failure with the job', () => {
+    expect(failureLines({ type: 'BedrockJobFailed', message: 'Training failed.', details: { jobArn: 'arn:job', jobStatus: 'Failed' } })).toEqual([
+      'Failed: BedrockJobFailed',
+      '  Training failed.',
+      '  job  arn:job (Failed)',
+    ]);
+  });
+});
+
+describe('small helpers', () => {
+  it('formats durations, relative times and tables', () => {
+    expect([duration(45), duration(185), duration(7440)]).toEqual(['45s', '3m 05s', '2h 04m']);
+    expect(relative('2026-11-28T10:00:10Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('in 10s');
+    expect(relative('2026-11-28T09:59:00Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('1m 00s ago');
+    expect(table(['A', 'BB'], [['1', '22222']], [0])).toEqual(['A  BB', '1  22222']);
+  });
+
+  it('keeps list queries to fineTune runs', () => {
+    expect(listQuery()).toBe("WorkflowType = 'fineTune'");
+    expect(listQuery(" ExecutionStatus = 'Running' ")).toBe("WorkflowType = 'fineTune' AND (ExecutionStatus = 'Running')");
+  });
+
+  it('renames the demo example so every demo run has a new, valid model name', () => {
+    const request = demoRequest(exampleRequest('fine-tuning-prompt-completion'), '20261128-101500');
+    expect(request.customModelName).toBe('kestrel-support-titan-v1-demo-20261128-101500');
+    expect(request.orchestration?.polling?.initialInterval).toBe('2s');
+    expect(requestProblems(request)).toEqual([]);
+  });
+});

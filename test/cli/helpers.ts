@@ -1,0 +1,73 @@
+// Running the real CLI (`node bin/finetune.js ...`) as a child process against the test stack, with the
+// environment a user gets from `source .local/stack.env` plus the test file's own task queue.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FineTuneRequest } from '../../src/core/request';
+import { FAST_POLLING } from '../support/datasets';
+
+export const BIN = resolve(__dirname, '..', '..', 'bin', 'finetune.js');
+export const EXAMPLES = resolve(__dirname, '..', '..', 'examples');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { taskQueue: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, TASK_QUEUE: options.taskQueue, ...options.env }, timeout: options.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The JSON a `--json` command printed (and nothing else on stdout). */
+export function json<T = Record<string, unknown>>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not one JSON object (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+  }
+}
+
+export function exampleRequest(name: string): FineTuneRequest {
+  return JSON.parse(readFileSync(join(EXAMPLES, name, 'request.json'), 'utf8')) as FineTuneRequest;
+}
+
+/**
+ * An example's request made unique for one test (its own model name) and fast (polling every
+ * half second; optionally the simulator's per-job clock through its reserved tag).
+ */
+export function testRequest(name: string, unique: string, options: { timeScale?: number; tags?: { key: string; value: string }[] } = {}): FineTuneRequest {
+  const request = exampleRequest(name);
+  const tags = [...(options.timeScale ? [{ key: 'simulator:time-scale', value: String(options.timeScale) }] : []), ...(options.tags ?? [])];
+  return {
+    ...request,
+    customModelName: `${unique}-model`.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 63),
+    jobTags: [...(request.jobTags ?? []), ...tags],
+    orchestration: { ...request.orchestration, polling: { ...FAST_POLLING } },
+  };
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'finetune-cli-test-'));
+
+/** Writes a request file for the CLI and returns its path. */
+export function requestFile(name: string, content: unknown): string {
+  const path = join(folder, `${name}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** For afterAll: the request files of this test file. */
+export function removeRequestFiles(): void {
+  rmSync(folder, { recursive: true, force: true });
+}
