@@ -7,7 +7,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { TAGS_MAX_PER_RESOURCE } from '../core/bedrock-patterns';
-import { CATALOG, findModel, findTeacher, hyperParameterValue, type CatalogModel } from '../core/catalog';
+import { CATALOG, findModel, findTeacher, hyperParameterValue, type CatalogModel, type CustomizationType } from '../core/catalog';
 import { customModelArn, derivedResourceId, foundationModelArn, jobArn, kmsKeyArn, randomResourceId, type Partition } from './arns';
 import { jobOutputPrefix, metricsCurves, writeArtifacts } from './artifacts';
 import { validateTrainingData, type DataCheckInput } from './data-check';
@@ -146,8 +146,10 @@ export class Engine {
     if (!spec) throw new Error(`the catalog no longer supports ${job.customizationType} for ${model.modelId}`);
     return {
       model,
+      customizationType: job.customizationType as CustomizationType,
       spec,
       roleArn: job.roleArn,
+      batchSize: job.batchSize,
       trainingS3Uri: job.trainingDataConfig.s3Uri,
       invocationLogsConfig: job.trainingDataConfig.invocationLogsConfig,
       teacherModelIdentifier: job.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,

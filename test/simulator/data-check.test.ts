@@ -53,6 +53,11 @@ test('a line that is JSON but not an object fails the job', async () => {
   expect(await failureOf({}, uri)).toContain('line 3: not-an-object');
 });
 
+test("a record that breaks the model family's format fails the job, naming the rule (the dataset engine's)", async () => {
+  const uri = await putText(s3, DATASETS, `simulator-tests/${unique('nocompletion')}.jsonl`, promptCompletionLines(1) + '{"prompt": "no answer"}\n');
+  expect(await failureOf({}, uri)).toMatch(/line 2: missing-field: /);
+});
+
 test("a broken validation file fails the job and says it is the validation data", async () => {
   const good = await putText(s3, DATASETS, `simulator-tests/${unique('good')}.jsonl`, promptCompletionLines(5));
   const bad = await putText(s3, DATASETS, `simulator-tests/${unique('badval')}.jsonl`, 'not json\n');
@@ -73,6 +78,7 @@ test('distillation from invocation logs counts the qualifying records; too few f
   const record = (i: number, project: string) =>
     JSON.stringify({
       schemaType: 'ModelInvocationLog',
+      operation: 'Converse',
       modelId: 'amazon.nova-pro-v1:0',
       requestMetadata: { project },
       input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: `q${i}` }] }] } },
@@ -91,7 +97,7 @@ test('distillation from invocation logs counts the qualifying records; too few f
     },
   });
   const tooFew = await failureOf(distill('other'), '');
-  expect(tooFew).toContain('too-few-records: the training data has 30 records');
+  expect(tooFew).toContain('too-few-records: 30 usable log records');
   const { jobArn } = await bedrock.send(new CreateModelCustomizationJobCommand(jobRequest('', distill('support'))));
   const job = await waitForJob(bedrock, jobArn!);
   expect(job.status).toBe('Completed');
