@@ -1,14 +1,16 @@
-// The metrics activity against the stack's real S3 server: CSV fixtures written where Bedrock writes
-// them (both validation paths seen in the wild), report.json and loss.svg read back.
+// The metrics activity against the stack's real S3 server and Bedrock simulator: CSV fixtures written
+// where Bedrock writes them (both validation paths seen in the wild), a tiny simulated job run to
+// Completed and collected end to end, report.json and loss.svg read back.
 //
-// GetCustomModel is answered by a stub request handler inside the real Bedrock client (so the SDK's own
-// deserialisation and error mapping run): the simulator cannot yet run a job to a custom model.
-import { BedrockClient } from '@aws-sdk/client-bedrock';
+// What the simulator cannot be made to answer (a model whose loss disagrees with its CSV, throttling on
+// one call) comes from a stub request handler inside a real Bedrock client, so the SDK's own
+// deserialisation and error mapping still run.
+import { BedrockClient, CreateModelCustomizationJobCommand, GetModelCustomizationJobCommand, type GetModelCustomizationJobCommandOutput } from '@aws-sdk/client-bedrock';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createS3Client } from '../../src/aws/clients';
+import { createBedrockClient, createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import {
   createCollectMetricsActivities,
@@ -25,14 +27,19 @@ const SCHEDULED = Date.UTC(2026, 0, 2, 3, 4, 5);
 const BASE_MODEL = 'amazon.titan-text-express-v1:0:8k';
 
 let s3: S3Client;
+/** The stack's Bedrock simulator. */
+let simulator: BedrockClient;
 const bedrockClients: BedrockClient[] = [];
 
 beforeAll(() => {
-  s3 = createS3Client(loadAwsConfig(process.env));
+  const aws = loadAwsConfig(process.env);
+  s3 = createS3Client(aws);
+  simulator = createBedrockClient(aws);
 });
 
 afterAll(() => {
   s3.destroy();
+  simulator.destroy();
   for (const client of bedrockClients) client.destroy();
 });
 
@@ -190,6 +197,64 @@ describe('collectMetrics', () => {
     expect(chart.body).toContain('>training step</text>');
   });
 
+  it('collects a simulated job run to Completed, agreeing with its custom model', async () => {
+    const name = `metrics-${Math.random().toString(36).slice(2, 10)}`;
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `What is ${i} + ${i}?`, completion: `${2 * i}` })).join('\n') + '\n';
+    await s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/train.jsonl`, Body: lines(40) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/validation.jsonl`, Body: lines(10) }));
+    const outputS3Uri = `s3://${BUCKET}/${RUN}/${name}/`;
+    const { jobArn } = await simulator.send(
+      new CreateModelCustomizationJobCommand({
+        jobName: name,
+        customModelName: `${name}-model`,
+        roleArn: 'arn:aws:iam::123456789012:role/BedrockFineTuning',
+        baseModelIdentifier: BASE_MODEL,
+        trainingDataConfig: { s3Uri: `s3://finetune-datasets/${RUN}/${name}/train.jsonl` },
+        validationDataConfig: { validators: [{ s3Uri: `s3://finetune-datasets/${RUN}/${name}/validation.jsonl` }] },
+        outputDataConfig: { s3Uri: outputS3Uri },
+        hyperParameters: { epochCount: '2', batchSize: '1', learningRate: '0.00001' },
+        // The simulator's reserved tag: simulated seconds per real second for this job alone.
+        jobTags: [{ key: 'simulator:time-scale', value: '50000' }],
+      }),
+    );
+    let finished: GetModelCustomizationJobCommandOutput;
+    for (const deadline = Date.now() + 60_000; ; ) {
+      finished = await simulator.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
+      if (finished.status !== 'InProgress' || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(finished.status).toBe('Completed');
+
+    const result = await run(createCollectMetricsActivities({ s3, bedrock: simulator }), {
+      jobArn: jobArn!,
+      jobName: name,
+      outputS3Uri,
+      customModelArn: finished.outputModelArn,
+      baseModelIdentifier: BASE_MODEL,
+      jobStatus: finished.status!,
+    });
+
+    const root = `s3://${BUCKET}/${RUN}/${name}/model-customization-job-${jobArn!.split('/').pop()}`;
+    // 40 records at batch size 1 for 2 epochs; one evaluation per epoch.
+    expect(result.summary).toMatchObject({ steps: 80, crossCheck: 'match', bestEpoch: expect.any(Number) });
+    expect(result.summary.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(result.summary.epochs.every((e) => e.validationLoss !== undefined)).toBe(true);
+    expect(result.summary.customModelTrainingLoss).toBe(finished.trainingMetrics?.trainingLoss);
+    expect(result.summary.finalTrainingLoss).toBe(finished.trainingMetrics?.trainingLoss);
+    expect(result.summary.finalValidationLoss).toBe(finished.validationMetrics?.[0]?.validationLoss);
+    expect(result.summary.customModelValidationLoss).toBe(result.summary.finalValidationLoss);
+    expect(result.trainingCsvUri).toBe(`${root}/training_artifacts/step_wise_training_metrics.csv`);
+    expect(result.validationCsvUris).toEqual([`${root}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`]);
+
+    const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
+    expect(report).toMatchObject({ jobArn, customModelArn: finished.outputModelArn, jobStatus: 'Completed', summary: result.summary, notes: [] });
+    const chart = (await get(result.chartUri!)).body;
+    expect(chart).toContain(`<title>Loss: ${name}</title>`);
+    expect(chart.match(/<path d="/g)).toHaveLength(2);
+    expect(chart).toContain('>validation loss</text>');
+    expect(chart).toContain('>epoch 1</text>');
+  });
+
   it('writes the same bytes when retried', async () => {
     const input = job('retry');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
@@ -261,12 +326,10 @@ describe('collectMetrics', () => {
   it('gives crossCheck "unavailable" when GetCustomModel answers ResourceNotFound', async () => {
     const input = job('gone');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
-    const bedrock = stubBedrock(() => ({ status: 404, body: { message: 'Model not found' }, errorType: 'ResourceNotFoundException' }));
     const customModelArn = `arn:aws:bedrock:us-east-1:123456789012:custom-model/${BASE_MODEL}/zzzzzzzzzzzz`;
 
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: bedrock.client }), { ...input, customModelArn });
+    const result = await run(createCollectMetricsActivities({ s3, bedrock: simulator }), { ...input, customModelArn });
 
-    expect(bedrock.requests).toHaveLength(1);
     expect(result.summary).toMatchObject({ steps: 8, finalTrainingLoss: 0.8, crossCheck: 'unavailable' });
     expect(result.summary.customModelTrainingLoss).toBeUndefined();
     const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
