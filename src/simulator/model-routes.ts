@@ -93,8 +93,9 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
               modelName: m.modelName,
               creationTime: timestamp(m.creationTimeMs),
               baseModelArn: m.baseModelArn,
-              // Real responses carry an empty baseModelName (reference 1.4, a recorded fixture).
-              baseModelName: '',
+              // The model requires 1-63 chars of `provider.name`; a recorded real response had "" (reference
+              // 1.4). The base model's id up to its version fits the model's pattern and says something.
+              baseModelName: m.foundationModelId.split(':')[0],
               customizationType: m.customizationType,
               ownerAccountId: accountId,
               modelStatus: 'Active',

@@ -46,6 +46,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The path and query; a target no URL parser accepts is routed as `/`, which no operation has. */
+function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://simulator');
+  } catch {
+    return new URL('http://simulator/');
+  }
+}
+
 function send(res: ServerResponse, requestId: string, status: number, body: object | undefined, extraHeaders: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
@@ -85,7 +94,7 @@ export async function startSimulatorServer(options: SimulatorOptions, deps: Simu
     const requestId = randomUUID();
     const started = Date.now();
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://simulator');
+    const url = requestUrl(req.url);
     let operation = '-';
     let status = 500;
     try {

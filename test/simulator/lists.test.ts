@@ -126,10 +126,17 @@ describe('custom models', () => {
   const list = (input: ListCustomModelsCommandInput) => bedrock.send(new ListCustomModelsCommand(input));
 
   test('ListCustomModels filters, sorts and paginates', async () => {
-    const mine = await list({ nameContains: group, sortOrder: 'Ascending' });
+    const mine = await list({ nameContains: group, sortBy: 'CreationTime', sortOrder: 'Ascending' });
     expect(mine.modelSummaries?.map((m) => m.modelName)).toEqual([0, 1, 2, 3, 4].map((i) => `${group}-model-${i}`));
     const summary = mine.modelSummaries![0];
-    expect(summary).toMatchObject({ modelArn, modelName, customizationType: 'FINE_TUNING', ownerAccountId: '123456789012', modelStatus: 'Active' });
+    expect(summary).toMatchObject({
+      modelArn,
+      modelName,
+      baseModelName: 'amazon.titan-text-express-v1',
+      customizationType: 'FINE_TUNING',
+      ownerAccountId: '123456789012',
+      modelStatus: 'Active',
+    });
     expect(summary.creationTime).toBeInstanceOf(Date);
     const foundation = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1:0:8k';
     expect((await list({ nameContains: group, baseModelArnEquals: foundation })).modelSummaries).toHaveLength(5);
