@@ -6,6 +6,7 @@ import { createCollectMetricsActivities } from './collect-metrics';
 import { createCreateJobActivities } from './create-job';
 import { createPollJobActivities } from './poll-job';
 import { createPreflightActivities } from './preflight';
+import { createPrepareDatasetActivities } from './prepare-dataset';
 import { createStopJobActivities } from './stop-job';
 
 export interface ActivityDeps {
@@ -16,6 +17,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPreflightActivities(deps),
+    ...createPrepareDatasetActivities(deps),
     ...createCreateJobActivities(deps),
     ...createPollJobActivities(deps),
     ...createStopJobActivities(deps),

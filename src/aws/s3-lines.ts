@@ -1,0 +1,69 @@
+// Streaming reads from S3 for the dataset engine: every key under a prefix (all pages, not the first
+// 1,000), and an object's body as byte chunks or lines (gunzipped for `.gz` invocation logs), never the
+// whole object in memory.
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { splitLines } from '../core/dataset/lines';
+
+export interface S3ObjectSummary {
+  key: string;
+  size: number;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+/** Every object under `prefix`, in S3's (lexicographic) order, following continuation tokens. */
+export async function* listObjects(s3: S3Client, bucket: string, prefix: string, options: ReadOptions & { pageSize?: number } = {}): AsyncGenerator<S3ObjectSummary> {
+  const pages = paginateListObjectsV2({ client: s3, pageSize: options.pageSize }, { Bucket: bucket, Prefix: prefix });
+  for await (const page of pages) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    for (const object of page.Contents ?? []) {
+      if (object.Key !== undefined) yield { key: object.Key, size: object.Size ?? 0 };
+    }
+  }
+}
+
+export interface OpenedObject {
+  /** Stored size (ContentLength), before any gunzip. */
+  size: number;
+  /** The body as chunks, gunzipped when asked. */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Opens an object for streaming. `onStoredBytes` sees the stored (compressed) bytes as they arrive: the
+ * progress a caller reports, and what a content hash of the object covers.
+ */
+export async function openObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: ReadOptions & { gunzip?: boolean; onStoredBytes?: (chunk: Uint8Array) => void } = {},
+): Promise<OpenedObject> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: options.signal });
+  const body = response.Body as Readable | undefined;
+  if (!body) throw new Error(`s3://${bucket}/${key} has no body`);
+  let source: Readable = body;
+  if (options.onStoredBytes) {
+    const tap = options.onStoredBytes;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        tap(chunk);
+        done(null, chunk);
+      },
+    });
+    source = pipeline(source, counted, () => {});
+  }
+  // pipeline() forwards an error of any stage to the last, so a broken download fails the iteration.
+  if (options.gunzip) source = pipeline(source, createGunzip(), () => {});
+  return { size: response.ContentLength ?? 0, chunks: source };
+}
+
+/** The lines of an object (see splitLines: without `\n`, over-long lines cut short). */
+export async function* objectLines(s3: S3Client, bucket: string, key: string, options: ReadOptions & { gunzip?: boolean } = {}): AsyncGenerator<Uint8Array> {
+  const { chunks } = await openObject(s3, bucket, key, options);
+  yield* splitLines(chunks);
+}
