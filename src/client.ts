@@ -11,6 +11,7 @@ import { registerSimulatorCommand } from './cli/simulator';
 import { registerStartCommand } from './cli/start';
 import { registerStatusCommand } from './cli/status';
 import { registerStopCommand } from './cli/stop';
+import { registerValidateCommand } from './cli/validate';
 import { registerWatchCommand } from './cli/watch';
 import { registerWorkerCommand } from './cli/worker';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerStopCommand(program);
   registerListCommand(program);
   registerScheduleCommand(program);
+  registerValidateCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
   registerDemoCommand(program);

@@ -24,7 +24,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openObject, listObjects } from '../aws/s3-lines';
+import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { S3ObjectWriter } from '../aws/s3-writer';
 import { joinS3Uri, parseS3Uri } from '../core/bedrock-patterns';
 import { customizationOf, findModel, hyperParameterValue, type CatalogModel, type CustomizationSpec, type CustomizationType } from '../core/catalog';
@@ -32,7 +32,6 @@ import {
   DatasetContextError,
   DatasetValidator,
   DEFAULT_SEED,
-  isInvocationLogKey,
   LineSplitter,
   seededPermutation,
   summarizeErrors,
@@ -262,23 +261,19 @@ async function openS3<T>(uri: string, open: () => Promise<T>): Promise<T> {
 
 async function scanInvocationLogs(s3: S3Client, uri: string, ctx: DatasetContext, progress: Progress, used: Hash): Promise<Scan> {
   const { bucket, key: prefix } = parseS3Uri(uri);
-  const signal = Context.current().cancellationSignal;
   const read = createHash('sha256');
   const validator = new DatasetValidator(ctx);
-  const keys = listObjects(s3, bucket, prefix, { signal });
+  const objects = invocationLogObjects(s3, bucket, prefix, {
+    signal: Context.current().cancellationSignal,
+    onStoredBytes: (chunk) => {
+      read.update(chunk);
+      progress.read(chunk.length);
+    },
+  });
   await openS3(uri, async () => {
-    for await (const object of keys) {
-      if (!isInvocationLogKey(object.key)) continue;
-      validator.beginFile(object.key);
-      progress.start('invocation-logs', `s3://${bucket}/${object.key}`);
-      const opened = await openObject(s3, bucket, object.key, {
-        signal,
-        gunzip: object.key.endsWith('.gz'),
-        onStoredBytes: (chunk) => {
-          read.update(chunk);
-          progress.read(chunk.length);
-        },
-      });
+    for await (const { key, opened } of objects) {
+      validator.beginFile(key);
+      progress.start('invocation-logs', `s3://${bucket}/${key}`);
       const splitter = new LineSplitter();
       let n = 0;
       const handle = (line: Uint8Array) => {

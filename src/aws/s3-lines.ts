@@ -4,6 +4,7 @@
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isInvocationLogKey } from '../core/dataset/formats/invocation-log';
 import { splitLines } from '../core/dataset/lines';
 
 export interface S3ObjectSummary {
@@ -66,4 +67,20 @@ export async function openObject(
 export async function* objectLines(s3: S3Client, bucket: string, key: string, options: ReadOptions & { gunzip?: boolean } = {}): AsyncGenerator<Uint8Array> {
   const { chunks } = await openObject(s3, bucket, key, options);
   yield* splitLines(chunks);
+}
+
+/**
+ * The model invocation log objects under a prefix, opened one after the other and gunzipped: every
+ * page of the listing, `.json.gz` only, `data/` side files and permission-check markers skipped.
+ */
+export async function* invocationLogObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  options: ReadOptions & { pageSize?: number; onStoredBytes?: (chunk: Uint8Array) => void } = {},
+): AsyncGenerator<{ key: string; opened: OpenedObject }> {
+  for await (const object of listObjects(s3, bucket, prefix, options)) {
+    if (!isInvocationLogKey(object.key)) continue;
+    yield { key: object.key, opened: await openObject(s3, bucket, object.key, { ...options, gunzip: true }) };
+  }
 }

@@ -19,12 +19,8 @@ export class ProblemCollector {
     const severity = this.count(rule);
     const list = line === undefined ? this.fileLevel : severity === 'error' ? this.errors : this.warnings;
     if (list.length >= MAX_LISTED_PROBLEMS) return;
-    const problem: Problem = { rule, severity, message };
-    if (line !== undefined) {
-      problem.line = line;
-      if (this.file !== undefined) problem.file = this.file;
-    }
-    list.push(problem);
+    // Key order as documented: rule, severity, line, file, message.
+    list.push(line === undefined ? { rule, severity, message } : { rule, severity, line, ...(this.file !== undefined ? { file: this.file } : {}), message });
   }
 
   /** Counts an occurrence without listing it (for rules listed once per file, such as CRLF). */

@@ -64,9 +64,10 @@ export function reportText(report: DatasetReport, options: ReportTextOptions): s
     out.push(`  invocation logs: ${n(s.files)} files, ${n(s.recordsRead)} records read, ${n(s.filteredOut)} filtered out, ${n(s.qualifying)} qualifying`);
   }
   out.push(`  ${n(report.errorCount)} error${report.errorCount === 1 ? '' : 's'}, ${n(report.warningCount)} warning${report.warningCount === 1 ? '' : 's'}`);
-  for (const rule of DATASET_RULES) {
-    const count = report.counts[rule];
-    if (!count) continue;
+  // Errors first, then warnings; within each, the order of the rule table.
+  const rules = DATASET_RULES.filter((r) => report.counts[r]).sort((a, b) => Number(severityOf(a) === 'warning') - Number(severityOf(b) === 'warning'));
+  for (const rule of rules) {
+    const count = report.counts[rule] ?? 0;
     const listed = report.problems.filter((p) => p.rule === rule);
     out.push('');
     out.push(`${severityOf(rule)} ${rule} (${n(count)})`);

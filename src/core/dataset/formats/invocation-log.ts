@@ -121,6 +121,8 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
         if (!matchesMetadataFilters(metadata, filters)) return 'filtered-out';
       }
       const { modelId, input, output, operation } = record;
+      // A failed invocation may have no output at all: name the failure, not the missing field.
+      if (record.errorCode !== undefined) return drop(scope, 'log-error-record', `the invocation failed with ${JSON.stringify(record.errorCode)}`);
       if (typeof modelId !== 'string' || !isObject(input) || !isObject(output)) {
         const missing = [typeof modelId !== 'string' && 'modelId', !isObject(input) && 'input', !isObject(output) && 'output'].filter(Boolean).join(', ');
         return drop(scope, 'log-missing-field', `the record has no ${missing}`);
@@ -128,7 +130,6 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
       if (teacher !== undefined && normalizeModelId(modelId) !== teacher) {
         return drop(scope, 'log-not-from-teacher', `modelId ${modelId} is not the teacher ${ctx.teacherModelIdentifier}`);
       }
-      if (record.errorCode !== undefined) return drop(scope, 'log-error-record', `the invocation failed with ${JSON.stringify(record.errorCode)}`);
       if (typeof operation !== 'string' || !TEXT_OPERATIONS.includes(operation)) {
         return drop(scope, 'log-unsupported-operation', `operation ${JSON.stringify(operation)} is not used: only ${TEXT_OPERATIONS.join(', ')}`);
       }

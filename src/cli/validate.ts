@@ -1,0 +1,185 @@
+// `finetune validate <file|s3-uri> --base-model <id>`: the dataset engine the workflow uses, with no
+// Temporal. A local file is streamed from disk; an S3 URI is validated in place (so the same-bucket
+// rules for media apply), or, with --invocation-logs, every log object under the prefix. Exit codes:
+// 0 valid, 1 invalid, 2 bad usage or input (unknown model, unsupported type, missing file).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { createS3Client } from '../aws/clients';
+import { invocationLogObjects, openObject } from '../aws/s3-lines';
+import { loadAwsConfig } from '../config';
+import { parseS3Uri } from '../core/bedrock-patterns';
+import { CUSTOMIZATION_TYPES, customizationOf, findModel, hyperParameterValue, CATALOG, type CustomizationType } from '../core/catalog';
+import {
+  DatasetContextError,
+  datasetFormatOf,
+  DatasetValidator,
+  isInvocationLogKey,
+  LineSplitter,
+  metadataFilterProblems,
+  reportText,
+  totalRecordProblems,
+  withFileProblems,
+  type DatasetContext,
+  type DatasetReport,
+  type DatasetRole,
+  type MetadataFilters,
+} from '../core/dataset';
+
+/** Bad usage or input: exit code 2 (see bin/finetune.js). */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+interface ValidateFlags {
+  baseModel: string;
+  type: CustomizationType;
+  role: DatasetRole;
+  batchSize?: number;
+  teacher?: string;
+  invocationLogs?: boolean;
+  usePromptResponse?: boolean;
+  metadataFilters?: MetadataFilters;
+  json?: boolean;
+}
+
+/** A source's objects: one for a dataset file, every log file for invocation logs. */
+interface SourceFile {
+  name: string;
+  size: number;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+function positiveInt(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function filtersJson(raw: string): MetadataFilters {
+  let filters: MetadataFilters;
+  try {
+    filters = JSON.parse(raw) as MetadataFilters;
+  } catch {
+    throw new InvalidArgumentError('expected JSON such as {"equals":{"project":"support-bot"}}');
+  }
+  const problems = metadataFilterProblems(filters);
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
+  return filters;
+}
+
+function contextFor(flags: ValidateFlags): DatasetContext {
+  const model = findModel(flags.baseModel);
+  if (!model) {
+    throw new UsageError(`--base-model ${flags.baseModel} is not a customizable model in the catalog; known: ${CATALOG.map((m) => m.modelId).join(', ')}`);
+  }
+  const spec = customizationOf(model, flags.type);
+  if (!spec) throw new UsageError(`${model.modelName} supports ${Object.keys(model.customizations).join(', ')}, not ${flags.type}: pass --type`);
+  return {
+    model,
+    customizationType: flags.type,
+    role: flags.role,
+    batchSize: flags.batchSize ?? hyperParameterValue(spec, undefined, 'batchSize'),
+    teacherModelIdentifier: flags.teacher,
+    invocationLogs: flags.invocationLogs ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters } : undefined,
+  };
+}
+
+function localFiles(path: string, logs: boolean): SourceFile[] {
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
+  const open = (file: string): SourceFile => {
+    const stream: Readable = createReadStream(file, { highWaterMark: 1024 * 1024 });
+    const chunks = logs && file.endsWith('.gz') ? pipeline(stream, createGunzip(), () => {}) : stream;
+    return { name: file, size: statSync(file).size, chunks };
+  };
+  if (!statSync(path).isDirectory()) return [open(path)];
+  if (!logs) throw new UsageError(`${path} is a folder: give a JSONL file (or --invocation-logs for a folder of logs)`);
+  const names = (readdirSync(path, { recursive: true }) as string[]).filter((name) => isInvocationLogKey(name.split('\\').join('/'))).sort();
+  return names.map((name) => ({ ...open(join(path, name)), name: relative(path, join(path, name)) }));
+}
+
+async function* s3Files(uri: string, logs: boolean): AsyncGenerator<SourceFile> {
+  const s3 = createS3Client(loadAwsConfig());
+  const { bucket, key } = parseS3Uri(uri);
+  try {
+    if (logs) {
+      for await (const { key: name, opened } of invocationLogObjects(s3, bucket, key)) yield { name, ...opened };
+      return;
+    }
+    if (key === '' || key.endsWith('/')) throw new UsageError(`${uri} is a prefix: give the URI of one JSONL object (or --invocation-logs)`);
+    yield { name: uri, ...(await openObject(s3, bucket, key)) };
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') throw new UsageError(`${uri} does not exist`);
+    if (name === 'AccessDenied' || name === 'Forbidden') throw new UsageError(`${uri} cannot be read with these credentials (access denied)`);
+    throw err;
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function validateSource(source: string, ctx: DatasetContext): Promise<DatasetReport> {
+  const logs = ctx.invocationLogs !== undefined;
+  const isS3 = source.startsWith('s3://');
+  const files: AsyncIterable<SourceFile> | SourceFile[] = isS3 ? s3Files(source, logs) : localFiles(source, logs);
+  let validator: DatasetValidator | undefined;
+  for await (const file of files) {
+    // The dataset's bucket and size are known once the object is open.
+    const v = (validator ??= new DatasetValidator({ ...ctx, ...(isS3 ? { datasetBucket: parseS3Uri(source).bucket } : {}), ...(logs ? {} : { fileBytes: file.size }) }));
+    if (logs) v.beginFile(file.name);
+    const splitter = new LineSplitter();
+    let n = 0;
+    const onLine = (line: Uint8Array) => v.addLine(line, ++n);
+    for await (const chunk of file.chunks) splitter.push(chunk, onLine);
+    splitter.end(onLine);
+  }
+  return (validator ?? new DatasetValidator(ctx)).finish();
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('check a dataset (local file or S3 object) against the rules and limits of a base model and customization type; no Temporal needed')
+    .argument('<file|s3-uri>', 'a JSONL file, an s3://bucket/key object, or with --invocation-logs a log prefix or folder')
+    .requiredOption('--base-model <id>', 'the customizable base model id, e.g. amazon.nova-lite-v1:0:300k')
+    .addOption(new Option('--type <type>', 'customization type').choices(CUSTOMIZATION_TYPES).default('FINE_TUNING'))
+    .addOption(new Option('--role <role>', 'training data, or a validation set (held to the validation limits)').choices(['training', 'validation']).default('training'))
+    .addOption(new Option('--batch-size <n>', "the job's batchSize hyperparameter (token limits depend on it)").argParser(positiveInt))
+    .option('--teacher <id>', 'distillation teacher model (with --use-prompt-response, only its responses count)')
+    .option('--invocation-logs', 'the source holds Bedrock model invocation logs (.json.gz) for DISTILLATION')
+    .option('--use-prompt-response', 'with --invocation-logs: train on the logged responses')
+    .addOption(new Option('--metadata-filters <json>', 'with --invocation-logs: requestMetadataFilters as JSON').argParser(filtersJson))
+    .option('--json', 'print one JSON object: verdict, counts, problems [{rule, severity, line, message}]')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A training file is also held to the training + validation total limits as if no validation file were given.',
+        'Exit codes: 0 valid, 1 invalid, 2 bad usage or input.',
+        '',
+        'Examples:',
+        '  finetune validate train.jsonl --base-model amazon.nova-lite-v1:0:300k',
+        '  finetune validate s3://my-bucket/data/val.jsonl --base-model anthropic.claude-3-haiku-20240307-v1:0:200k --role validation --json',
+        '  finetune validate s3://logs/prefix/AWSLogs --base-model amazon.nova-micro-v1:0:128k --type DISTILLATION --invocation-logs',
+      ].join('\n'),
+    )
+    .action(async (source: string, flags: ValidateFlags) => {
+      if (flags.invocationLogs && flags.type !== 'DISTILLATION') throw new UsageError('--invocation-logs needs --type DISTILLATION');
+      const ctx = contextFor(flags);
+      try {
+        datasetFormatOf(ctx);
+      } catch (err) {
+        if (err instanceof DatasetContextError) throw new UsageError(err.message);
+        throw err;
+      }
+      let report = await validateSource(source, ctx);
+      if (ctx.role === 'training' && !flags.invocationLogs) {
+        const limits = customizationOf(ctx.model, ctx.customizationType)!.limits;
+        report = withFileProblems(report, totalRecordProblems(limits, report.records, 0, `${ctx.model.modelName} ${ctx.customizationType}`));
+      }
+      console.log(flags.json ? JSON.stringify({ source, ...report }, null, 2) : reportText(report, { source }));
+      process.exitCode = report.verdict === 'valid' ? 0 : 1;
+    });
+}
