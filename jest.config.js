@@ -7,6 +7,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 1,
+  // Global, not per project: workflow tests wait for simulated jobs.
+  testTimeout: 120_000,
   projects: [
     {
       displayName: 'unit',
@@ -23,7 +25,6 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

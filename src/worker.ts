@@ -27,9 +27,10 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    shutdownGraceTime: options.shutdownGraceTime,
-    maxCachedWorkflows: options.maxCachedWorkflows,
-    identity: options.identity,
+    // The native bridge rejects explicit undefined members: pass only what is set.
+    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.identity !== undefined ? { identity: options.identity } : {}),
   });
 }
 

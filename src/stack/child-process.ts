@@ -70,7 +70,13 @@ export async function startChild(spec: ChildSpec): Promise<ManagedChild> {
     async stop(graceMs = 10_000) {
       if (exitInfo !== undefined) return;
       child.kill('SIGTERM');
-      const killed = await Promise.race([exitedPromise.then(() => true), sleep(graceMs).then(() => false)]);
+      // The grace timer is cancelled once the child is gone, so it never holds the process open.
+      const grace = new AbortController();
+      const killed = await Promise.race([
+        exitedPromise.then(() => true),
+        sleep(graceMs, false, { signal: grace.signal }).catch(() => false),
+      ]);
+      grace.abort();
       if (!killed) {
         child.kill('SIGKILL');
         await exitedPromise;
