@@ -3,6 +3,7 @@
 // changes, not with polls), metrics. Cancel, the `stop` update and the deadline all stop the remote job
 // and wait until it has stopped. Deterministic: no I/O here, only activities, timers and state.
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -103,6 +104,18 @@ function fail(type: FailureType, message: string, state: RunState): never {
   });
 }
 
+/**
+ * An activity's typed failure (InvalidRequest, DatasetInvalid, JobNameTaken, ...) becomes the run's own
+ * failure, so callers read `failure.type` directly instead of digging through an ActivityFailure.
+ */
+function typedFailure(err: unknown): unknown {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+    const cause = err.cause;
+    return ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, details: cause.details as unknown[] | undefined, nonRetryable: true });
+  }
+  return err;
+}
+
 export async function fineTune(request: FineTuneRequest, carried?: RunState): Promise<FineTuneResult> {
   const info = workflowInfo();
   const orchestration = request.orchestration ?? {};
@@ -171,8 +184,8 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
     {
       validator: (options) => {
         const next = pollingFrom(options, state.polling);
-        if (!(next.initialMs >= 1000) || !(next.maximumMs >= next.initialMs)) {
-          throw new Error('polling needs initialInterval >= 1s and maximumInterval >= initialInterval');
+        if (!(next.initialMs >= 100) || !(next.maximumMs >= next.initialMs)) {
+          throw new Error('polling needs initialInterval >= 100ms and maximumInterval >= initialInterval');
         }
         if (!(next.coefficient >= 1) || !(next.jitter >= 0 && next.jitter <= 0.5)) throw new Error('backoffCoefficient must be >= 1 and jitter within 0..0.5');
       },
@@ -280,7 +293,7 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
   } catch (err) {
     if (!isCancellation(err)) {
       if (!['stopped', 'failed', 'completed'].includes(state.phase)) setPhase('failed');
-      throw err;
+      throw typedFailure(err);
     }
     // Cancelled (UI, CLI, API): the remote job must not run on unwatched. Clean up where cancellation
     // cannot reach, then end as cancelled.

@@ -152,7 +152,7 @@ describe('bad input never creates a job', () => {
     const good = datasets.conversation(20).split('\n');
     good[4] = '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "assistant", "content": [{"text": "hi"}]}]}';
     good[9] = '{not json';
-    const s3Uri = await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/train.jsonl`, good.join('\n'));
+    const s3Uri = await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/bad.jsonl`, good.join('\n'));
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, { trainingDataConfig: { s3Uri } });
     const failure = await failureOf((await ctx.fineTune.start(request, { workflowId: prefix })).result());
     expect(failure.type).toBe('DatasetInvalid');
