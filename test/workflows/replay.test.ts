@@ -1,0 +1,51 @@
+// Replays committed histories against today's workflow code: a change that would break runs in flight
+// fails here. To record new ones (after a deliberate, `patched`-guarded change), run
+//   RECORD_HISTORIES=1 npx jest test/workflows/replay
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { novaFineTune, simulatorTags } from '../support/datasets';
+import { testContext, uniqueName } from '../support/temporal';
+import { failureOf, waitFor } from '../support/wait';
+
+const dir = join(__dirname, 'histories');
+
+if (process.env.RECORD_HISTORIES) {
+  it('records histories of a completed and a cancelled run', async () => {
+    const taskQueue = uniqueName('record');
+    const ctx = await testContext(taskQueue);
+    try {
+      await ctx.startWorker(taskQueue);
+      const done = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, uniqueName('replay-done'), 20), { workflowId: uniqueName('replay-done') });
+      await done.result();
+      const cancelled = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, uniqueName('replay-cancel'), 20, { jobTags: [simulatorTags.timeScale(20)] }), {
+        workflowId: uniqueName('replay-cancel'),
+      });
+      await waitFor('a job', async () => (await cancelled.progress()).jobArn);
+      await cancelled.cancel();
+      await failureOf(cancelled.result());
+      for (const [name, run] of [['completed', done], ['cancelled', cancelled]] as const) {
+        const history = await run.handle.fetchHistory();
+        // Stack traces in failures name this machine's folders; replay never reads them.
+        const text = historyToJSON(history).split(process.cwd()).join('<project>');
+        writeFileSync(join(dir, `fine-tune-${name}.json`), text);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+} else {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has committed histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(files)('replays %s without a determinism violation', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! } }, history, file),
+    ).resolves.toBeUndefined();
+  });
+}
