@@ -8,8 +8,9 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 /** `no-restricted-imports` for one folder: no Node builtins (when asked) and none of the listed folders. */
 function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
+  // Relative imports only, so that '@temporalio/client' is not taken for src/client.
   const patterns = folders.map((folder) => ({
-    group: [`**/${folder}`, `**/${folder}/**`],
+    regex: `^\\.\\.?/(\\.\\./)*${folder}(/|$)`,
     message: `this folder may not import from ${folder} (see the import arrows in the design)`,
     allowTypeImports: allowTypeImportsOf.includes(folder),
   }));

@@ -89,9 +89,10 @@ async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Prom
       throw new Error(
         `${name} is missing and Go is not installed to build it. Install Go (https://go.dev/dl) and run again, ` +
           `or put ${name} on PATH, or set ${spec.pathVariable} to an existing binary.`,
+        { cause: err },
       );
     }
-    throw new Error(`go install ${spec.module}@${spec.version} failed:\n${(e.stderr ?? e.message).trim()}`);
+    throw new Error(`go install ${spec.module}@${spec.version} failed:\n${(e.stderr ?? e.message).trim()}`, { cause: err });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -16,7 +16,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { CreateJobResult } from '../activities/create-job';
 import type { PreflightResult } from '../activities/preflight';
 import type { PollJobResult } from '../activities/poll-job';
