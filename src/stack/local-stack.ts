@@ -1,9 +1,9 @@
 // The local development stack: Temporal dev server, S3 server, Bedrock simulator and (optionally) a
 // worker, each a child process, all on loopback. `finetune dev`, `finetune demo` and the test run start
 // it through here, so the tests exercise the same start-up a newcomer does.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
 import { startChild, type ManagedChild } from './child-process';
 import { assertPortFree } from './ports';
@@ -11,8 +11,16 @@ import { LOCAL_S3_CREDENTIALS, startS3Server } from './s3-server';
 import { startTemporalServer } from './temporal-server';
 import { ensureTools } from './tools';
 
-/** The package bin; two folders up from both src/stack and dist/stack. */
-export const FINETUNE_BIN = resolve(__dirname, '..', '..', 'bin', 'finetune.js');
+/** The package bin, found upward from here (src/stack, dist/stack, or a benchmark's compiled copy). */
+export const FINETUNE_BIN = findBin(__dirname);
+
+function findBin(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'bin', 'finetune.js');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return resolve(from, '..', '..', 'bin', 'finetune.js');
+  }
+}
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_NAMESPACE = 'default';
