@@ -30,15 +30,16 @@ export class LineSplitter {
       if (end < 0) break;
       if (this.pendingBytes === 0) {
         // The common case: the whole line sits in this chunk, handed out without copying.
-        onLine(end - start > this.maxLineBytes ? chunk.slice(start, start + this.maxLineBytes + 1) : chunk.subarray(start, end));
+        onLine(chunk.subarray(start, end - start > this.maxLineBytes ? start + this.maxLineBytes + 1 : end));
       } else {
         this.take(chunk.subarray(start, end));
         onLine(this.flush());
       }
       start = end + 1;
     }
-    // The tail belongs to the next line. Copied: a stream's producer may reuse its chunk.
-    if (start < chunk.length) this.take(chunk.slice(start));
+    // The tail belongs to the next line. Copied, since the producer may reuse its chunk (and a Buffer's
+    // slice() would not copy).
+    if (start < chunk.length) this.take(new Uint8Array(chunk.subarray(start)));
   }
 
   end(onLine: (line: Uint8Array) => void): void {

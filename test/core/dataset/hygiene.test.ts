@@ -192,6 +192,18 @@ describe('LineSplitter and the entry points', () => {
     expect(lines).toEqual(['0123456789a', 'next', '0123456789a']);
   });
 
+  it('copies what it keeps, so a producer may reuse its buffer (a Buffer, whose slice() is a view)', () => {
+    const splitter = new LineSplitter();
+    const lines: string[] = [];
+    const reused = Buffer.alloc(8);
+    for (const part of ['ab\ncd', 'ef\ng', 'hij\n']) {
+      reused.fill(0);
+      const n = reused.write(part);
+      splitter.push(reused.subarray(0, n), (l) => lines.push(decoder.decode(l)));
+    }
+    expect(lines).toEqual(['ab', 'cdef', 'ghij']);
+  });
+
   it('validateLines, validateChunks and addLine agree', async () => {
     const ctx = llama();
     const byLines = await validateLines(splitLines(chunksOf(bytes, 5)), ctx);

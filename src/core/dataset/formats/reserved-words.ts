@@ -12,8 +12,9 @@ interface Anchored {
 const LETTER_OR_DIGIT = /[a-z0-9]/i;
 
 export class ReservedWords {
-  /** Anchor character -> the words holding it. */
-  private readonly byAnchor = new Map<string, Anchored[]>();
+  /** Anchor characters, and for each the words holding it (parallel arrays: no iterator per call). */
+  private readonly anchors: string[] = [];
+  private readonly groups: Anchored[][] = [];
   /** Words made only of letters and digits have no anchor: a regex finds them. */
   private readonly plain?: RegExp;
 
@@ -26,23 +27,24 @@ export class ReservedWords {
         continue;
       }
       const anchor = word[offset];
-      const list = this.byAnchor.get(anchor) ?? [];
-      list.push({ word: word.toLowerCase(), offset });
-      this.byAnchor.set(anchor, list);
+      let group = this.anchors.indexOf(anchor);
+      if (group < 0) group = this.anchors.push(anchor) - 1;
+      (this.groups[group] ??= []).push({ word: word.toLowerCase(), offset });
     }
     if (plain.length > 0) this.plain = new RegExp(plain.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
   }
 
   /** The first reserved word found in `text`, as written there, or undefined. */
   find(text: string): string | undefined {
-    for (const [anchor, words] of this.byAnchor) {
-      let at = text.indexOf(anchor);
+    for (let a = 0; a < this.anchors.length; a++) {
+      const words = this.groups[a];
+      let at = text.indexOf(this.anchors[a]);
       while (at >= 0) {
-        for (const { word, offset } of words) {
-          const start = at - offset;
-          if (start >= 0 && matchesAt(text, start, word)) return text.slice(start, start + word.length);
+        for (let w = 0; w < words.length; w++) {
+          const start = at - words[w].offset;
+          if (start >= 0 && matchesAt(text, start, words[w].word)) return text.slice(start, start + words[w].word.length);
         }
-        at = text.indexOf(anchor, at + 1);
+        at = text.indexOf(this.anchors[a], at + 1);
       }
     }
     return this.plain?.exec(text)?.[0];
