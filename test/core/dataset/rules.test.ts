@@ -1,6 +1,8 @@
 // One invalid fixture per rule id: the table is typed `Record<DatasetRule, ...>`, so adding a rule without
 // a fixture does not compile. Each fixture must raise its rule with the rule's severity, on the expected
 // line (or none for file-level rules). The valid counterparts live in the per-format test files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DATASET_RULES,
   DatasetValidator,
@@ -146,5 +148,12 @@ describe('every rule id', () => {
     expect(problem?.severity).toBe(severityOf(rule));
     expect(problem?.line).toBe(fixture.line);
     if (severityOf(rule) === 'error') expect(report.verdict).toBe('invalid');
+  });
+});
+
+describe('the engine README', () => {
+  it('documents every rule id with its severity', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'src', 'core', 'dataset', 'README.md'), 'utf8');
+    for (const rule of DATASET_RULES) expect(readme).toContain(`| \`${rule}\` | ${severityOf(rule)} |`);
   });
 });
