@@ -33,6 +33,7 @@ import {
   DatasetValidator,
   DEFAULT_SEED,
   LineSplitter,
+  preparationOptionProblems,
   seededPermutation,
   summarizeErrors,
   totalRecordProblems,
@@ -83,7 +84,7 @@ export interface PrepareDatasetDeps {
 
 /** What the last heartbeat of an attempt said. */
 export interface PrepareDatasetProgress {
-  phase: 'training' | 'validation' | 'invocation-logs' | 'writing';
+  phase: 'training' | 'validation' | 'invocation-logs' | 'fingerprint' | 'writing';
   file: string;
   bytes: number;
   records: number;
@@ -211,6 +212,8 @@ function resolveJob(input: PrepareDatasetInput): Job {
   if (!model) throw invalidRequest(`baseModelIdentifier ${input.baseModelIdentifier} is not a customizable model in the catalog`);
   const spec = customizationOf(model, input.customizationType);
   if (!spec) throw invalidRequest(`${model.modelName} does not support ${input.customizationType}`);
+  const optionProblems = input.preparation ? preparationOptionProblems(input.preparation) : [];
+  if (optionProblems.length > 0) throw invalidRequest(`preparation: ${optionProblems.join('; ')}`);
   const base = {
     model,
     customizationType: input.customizationType,
@@ -452,7 +455,7 @@ async function prepareFromFile(deps: PrepareDatasetDeps, input: PrepareDatasetIn
     const validationOrder = order.subarray(0, heldOut);
     const trainingOrder = order.subarray(heldOut);
     const hash = createHash('sha256');
-    progress.start('writing', 'fingerprint');
+    progress.start('fingerprint', trainingUri);
     const preparedBytes = await copyRecords(spool, trainingOrder, { hash }, progress);
     const fingerprint = hash.digest('hex');
     const folder = joinS3Uri(input.outputS3Uri, 'prepared', fingerprint);

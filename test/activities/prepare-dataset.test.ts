@@ -150,9 +150,12 @@ describe('invalid data', () => {
     expect(err.message).toContain('line 4 [media-bucket]');
   });
 
-  it('fails InvalidRequest for a missing object or an unknown model', async () => {
+  it('fails InvalidRequest for a missing object, an unknown model, or a split out of range', async () => {
     expect((await failure(fineTune(LLAMA, `s3://${DATA_BUCKET}/${RUN}/does-not-exist.jsonl`))).type).toBe('InvalidRequest');
     expect((await failure(fineTune('amazon.titan-tg1-large', `s3://${DATA_BUCKET}/x.jsonl`))).type).toBe('InvalidRequest');
+    const split = await failure(fineTune(LLAMA, `s3://${DATA_BUCKET}/x.jsonl`, { preparation: { validationSplit: 0.9 } }));
+    expect(split.type).toBe('InvalidRequest');
+    expect(split.message).toBe('preparation: validationSplit 0.9 must be between 0 and 0.5');
   });
 });
 
