@@ -185,7 +185,9 @@ export class FineTuneRun {
     const open = description.status.name === 'RUNNING';
     const progress = await this.handle.query(progressQuery);
     const pending = (description.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'pollJob');
-    const attempts = open && pending ? Math.max(0, (pending.attempt ?? 1) - (pending.state === 2 /* STARTED */ ? 0 : 1)) : 0;
+    // Attempts of the poll activity in progress are polls not yet in history (minus a leading wait).
+    const begun = open && pending ? Math.max(0, (pending.attempt ?? 1) - (pending.state === 2 /* STARTED */ ? 0 : 1)) : 0;
+    const attempts = Math.max(0, begun - (progress.pollSequenceWaitsFirst && begun > 0 ? 1 : 0));
     const seconds = (t: { seconds?: unknown } | null | undefined) => (t?.seconds ? new Date(Number(t.seconds) * 1000).toISOString() : undefined);
     return {
       ...progress,
@@ -331,6 +333,10 @@ export class FineTuneSchedules {
       },
       memo: { ...memo },
       state: { paused: options.paused ?? false, note: options.note },
+    }).catch((err: unknown) => {
+      // The client turns the server's "Invalid schedule spec" (a cron it cannot parse) into a TypeError.
+      if (err instanceof TypeError) throw new InvalidRequestError([`${options.cron !== undefined ? 'cron' : 'every'}: ${err.message}`], 'schedule');
+      throw err;
     });
     return this.describe(handle.scheduleId);
   }

@@ -19,6 +19,8 @@ export interface PollJobInput {
   startDelayMs: number;
   /** Return only once the job has ended (waiting for a stopped job), not on every change. */
   untilTerminal?: boolean;
+  /** Wait this long before the first look: attempt 1 only schedules attempt 2 (no Bedrock call). */
+  firstLookAfterMs?: number;
 }
 
 export interface PollJobResult {
@@ -73,6 +75,17 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
   return {
     async pollJob(input: PollJobInput): Promise<PollJobResult> {
       const { attempt } = Context.current().info;
+      if (input.firstLookAfterMs !== undefined && attempt === 1) {
+        throw ApplicationFailure.create({
+          type: JOB_UNCHANGED,
+          message: `first look in ${Math.round(input.firstLookAfterMs / 1000)} s`,
+          nextRetryDelay: withJitter(input.backoff, input.firstLookAfterMs, Math.random()),
+          category: ApplicationFailureCategory.BENIGN,
+        });
+      }
+      // Polls made by this sequence so far, this one included; a sequence that began with a wait had
+      // its first delay already, so its next delay is one step further along.
+      const polls = input.firstLookAfterMs !== undefined ? attempt - 1 : attempt;
       let job: GetModelCustomizationJobCommandOutput;
       try {
         job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: input.jobArn }));
@@ -80,7 +93,7 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
         failFastOnRejection(err, 'GetModelCustomizationJob');
       }
       const snapshot = snapshotOf(job);
-      const delayMs = backoffDelay(input.backoff, attempt, input.startDelayMs);
+      const delayMs = backoffDelay(input.backoff, input.firstLookAfterMs !== undefined ? polls + 1 : polls, input.startDelayMs);
       const ended = isTerminalJobStatus(snapshot.status);
       const unchanged = input.untilTerminal ? !ended : changeKey(snapshot) === changeKey(input.known) && !ended;
       if (unchanged) {
@@ -91,7 +104,7 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
           category: ApplicationFailureCategory.BENIGN,
         });
       }
-      return { snapshot, polls: attempt, polledAt: new Date().toISOString(), delayMs };
+      return { snapshot, polls, polledAt: new Date().toISOString(), delayMs };
     },
   };
 }

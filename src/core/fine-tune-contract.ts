@@ -80,6 +80,8 @@ export interface FineTuneProgress {
   failureMessage?: string;
   /** Polls whose result the run has recorded (a poll that saw no change is not recorded in history). */
   pollsRecorded: number;
+  /** The poll sequence in progress began with a wait: its first attempt made no Bedrock call. */
+  pollSequenceWaitsFirst?: boolean;
   lastPollTime?: string;
   /** When the run will next look at the job, as far as the workflow knows (see api.ts for live values). */
   nextPollTime?: string;

@@ -11,6 +11,7 @@ import {
   allHandlersFinished,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -60,6 +61,8 @@ export interface RunState {
   /** Where the poll backoff stands, so a state change does not restart its ramp. */
   delayMs: number;
   pollsRecorded: number;
+  /** The current poll sequence began with a wait (its first attempt made no Bedrock call). */
+  pollSequenceWaitsFirst?: boolean;
   lastPollTime?: string;
   nextPollTime?: string;
   dataset?: DatasetStats & {
@@ -140,6 +143,7 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
     statusDetails: state.snapshot?.statusDetails,
     failureMessage: state.snapshot?.failureMessage,
     pollsRecorded: state.pollsRecorded,
+    pollSequenceWaitsFirst: state.pollSequenceWaitsFirst,
     lastPollTime: state.lastPollTime,
     nextPollTime: state.nextPollTime,
     polling: {
@@ -343,12 +347,20 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
   /** Polls until the job ends ('ended'), or until a stop or the deadline interrupts. */
   async function waitForJob(): Promise<'ended' | 'stop' | 'deadline'> {
     const jobArn = state.job!.jobArn;
+    // Every wait, the first look after creation and the pause after a state change included, is the
+    // poll activity's own retry delay, so waiting costs no history at all. Runs that started before
+    // this used a timer for the first look and polled at once after a change.
+    const waitInActivity = patched('first-look-in-poll-activity');
+    let firstLookAfterMs: number | undefined;
     if (!state.snapshot) {
-      // First look after the initial interval (a new job spends minutes in validation anyway).
-      state.nextPollTime = new Date(Date.now() + state.polling.initialMs).toISOString();
-      show();
-      const first = await interruptible(() => new Promise<never>(() => undefined), ['stop', 'poke', 'polling'], state.polling.initialMs);
-      if ('wake' in first && (first.wake === 'stop' || first.wake === 'deadline')) return first.wake;
+      if (waitInActivity) {
+        firstLookAfterMs = state.polling.initialMs;
+      } else {
+        state.nextPollTime = new Date(Date.now() + state.polling.initialMs).toISOString();
+        show();
+        const first = await interruptible(() => new Promise<never>(() => undefined), ['stop', 'poke', 'polling'], state.polling.initialMs);
+        if ('wake' in first && (first.wake === 'stop' || first.wake === 'deadline')) return first.wake;
+      }
     }
     for (;;) {
       if (workflowInfo().continueAsNewSuggested) {
@@ -357,13 +369,15 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
       }
       state.pokeRequested = false;
       pollingChanged = false;
-      const outcome = await interruptible(
-        () => acts.pollJob({ jobArn, known: state.snapshot, backoff: state.polling, startDelayMs: state.delayMs }),
-        ['stop', 'poke', 'polling'],
-      );
+      const input = { jobArn, known: state.snapshot, backoff: state.polling, startDelayMs: state.delayMs };
+      const lookAfter = firstLookAfterMs;
+      state.pollSequenceWaitsFirst = lookAfter !== undefined;
+      const outcome = await interruptible(() => acts.pollJob(lookAfter === undefined ? input : { ...input, firstLookAfterMs: lookAfter }), ['stop', 'poke', 'polling']);
+      firstLookAfterMs = undefined;
       if ('done' in outcome) {
         record(outcome.done);
         if (isTerminalJobStatus(outcome.done.snapshot.status)) return 'ended';
+        if (waitInActivity) firstLookAfterMs = state.delayMs;
         continue;
       }
       if (outcome.wake === 'stop' || outcome.wake === 'deadline') return outcome.wake;

@@ -1,6 +1,7 @@
 // Replays committed histories against today's workflow code: a change that would break runs in flight
-// fails here. To record new ones (after a deliberate, `patched`-guarded change), run
-//   RECORD_HISTORIES=1 npx jest test/workflows/replay
+// fails here. Each file is named for the workflow version that wrote it; keep old ones while runs of
+// that version may be in flight. To record the current version's, run
+//   RECORD_HISTORIES=<version-name> npx jest test/workflows/replay
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ if (process.env.RECORD_HISTORIES) {
         const history = await run.handle.fetchHistory();
         // Stack traces in failures name this machine's folders; replay never reads them.
         const text = historyToJSON(history).split(process.cwd()).join('<project>');
-        writeFileSync(join(dir, `fine-tune-${name}.json`), text);
+        writeFileSync(join(dir, `${process.env.RECORD_HISTORIES}-${name}.json`), text);
       }
     } finally {
       await ctx.close();
@@ -39,7 +40,7 @@ if (process.env.RECORD_HISTORIES) {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has committed histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeGreaterThanOrEqual(4);
   });
 
   it.each(files)('replays %s without a determinism violation', async (file) => {
