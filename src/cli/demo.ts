@@ -44,13 +44,11 @@ function closingLines(stack: RunningStack, outcome: RunOutcome, uiUrl: string | 
     '',
     ...outcomeLines(outcome),
     '',
-    ...(outcome.ok
-      ? fields([
-          ['loss chart', onDisk(outcome.result.chartUri)],
-          ['report', onDisk(outcome.result.reportUri)],
-        ])
-      : []),
-    ...fields([['Temporal UI', uiUrl]]),
+    ...fields([
+      ['loss chart', outcome.ok ? onDisk(outcome.result.chartUri) : undefined],
+      ['report', outcome.ok ? onDisk(outcome.result.reportUri) : undefined],
+      ['Temporal UI', uiUrl],
+    ]),
     '',
     'The stack keeps running. In another shell:',
     `  source ${stack.envFile}`,
@@ -73,9 +71,13 @@ export function registerDemoCommand(program: Command): void {
       const interrupted = untilInterrupted();
       const stopFollowing = new AbortController();
       let stopRequested = false;
+      // A second Ctrl-C must not end this process before it has stopped the stack's processes (they run
+      // in their own process groups and would be left behind).
+      const stillStopping = () => console.log('Still stopping the local stack...');
       void interrupted.then(() => {
         stopRequested = true;
         stopFollowing.abort();
+        process.on('SIGINT', stillStopping);
       });
 
       console.log('Starting the local stack (Temporal dev server with its UI, S3, Bedrock simulator, worker)...');
@@ -122,6 +124,7 @@ export function registerDemoCommand(program: Command): void {
         await ft?.close();
         await stack.stop();
         console.log('Stopped.');
+        process.off('SIGINT', stillStopping);
       }
     });
 }
