@@ -8,7 +8,7 @@
 // (from the project folder; it writes under examples/distillation-invocation-logs/data/, or the folder
 // given as its argument).
 //
-// Besides 127 usable records it writes what real log folders hold and distillation must skip (see
+// Besides 129 usable records it writes what real log folders hold and distillation must skip (see
 // shared reference bedrock-invocation-logs.md, section 3.5): another project's calls (dropped by the
 // request's metadata filter), throttled calls, guardrail blocks, another model's answers, the
 // permission-check marker, and a final line cut short.
@@ -175,8 +175,18 @@ export function calls(): Call[] {
       answer: `Restart the fibre box first, wait two minutes, then restart the ${device}. If the light is still amber after five minutes, your provider may have an outage; check their status page.`,
     });
   }
-  // What distillation must skip: another project (filtered out), throttled calls, guardrail blocks,
-  // answers from a model other than the teacher, and a teacher call through an inference profile.
+  // 2 from the teacher through a cross-Region inference profile (its ARN names the same model).
+  for (const device of DEVICES.slice(1, 3)) {
+    list.push({
+      operation: 'Converse',
+      modelId: `arn:aws:bedrock:${REGION}:${ACCOUNT_ID}:inference-profile/us.${TEACHER}`,
+      metadata: bot('app'),
+      turns: [{ role: 'user', text: `How much power does the ${device} use?` }],
+      answer: `The ${device} draws about ${device.includes('Gateway') ? 12 : 9} W on average and up to ${device.includes('Gateway') ? 24 : 18} W under heavy load.`,
+    });
+  }
+  // What distillation must skip: another project (filtered out), throttled calls, guardrail blocks and
+  // answers from a model other than the teacher.
   for (let i = 0; i < 8; i += 1) {
     list.push({
       operation: 'Converse',
@@ -206,15 +216,6 @@ export function calls(): Call[] {
       metadata: bot('web'),
       turns: [{ role: 'user', text: `Does the ${device} support WPA3?` }],
       answer: `Yes, the ${device} supports WPA3 personal; turn it on under Wi-Fi > Security.`,
-    });
-  }
-  for (const device of DEVICES.slice(1, 3)) {
-    list.push({
-      operation: 'Converse',
-      modelId: `arn:aws:bedrock:${REGION}:${ACCOUNT_ID}:inference-profile/us.${TEACHER}`,
-      metadata: bot('app'),
-      turns: [{ role: 'user', text: `How much power does the ${device} use?` }],
-      answer: `The ${device} draws about ${device.includes('Gateway') ? 12 : 9} W on average and up to ${device.includes('Gateway') ? 24 : 18} W under heavy load.`,
     });
   }
   return list;

@@ -163,7 +163,7 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ],
       ['polling', `first after ${polling.initialInterval}, x${polling.backoffCoefficient} up to ${polling.maximumInterval}, jitter ${polling.jitter}`],
       ['dataset', datasetText(p)],
-      ['report', p.dataset?.reportUri],
+      ['data report', p.dataset?.reportUri],
       ['stop', p.stopReason],
       ['deadline', p.deadline ? timestamp(p.deadline) : undefined],
       ['started', `${timestamp(p.startedAt)} (${relative(p.startedAt, nowMs)})`],
@@ -182,10 +182,10 @@ export function changeKey(p: LiveProgress): string {
 export function progressLine(p: LiveProgress, now = new Date()): string {
   const parts = [
     `${timeOfDay(now)} ${p.phase}`,
-    p.jobStatus ? `job ${p.jobStatus}` : '',
+    p.jobStatus ? `job ${p.jobStatus}` : p.jobArn ? 'job created' : '',
     bedrockPhases(p) ?? '',
     p.dataset && !p.jobArn ? `dataset ${p.dataset.trainingRecords}+${p.dataset.validationRecords} records` : '',
-    p.jobArn ? `polls ${p.polls}` : '',
+    p.polls > 0 ? `polls ${p.polls}` : '',
     p.stopReason ? `stop: ${p.stopReason}` : '',
   ];
   return parts.filter(Boolean).join(' | ');
@@ -220,7 +220,7 @@ export function resultLines(result: FineTuneResult): string[] {
       ['job', `${result.jobArn} (${result.jobName})`],
       ['report', result.reportUri],
       ['loss chart', result.chartUri],
-      ['dataset', result.datasetReportUri ? `${result.datasetReportUri}${result.datasetFingerprint ? ` (fingerprint ${result.datasetFingerprint.slice(0, 12)})` : ''}` : undefined],
+      ['data report', result.datasetReportUri ? `${result.datasetReportUri}${result.datasetFingerprint ? ` (fingerprint ${result.datasetFingerprint.slice(0, 12)})` : ''}` : undefined],
       ['took', `${duration(runSeconds)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${duration(t.jobSeconds)}` : ''}`],
     ]),
     ...(result.metrics ? ['  metrics', ...metricsLines(result.metrics).map((l) => `    ${l}`)] : []),
@@ -251,7 +251,7 @@ export function failureLines(failure: RunFailure): string[] {
     ...failure.message.split('\n').map((l) => `  ${l}`),
     ...fields([
       ['job', text('jobArn') ? `${text('jobArn')}${text('jobStatus') ? ` (${text('jobStatus')})` : ''}` : undefined],
-      ['report', text('reportUri')],
+      ['data report', text('reportUri')],
     ]),
     ...(problems.length > 0
       ? [

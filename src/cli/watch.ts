@@ -40,7 +40,8 @@ export async function followRun(ft: FineTuneClient, run: FineTuneRun, options: F
     if (options.signal?.aborted) return undefined;
     const status = view.progress?.workflowStatus ?? view.summary!.status;
     if (redraw) {
-      const width = Math.max(20, (out.columns ?? 120) - 1);
+      // A pseudo-terminal may report 0 columns: then assume a common width.
+      const width = Math.max(20, (out.columns || 120) - 1);
       const lines = (view.progress ? progressBlock(view.progress) : [`${view.summary!.workflowId}  ${status}  phase ${view.summary!.phase ?? '-'}`, `  (${view.unavailable})`]).map(
         (l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l),
       );

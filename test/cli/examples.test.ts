@@ -14,7 +14,7 @@ const NAMES = ['continued-pretraining', 'distillation-invocation-logs', 'distill
 /** What each example's dataset holds, as the run's dataset stats must report it. */
 const RECORDS: Record<string, { training: number; validation: number; epochs: number }> = {
   'continued-pretraining': { training: 40, validation: 6, epochs: 1 },
-  'distillation-invocation-logs': { training: 127, validation: 0, epochs: 2 },
+  'distillation-invocation-logs': { training: 129, validation: 0, epochs: 2 },
   'distillation-prompts': { training: 120, validation: 0, epochs: 2 },
   'fine-tuning-conversation': { training: 36, validation: 10, epochs: 2 },
   'fine-tuning-prompt-completion': { training: 95, validation: 20, epochs: 3 },

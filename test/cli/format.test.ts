@@ -80,7 +80,7 @@ describe('metrics and failures', () => {
   it('prints a DatasetInvalid failure with its report and the first five problems', () => {
     const problems = Array.from({ length: 7 }, (_, i) => ({ rule: 'invalid-json', severity: 'error', line: i + 2, message: `line ${i + 2} is not JSON` }));
     const lines = failureLines({ type: 'DatasetInvalid', message: 'the training data has 7 errors', details: { reportUri: 's3://out/report.json', problems } });
-    expect(lines.slice(0, 3)).toEqual(['Failed: DatasetInvalid', '  the training data has 7 errors', '  report  s3://out/report.json']);
+    expect(lines.slice(0, 3)).toEqual(['Failed: DatasetInvalid', '  the training data has 7 errors', '  data report  s3://out/report.json']);
     expect(lines).toContain('  first problems (5 of 7):');
     expect(lines).toContain('    - line 2: line 2 is not JSON [invalid-json]');
     expect(lines.filter((l) => l.startsWith('    - '))).toHaveLength(5);

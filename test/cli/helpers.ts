@@ -52,7 +52,7 @@ export function testRequest(name: string, unique: string, options: { timeScale?:
   const tags = [...(options.timeScale ? [{ key: 'simulator:time-scale', value: String(options.timeScale) }] : []), ...(options.tags ?? [])];
   return {
     ...request,
-    customModelName: `${unique}-model`.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 63),
+    customModelName: `${unique}-model`.replace(/[^a-zA-Z0-9]+/g, '-').slice(-63).replace(/^-+/, ''),
     jobTags: [...(request.jobTags ?? []), ...tags],
     orchestration: { ...request.orchestration, polling: { ...FAST_POLLING } },
   };

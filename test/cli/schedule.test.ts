@@ -133,7 +133,7 @@ it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expre
 
   const badCron = await runCli(['schedule', 'create', `${id}-cron`, file, '--cron', 'every tuesday'], { taskQueue });
   expect(badCron.code).toBe(2);
-  expect(badCron.stderr).toContain('The server refused the schedule');
+  expect(badCron.stderr).toContain('The schedule is not valid:\n  - cron: CronString does not have 5-7 fields');
 
   const both = await runCli(['schedule', 'create', `${id}-both`, file, '--cron', '@daily', '--every', '1d'], { taskQueue });
   expect(both.code).toBe(2);

@@ -43,14 +43,13 @@ it('runs an example to Completed with --wait --json: one JSON object with the re
 
 it('follows the run in text with --wait and prints the result with its per-epoch metrics', async () => {
   const id = uniqueName('start-text');
-  const file = requestFile(id, testRequest('fine-tuning-prompt-completion', id));
+  const file = requestFile(id, testRequest('fine-tuning-prompt-completion', id, { timeScale: 200 }));
   const result = await runCli(['start', file, '--workflow-id', id, '--wait'], { taskQueue });
   expect(result.code).toBe(0);
   expect(result.stdout).toContain(`Started ${id}`);
   expect(result.stdout).toMatch(/training \| job InProgress/);
   expect(result.stdout).toMatch(/^Completed: arn:aws:bedrock:.*:custom-model\//m);
-  expect(result.stdout).toMatch(/epoch +training loss +validation loss/);
-  expect(result.stdout).toMatch(/^ +3 +\d\.\d{4} +\d\.\d{4}/m);
+  expect(result.stdout).toMatch(/epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/);
 });
 
 it('starts without waiting, prints the IDs and the UI link, and joins the running run when started again', async () => {
@@ -97,7 +96,7 @@ it('exits 1 with DatasetInvalid, the report URI and the first problems with thei
   const result = await runCli(['start', file, '--workflow-id', id, '--wait'], { taskQueue });
   expect(result.code).toBe(1);
   expect(result.stdout).toContain('Failed: DatasetInvalid');
-  expect(result.stdout).toMatch(/report +s3:\/\/finetune-outputs\//);
+  expect(result.stdout).toMatch(/data report +s3:\/\/finetune-outputs\/.*validation-report\.json/);
   expect(result.stdout).toMatch(/line 2: .*\[invalid-json\]/);
   expect(result.stdout).toMatch(/line 3: .*\[missing-field\]/);
 });
