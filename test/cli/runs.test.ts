@@ -78,7 +78,8 @@ it('stop stops the job: the run ends BedrockJobStopped, watch exits 1, and a sec
   expect(watch.code).toBe(1);
   expect(watch.stdout).toContain('Failed: BedrockJobStopped');
   expect(watch.stdout).toContain('wrong dataset uploaded');
-  expect(watch.stdout).toMatch(/stopping \| job (InProgress|Stopping)/);
+  expect(watch.stdout).toMatch(/^\d\d:\d\d:\d\d stopping \| .*stop: wrong dataset uploaded$/m);
+  expect(watch.stdout).toMatch(/^\d\d:\d\d:\d\d stopped \| job Stopped \| .*stop: wrong dataset uploaded$/m);
 
   const status = json<LiveProgress>(await runCli(['status', id, '--json'], { taskQueue }));
   expect(status).toMatchObject({ phase: 'stopped', jobStatus: 'Stopped', stopReason: 'wrong dataset uploaded' });

@@ -62,11 +62,7 @@ it('creates, describes, lists, triggers, pauses, unpauses and deletes a schedule
   expect(trigger.code).toBe(0);
   const { workflowId } = json<{ workflowId: string }>(trigger);
   expect(workflowId.startsWith(`${id}-`)).toBe(true);
-  const run = ctx.fineTune.run(workflowId);
-  expect((await run.result()).status).toBe('Completed');
-  // A scheduled run's model name carries its scheduled time, so the next run cannot collide with it.
-  const modelName = (await run.handle.describe()).typedSearchAttributes.get(CustomModelNameKey);
-  expect(modelName).toMatch(new RegExp(`^${id}-model-\\d{8}-\\d{6}$`));
+  expect((await ctx.fineTune.run(workflowId).result()).status).toBe('Completed');
 
   const paused = await runCli(['schedule', 'pause', id, '--note', 'dataset under review'], { taskQueue });
   expect(paused).toMatchObject({ code: 0, stdout: `Schedule ${id} paused.\n` });
@@ -99,6 +95,11 @@ it('runs two triggered runs of one schedule side by side, each with its own job 
   expect([a.status, b.status]).toEqual(['Completed', 'Completed']);
   expect(a.jobName).not.toBe(b.jobName);
   expect(a.customModelArn).not.toBe(b.customModelArn);
+  // Each run's model name carries its scheduled time (UTC yyyyMMdd-HHmmss).
+  for (const workflowId of [first, second]) {
+    const modelName = (await ctx.fineTune.run(workflowId).handle.describe()).typedSearchAttributes.get(CustomModelNameKey);
+    expect(modelName).toMatch(new RegExp(`^${id}-model-\\d{8}-\\d{6}$`));
+  }
 });
 
 it('creates on a cron expression and shows the next run times', async () => {
