@@ -64,7 +64,7 @@ export function registerDemoCommand(program: Command): void {
   addStackOptions(program.command('demo'))
     .description('the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics; Ctrl-C stops it all')
     .option('--example <name>', 'which example to fine-tune (see `finetune examples list`)', DEMO_EXAMPLE)
-    .addHelpText('after', '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs take about a minute.')
+    .addHelpText('after', '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs show the metrics in about 30 seconds.')
     .action(async (flags: StackFlags & { example: string }) => {
       const examples = await loadExamples();
       const [example] = pickExamples(examples, [flags.example]);
