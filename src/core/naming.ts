@@ -1,7 +1,7 @@
 // Names and tokens that never change across retries: derived only from the workflow ID, the effective
 // request and the dataset fingerprint. Hashing happens in the create activity (it has node:crypto);
 // these are the pure parts.
-import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
+import { CUSTOM_MODEL_NAME_MAX, JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
 import type { FineTuneRequest } from './request';
 
 /** Lineage tag keys on the job and the custom model. */
@@ -43,4 +43,10 @@ export function deriveJobName(workflowId: string, tokenHex: string): string {
 export function tagValue(text: string): string {
   const cleaned = text.replace(/[^a-zA-Z0-9\s._:/=+@-]/g, '_').slice(0, TAG_VALUE_MAX);
   return TAG_TEXT.test(cleaned) ? cleaned : '';
+}
+
+/** A scheduled run's model name: `<name>-<yyyyMMdd-HHmmss>` of its scheduled time (UTC), within 63 characters. */
+export function scheduledModelName(name: string, scheduledAt: Date): string {
+  const suffix = scheduledAt.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  return `${name.slice(0, CUSTOM_MODEL_NAME_MAX - suffix.length - 1).replace(/[-_]+$/, '')}-${suffix}`;
 }

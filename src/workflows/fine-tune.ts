@@ -45,9 +45,11 @@ import {
   CustomModelNameKey,
   DatasetFingerprintKey,
   FineTunePhaseKey,
+  TemporalScheduledStartTimeKey,
   TrainingLossKey,
   ValidationLossKey,
 } from '../core/search-attributes';
+import { scheduledModelName } from '../core/naming';
 import { currentDetailsMarkdown } from './details';
 import { activitiesFor } from './activity-options';
 
@@ -118,8 +120,13 @@ function typedFailure(err: unknown): unknown {
   return err;
 }
 
-export async function fineTune(request: FineTuneRequest, carried?: RunState): Promise<FineTuneResult> {
+export async function fineTune(input: FineTuneRequest, carried?: RunState): Promise<FineTuneResult> {
   const info = workflowInfo();
+  // A Schedule starts the same request every time: each run names its model after its scheduled time
+  // (continue-as-new carries the renamed request, hence only on a first run). Runs not started by a
+  // Schedule are unchanged, so this needs no patch for runs in flight.
+  const scheduledAt = info.typedSearchAttributes.get(TemporalScheduledStartTimeKey);
+  const request = scheduledAt && !carried ? { ...input, customModelName: scheduledModelName(input.customModelName, scheduledAt) } : input;
   const orchestration = request.orchestration ?? {};
   const state: RunState = carried ?? {
     phase: 'preflight',
