@@ -124,6 +124,11 @@ export function loadTemporalConfig(env: Env = process.env): Pick<AppConfig, 'tem
   return { temporal, taskQueue };
 }
 
+/** The Temporal Web UI's base address, for links (no ecosystem variable names it; `finetune dev` sets it). */
+export function temporalUiUrl(env: Env = process.env): string | undefined {
+  return env.TEMPORAL_UI_URL?.trim().replace(/\/+$/, '') || undefined;
+}
+
 /** Only the AWS part: `finetune validate` and the simulator need no Temporal. */
 export function loadAwsConfig(env: Env = process.env): AwsSettings {
   const problems: string[] = [];

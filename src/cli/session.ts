@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { FineTuneClient, workflowUiUrl } from '../api';
-import { loadTemporalConfig, type TemporalSettings } from '../config';
+import { loadTemporalConfig, temporalUiUrl, type TemporalSettings } from '../config';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../core/request';
 
 /** Bad usage or input the user can fix: exit code 2 (bin/finetune.js prints the message). */
@@ -60,8 +60,7 @@ export async function withSession<T>(fn: (session: Session) => Promise<T>): Prom
         'Start the local stack (`finetune dev`) and `source .local/stack.env`, or set TEMPORAL_ADDRESS (and TEMPORAL_API_KEY / TLS for a cluster).',
     );
   }
-  // No ecosystem variable names the Web UI's address, hence TEMPORAL_UI_URL (e.g. http://localhost:8233).
-  const uiBase = process.env.TEMPORAL_UI_URL?.trim();
+  const uiBase = temporalUiUrl();
   try {
     return await fn({
       ft,

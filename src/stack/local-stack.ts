@@ -69,6 +69,7 @@ export function stackEnvironment(endpoints: StackEndpoints): Record<string, stri
     AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    ...(endpoints.temporalUiUrl ? { TEMPORAL_UI_URL: endpoints.temporalUiUrl } : {}),
   };
 }
 
