@@ -15,8 +15,7 @@ import { FineTuneClient } from '../src/api';
 import { createAwsClients, destroyAwsClients } from '../src/aws/clients';
 import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
-import { startLocalStack } from '../src/stack/local-stack';
-import { freePort } from '../src/stack/ports';
+import { freeStackPorts, startLocalStack } from '../src/stack/local-stack';
 import { createFineTuneWorker } from '../src/worker';
 
 const SCALE = Number(process.env.SCALE ?? 300);
@@ -46,10 +45,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-bench-'));
   const stack = await startLocalStack({
     host: '127.0.0.1',
-    temporalPort: await freePort(),
-    temporalUiPort: await freePort(),
-    s3Port: await freePort(),
-    simulatorPort: await freePort(),
+    ...(await freeStackPorts()),
     dataDir,
     worker: false,
     headless: true,

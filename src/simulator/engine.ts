@@ -17,6 +17,7 @@ import { readReservedTags } from './reserved-tags';
 import type { Store } from './state';
 import type { CompletionOutcome, CreateJobInput, JobRecord, ModelRecord, Tag } from './types';
 import { checkCustomization } from './validate-create';
+import { canonicalJson } from '../core/naming';
 
 export interface EngineOptions extends Partition {
   /** Simulated seconds per real second for jobs without their own (reserved tag). */
@@ -29,18 +30,6 @@ export interface EngineOptions extends Partition {
 export interface JobWithView {
   job: JobRecord;
   view: JobView;
-}
-
-/** Sorted keys, so the same request always hashes the same. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function requestDigest(input: CreateJobInput): string {

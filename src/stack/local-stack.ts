@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
 import { startChild, type ManagedChild } from './child-process';
-import { assertPortFree } from './ports';
+import { assertPortFree, freePort } from './ports';
 import { LOCAL_S3_CREDENTIALS, startS3Server } from './s3-server';
 import { startTemporalServer } from './temporal-server';
 import { ensureTools } from './tools';
@@ -113,6 +113,11 @@ async function startSimulator(options: LocalStackOptions, s3Endpoint: string, da
     isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
   });
   return { child, endpoint };
+}
+
+/** Four ports the OS says are free: a stack beside others (tests, benchmarks). */
+export async function freeStackPorts(): Promise<Pick<StackSettings, 'temporalPort' | 'temporalUiPort' | 's3Port' | 'simulatorPort'>> {
+  return { temporalPort: await freePort(), temporalUiPort: await freePort(), s3Port: await freePort(), simulatorPort: await freePort() };
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {

@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../../src/aws/clients';
-import { startLocalStack, type RunningStack } from '../../src/stack/local-stack';
-import { freePort, PortTakenError } from '../../src/stack/ports';
+import { freeStackPorts, startLocalStack, type RunningStack } from '../../src/stack/local-stack';
+import { PortTakenError } from '../../src/stack/ports';
 import { LOCAL_BUCKETS, LOCAL_S3_CREDENTIALS } from '../../src/stack/s3-server';
 import { ensureTools } from '../../src/stack/tools';
 
@@ -20,9 +20,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function ports() {
-  return { temporalPort: await freePort(), temporalUiPort: await freePort(), s3Port: await freePort(), simulatorPort: await freePort() };
-}
+const ports = freeStackPorts;
 
 describe('local stack', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-stack-test-'));

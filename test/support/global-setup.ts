@@ -5,8 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/stack/ports';
-import { startLocalStack } from '../../src/stack/local-stack';
+import { freeStackPorts, startLocalStack } from '../../src/stack/local-stack';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { TEST_SIMULATOR_TIME_SCALE } from './constants';
 
@@ -15,10 +14,7 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const stack = await startLocalStack({
     host: '127.0.0.1',
-    temporalPort: await freePort(),
-    temporalUiPort: await freePort(),
-    s3Port: await freePort(),
-    simulatorPort: await freePort(),
+    ...(await freeStackPorts()),
     dataDir,
     worker: false,
     headless: true,
