@@ -51,6 +51,9 @@ describe('local stack', () => {
 
   it('starts every server healthy with a worker, writes stack.env, and stops leaving no process', async () => {
     let stack: RunningStack | undefined;
+    // The worker child inherits the environment: its Prometheus endpoint is checked below.
+    const metricsAddress = `127.0.0.1:${(await ports()).s3Port}`;
+    process.env.FINETUNE_PROMETHEUS_BIND_ADDRESS = metricsAddress;
     try {
       stack = await startLocalStack({ host: '127.0.0.1', ...(await ports()), dataDir, worker: true, headless: true, ephemeral: true, simulatorTimeScale: 1000 });
       const e = stack.endpoints;
@@ -69,11 +72,15 @@ describe('local stack', () => {
       const simulator = await fetch(`${e.bedrockEndpoint}/foundation-models`);
       expect(simulator.status).toBeGreaterThanOrEqual(400); // unsigned: refused as real Bedrock refuses it
 
+      const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      expect(metrics).toMatch(/temporal_/);
+
       const env = readFileSync(stack.envFile, 'utf8');
       for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'AWS_REGION', 'AWS_ENDPOINT_URL_BEDROCK', 'AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'TASK_QUEUE']) {
         expect(env).toMatch(new RegExp(`^export ${name}=".+"$`, 'm'));
       }
     } finally {
+      delete process.env.FINETUNE_PROMETHEUS_BIND_ADDRESS;
       const pids = stack?.children.map((c) => c.pid) ?? [];
       await stack?.stop();
       expect(pids.filter(alive)).toEqual([]);
