@@ -222,7 +222,7 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
   const deadlineLeft = (): number | undefined => (state.deadlineAt ? Math.max(0, Date.parse(state.deadlineAt) - Date.now()) : undefined);
   type Wake = 'stop' | 'deadline' | 'poke' | 'polling';
   /** Runs `work` until it finishes or something wakes the run: a stop, the deadline, a poke, new polling. */
-  async function interruptible<T>(work: () => Promise<T>, wakeOn: Wake[], timerMs?: number): Promise<{ done: T } | { wake: Wake | 'timer' }> {
+  async function interruptible<T>(work: () => Promise<T>, wakeOn: Wake[], timerMs?: number, ignoreDeadline = false): Promise<{ done: T } | { wake: Wake | 'timer' }> {
     const scope = new CancellationScope();
     const woke = (): Wake | undefined =>
       wakeOn.includes('stop') && state.stopReason !== undefined ? 'stop'
@@ -231,7 +231,7 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       : undefined;
     try {
       return await scope.run(async () => {
-        const left = deadlineLeft();
+        const left = ignoreDeadline ? undefined : deadlineLeft();
         const waits = [left, timerMs].filter((t): t is number => t !== undefined);
         const limit = waits.length > 0 ? Math.min(...waits) : undefined;
         const wakeUp = (limit === undefined ? condition(() => woke() !== undefined).then(() => true) : condition(() => woke() !== undefined, limit)).then(
@@ -254,6 +254,10 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
     if (state.stopReason !== undefined) fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${state.stopReason}`, state);
 
     // 3. create
+    if (!state.job && deadlineLeft() === 0 && patched('no-job-after-deadline')) {
+      setPhase('failed');
+      fail(FailureType.DeadlineExceeded, `the deadline ${state.deadlineAt} passed before the job was created; no job was created`, state);
+    }
     if (!state.job) {
       setPhase('creating-job');
       const input = {
@@ -407,10 +411,14 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
         log.warn('the job has not reached a final status within the stop timeout', { jobArn, status: state.snapshot?.status });
         return;
       }
+      // Waiting for Stopped must not be cut short by the deadline that caused the stop (that made
+      // a zero-length wait, and a busy loop); runs from before the fix keep their old commands.
+      const ignoreDeadline = state.deadlineAt !== undefined && patched('stop-wait-ignores-deadline');
       const outcome = await interruptible(
         () => acts.pollJob({ jobArn, known: state.snapshot, backoff: STOP_POLLING, startDelayMs: delayMs, untilTerminal: true }),
         [],
         left,
+        ignoreDeadline,
       );
       if ('done' in outcome) {
         record(outcome.done);

@@ -257,6 +257,16 @@ describe('how jobs end', () => {
     expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe('Stopped');
   });
 
+  it('creates no job when the deadline has passed before creation', async () => {
+    const prefix = uniqueName('deadline-early');
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job` });
+    request.orchestration = { ...request.orchestration, deadline: '1ms' };
+    const failure = await failureOf((await ctx.fineTune.start(request, { workflowId: prefix })).result());
+    expect(failure.type).toBe('DeadlineExceeded');
+    expect(failure.message).toMatch(/no job was created/);
+    expect(await jobsNamed(`${prefix}-job`)).toEqual([]);
+  });
+
   it('stops the Bedrock job at the deadline and ends DeadlineExceeded', async () => {
     const prefix = uniqueName('deadline');
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
@@ -266,6 +276,8 @@ describe('how jobs end', () => {
     expect(failure.type).toBe('DeadlineExceeded');
     const jobArn = (await run.progress()).jobArn!;
     expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe('Stopped');
+    // Waiting for Stopped after the deadline is a bounded poll, not a loop of zero-length waits.
+    expect((await run.handle.describe()).historyLength).toBeLessThan(150);
   });
 
   it('changes polling mid-run and polls at once on poke', async () => {

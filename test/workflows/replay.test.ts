@@ -13,7 +13,7 @@ import { failureOf, waitFor } from '../support/wait';
 const dir = join(__dirname, 'histories');
 
 if (process.env.RECORD_HISTORIES) {
-  it('records histories of a completed and a cancelled run', async () => {
+  it('records histories of a completed, a cancelled and a deadline-stopped run', async () => {
     const taskQueue = uniqueName('record');
     const ctx = await testContext(taskQueue);
     try {
@@ -26,7 +26,11 @@ if (process.env.RECORD_HISTORIES) {
       await waitFor('a job', async () => (await cancelled.progress()).jobArn);
       await cancelled.cancel();
       await failureOf(cancelled.result());
-      for (const [name, run] of [['completed', done], ['cancelled', cancelled]] as const) {
+      const late = await novaFineTune(ctx.aws.s3, uniqueName('replay-deadline'), 20, { jobTags: [simulatorTags.timeScale(20)] });
+      late.orchestration = { ...late.orchestration, deadline: '5s' };
+      const deadline = await ctx.fineTune.start(late, { workflowId: uniqueName('replay-deadline') });
+      await failureOf(deadline.result());
+      for (const [name, run] of [['completed', done], ['cancelled', cancelled], ['deadline', deadline]] as const) {
         const history = await run.handle.fetchHistory();
         // Stack traces in failures name this machine's folders; replay never reads them.
         const text = historyToJSON(history).split(process.cwd()).join('<project>');
@@ -40,7 +44,7 @@ if (process.env.RECORD_HISTORIES) {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has committed histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(files)('replays %s without a determinism violation', async (file) => {
