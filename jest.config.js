@@ -1,4 +1,4 @@
-// Two projects. `unit`: pure tests (src/core, configuration parsing), no servers. `integration`: everything else, against
+// Two projects. `unit`: tests without servers (src/core, configuration, `*.unit.test.ts`). `integration`: everything else, against
 // one local stack for the whole run (globalSetup: Temporal dev server, S3 server, Bedrock simulator),
 // started only when an integration test is selected. In band: these machines have 2 cores and the
 // servers need them.
@@ -13,7 +13,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/test/core/**/*.test.ts', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
+      testMatch: ['<rootDir>/test/core/**/*.test.ts', '<rootDir>/test/**/*.unit.test.ts', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
       transform,
     },
     {
@@ -21,7 +21,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/core/', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/core/', '\\.unit\\.test\\.ts$', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
