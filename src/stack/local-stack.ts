@@ -93,22 +93,35 @@ async function checkPorts(options: LocalStackOptions): Promise<void> {
   }
 }
 
-async function startSimulator(options: LocalStackOptions, s3Endpoint: string, dataDir: string, logs: string): Promise<{ child: ManagedChild; endpoint: string }> {
-  const endpoint = `http://${options.host}:${options.simulatorPort}`;
+export interface SimulatorProcessOptions {
+  host: string;
+  port: number;
+  s3Endpoint: string;
+  stateFile: string;
+  timeScale: number;
+  logFile: string;
+  /** More `finetune simulator` flags (faults, quota). */
+  extraArgs?: string[];
+}
+
+/** `finetune simulator` as a child process, ready when it answers HTTP. */
+export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<{ child: ManagedChild; endpoint: string }> {
+  const endpoint = `http://${options.host}:${options.port}`;
   const child = await startChild({
     name: 'Bedrock simulator',
     command: process.execPath,
     args: [
       FINETUNE_BIN, 'simulator',
       '--host', options.host,
-      '--port', String(options.simulatorPort),
+      '--port', String(options.port),
       '--region', LOCAL_REGION,
-      '--s3-endpoint', s3Endpoint,
-      '--state-file', join(dataDir, 'simulator-state.json'),
-      '--time-scale', String(options.simulatorTimeScale ?? 60),
+      '--s3-endpoint', options.s3Endpoint,
+      '--state-file', options.stateFile,
+      '--time-scale', String(options.timeScale),
+      ...(options.extraArgs ?? []),
     ],
     env: { ...process.env, AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey },
-    logFile: join(logs, 'simulator.log'),
+    logFile: options.logFile,
     // Any HTTP answer means it listens (an unsigned request is refused, as real Bedrock refuses it).
     isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
   });
@@ -154,7 +167,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         region: LOCAL_REGION,
       }).then((s) => (children.push(s.child), s)),
     ]);
-    const simulator = await startSimulator(options, s3.endpoint, dataDir, logs);
+    const simulator = await startSimulatorProcess({
+      host: options.host,
+      port: options.simulatorPort,
+      s3Endpoint: s3.endpoint,
+      stateFile: join(dataDir, 'simulator-state.json'),
+      timeScale: options.simulatorTimeScale ?? 60,
+      logFile: join(logs, 'simulator.log'),
+    });
     children.push(simulator.child);
 
     const endpoints: StackEndpoints = {

@@ -92,6 +92,10 @@ function pollingFrom(options: PollingOptions | undefined, base: Backoff = DEFAUL
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
+function pollingView(b: Backoff): FineTuneProgress['polling'] {
+  return { initialInterval: seconds(b.initialMs), maximumInterval: seconds(b.maximumMs), backoffCoefficient: b.coefficient, jitter: b.jitter };
+}
+
 function datasetStats(d: RunState['dataset']): DatasetStats | undefined {
   if (!d) return undefined;
   const { trainingDataConfig: _t, validationDataConfig: _v, ...stats } = d;
@@ -153,12 +157,7 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
     pollSequenceWaitsFirst: state.pollSequenceWaitsFirst,
     lastPollTime: state.lastPollTime,
     nextPollTime: state.nextPollTime,
-    polling: {
-      initialInterval: seconds(state.polling.initialMs),
-      maximumInterval: seconds(state.polling.maximumMs),
-      backoffCoefficient: state.polling.coefficient,
-      jitter: state.polling.jitter,
-    },
+    polling: pollingView(state.polling),
     dataset: datasetStats(state.dataset),
     metrics: state.metrics,
     stopReason: state.stopReason,
@@ -189,7 +188,7 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       state.polling = pollingFrom(options, state.polling);
       state.delayMs = state.polling.initialMs;
       pollingChanged = true;
-      return { initialInterval: seconds(state.polling.initialMs), maximumInterval: seconds(state.polling.maximumMs), backoffCoefficient: state.polling.coefficient, jitter: state.polling.jitter };
+      return pollingView(state.polling);
     },
     {
       validator: (options) => {

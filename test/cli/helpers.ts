@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FineTuneRequest } from '../../src/core/request';
+import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { FAST_POLLING } from '../support/datasets';
+import { testContext, type TestContext } from '../support/temporal';
 
 export const BIN = resolve(__dirname, '..', '..', 'bin', 'finetune.js');
 export const EXAMPLES = resolve(__dirname, '..', '..', 'examples');
@@ -70,4 +72,13 @@ export function requestFile(name: string, content: unknown): string {
 /** For afterAll: the request files of this test file. */
 export function removeRequestFiles(): void {
   rmSync(folder, { recursive: true, force: true });
+}
+
+/** A test context with a worker on `taskQueue` and one example's data uploaded to S3. */
+export async function contextWithExample(taskQueue: string, exampleName: string): Promise<TestContext> {
+  const ctx = await testContext(taskQueue);
+  await ctx.startWorker(taskQueue);
+  const [example] = (await loadExamples()).filter((e) => e.name === exampleName);
+  await uploadExample(ctx.aws.s3, example);
+  return ctx;
 }

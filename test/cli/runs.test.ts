@@ -1,18 +1,14 @@
 // Operating runs from the CLI: status, watch, stop and list, with their output and exit codes.
-import { loadExamples, uploadExample } from '../../src/cli/examples';
 import type { LiveProgress } from '../../src/api';
-import { testContext, uniqueName, type TestContext } from '../support/temporal';
+import { uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { json, runCli, testRequest } from './helpers';
+import { contextWithExample, json, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-runs');
 let ctx: TestContext;
 
 beforeAll(async () => {
-  ctx = await testContext(taskQueue);
-  await ctx.startWorker(taskQueue);
-  const [example] = (await loadExamples()).filter((e) => e.name === 'fine-tuning-prompt-completion');
-  await uploadExample(ctx.aws.s3, example);
+  ctx = await contextWithExample(taskQueue, 'fine-tuning-prompt-completion');
 });
 afterAll(() => ctx?.close());
 

@@ -1,20 +1,16 @@
 // `finetune schedule ...`: scheduled retraining through Temporal Schedules, from create to delete, and
 // a triggered run carried through to its custom model.
-import { loadExamples, uploadExample } from '../../src/cli/examples';
 import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/api';
 import { CustomModelNameKey } from '../../src/core/search-attributes';
-import { testContext, uniqueName, type TestContext } from '../support/temporal';
-import { json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
+import { uniqueName, type TestContext } from '../support/temporal';
+import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-schedule');
 let ctx: TestContext;
 const created: string[] = [];
 
 beforeAll(async () => {
-  ctx = await testContext(taskQueue);
-  await ctx.startWorker(taskQueue);
-  const [example] = (await loadExamples()).filter((e) => e.name === 'fine-tuning-conversation');
-  await uploadExample(ctx.aws.s3, example);
+  ctx = await contextWithExample(taskQueue, 'fine-tuning-conversation');
 });
 afterAll(async () => {
   for (const id of created) await ctx.fineTune.schedules.delete(id).catch(() => undefined);

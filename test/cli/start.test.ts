@@ -1,19 +1,15 @@
 // `finetune start`: a request file through to the end (--wait, --json), failures with their type and
 // what they carry (exit 1), and every way a request file or the configuration can be wrong (exit 2).
-import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { freePort } from '../../src/stack/ports';
 import { DATA_BUCKET, put } from '../support/datasets';
-import { testContext, uniqueName, type TestContext } from '../support/temporal';
-import { json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
+import { uniqueName, type TestContext } from '../support/temporal';
+import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-start');
 let ctx: TestContext;
 
 beforeAll(async () => {
-  ctx = await testContext(taskQueue);
-  await ctx.startWorker(taskQueue);
-  const [example] = (await loadExamples()).filter((e) => e.name === 'fine-tuning-prompt-completion');
-  await uploadExample(ctx.aws.s3, example);
+  ctx = await contextWithExample(taskQueue, 'fine-tuning-prompt-completion');
 });
 afterAll(async () => {
   await ctx?.close();

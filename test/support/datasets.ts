@@ -1,4 +1,5 @@
 // Small, valid datasets made on the fly for each record format, and requests that use them.
+import { CreateModelCustomizationJobCommand, type BedrockClient, type Tag } from '@aws-sdk/client-bedrock';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import type { FineTuneRequest } from '../../src/core/request';
@@ -95,3 +96,34 @@ export const simulatorTags = {
   timeScale: (scale: number) => ({ key: 'simulator:time-scale', value: String(scale) }),
   outcome: (outcome: 'fail-validation' | 'fail-training') => ({ key: 'simulator:outcome', value: outcome }),
 };
+
+/** A Nova Pro -> Nova Micro distillation request on the given training data. */
+export function novaDistillation(prefix: string, trainingDataConfig: FineTuneRequest['trainingDataConfig'], maxResponseLengthForInference?: number): FineTuneRequest {
+  return {
+    customModelName: `${prefix}-model`,
+    roleArn: ROLE_ARN,
+    baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
+    customizationType: 'DISTILLATION',
+    trainingDataConfig,
+    outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/${prefix}/` },
+    customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0', maxResponseLengthForInference } } },
+    orchestration: { polling: { ...FAST_POLLING } },
+  };
+}
+
+/** Creates a fine-tuning job straight through Bedrock (not through a run) from a request's members. */
+export async function createJobDirectly(bedrock: BedrockClient, request: FineTuneRequest, overrides: { jobName?: string; customModelName?: string; jobTags?: Tag[] } = {}) {
+  return bedrock.send(
+    new CreateModelCustomizationJobCommand({
+      jobName: request.jobName,
+      clientRequestToken: request.clientRequestToken,
+      customModelName: request.customModelName,
+      roleArn: request.roleArn,
+      baseModelIdentifier: request.baseModelIdentifier,
+      customizationType: 'FINE_TUNING',
+      trainingDataConfig: request.trainingDataConfig,
+      outputDataConfig: request.outputDataConfig,
+      ...overrides,
+    }),
+  );
+}

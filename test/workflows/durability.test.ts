@@ -1,15 +1,15 @@
 // Crashes, throttling, quotas and long jobs: real worker processes killed with SIGKILL, extra
 // simulators with faults switched on.
-import { BedrockClient, CreateModelCustomizationJobCommand, ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
+import { BedrockClient, ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChild, type ManagedChild } from '../../src/stack/child-process';
-import { FINETUNE_BIN } from '../../src/stack/local-stack';
+import type { ManagedChild } from '../../src/stack/child-process';
+import { FINETUNE_BIN, startSimulatorProcess } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
 import { FineTunePhaseKey } from '../../src/core/search-attributes';
-import { novaFineTune, simulatorTags } from '../support/datasets';
+import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
@@ -27,13 +27,14 @@ afterAll(async () => {
 /** An extra simulator with its own flags (faults, quota), sharing the run's S3. */
 async function extraSimulator(flags: string[]): Promise<{ child: ManagedChild; bedrock: BedrockClient; endpoint: string }> {
   const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = await startChild({
-    name: 'extra simulator',
-    command: process.execPath,
-    args: [FINETUNE_BIN, 'simulator', '--port', String(port), '--s3-endpoint', process.env.AWS_ENDPOINT_URL_S3!, '--state-file', join(scratch, `${port}.json`), '--time-scale', '1000', ...flags],
+  const { child, endpoint } = await startSimulatorProcess({
+    host: '127.0.0.1',
+    port,
+    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
+    stateFile: join(scratch, `${port}.json`),
+    timeScale: 1000,
     logFile: join(scratch, `${port}.log`),
-    isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
+    extraArgs: flags,
   });
   return { child, endpoint, bedrock: new BedrockClient({ region: 'us-east-1', endpoint }) };
 }
@@ -93,18 +94,7 @@ it('waits for a free slot when the concurrent-job quota is full, visibly', async
     await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
     // Another job holds the only slot for a few seconds.
     const blocker = await novaFineTune(ctx.aws.s3, uniqueName('blocker'), 20);
-    await sim.bedrock.send(
-      new CreateModelCustomizationJobCommand({
-        jobName: uniqueName('blocker-job'),
-        customModelName: uniqueName('blocker-model'),
-        roleArn: blocker.roleArn,
-        baseModelIdentifier: blocker.baseModelIdentifier,
-        customizationType: 'FINE_TUNING',
-        trainingDataConfig: blocker.trainingDataConfig,
-        outputDataConfig: blocker.outputDataConfig,
-        jobTags: [simulatorTags.timeScale(150)],
-      }),
-    );
+    await createJobDirectly(sim.bedrock, blocker, { jobName: uniqueName('blocker-job'), customModelName: uniqueName('blocker-model'), jobTags: [simulatorTags.timeScale(150)] });
     const prefix = uniqueName('quota');
     const request = await novaFineTune(ctx.aws.s3, prefix, 20);
     request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '2s' } };

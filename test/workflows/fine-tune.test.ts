@@ -3,7 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetModelCustomizationJobCommand, ListModelCustomizationJobsCommand, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import { BedrockJobStatusKey, FineTunePhaseKey, TrainingLossKey } from '../../src/core/search-attributes';
 import { parseS3Uri } from '../../src/core/bedrock-patterns';
-import { datasets, DATA_BUCKET, FAST_POLLING, LOGS_BUCKET, novaFineTune, OUTPUT_BUCKET, put, ROLE_ARN, simulatorTags } from '../support/datasets';
+import { createJobDirectly, datasets, DATA_BUCKET, FAST_POLLING, LOGS_BUCKET, novaDistillation, novaFineTune, OUTPUT_BUCKET, put, ROLE_ARN, simulatorTags } from '../support/datasets';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -82,21 +82,7 @@ describe('happy paths', () => {
   it('distils Nova Pro into Nova Micro from S3 prompts', async () => {
     const prefix = uniqueName('happy-distill');
     const s3Uri = await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/prompts.jsonl`, datasets.distillationPrompts(120));
-    const result = await (
-      await ctx.fineTune.start(
-        {
-          customModelName: `${prefix}-model`,
-          roleArn: ROLE_ARN,
-          baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
-          customizationType: 'DISTILLATION',
-          trainingDataConfig: { s3Uri },
-          outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/${prefix}/` },
-          customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0', maxResponseLengthForInference: 1000 } } },
-          orchestration: { polling: { ...FAST_POLLING } },
-        },
-        { workflowId: prefix },
-      )
-    ).result();
+    const result = await (await ctx.fineTune.start(novaDistillation(prefix, { s3Uri }, 1000), { workflowId: prefix })).result();
     expect(result.status).toBe('Completed');
     expect(result.customModelArn).toBeDefined();
   });
@@ -105,27 +91,14 @@ describe('happy paths', () => {
     const prefix = uniqueName('happy-logs');
     const logPrefix = `${prefix}/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/27/10`;
     await put(ctx.aws.s3, LOGS_BUCKET, `${logPrefix}/20261127T101527Z_0a1b2c3d.json.gz`, datasets.invocationLogs(130, 'amazon.nova-pro-v1:0'));
-    const result = await (
-      await ctx.fineTune.start(
-        {
-          customModelName: `${prefix}-model`,
-          roleArn: ROLE_ARN,
-          baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
-          customizationType: 'DISTILLATION',
-          trainingDataConfig: {
-            invocationLogsConfig: {
-              invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${prefix}/AWSLogs` },
-              usePromptResponse: true,
-              requestMetadataFilters: { equals: { project: 'support-bot' } },
-            },
-          },
-          outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/${prefix}/` },
-          customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } } },
-          orchestration: { polling: { ...FAST_POLLING } },
-        },
-        { workflowId: prefix },
-      )
-    ).result();
+    const logs = {
+      invocationLogsConfig: {
+        invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${prefix}/AWSLogs` },
+        usePromptResponse: true,
+        requestMetadataFilters: { equals: { project: 'support-bot' } },
+      },
+    };
+    const result = await (await ctx.fineTune.start(novaDistillation(prefix, logs), { workflowId: prefix })).result();
     expect(result.status).toBe('Completed');
   });
 });
@@ -169,19 +142,7 @@ describe('one job per request', () => {
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job`, clientRequestToken: `${prefix}-token` });
     // Our job already exists (as after a crash between Bedrock's answer and the run's record of it),
     // created with the same name and token but an older body.
-    const { CreateModelCustomizationJobCommand } = await import('@aws-sdk/client-bedrock');
-    const existing = await ctx.aws.bedrock.send(
-      new CreateModelCustomizationJobCommand({
-        jobName: request.jobName,
-        clientRequestToken: request.clientRequestToken,
-        customModelName: request.customModelName,
-        roleArn: request.roleArn,
-        baseModelIdentifier: request.baseModelIdentifier,
-        customizationType: 'FINE_TUNING',
-        trainingDataConfig: request.trainingDataConfig,
-        outputDataConfig: request.outputDataConfig,
-      }),
-    );
+    const existing = await createJobDirectly(ctx.aws.bedrock, request);
     const result = await (await ctx.fineTune.start(request, { workflowId: prefix })).result();
     expect(result.jobArn).toBe(existing.jobArn);
     expect(await jobsNamed(request.jobName!)).toHaveLength(1);
@@ -190,19 +151,7 @@ describe('one job per request', () => {
   it("fails JobNameTaken when another's job holds the name", async () => {
     const prefix = uniqueName('taken');
     const theirs = await novaFineTune(ctx.aws.s3, `${prefix}-theirs`, 20, { jobName: `${prefix}-job`, clientRequestToken: 'someone-elses-token' });
-    const { CreateModelCustomizationJobCommand } = await import('@aws-sdk/client-bedrock');
-    await ctx.aws.bedrock.send(
-      new CreateModelCustomizationJobCommand({
-        jobName: theirs.jobName,
-        clientRequestToken: theirs.clientRequestToken,
-        customModelName: theirs.customModelName,
-        roleArn: theirs.roleArn,
-        baseModelIdentifier: theirs.baseModelIdentifier,
-        customizationType: 'FINE_TUNING',
-        trainingDataConfig: theirs.trainingDataConfig,
-        outputDataConfig: theirs.outputDataConfig,
-      }),
-    );
+    await createJobDirectly(ctx.aws.bedrock, theirs);
     const ours = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job` });
     const failure = await failureOf((await ctx.fineTune.start(ours, { workflowId: prefix })).result());
     expect(failure.type).toBe('JobNameTaken');
