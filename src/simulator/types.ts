@@ -1,6 +1,7 @@
 // The simulator's records. Request members keep their wire names and shapes, so a record echoes back
 // exactly what the caller sent; what the simulator adds (times, outcomes) is named for what it is.
 import type { JobStatus } from '../core/bedrock-patterns';
+import type { MetadataBaseFilter, MetadataFilters } from '../core/dataset/types';
 
 /** Every customizationType the service model knows; the catalog decides which a model supports. */
 export const WIRE_CUSTOMIZATION_TYPES = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION', 'REINFORCEMENT_FINE_TUNING', 'IMPORTED'] as const;
@@ -11,16 +12,9 @@ export interface Tag {
   value: string;
 }
 
-export interface RequestMetadataBaseFilters {
-  equals?: Record<string, string>;
-  notEquals?: Record<string, string>;
-}
-
-/** A union: exactly one member is set. */
-export interface RequestMetadataFilters extends RequestMetadataBaseFilters {
-  andAll?: RequestMetadataBaseFilters[];
-  orAll?: RequestMetadataBaseFilters[];
-}
+/** The same shapes the dataset engine applies (a union: exactly one member is set). */
+export type RequestMetadataBaseFilters = MetadataBaseFilter;
+export type RequestMetadataFilters = MetadataFilters;
 
 export interface InvocationLogsConfig {
   invocationLogSource: { s3Uri: string };
