@@ -1,8 +1,10 @@
 // Lint rules that keep the design honest: promises are awaited, workflow code stays deterministic,
-// and imports only run the way the design's arrows allow.
+// and imports only run the way the design's arrows allow. Layout is Prettier's (`npm run format`):
+// eslint-config-prettier, last, turns off every rule that would argue with it.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -19,7 +21,10 @@ function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
       'error',
       {
         paths: builtins
-          ? nodeBuiltins.map((name) => ({ name, message: 'no Node builtins here: this code must stay pure and deterministic' }))
+          ? nodeBuiltins.map((name) => ({
+              name,
+              message: 'no Node builtins here: this code must stay pure and deterministic',
+            }))
           : [],
         patterns,
       },
@@ -28,7 +33,17 @@ function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', 'bin/**', 'eslint.config.mjs', 'jest.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.local/**',
+      'bin/**',
+      'eslint.config.mjs',
+      'jest.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -43,7 +58,7 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts'],
     rules: restrictImports({
       builtins: true,
-      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'cli'],
+      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'schedules', 'cli'],
       allowTypeImportsOf: ['activities'],
     }),
   },
@@ -51,26 +66,50 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: restrictImports({
       builtins: true,
-      folders: ['workflows', 'activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'cli'],
+      folders: [
+        'workflows',
+        'activities',
+        'aws',
+        'simulator',
+        'stack',
+        'config',
+        'worker',
+        'client',
+        'schedules',
+        'cli',
+      ],
     }),
   },
   {
     files: ['src/activities/**/*.ts'],
-    rules: restrictImports({ builtins: false, folders: ['workflows', 'simulator', 'stack', 'worker', 'client', 'cli'] }),
+    rules: restrictImports({
+      builtins: false,
+      folders: ['workflows', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli'],
+    }),
   },
   {
     files: ['src/aws/**/*.ts'],
-    rules: restrictImports({ builtins: false, folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'cli'] }),
+    rules: restrictImports({
+      builtins: false,
+      folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli'],
+    }),
   },
   {
     // The simulator stands in for AWS: it knows nothing of Temporal or of the worker.
     files: ['src/simulator/**/*.ts'],
     rules: {
-      ...restrictImports({ builtins: false, folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'cli'] }),
+      ...restrictImports({
+        builtins: false,
+        folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'schedules', 'cli'],
+      }),
     },
   },
   {
     files: ['src/stack/**/*.ts'],
-    rules: restrictImports({ builtins: false, folders: ['workflows', 'activities', 'worker', 'client', 'cli'] }),
+    rules: restrictImports({
+      builtins: false,
+      folders: ['workflows', 'activities', 'worker', 'client', 'schedules', 'cli'],
+    }),
   },
+  prettier,
 );

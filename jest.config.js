@@ -13,7 +13,12 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/test/core/**/*.test.ts', '<rootDir>/test/**/*.unit.test.ts', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
+      testMatch: [
+        '<rootDir>/test/core/**/*.test.ts',
+        '<rootDir>/test/**/*.unit.test.ts',
+        '<rootDir>/test/config.test.ts',
+        '<rootDir>/test/cli/format.test.ts',
+      ],
       transform,
     },
     {
@@ -21,7 +26,12 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/core/', '\\.unit\\.test\\.ts$', '<rootDir>/test/config.test.ts', '<rootDir>/test/cli/format.test.ts'],
+      testPathIgnorePatterns: [
+        '<rootDir>/test/core/',
+        '\\.unit\\.test\\.ts$',
+        '<rootDir>/test/config.test.ts',
+        '<rootDir>/test/cli/format.test.ts',
+      ],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

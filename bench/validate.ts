@@ -38,7 +38,13 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
           role: 'user',
           content: [
             { text: `Ticket ${i}: ${words(40)}?` },
-            ...(i % IMAGE_EVERY === 0 ? [{ image: { format: 'png', source: { s3Location: { uri: `s3://finetune-datasets/images/${i}.png` } } } }] : []),
+            ...(i % IMAGE_EVERY === 0
+              ? [
+                  {
+                    image: { format: 'png', source: { s3Location: { uri: `s3://finetune-datasets/images/${i}.png` } } },
+                  },
+                ]
+              : []),
           ],
         },
         { role: 'assistant', content: [{ text: `Answer ${i}: ${words(60)}.` }] },
@@ -68,7 +74,10 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
   'distillation-prompts': {
     modelId: 'amazon.nova-micro-v1:0:128k',
     type: 'DISTILLATION',
-    record: (i, words) => ({ schemaVersion: 'bedrock-conversation-2024', messages: [{ role: 'user', content: [{ text: `Prompt ${i}: ${words(180)}?` }] }] }),
+    record: (i, words) => ({
+      schemaVersion: 'bedrock-conversation-2024',
+      messages: [{ role: 'user', content: [{ text: `Prompt ${i}: ${words(180)}?` }] }],
+    }),
   },
   'continued-pretraining': {
     modelId: 'amazon.titan-text-express-v1:0:8k',
@@ -78,7 +87,10 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
   'image-caption': {
     modelId: 'amazon.titan-image-generator-v1:0',
     type: 'FINE_TUNING',
-    record: (i, words) => ({ 'image-ref': `s3://finetune-datasets/images/${i}.png`, caption: `${words(120)}`.slice(0, 1_000) }),
+    record: (i, words) => ({
+      'image-ref': `s3://finetune-datasets/images/${i}.png`,
+      caption: `${words(120)}`.slice(0, 1_000),
+    }),
   },
   'invocation-log': {
     modelId: 'amazon.nova-micro-v1:0:128k',
@@ -94,10 +106,17 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
       operation: 'Converse',
       modelId: 'amazon.nova-pro-v1:0',
       requestMetadata: { project: 'support-bot' },
-      input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: `Question ${i}: ${words(60)}?` }] }] }, inputTokenCount: 80 },
+      input: {
+        inputContentType: 'application/json',
+        inputBodyJson: { messages: [{ role: 'user', content: [{ text: `Question ${i}: ${words(60)}?` }] }] },
+        inputTokenCount: 80,
+      },
       output: {
         outputContentType: 'application/json',
-        outputBodyJson: { output: { message: { role: 'assistant', content: [{ text: `Answer ${i}: ${words(80)}.` }] } }, stopReason: 'end_turn' },
+        outputBodyJson: {
+          output: { message: { role: 'assistant', content: [{ text: `Answer ${i}: ${words(80)}.` }] } },
+          stopReason: 'end_turn',
+        },
         outputTokenCount: 100,
       },
     }),
@@ -200,7 +219,11 @@ async function warm(path: string): Promise<void> {
 
 /** Fastest of the runs (the machine may be shared), and the highest RSS any of them reached. */
 function best(runs: Phase[]): Phase {
-  return { seconds: Math.min(...runs.map((r) => r.seconds)), mbPerSecond: Math.max(...runs.map((r) => r.mbPerSecond)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+  return {
+    seconds: Math.min(...runs.map((r) => r.seconds)),
+    mbPerSecond: Math.max(...runs.map((r) => r.mbPerSecond)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  };
 }
 
 async function child(path: string, format: DatasetFormat, repeat: number): Promise<void> {
@@ -220,7 +243,9 @@ async function child(path: string, format: DatasetFormat, repeat: number): Promi
   }
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   const validatorPhase = { ...best(validatorRuns), peakRssMb: validatorRuns[0].peakRssMb };
-  process.stdout.write(`${JSON.stringify({ baseline: best(baselineRuns), validator: { ...validatorPhase, ...outcome }, maxRssMb })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ baseline: best(baselineRuns), validator: { ...validatorPhase, ...outcome }, maxRssMb })}\n`,
+  );
 }
 
 // ---- driver ----
@@ -242,8 +267,12 @@ function main(args: string[]): void {
   const formats = option(args, '--formats', Object.keys(FORMATS).join(',')).split(',') as DatasetFormat[];
   const repeat = option(args, '--repeat', '3');
   const dir = mkdtempSync(join(option(args, '--dir', tmpdir()), 'finetune-bench-'));
-  console.log(`node ${process.version}, ${process.platform}/${process.arch}; best of ${repeat} runs each; files in ${dir} (deleted after)`);
-  console.log('format                 size      records  readline+JSON.parse  validator   ratio  peak RSS (baseline / validator 1st run)  verdict');
+  console.log(
+    `node ${process.version}, ${process.platform}/${process.arch}; best of ${repeat} runs each; files in ${dir} (deleted after)`,
+  );
+  console.log(
+    'format                 size      records  readline+JSON.parse  validator   ratio  peak RSS (baseline / validator 1st run)  verdict',
+  );
   try {
     for (const format of formats) {
       const setup = FORMATS[format];
@@ -251,11 +280,16 @@ function main(args: string[]): void {
       for (const size of sizes) {
         const path = join(dir, `${format}-${size}.jsonl`);
         const records = generate(path, setup, size);
-        const run = spawnSync(process.execPath, [__filename, '--measure', path, format, repeat], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+        const run = spawnSync(process.execPath, [__filename, '--measure', path, format, repeat], {
+          encoding: 'utf8',
+          maxBuffer: 1024 * 1024,
+        });
         rmSync(path, { force: true });
         if (run.status !== 0) throw new Error(`measuring ${format} failed:\n${run.stderr}`);
         const m = JSON.parse(run.stdout.trim().split('\n').pop()!);
-        const counts = Object.entries(m.validator.counts as Record<string, number>).map(([rule, n]) => `${rule}:${n}`).join(' ');
+        const counts = Object.entries(m.validator.counts as Record<string, number>)
+          .map(([rule, n]) => `${rule}:${n}`)
+          .join(' ');
         const row = [
           format.padEnd(22),
           `${(size / 1024 ** 2).toFixed(0)} MiB`.padStart(9),
@@ -276,7 +310,9 @@ function main(args: string[]): void {
 
 if (process.argv[2] === '--generate') {
   // Keep a generated file, e.g. to profile: --generate <path> <format> <size>.
-  console.log(`${generate(process.argv[3], FORMATS[process.argv[4] as DatasetFormat]!, parseSize(process.argv[5]))} records`);
+  console.log(
+    `${generate(process.argv[3], FORMATS[process.argv[4] as DatasetFormat]!, parseSize(process.argv[5]))} records`,
+  );
 } else if (process.argv[2] === '--measure') {
   child(process.argv[3], process.argv[4] as DatasetFormat, Number(process.argv[5] ?? 1)).catch((err) => {
     console.error(err);

@@ -11,7 +11,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FineTuneClient } from '../src/api';
+import { FineTuneClient } from '../src/client';
 import { createAwsClients, destroyAwsClients } from '../src/aws/clients';
 import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
@@ -38,7 +38,8 @@ function conversation(n: number): string {
 }
 
 /** Simulated job length in hours for Nova Micro with `records` and `epochs` (see src/simulator/lifecycle.ts). */
-const simulatedHours = (records: number, epochs: number) => (300 + 60 + 0.24 * records + 300 + 1.35 * records * epochs) / 3600;
+const simulatedHours = (records: number, epochs: number) =>
+  (300 + 60 + 0.24 * records + 300 + 1.35 * records * epochs) / 3600;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -58,12 +59,24 @@ async function main(): Promise<void> {
   const aws = createAwsClients({ region: e.region, bedrockEndpoint: e.bedrockEndpoint, s3Endpoint: e.s3Endpoint });
   const connection = await Connection.connect({ address: e.temporalAddress });
   const native = await NativeConnection.connect({ address: e.temporalAddress });
-  const worker = await createFineTuneWorker({ connection: native, namespace: e.namespace, taskQueue: 'bench', deps: aws });
+  const worker = await createFineTuneWorker({
+    connection: native,
+    namespace: e.namespace,
+    taskQueue: 'bench',
+    deps: aws,
+  });
   const running = worker.run();
   const ft = new FineTuneClient(new Client({ connection, namespace: e.namespace }), 'bench');
 
-  const request = async (name: string, records: number, epochs: number, polling: FineTuneRequest['orchestration']): Promise<FineTuneRequest> => {
-    await aws.s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `bench/${name}.jsonl`, Body: conversation(records) }));
+  const request = async (
+    name: string,
+    records: number,
+    epochs: number,
+    polling: FineTuneRequest['orchestration'],
+  ): Promise<FineTuneRequest> => {
+    await aws.s3.send(
+      new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `bench/${name}.jsonl`, Body: conversation(records) }),
+    );
     return {
       customModelName: `${name}-model`,
       roleArn: 'arn:aws:iam::123456789012:role/BedrockFineTuning',
@@ -85,7 +98,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    console.log(`time scale ${SCALE}x; polling = defaults / ${SCALE} (${scaledDefaults.polling.initialInterval} .. ${scaledDefaults.polling.maximumInterval})`);
+    console.log(
+      `time scale ${SCALE}x; polling = defaults / ${SCALE} (${scaledDefaults.polling.initialInterval} .. ${scaledDefaults.polling.maximumInterval})`,
+    );
     for (const [label, records, epochs] of [
       ['1-hour', 1_000, 2],
       ['24-hour', 12_700, 5],
@@ -105,7 +120,10 @@ async function main(): Promise<void> {
     const lags: number[] = [];
     for (let i = 0; i < 5; i++) {
       const name = `bench-poke-${i}-${Date.now()}`;
-      const run = await ft.start(await request(name, 20, 1, { polling: { initialInterval: '1h', maximumInterval: '1h' } }), { workflowId: name });
+      const run = await ft.start(
+        await request(name, 20, 1, { polling: { initialInterval: '1h', maximumInterval: '1h' } }),
+        { workflowId: name },
+      );
       // The first look is an hour away. Let the job end (a few seconds at this scale), then poke and
       // time until the run has seen it.
       while ((await run.progress()).phase !== 'training') await new Promise((r) => setTimeout(r, 50));

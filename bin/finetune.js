@@ -3,10 +3,10 @@
 'use strict';
 let cli;
 try {
-  cli = require('../dist/client.js');
+  cli = require('../dist/cli/main.js');
 } catch (err) {
-  // Only dist/client.js itself missing means "not built"; a module missing inside it is a real error.
-  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).split('\n')[0].includes('../dist/client.js')) {
+  // Only dist/cli/main.js itself missing means "not built"; a module missing inside it is a real error.
+  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).split('\n')[0].includes('../dist/cli/main.js')) {
     console.error('finetune is not built yet: run `npm ci` (or `npm run build`) in the project folder first.');
     process.exit(2);
   }

@@ -61,7 +61,9 @@ function checkUrl(env: Env, name: string, problems: string[]): string | undefine
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     return value.replace(/\/+$/, '');
   } catch {
-    problems.push(`${name}=${JSON.stringify(value)} is not an http(s) URL: set it like ${name}=http://127.0.0.1:4567, or unset it to use AWS`);
+    problems.push(
+      `${name}=${JSON.stringify(value)} is not an http(s) URL: set it like ${name}=http://127.0.0.1:4567, or unset it to use AWS`,
+    );
     return undefined;
   }
 }
@@ -74,7 +76,9 @@ function loadTemporal(env: Env, problems: string[]): TemporalSettings | undefine
     const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
     const address = connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
     if (!HOST_PORT.test(address)) {
-      problems.push(`TEMPORAL_ADDRESS=${JSON.stringify(address)} is not host:port: set it like TEMPORAL_ADDRESS=localhost:7233`);
+      problems.push(
+        `TEMPORAL_ADDRESS=${JSON.stringify(address)} is not host:port: set it like TEMPORAL_ADDRESS=localhost:7233`,
+      );
     }
     return { connectionOptions: { ...connectionOptions, address }, namespace: namespace ?? DEFAULT_NAMESPACE, address };
   } catch (err) {
@@ -88,7 +92,9 @@ function loadTemporal(env: Env, problems: string[]): TemporalSettings | undefine
 function loadAws(env: Env, problems: string[]): AwsSettings {
   const region = (env.AWS_REGION ?? env.AWS_DEFAULT_REGION)?.trim() ?? '';
   if (!region) {
-    problems.push('AWS_REGION is not set: export AWS_REGION=us-east-1 (the region of your Bedrock jobs; the local stack writes it to .local/stack.env)');
+    problems.push(
+      'AWS_REGION is not set: export AWS_REGION=us-east-1 (the region of your Bedrock jobs; the local stack writes it to .local/stack.env)',
+    );
   } else if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     problems.push(`AWS_REGION=${JSON.stringify(region)} is not a region name: set it like AWS_REGION=us-east-1`);
   }

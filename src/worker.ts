@@ -1,7 +1,14 @@
 // The worker process: connects through envconfig, runs the fineTune workflow and its activities, and
 // shuts down gracefully on SIGINT/SIGTERM (built into Worker.run), giving activities in flight a grace
 // time. Any number of these may run on one task queue: nothing here assumes it is the only one.
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogEntry,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { createAwsClients, destroyAwsClients } from './aws/clients';
 import { loadConfig, loadWorkerSettings } from './config';
@@ -37,8 +44,9 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
 /** One JSON object per line: what log collectors (CloudWatch, Loki, Datadog) parse without help. */
 function jsonLine(entry: LogEntry): void {
   const { message, level, timestampNanos, meta } = entry;
-  const line = JSON.stringify({ time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(), level, message, ...meta }, (_k, v: unknown) =>
-    typeof v === 'bigint' ? v.toString() : v,
+  const line = JSON.stringify(
+    { time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(), level, message, ...meta },
+    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
   );
   process.stdout.write(`${line}\n`);
 }
@@ -48,7 +56,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const settings = loadWorkerSettings(env);
   Runtime.install({
     logger: new DefaultLogger('INFO', jsonLine),
-    telemetryOptions: settings.prometheusBindAddress ? { metrics: { prometheus: { bindAddress: settings.prometheusBindAddress } } } : undefined,
+    telemetryOptions: settings.prometheusBindAddress
+      ? { metrics: { prometheus: { bindAddress: settings.prometheusBindAddress } } }
+      : undefined,
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const clients = createAwsClients(config.aws);

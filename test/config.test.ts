@@ -40,7 +40,12 @@ describe('loadConfig', () => {
 
   it('lists every problem at once, each with how to fix it', () => {
     const problems = problemsOf(() =>
-      loadConfig({ TEMPORAL_CONFIG_FILE: '/nonexistent/x.toml', TEMPORAL_ADDRESS: 'no port here', AWS_ENDPOINT_URL_S3: 'ftp://x', TASK_QUEUE: ' ' }),
+      loadConfig({
+        TEMPORAL_CONFIG_FILE: '/nonexistent/x.toml',
+        TEMPORAL_ADDRESS: 'no port here',
+        AWS_ENDPOINT_URL_S3: 'ftp://x',
+        TASK_QUEUE: ' ',
+      }),
     );
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/AWS_REGION is not set: export AWS_REGION=/);
@@ -50,25 +55,46 @@ describe('loadConfig', () => {
   });
 
   it('rejects a malformed region', () => {
-    expect(problemsOf(() => loadConfig({ ...base, AWS_REGION: 'virginia' }))).toEqual([expect.stringMatching(/AWS_REGION="virginia" is not a region name/)]);
+    expect(problemsOf(() => loadConfig({ ...base, AWS_REGION: 'virginia' }))).toEqual([
+      expect.stringMatching(/AWS_REGION="virginia" is not a region name/),
+    ]);
   });
 
   it('accepts AWS_DEFAULT_REGION as the SDKs do', () => {
-    expect(loadConfig({ TEMPORAL_CONFIG_FILE: base.TEMPORAL_CONFIG_FILE, AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region).toBe('eu-west-1');
+    expect(
+      loadConfig({ TEMPORAL_CONFIG_FILE: base.TEMPORAL_CONFIG_FILE, AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region,
+    ).toBe('eu-west-1');
   });
 });
 
 describe('worker and stack settings', () => {
   it('has safe worker defaults and validates overrides', () => {
-    expect(loadWorkerSettings({})).toEqual({ prometheusBindAddress: undefined, shutdownGraceTimeMs: 30_000, maxCachedWorkflows: 500 });
-    expect(loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: '0.0.0.0:9464' }).prometheusBindAddress).toBe('0.0.0.0:9464');
-    const problems = problemsOf(() => loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: 'nope', FINETUNE_SHUTDOWN_GRACE_SECONDS: '-1' }));
+    expect(loadWorkerSettings({})).toEqual({
+      prometheusBindAddress: undefined,
+      shutdownGraceTimeMs: 30_000,
+      maxCachedWorkflows: 500,
+    });
+    expect(loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: '0.0.0.0:9464' }).prometheusBindAddress).toBe(
+      '0.0.0.0:9464',
+    );
+    const problems = problemsOf(() =>
+      loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: 'nope', FINETUNE_SHUTDOWN_GRACE_SECONDS: '-1' }),
+    );
     expect(problems).toHaveLength(2);
   });
 
   it('takes stack ports from flags, then FINETUNE_* variables, then defaults', () => {
     const s = loadStackSettings({ s3Port: 19000 }, { FINETUNE_TEMPORAL_PORT: '17233' });
-    expect(s).toMatchObject({ host: '127.0.0.1', temporalPort: 17233, temporalUiPort: 8233, s3Port: 19000, simulatorPort: 4567, dataDir: '.local' });
-    expect(problemsOf(() => loadStackSettings({ simulatorPort: 70000 }, {}))).toEqual([expect.stringMatching(/--simulator-port 70000 is not a port/)]);
+    expect(s).toMatchObject({
+      host: '127.0.0.1',
+      temporalPort: 17233,
+      temporalUiPort: 8233,
+      s3Port: 19000,
+      simulatorPort: 4567,
+      dataDir: '.local',
+    });
+    expect(problemsOf(() => loadStackSettings({ simulatorPort: 70000 }, {}))).toEqual([
+      expect.stringMatching(/--simulator-port 70000 is not a port/),
+    ]);
   });
 });

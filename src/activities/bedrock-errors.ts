@@ -13,14 +13,20 @@ export function awsErrorMessage(err: unknown): string {
 
 /** Right after a role is created, Bedrock may not be able to assume it yet: worth a bounded retry. */
 export function isRoleNotReady(err: unknown): boolean {
-  return awsErrorName(err) === 'ValidationException' && /could not assume provided iam role/i.test(awsErrorMessage(err));
+  return (
+    awsErrorName(err) === 'ValidationException' && /could not assume provided iam role/i.test(awsErrorMessage(err))
+  );
 }
 
 /** Bedrock refused the request itself: retrying cannot help. Anything else is rethrown as it is. */
 export function failFastOnRejection(err: unknown, what: string): never {
   const name = awsErrorName(err);
   if (name === 'ValidationException' || name === 'ResourceNotFoundException' || name === 'TooManyTagsException') {
-    throw ApplicationFailure.nonRetryable(`${what}: Bedrock rejected the request: ${awsErrorMessage(err)}`, FailureType.InvalidRequest, { bedrockError: name });
+    throw ApplicationFailure.nonRetryable(
+      `${what}: Bedrock rejected the request: ${awsErrorMessage(err)}`,
+      FailureType.InvalidRequest,
+      { bedrockError: name },
+    );
   }
   if (name === 'AccessDeniedException') {
     throw ApplicationFailure.nonRetryable(`${what}: access denied: ${awsErrorMessage(err)}`, FailureType.AccessDenied);

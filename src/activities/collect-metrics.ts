@@ -158,7 +158,9 @@ async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<
   const trainingText = await readObject(s3, where.trainingCsv);
   const validationUris = await listValidationCsvs(s3, where.validationPrefix);
   // A file deleted between the listing and the read counts as empty.
-  const validationTexts = await Promise.all(validationUris.map(async (uri) => ({ uri, text: (await readObject(s3, uri)) ?? '' })));
+  const validationTexts = await Promise.all(
+    validationUris.map(async (uri) => ({ uri, text: (await readObject(s3, uri)) ?? '' })),
+  );
   try {
     return {
       trainingCsvUri: trainingText === undefined ? undefined : where.trainingCsv,
@@ -171,7 +173,12 @@ async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<
   }
 }
 
-function lossChart(input: CollectMetricsInput, where: JobOutputLocations, metrics: JobMetrics, summary: MetricsSummary): string {
+function lossChart(
+  input: CollectMetricsInput,
+  where: JobOutputLocations,
+  metrics: JobMetrics,
+  summary: MetricsSummary,
+): string {
   const subtitle = [
     `base model ${input.baseModelIdentifier}`,
     `job ${input.jobStatus}`,
@@ -198,7 +205,10 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
   const { s3, bedrock } = deps;
 
   async function collectMetrics(input: CollectMetricsInput): Promise<CollectMetricsResult> {
-    check(/^s3:\/\/[^/]+/.test(input.outputS3Uri), `collectMetrics: outputS3Uri is not an S3 URI: ${input.outputS3Uri}`);
+    check(
+      /^s3:\/\/[^/]+/.test(input.outputS3Uri),
+      `collectMetrics: outputS3Uri is not an S3 URI: ${input.outputS3Uri}`,
+    );
     check(/\/[^/]+$/.test(input.jobArn), `collectMetrics: jobArn has no job id as its last segment: ${input.jobArn}`);
     const where = jobOutputLocations(input.outputS3Uri, input.jobArn);
 
@@ -210,7 +220,8 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
     let reported: ReportedMetrics | undefined;
     if (input.customModelArn) {
       reported = await reportedMetrics(bedrock, input.customModelArn);
-      if (!reported) notes.push(`GetCustomModel: ${input.customModelArn} was not found, so there is nothing to cross-check`);
+      if (!reported)
+        notes.push(`GetCustomModel: ${input.customModelArn} was not found, so there is nothing to cross-check`);
     }
     const summary = summariseMetrics(
       metrics.training,
@@ -230,15 +241,30 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
       summary,
       trainingCsvUri: metrics.trainingCsvUri ?? null,
       validationCsvUris,
-      validationFiles: metrics.validations.map((v) => ({ uri: v.uri, evaluations: v.points.length, finalValidationLoss: v.points.at(-1)?.loss ?? null })),
+      validationFiles: metrics.validations.map((v) => ({
+        uri: v.uri,
+        evaluations: v.points.length,
+        finalValidationLoss: v.points.at(-1)?.loss ?? null,
+      })),
       chartUri: where.lossSvg,
       notes,
     };
     await putObject(s3, where.lossSvg, lossChart(input, where, metrics, summary), 'image/svg+xml');
     await putObject(s3, where.reportJson, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
-    log.info('metrics collected', { jobArn: input.jobArn, steps: summary.steps, validationFiles: validationCsvUris.length, crossCheck: summary.crossCheck });
+    log.info('metrics collected', {
+      jobArn: input.jobArn,
+      steps: summary.steps,
+      validationFiles: validationCsvUris.length,
+      crossCheck: summary.crossCheck,
+    });
 
-    return { summary, reportUri: where.reportJson, chartUri: where.lossSvg, trainingCsvUri: metrics.trainingCsvUri, validationCsvUris };
+    return {
+      summary,
+      reportUri: where.reportJson,
+      chartUri: where.lossSvg,
+      trainingCsvUri: metrics.trainingCsvUri,
+      validationCsvUris,
+    };
   }
 
   return { collectMetrics };

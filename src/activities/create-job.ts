@@ -14,7 +14,14 @@ import { Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { backoffDelay, type Backoff } from '../core/backoff';
 import { FailureType } from '../core/fine-tune-contract';
-import { canonicalJson, deriveJobName, LINEAGE_TAG_FINGERPRINT, LINEAGE_TAG_WORKFLOW_ID, tagValue, tokenSource } from '../core/naming';
+import {
+  canonicalJson,
+  deriveJobName,
+  LINEAGE_TAG_FINGERPRINT,
+  LINEAGE_TAG_WORKFLOW_ID,
+  tagValue,
+  tokenSource,
+} from '../core/naming';
 import type { FineTuneRequest } from '../core/request';
 import { awsErrorMessage, awsErrorName, failFastOnRejection, isRoleNotReady } from './bedrock-errors';
 
@@ -58,13 +65,22 @@ function lineageTags(existing: Tag[] | undefined, workflowId: string, fingerprin
 /** The caller's token and name, or ones derived from what defines this job. Pure: same input, same output. */
 export function jobIdentity(input: Pick<CreateJobInput, 'request' | 'workflowId' | 'datasetFingerprint'>): JobIdentity {
   const derived = createHash('sha256')
-    .update(canonicalJson({ workflowId: input.workflowId, request: tokenSource(input.request), datasetFingerprint: input.datasetFingerprint }))
+    .update(
+      canonicalJson({
+        workflowId: input.workflowId,
+        request: tokenSource(input.request),
+        datasetFingerprint: input.datasetFingerprint,
+      }),
+    )
     .digest('hex');
   const clientRequestToken = input.request.clientRequestToken ?? derived;
   return { clientRequestToken, jobName: input.request.jobName ?? deriveJobName(input.workflowId, derived) };
 }
 
-export function createJobCommandInput(input: CreateJobInput, identity: JobIdentity): CreateModelCustomizationJobCommandInput {
+export function createJobCommandInput(
+  input: CreateJobInput,
+  identity: JobIdentity,
+): CreateModelCustomizationJobCommandInput {
   const { request } = input;
   return {
     jobName: identity.jobName,
@@ -112,7 +128,9 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
       const identity = jobIdentity(input);
       const { attempt } = Context.current().info;
       try {
-        const { jobArn } = await deps.bedrock.send(new CreateModelCustomizationJobCommand(createJobCommandInput(input, identity)));
+        const { jobArn } = await deps.bedrock.send(
+          new CreateModelCustomizationJobCommand(createJobCommandInput(input, identity)),
+        );
         return { outcome: 'created', jobArn: jobArn!, ...identity };
       } catch (err) {
         const name = awsErrorName(err);
@@ -134,7 +152,10 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
         }
         if (isRoleNotReady(err)) {
           if (attempt >= ROLE_RETRY_ATTEMPTS) {
-            throw ApplicationFailure.nonRetryable(`Bedrock still cannot assume the role after ${attempt} tries: ${message}`, FailureType.InvalidRequest);
+            throw ApplicationFailure.nonRetryable(
+              `Bedrock still cannot assume the role after ${attempt} tries: ${message}`,
+              FailureType.InvalidRequest,
+            );
           }
           throw ApplicationFailure.create({ type: 'IamRoleNotReady', message, nextRetryDelay: ROLE_RETRY_DELAY_MS });
         }

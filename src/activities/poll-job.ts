@@ -2,7 +2,12 @@
 // nothing has, it fails with a benign `JobUnchanged` and a `nextRetryDelay` from the backoff, and the
 // server re-runs it after that delay. Retries are not written to history, so a 24-hour job costs the
 // same history as a 1-hour one (the "infrequent polling" pattern of the Temporal samples).
-import { GetModelCustomizationJobCommand, type BedrockClient, type GetModelCustomizationJobCommandOutput, type StatusDetails } from '@aws-sdk/client-bedrock';
+import {
+  GetModelCustomizationJobCommand,
+  type BedrockClient,
+  type GetModelCustomizationJobCommandOutput,
+  type StatusDetails,
+} from '@aws-sdk/client-bedrock';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { backoffDelay, withJitter, type Backoff } from '../core/backoff';
@@ -34,7 +39,9 @@ export interface PollJobResult {
 
 export const JOB_UNCHANGED = 'JobUnchanged';
 
-function phase(detail: { status?: string; creationTime?: Date; lastModifiedTime?: Date } | undefined): PhaseDetail | undefined {
+function phase(
+  detail: { status?: string; creationTime?: Date; lastModifiedTime?: Date } | undefined,
+): PhaseDetail | undefined {
   if (!detail?.status) return undefined;
   return {
     status: detail.status as PhaseStatus,
@@ -93,7 +100,11 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
         failFastOnRejection(err, 'GetModelCustomizationJob');
       }
       const snapshot = snapshotOf(job);
-      const delayMs = backoffDelay(input.backoff, input.firstLookAfterMs !== undefined ? polls + 1 : polls, input.startDelayMs);
+      const delayMs = backoffDelay(
+        input.backoff,
+        input.firstLookAfterMs !== undefined ? polls + 1 : polls,
+        input.startDelayMs,
+      );
       const ended = isTerminalJobStatus(snapshot.status);
       const unchanged = input.untilTerminal ? !ended : changeKey(snapshot) === changeKey(input.known) && !ended;
       if (unchanged) {

@@ -3,7 +3,13 @@
 import { GetFoundationModelCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
 import { HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import { customizationOf, findModel, findTeacher, hyperParameterProblems, type CustomizationType } from '../core/catalog';
+import {
+  customizationOf,
+  findModel,
+  findTeacher,
+  hyperParameterProblems,
+  type CustomizationType,
+} from '../core/catalog';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import { FailureType } from '../core/fine-tune-contract';
 import { requestProblems, type FineTuneRequest } from '../core/request';
@@ -23,8 +29,10 @@ async function objectExists(s3: S3Client, uri: string, what: string): Check {
     return undefined;
   } catch (err) {
     const name = awsErrorName(err);
-    if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket') return `${what} ${uri} does not exist: upload it, or fix the URI`;
-    if (name === 'Forbidden' || name === 'AccessDenied') return `${what} ${uri} cannot be read with the worker's credentials (access denied)`;
+    if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket')
+      return `${what} ${uri} does not exist: upload it, or fix the URI`;
+    if (name === 'Forbidden' || name === 'AccessDenied')
+      return `${what} ${uri} cannot be read with the worker's credentials (access denied)`;
     throw err;
   }
 }
@@ -36,8 +44,10 @@ async function bucketExists(s3: S3Client, uri: string, what: string): Check {
     return undefined;
   } catch (err) {
     const name = awsErrorName(err);
-    if (name === 'NotFound' || name === 'NoSuchBucket') return `${what} bucket ${bucket} does not exist: create it, or fix ${uri}`;
-    if (name === 'Forbidden' || name === 'AccessDenied') return `${what} bucket ${bucket} is not accessible with the worker's credentials`;
+    if (name === 'NotFound' || name === 'NoSuchBucket')
+      return `${what} bucket ${bucket} does not exist: create it, or fix ${uri}`;
+    if (name === 'Forbidden' || name === 'AccessDenied')
+      return `${what} bucket ${bucket} is not accessible with the worker's credentials`;
     throw err;
   }
 }
@@ -46,14 +56,21 @@ async function prefixHasObjects(s3: S3Client, uri: string, what: string): Check 
   const { bucket, key } = parseS3Uri(uri);
   try {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
-    return (page.KeyCount ?? 0) > 0 ? undefined : `${what} ${uri} holds no objects: point it at the prefix your invocation logs are delivered to`;
+    return (page.KeyCount ?? 0) > 0
+      ? undefined
+      : `${what} ${uri} holds no objects: point it at the prefix your invocation logs are delivered to`;
   } catch (err) {
     if (awsErrorName(err) === 'NoSuchBucket') return `${what} bucket ${bucket} does not exist`;
     throw err;
   }
 }
 
-async function foundationModelSupports(bedrock: BedrockClient, modelId: string, type: CustomizationType, what: string): Check {
+async function foundationModelSupports(
+  bedrock: BedrockClient,
+  modelId: string,
+  type: CustomizationType,
+  what: string,
+): Check {
   try {
     const { modelDetails } = await bedrock.send(new GetFoundationModelCommand({ modelIdentifier: modelId }));
     const supported = modelDetails?.customizationsSupported ?? [];
@@ -71,7 +88,10 @@ async function foundationModelSupports(bedrock: BedrockClient, modelId: string, 
 
 function catalogProblems(request: FineTuneRequest, type: CustomizationType): string[] {
   const model = findModel(request.baseModelIdentifier);
-  if (!model) return [`baseModelIdentifier: ${request.baseModelIdentifier} is not a customizable model this worker knows; use a customizable id such as amazon.nova-micro-v1:0:128k`];
+  if (!model)
+    return [
+      `baseModelIdentifier: ${request.baseModelIdentifier} is not a customizable model this worker knows; use a customizable id such as amazon.nova-micro-v1:0:128k`,
+    ];
   const spec = customizationOf(model, type);
   if (!spec) {
     const types = Object.keys(model.customizations).join(', ');
@@ -84,9 +104,18 @@ function catalogProblems(request: FineTuneRequest, type: CustomizationType): str
   const teacherId = request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier;
   if (type === 'DISTILLATION' && teacherId) {
     const teacher = findTeacher(teacherId);
-    if (!teacher) problems.push(`teacherModelIdentifier: ${teacherId} is not a distillation teacher; allowed for ${model.modelName}: ${(model.distillationTeachers ?? []).join(', ')}`);
-    else if (teacher.provider !== model.provider) problems.push(`teacherModelIdentifier: the teacher (${teacher.provider}) must come from the student's provider (${model.provider})`);
-    else if (!(model.distillationTeachers ?? []).includes(teacher.modelId)) problems.push(`teacherModelIdentifier: ${teacher.modelId} cannot teach ${model.modelName}; allowed: ${(model.distillationTeachers ?? []).join(', ')}`);
+    if (!teacher)
+      problems.push(
+        `teacherModelIdentifier: ${teacherId} is not a distillation teacher; allowed for ${model.modelName}: ${(model.distillationTeachers ?? []).join(', ')}`,
+      );
+    else if (teacher.provider !== model.provider)
+      problems.push(
+        `teacherModelIdentifier: the teacher (${teacher.provider}) must come from the student's provider (${model.provider})`,
+      );
+    else if (!(model.distillationTeachers ?? []).includes(teacher.modelId))
+      problems.push(
+        `teacherModelIdentifier: ${teacher.modelId} cannot teach ${model.modelName}; allowed: ${(model.distillationTeachers ?? []).join(', ')}`,
+      );
   }
   return problems;
 }
@@ -96,7 +125,11 @@ export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
       const schemaProblems = requestProblems(request);
       if (schemaProblems.length > 0) {
-        throw ApplicationFailure.nonRetryable(`The request is not valid:\n- ${schemaProblems.join('\n- ')}`, FailureType.InvalidRequest, { problems: schemaProblems });
+        throw ApplicationFailure.nonRetryable(
+          `The request is not valid:\n- ${schemaProblems.join('\n- ')}`,
+          FailureType.InvalidRequest,
+          { problems: schemaProblems },
+        );
       }
       const type = request.customizationType ?? 'FINE_TUNING';
       const problems = catalogProblems(request, type);
@@ -108,7 +141,13 @@ export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3
       const training = request.trainingDataConfig;
       if (training.s3Uri) checks.push(objectExists(deps.s3, training.s3Uri, 'trainingDataConfig.s3Uri'));
       if (training.invocationLogsConfig) {
-        checks.push(prefixHasObjects(deps.s3, training.invocationLogsConfig.invocationLogSource.s3Uri, 'invocationLogSource.s3Uri'));
+        checks.push(
+          prefixHasObjects(
+            deps.s3,
+            training.invocationLogsConfig.invocationLogSource.s3Uri,
+            'invocationLogSource.s3Uri',
+          ),
+        );
       }
       for (const [i, v] of (request.validationDataConfig?.validators ?? []).entries()) {
         checks.push(objectExists(deps.s3, v.s3Uri, `validationDataConfig.validators[${i}].s3Uri`));
@@ -116,7 +155,11 @@ export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3
       checks.push(bucketExists(deps.s3, request.outputDataConfig.s3Uri, 'outputDataConfig.s3Uri'));
       for (const problem of await Promise.all(checks)) if (problem) problems.push(problem);
       if (problems.length > 0) {
-        throw ApplicationFailure.nonRetryable(`The request cannot run:\n- ${problems.join('\n- ')}`, FailureType.InvalidRequest, { problems });
+        throw ApplicationFailure.nonRetryable(
+          `The request cannot run:\n- ${problems.join('\n- ')}`,
+          FailureType.InvalidRequest,
+          { problems },
+        );
       }
       return { modelId: model!.modelId, customizationType: type };
     },

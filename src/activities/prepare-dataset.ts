@@ -27,7 +27,14 @@ import { join } from 'node:path';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { S3ObjectWriter } from '../aws/s3-writer';
 import { joinS3Uri, parseS3Uri } from '../core/bedrock-patterns';
-import { customizationOf, findModel, hyperParameterValue, type CatalogModel, type CustomizationSpec, type CustomizationType } from '../core/catalog';
+import {
+  customizationOf,
+  findModel,
+  hyperParameterValue,
+  type CatalogModel,
+  type CustomizationSpec,
+  type CustomizationType,
+} from '../core/catalog';
 import {
   DatasetContextError,
   DatasetValidator,
@@ -73,7 +80,14 @@ export interface PrepareDatasetResult {
   /** What the job should use: the prepared files' URIs, or the original configs. */
   trainingDataConfig: TrainingDataConfig;
   validationDataConfig?: ValidationDataConfig;
-  stats: { trainingRecords: number; validationRecords: number; estimatedTokens: number; warnings: number; duplicatesRemoved: number; bytes: number };
+  stats: {
+    trainingRecords: number;
+    validationRecords: number;
+    estimatedTokens: number;
+    warnings: number;
+    duplicatesRemoved: number;
+    bytes: number;
+  };
 }
 
 export interface PrepareDatasetDeps {
@@ -152,7 +166,8 @@ class RecordSpool {
   read(i: number, scratch: { buffer: Buffer }): Uint8Array {
     this.flush();
     const length = this.lengths[i];
-    if (scratch.buffer.length < length) scratch.buffer = Buffer.allocUnsafe(Math.max(length, scratch.buffer.length * 2));
+    if (scratch.buffer.length < length)
+      scratch.buffer = Buffer.allocUnsafe(Math.max(length, scratch.buffer.length * 2));
     readSync(this.fd, scratch.buffer, 0, length, this.offsets[i]);
     return scratch.buffer.subarray(0, length);
   }
@@ -209,7 +224,8 @@ function invalidRequest(message: string): ApplicationFailure {
 
 function resolveJob(input: PrepareDatasetInput): Job {
   const model = findModel(input.baseModelIdentifier);
-  if (!model) throw invalidRequest(`baseModelIdentifier ${input.baseModelIdentifier} is not a customizable model in the catalog`);
+  if (!model)
+    throw invalidRequest(`baseModelIdentifier ${input.baseModelIdentifier} is not a customizable model in the catalog`);
   const spec = customizationOf(model, input.customizationType);
   if (!spec) throw invalidRequest(`${model.modelName} does not support ${input.customizationType}`);
   const optionProblems = input.preparation ? preparationOptionProblems(input.preparation) : [];
@@ -224,7 +240,13 @@ function resolveJob(input: PrepareDatasetInput): Job {
 }
 
 /** Streams one object through a validator; `onLine` sees every line and what the engine made of it. */
-async function scanObject(s3: S3Client, uri: string, ctx: DatasetContext, progress: Progress, onLine?: (line: Uint8Array, outcome: LineOutcome) => void): Promise<Scan> {
+async function scanObject(
+  s3: S3Client,
+  uri: string,
+  ctx: DatasetContext,
+  progress: Progress,
+  onLine?: (line: Uint8Array, outcome: LineOutcome) => void,
+): Promise<Scan> {
   const { bucket, key } = parseS3Uri(uri);
   const hash = createHash('sha256');
   const signal = Context.current().cancellationSignal;
@@ -256,13 +278,21 @@ async function openS3<T>(uri: string, open: () => Promise<T>): Promise<T> {
     return await open();
   } catch (err) {
     const name = awsErrorName(err);
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') throw invalidRequest(`${uri} does not exist`);
-    if (name === 'AccessDenied' || name === 'Forbidden') throw ApplicationFailure.nonRetryable(`${uri} cannot be read: access denied`, FailureType.AccessDenied);
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound')
+      throw invalidRequest(`${uri} does not exist`);
+    if (name === 'AccessDenied' || name === 'Forbidden')
+      throw ApplicationFailure.nonRetryable(`${uri} cannot be read: access denied`, FailureType.AccessDenied);
     throw err;
   }
 }
 
-async function scanInvocationLogs(s3: S3Client, uri: string, ctx: DatasetContext, progress: Progress, used: Hash): Promise<Scan> {
+async function scanInvocationLogs(
+  s3: S3Client,
+  uri: string,
+  ctx: DatasetContext,
+  progress: Progress,
+  used: Hash,
+): Promise<Scan> {
   const { bucket, key: prefix } = parseS3Uri(uri);
   const read = createHash('sha256');
   const validator = new DatasetValidator(ctx);
@@ -293,12 +323,22 @@ async function scanInvocationLogs(s3: S3Client, uri: string, ctx: DatasetContext
 
 async function putJson(s3: S3Client, uri: string, value: unknown): Promise<void> {
   const { bucket, key } = parseS3Uri(uri);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${JSON.stringify(value, null, 2)}\n`, ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(value, null, 2)}\n`,
+      ContentType: 'application/json',
+    }),
+  );
 }
 
 /** Training problems first, then each validation file's, tagged with its URI. */
 function allProblems(training: Scan, validation: readonly Scan[]): Problem[] {
-  return [...training.report.problems, ...validation.flatMap((v) => v.report.problems.map((p) => ({ ...p, file: p.file ?? v.uri })))];
+  return [
+    ...training.report.problems,
+    ...validation.flatMap((v) => v.report.problems.map((p) => ({ ...p, file: p.file ?? v.uri }))),
+  ];
 }
 
 interface Preparation {
@@ -309,7 +349,13 @@ interface Preparation {
   validationUri?: string;
 }
 
-async function writeReportAndFail(s3: S3Client, input: PrepareDatasetInput, training: Scan, validation: readonly Scan[], body: object): Promise<never> {
+async function writeReportAndFail(
+  s3: S3Client,
+  input: PrepareDatasetInput,
+  training: Scan,
+  validation: readonly Scan[],
+  body: object,
+): Promise<never> {
   const reportUri = joinS3Uri(input.outputS3Uri, 'prepared', `invalid-${training.sha256}`, REPORT_NAME);
   await putJson(s3, reportUri, body);
   const invalid = [training, ...validation].filter((s) => s.report.verdict === 'invalid');
@@ -318,13 +364,23 @@ async function writeReportAndFail(s3: S3Client, input: PrepareDatasetInput, trai
   const problems = allProblems(training, validation)
     .filter((p) => p.severity === 'error')
     .slice(0, FAILURE_PROBLEMS);
-  throw ApplicationFailure.nonRetryable(`dataset invalid (${errors} error${errors === 1 ? '' : 's'}; report ${reportUri}): ${details}`, FailureType.DatasetInvalid, {
-    reportUri,
-    problems,
-  });
+  throw ApplicationFailure.nonRetryable(
+    `dataset invalid (${errors} error${errors === 1 ? '' : 's'}; report ${reportUri}): ${details}`,
+    FailureType.DatasetInvalid,
+    {
+      reportUri,
+      problems,
+    },
+  );
 }
 
-function reportBody(input: PrepareDatasetInput, fingerprint: string | undefined, training: Scan, validation: readonly Scan[], preparation?: Preparation) {
+function reportBody(
+  input: PrepareDatasetInput,
+  fingerprint: string | undefined,
+  training: Scan,
+  validation: readonly Scan[],
+  preparation?: Preparation,
+) {
   const verdict = [training, ...validation].every((s) => s.report.verdict === 'valid') ? 'valid' : 'invalid';
   return {
     verdict,
@@ -337,19 +393,29 @@ function reportBody(input: PrepareDatasetInput, fingerprint: string | undefined,
   };
 }
 
-async function prepareFromLogs(deps: PrepareDatasetDeps, input: PrepareDatasetInput, job: Job, progress: Progress): Promise<PrepareDatasetResult> {
+async function prepareFromLogs(
+  deps: PrepareDatasetDeps,
+  input: PrepareDatasetInput,
+  job: Job,
+  progress: Progress,
+): Promise<PrepareDatasetResult> {
   const logs = input.trainingDataConfig.invocationLogsConfig!;
   const source = logs.invocationLogSource?.s3Uri;
   if (!source) throw invalidRequest('trainingDataConfig.invocationLogsConfig.invocationLogSource.s3Uri is missing');
-  if ((input.validationDataConfig?.validators?.length ?? 0) > 0) throw invalidRequest('distillation takes no validation dataset: remove validationDataConfig');
+  if ((input.validationDataConfig?.validators?.length ?? 0) > 0)
+    throw invalidRequest('distillation takes no validation dataset: remove validationDataConfig');
   const used = createHash('sha256');
   const ctx: DatasetContext = {
     ...job.base,
     role: 'training',
-    invocationLogs: { usePromptResponse: logs.usePromptResponse, requestMetadataFilters: logs.requestMetadataFilters as MetadataFilters | undefined },
+    invocationLogs: {
+      usePromptResponse: logs.usePromptResponse,
+      requestMetadataFilters: logs.requestMetadataFilters as MetadataFilters | undefined,
+    },
   };
   const scan = await scanInvocationLogs(deps.s3, source, ctx, progress, used);
-  if (scan.report.verdict === 'invalid') return writeReportAndFail(deps.s3, input, scan, [], reportBody(input, undefined, scan, []));
+  if (scan.report.verdict === 'invalid')
+    return writeReportAndFail(deps.s3, input, scan, [], reportBody(input, undefined, scan, []));
   const fingerprint = used.digest('hex');
   const reportUri = joinS3Uri(input.outputS3Uri, 'prepared', fingerprint, REPORT_NAME);
   await putJson(deps.s3, reportUri, reportBody(input, fingerprint, scan, []));
@@ -369,7 +435,12 @@ async function prepareFromLogs(deps: PrepareDatasetDeps, input: PrepareDatasetIn
 }
 
 /** Hashes or writes the records at `order`, heartbeating as it goes; returns their bytes. */
-async function copyRecords(spool: RecordSpool, order: Uint32Array, sink: { hash?: Hash; writer?: S3ObjectWriter }, progress: Progress): Promise<number> {
+async function copyRecords(
+  spool: RecordSpool,
+  order: Uint32Array,
+  sink: { hash?: Hash; writer?: S3ObjectWriter },
+  progress: Progress,
+): Promise<number> {
   const scratch = { buffer: Buffer.allocUnsafe(64 * 1024) };
   let bytes = 0;
   let sinceYield = 0;
@@ -388,21 +459,40 @@ async function copyRecords(spool: RecordSpool, order: Uint32Array, sink: { hash?
   return bytes;
 }
 
-async function uploadRecords(s3: S3Client, uri: string, spool: RecordSpool, order: Uint32Array, progress: Progress): Promise<void> {
+async function uploadRecords(
+  s3: S3Client,
+  uri: string,
+  spool: RecordSpool,
+  order: Uint32Array,
+  progress: Progress,
+): Promise<void> {
   const { bucket, key } = parseS3Uri(uri);
   progress.start('writing', uri);
-  const writer = new S3ObjectWriter(s3, bucket, key, { contentType: 'application/jsonl', signal: Context.current().cancellationSignal });
+  const writer = new S3ObjectWriter(s3, bucket, key, {
+    contentType: 'application/jsonl',
+    signal: Context.current().cancellationSignal,
+  });
   await copyRecords(spool, order, { writer }, progress);
   await writer.end();
 }
 
-async function prepareFromFile(deps: PrepareDatasetDeps, input: PrepareDatasetInput, job: Job, progress: Progress): Promise<PrepareDatasetResult> {
+async function prepareFromFile(
+  deps: PrepareDatasetDeps,
+  input: PrepareDatasetInput,
+  job: Job,
+  progress: Progress,
+): Promise<PrepareDatasetResult> {
   const trainingUri = input.trainingDataConfig.s3Uri!;
-  const validatorUris = (input.validationDataConfig?.validators ?? []).map((v) => v.s3Uri).filter((u): u is string => !!u);
+  const validatorUris = (input.validationDataConfig?.validators ?? [])
+    .map((v) => v.s3Uri)
+    .filter((u): u is string => !!u);
   const options = input.preparation;
   const { limits } = job.spec;
   const subject = `${job.model.modelName} ${input.customizationType}`;
-  const spool = options && (options.dedupe || (options.validationSplit ?? 0) > 0) ? new RecordSpool(deps.tmpDir ?? tmpdir()) : undefined;
+  const spool =
+    options && (options.dedupe || (options.validationSplit ?? 0) > 0)
+      ? new RecordSpool(deps.tmpDir ?? tmpdir())
+      : undefined;
   try {
     progress.start('training', trainingUri);
     const keep = (outcome: LineOutcome) => outcome === 'record' || (outcome === 'duplicate' && !options?.dedupe);
@@ -421,17 +511,31 @@ async function prepareFromFile(deps: PrepareDatasetDeps, input: PrepareDatasetIn
     // Counts as the job will see them: after dedupe and the held-out split.
     const duplicatesRemoved = options?.dedupe ? training.report.duplicates : 0;
     const kept = training.report.records - duplicatesRemoved;
-    const heldOut = spool && validatorUris.length === 0 ? validationSplitCount(kept, options?.validationSplit ?? 0, limits) : 0;
+    const heldOut =
+      spool && validatorUris.length === 0 ? validationSplitCount(kept, options?.validationSplit ?? 0, limits) : 0;
     const trainingRecords = kept - heldOut;
     const validationRecords = heldOut + validation.reduce((sum, v) => sum + v.report.records, 0);
     const extra = totalRecordProblems(limits, trainingRecords, validationRecords, subject);
     if (duplicatesRemoved + heldOut > 0) {
-      const after = fileLimitProblems(limits, { role: 'training', records: trainingRecords, bytes: 0, subject }).filter((p) => p.rule === 'too-few-records');
-      extra.push(...after.map((p) => ({ ...p, message: `${p.message} (after removing ${duplicatesRemoved} duplicates and holding out ${heldOut} for validation)` })));
+      const after = fileLimitProblems(limits, { role: 'training', records: trainingRecords, bytes: 0, subject }).filter(
+        (p) => p.rule === 'too-few-records',
+      );
+      extra.push(
+        ...after.map((p) => ({
+          ...p,
+          message: `${p.message} (after removing ${duplicatesRemoved} duplicates and holding out ${heldOut} for validation)`,
+        })),
+      );
     }
     training = { ...training, report: withFileProblems(training.report, extra) };
     if ([training, ...validation].some((s) => s.report.verdict === 'invalid')) {
-      return await writeReportAndFail(deps.s3, input, training, validation, reportBody(input, undefined, training, validation));
+      return await writeReportAndFail(
+        deps.s3,
+        input,
+        training,
+        validation,
+        reportBody(input, undefined, training, validation),
+      );
     }
 
     const stats = {
@@ -448,10 +552,19 @@ async function prepareFromFile(deps: PrepareDatasetDeps, input: PrepareDatasetIn
       const reportUri = joinS3Uri(input.outputS3Uri, 'prepared', fingerprint, REPORT_NAME);
       const preparation = options ? { options, duplicatesRemoved: 0, heldOut: 0 } : undefined;
       await putJson(deps.s3, reportUri, reportBody(input, fingerprint, training, validation, preparation));
-      return { fingerprint, reportUri, trainingDataConfig: input.trainingDataConfig, validationDataConfig: input.validationDataConfig, stats };
+      return {
+        fingerprint,
+        reportUri,
+        trainingDataConfig: input.trainingDataConfig,
+        validationDataConfig: input.validationDataConfig,
+        stats,
+      };
     }
 
-    const order = heldOut > 0 ? seededPermutation(spool.count, options?.seed ?? DEFAULT_SEED) : Uint32Array.from({ length: spool.count }, (_, i) => i);
+    const order =
+      heldOut > 0
+        ? seededPermutation(spool.count, options?.seed ?? DEFAULT_SEED)
+        : Uint32Array.from({ length: spool.count }, (_, i) => i);
     const validationOrder = order.subarray(0, heldOut);
     const trainingOrder = order.subarray(heldOut);
     const hash = createHash('sha256');
@@ -464,13 +577,21 @@ async function prepareFromFile(deps: PrepareDatasetDeps, input: PrepareDatasetIn
     await uploadRecords(deps.s3, preparedTraining, spool, trainingOrder, progress);
     if (preparedValidation) await uploadRecords(deps.s3, preparedValidation, spool, validationOrder, progress);
     const reportUri = joinS3Uri(folder, REPORT_NAME);
-    const preparation: Preparation = { options: options ?? {}, duplicatesRemoved, heldOut, trainingUri: preparedTraining, validationUri: preparedValidation };
+    const preparation: Preparation = {
+      options: options ?? {},
+      duplicatesRemoved,
+      heldOut,
+      trainingUri: preparedTraining,
+      validationUri: preparedValidation,
+    };
     await putJson(deps.s3, reportUri, reportBody(input, fingerprint, training, validation, preparation));
     return {
       fingerprint,
       reportUri,
       trainingDataConfig: { s3Uri: preparedTraining },
-      validationDataConfig: preparedValidation ? { validators: [{ s3Uri: preparedValidation }] } : input.validationDataConfig,
+      validationDataConfig: preparedValidation
+        ? { validators: [{ s3Uri: preparedValidation }] }
+        : input.validationDataConfig,
       stats: { ...stats, bytes: preparedBytes },
     };
   } finally {
@@ -483,13 +604,20 @@ export function createPrepareDatasetActivities(deps: PrepareDatasetDeps) {
     async prepareDataset(input: PrepareDatasetInput): Promise<PrepareDatasetResult> {
       const info = Context.current().info;
       const previous = info.heartbeatDetails as PrepareDatasetProgress | undefined;
-      if (previous) log.info('prepareDataset retried: starting over (its outputs are deterministic)', { attempt: info.attempt, previous });
+      if (previous)
+        log.info('prepareDataset retried: starting over (its outputs are deterministic)', {
+          attempt: info.attempt,
+          previous,
+        });
       const job = resolveJob(input);
       const { s3Uri, invocationLogsConfig } = input.trainingDataConfig;
-      if (!s3Uri === !invocationLogsConfig) throw invalidRequest('trainingDataConfig needs exactly one of s3Uri and invocationLogsConfig');
+      if (!s3Uri === !invocationLogsConfig)
+        throw invalidRequest('trainingDataConfig needs exactly one of s3Uri and invocationLogsConfig');
       const progress = new Progress();
       try {
-        return invocationLogsConfig ? await prepareFromLogs(deps, input, job, progress) : await prepareFromFile(deps, input, job, progress);
+        return invocationLogsConfig
+          ? await prepareFromLogs(deps, input, job, progress)
+          : await prepareFromFile(deps, input, job, progress);
       } catch (err) {
         if (err instanceof DatasetContextError) throw invalidRequest(err.message);
         throw err;

@@ -26,7 +26,9 @@ export function createS3Client(aws: AwsSettings, credentials?: Credentials): S3C
     forcePathStyle: local,
     // Since 3.729 the SDK frames uploads as aws-chunked with CRC32 trailers; local servers need not
     // speak that, and real S3 verifies its own checksums anyway.
-    ...(local ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+    ...(local
+      ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }
+      : {}),
   });
 }
 

@@ -17,7 +17,12 @@ export interface ReadOptions {
 }
 
 /** Every object under `prefix`, in S3's (lexicographic) order, following continuation tokens. */
-export async function* listObjects(s3: S3Client, bucket: string, prefix: string, options: ReadOptions & { pageSize?: number } = {}): AsyncGenerator<S3ObjectSummary> {
+export async function* listObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  options: ReadOptions & { pageSize?: number } = {},
+): AsyncGenerator<S3ObjectSummary> {
   const pages = paginateListObjectsV2({ client: s3, pageSize: options.pageSize }, { Bucket: bucket, Prefix: prefix });
   for await (const page of pages) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -64,7 +69,12 @@ export async function openObject(
 }
 
 /** The lines of an object (see splitLines: without `\n`, over-long lines cut short). */
-export async function* objectLines(s3: S3Client, bucket: string, key: string, options: ReadOptions & { gunzip?: boolean } = {}): AsyncGenerator<Uint8Array> {
+export async function* objectLines(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: ReadOptions & { gunzip?: boolean } = {},
+): AsyncGenerator<Uint8Array> {
   const { chunks } = await openObject(s3, bucket, key, options);
   yield* splitLines(chunks);
 }

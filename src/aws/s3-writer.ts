@@ -57,11 +57,24 @@ export class S3ObjectWriter {
     try {
       if (this.uploadId === undefined) {
         const body = this.part.slice(0, this.used);
-        await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: this.options.contentType }), { abortSignal: signal });
+        await this.s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.key,
+            Body: body,
+            ContentType: this.options.contentType,
+          }),
+          { abortSignal: signal },
+        );
         return;
       }
       if (this.used > 0) await this.sendPart();
-      const complete = { Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } };
+      const complete = {
+        Bucket: this.bucket,
+        Key: this.key,
+        UploadId: this.uploadId,
+        MultipartUpload: { Parts: this.parts },
+      };
       await this.s3.send(new CompleteMultipartUploadCommand(complete), { abortSignal: signal });
     } catch (err) {
       await this.abort();
@@ -74,20 +87,38 @@ export class S3ObjectWriter {
     if (this.uploadId === undefined) return;
     const uploadId = this.uploadId;
     this.uploadId = undefined;
-    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: uploadId })).catch(() => undefined);
+    await this.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: uploadId }))
+      .catch(() => undefined);
   }
 
   private async sendPart(): Promise<void> {
     const signal = this.options.signal;
     try {
       if (this.uploadId === undefined) {
-        const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.options.contentType }), { abortSignal: signal });
+        const created = await this.s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: this.key,
+            ContentType: this.options.contentType,
+          }),
+          { abortSignal: signal },
+        );
         this.uploadId = created.UploadId;
       }
       const partNumber = this.parts.length + 1;
       // The part buffer is reused once this upload has completed, so the request gets exactly its bytes.
       const body = this.part.subarray(0, this.used);
-      const { ETag } = await this.s3.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber: partNumber, Body: body }), { abortSignal: signal });
+      const { ETag } = await this.s3.send(
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          UploadId: this.uploadId,
+          PartNumber: partNumber,
+          Body: body,
+        }),
+        { abortSignal: signal },
+      );
       this.parts.push({ ETag, PartNumber: partNumber });
       this.used = 0;
     } catch (err) {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { FineTuneClient, workflowUiUrl, type RunOutcome } from '../api';
+import { FineTuneClient, workflowUiUrl, type RunOutcome } from '../client';
 import { createS3Client } from '../aws/clients';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import type { FineTuneRequest } from '../core/request';
@@ -28,7 +28,10 @@ export function demoRequest(request: FineTuneRequest, suffix: string): FineTuneR
   return {
     ...request,
     customModelName: `${request.customModelName}-demo-${suffix}`.slice(0, 63).replace(/[-_]+$/, ''),
-    orchestration: { ...request.orchestration, polling: { initialInterval: '2s', maximumInterval: '3s', backoffCoefficient: 1.5, jitter: 0.1 } },
+    orchestration: {
+      ...request.orchestration,
+      polling: { initialInterval: '2s', maximumInterval: '3s', backoffCoefficient: 1.5, jitter: 0.1 },
+    },
   };
 }
 
@@ -38,8 +41,16 @@ export function localObjectPath(stack: RunningStack, uri: string): string {
   return join(stack.endpoints.s3ObjectsDir, bucket, ...key.split('/'));
 }
 
-function closingLines(stack: RunningStack, outcome: RunOutcome, uiUrl: string | undefined, workflowId: string): string[] {
-  const onDisk = (uri: string | undefined) => (uri ? `${localObjectPath(stack, uri)}${existsSync(localObjectPath(stack, uri)) ? '' : ' (not written)'}` : undefined);
+function closingLines(
+  stack: RunningStack,
+  outcome: RunOutcome,
+  uiUrl: string | undefined,
+  workflowId: string,
+): string[] {
+  const onDisk = (uri: string | undefined) =>
+    uri
+      ? `${localObjectPath(stack, uri)}${existsSync(localObjectPath(stack, uri)) ? '' : ' (not written)'}`
+      : undefined;
   return [
     '',
     ...outcomeLines(outcome),
@@ -62,9 +73,14 @@ function closingLines(stack: RunningStack, outcome: RunOutcome, uiUrl: string | 
 
 export function registerDemoCommand(program: Command): void {
   addStackOptions(program.command('demo'))
-    .description('the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics; Ctrl-C stops it all')
+    .description(
+      'the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics; Ctrl-C stops it all',
+    )
     .option('--example <name>', 'which example to fine-tune (see `finetune examples list`)', DEMO_EXAMPLE)
-    .addHelpText('after', '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs show the metrics in about 30 seconds.')
+    .addHelpText(
+      'after',
+      '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs show the metrics in about 30 seconds.',
+    )
     .action(async (flags: StackFlags & { example: string }) => {
       const examples = await loadExamples();
       const [example] = pickExamples(examples, [flags.example]);
@@ -81,11 +97,19 @@ export function registerDemoCommand(program: Command): void {
       });
 
       console.log('Starting the local stack (Temporal dev server with its UI, S3, Bedrock simulator, worker)...');
-      const stack = await startLocalStack({ ...stackSettingsFromFlags(flags), worker: true, simulatorTimeScale: flags.timeScale });
+      const stack = await startLocalStack({
+        ...stackSettingsFromFlags(flags),
+        worker: true,
+        simulatorTimeScale: flags.timeScale,
+      });
       const e = stack.endpoints;
       let ft: FineTuneClient | undefined;
       try {
-        const temporal = { connectionOptions: { address: e.temporalAddress }, namespace: e.namespace, address: e.temporalAddress };
+        const temporal = {
+          connectionOptions: { address: e.temporalAddress },
+          namespace: e.namespace,
+          address: e.temporalAddress,
+        };
         ft = await FineTuneClient.connect({ temporal, taskQueue: e.taskQueue });
         console.log(describeStack(stack, true));
         if (stopRequested) return;
@@ -101,7 +125,9 @@ export function registerDemoCommand(program: Command): void {
         const suffix = stamp();
         const request = demoRequest(example.request, suffix);
         const run = await ft.start(request, { workflowId: `demo-${suffix}` });
-        const uiUrl = e.temporalUiUrl ? workflowUiUrl(e.temporalUiUrl, e.namespace, run.workflowId, run.runId) : undefined;
+        const uiUrl = e.temporalUiUrl
+          ? workflowUiUrl(e.temporalUiUrl, e.namespace, run.workflowId, run.runId)
+          : undefined;
         console.log(
           [
             '',

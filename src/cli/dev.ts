@@ -6,7 +6,9 @@ import { startLocalStack, type RunningStack } from '../stack/local-stack';
 
 const portOption = (name: keyof typeof STACK_PORT_SETTINGS, description: string) => {
   const s = STACK_PORT_SETTINGS[name];
-  return new Option(`${s.flag} <port>`, `${description} (default ${s.fallback}, env ${s.env})`).argParser((v) => Number(v));
+  return new Option(`${s.flag} <port>`, `${description} (default ${s.fallback}, env ${s.env})`).argParser((v) =>
+    Number(v),
+  );
 };
 
 export interface StackFlags {
@@ -26,7 +28,11 @@ export function addStackOptions(command: Command): Command {
     .addOption(portOption('s3Port', 'S3 server port'))
     .addOption(portOption('simulatorPort', 'Bedrock simulator port'))
     .option('--data-dir <dir>', 'where the stack keeps its data (env FINETUNE_DATA_DIR)', undefined)
-    .addOption(new Option('--time-scale <n>', 'simulated seconds per real second in the Bedrock simulator').default(60).argParser(Number));
+    .addOption(
+      new Option('--time-scale <n>', 'simulated seconds per real second in the Bedrock simulator')
+        .default(60)
+        .argParser(Number),
+    );
 }
 
 export function stackSettingsFromFlags(flags: StackFlags): StackSettings {

@@ -49,7 +49,10 @@ export function inputUris(request: FineTuneRequest): { objects: string[]; prefix
   const training = request.trainingDataConfig;
   const logs = training.invocationLogsConfig?.invocationLogSource.s3Uri;
   return {
-    objects: [...(training.s3Uri ? [training.s3Uri] : []), ...(request.validationDataConfig?.validators ?? []).map((v) => v.s3Uri)],
+    objects: [
+      ...(training.s3Uri ? [training.s3Uri] : []),
+      ...(request.validationDataConfig?.validators ?? []).map((v) => v.s3Uri),
+    ],
     prefixes: logs ? [logs] : [],
   };
 }
@@ -58,7 +61,9 @@ export function inputUris(request: FineTuneRequest): { objects: string[]; prefix
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : Promise.resolve(e.isFile() ? [join(dir, e.name)] : []))),
+    entries.map((e) =>
+      e.isDirectory() ? filesUnder(join(dir, e.name)) : Promise.resolve(e.isFile() ? [join(dir, e.name)] : []),
+    ),
   );
   return nested.flat().sort();
 }
@@ -68,7 +73,10 @@ export async function exampleObjects(example: Example): Promise<{ file: string; 
   const { objects, prefixes } = inputUris(example.request);
   const { bucket } = parseS3Uri([...objects, ...prefixes][0]);
   const dataDir = join(example.dir, 'data');
-  return (await filesUnder(dataDir)).map((file) => ({ file, uri: `s3://${bucket}/examples/${example.name}/${relative(dataDir, file).split(sep).join('/')}` }));
+  return (await filesUnder(dataDir)).map((file) => ({
+    file,
+    uri: `s3://${bucket}/examples/${example.name}/${relative(dataDir, file).split(sep).join('/')}`,
+  }));
 }
 
 export async function uploadExample(s3: S3Client, example: Example): Promise<UploadedObject[]> {
@@ -80,7 +88,9 @@ export async function uploadExample(s3: S3Client, example: Example): Promise<Upl
     ...prefixes.filter((prefix) => !planned.some((p) => p.uri.startsWith(prefix))),
   ];
   if (missing.length > 0) {
-    throw new UsageError(`Example ${example.name}: its request reads ${missing.join(', ')}, but no file under ${join(example.dir, 'data')} goes there.`);
+    throw new UsageError(
+      `Example ${example.name}: its request reads ${missing.join(', ')}, but no file under ${join(example.dir, 'data')} goes there.`,
+    );
   }
   const uploaded: UploadedObject[] = [];
   for (const { file, uri } of planned) {
@@ -95,12 +105,15 @@ export async function uploadExample(s3: S3Client, example: Example): Promise<Upl
 /** The named examples (all when none is named); an unknown name is a usage error. */
 export function pickExamples(all: Example[], names: string[]): Example[] {
   const unknown = names.filter((n) => !all.some((e) => e.name === n));
-  if (unknown.length > 0) throw new UsageError(`No example named ${unknown.join(', ')}; there are: ${all.map((e) => e.name).join(', ')}.`);
+  if (unknown.length > 0)
+    throw new UsageError(`No example named ${unknown.join(', ')}; there are: ${all.map((e) => e.name).join(', ')}.`);
   return names.length === 0 ? all : all.filter((e) => names.includes(e.name));
 }
 
 export function registerExamplesCommand(program: Command): void {
-  const examples = program.command('examples').description('the sample requests and datasets in examples/: list them, upload their data to S3');
+  const examples = program
+    .command('examples')
+    .description('the sample requests and datasets in examples/: list them, upload their data to S3');
 
   examples
     .command('list')
@@ -108,8 +121,14 @@ export function registerExamplesCommand(program: Command): void {
     .option('--json', 'print them as one JSON object')
     .action(async (flags: { json?: boolean }) => {
       const all = await loadExamples();
-      if (flags.json) return printJson({ examples: all.map(({ name, requestFile, request }) => ({ name, requestFile, request })) });
-      const rows = all.map((e) => [e.name, e.request.customizationType ?? 'FINE_TUNING', e.request.baseModelIdentifier, relative(process.cwd(), e.requestFile)]);
+      if (flags.json)
+        return printJson({ examples: all.map(({ name, requestFile, request }) => ({ name, requestFile, request })) });
+      const rows = all.map((e) => [
+        e.name,
+        e.request.customizationType ?? 'FINE_TUNING',
+        e.request.baseModelIdentifier,
+        relative(process.cwd(), e.requestFile),
+      ]);
       console.log(table(['NAME', 'TYPE', 'BASE MODEL', 'REQUEST'], rows).join('\n'));
     });
 
@@ -134,7 +153,12 @@ export function registerExamplesCommand(program: Command): void {
         for (const example of chosen) {
           const uploaded = await uploadExample(s3, example);
           const total = uploaded.reduce((sum, u) => sum + u.bytes, 0);
-          console.log([`${example.name}: ${uploaded.length} files, ${total} bytes`, ...fields(uploaded.map((u) => ['->', u.uri]))].join('\n'));
+          console.log(
+            [
+              `${example.name}: ${uploaded.length} files, ${total} bytes`,
+              ...fields(uploaded.map((u) => ['->', u.uri])),
+            ].join('\n'),
+          );
         }
       } finally {
         s3.destroy();

@@ -1,7 +1,14 @@
 // Text the CLI prints, in one place: a run's phases, its progress, results, failures, tables and times.
 // Pure functions from data to lines, so `status`, `watch`, `start --wait`, `demo` and the schedule
 // commands show the same thing the same way (and tests can check them without a terminal).
-import type { FineTuneResult, FineTuneScheduleDescription, FineTuneScheduleSummary, LiveProgress, RunFailure, RunSummary } from '../api';
+import type {
+  FineTuneResult,
+  FineTuneScheduleDescription,
+  FineTuneScheduleSummary,
+  LiveProgress,
+  RunFailure,
+  RunSummary,
+} from '../client';
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
 
@@ -90,7 +97,12 @@ const STEPS: { phase: Phase; label: string; done: (p: FineTuneProgress) => boole
 
 /** Side phases shown on the step they belong to. */
 const STEP_OF: Partial<Record<Phase, Phase>> = { 'waiting-for-quota': 'creating-job', stopping: 'training' };
-const ENDINGS: Partial<Record<Phase, string>> = { completed: '✓ completed', failed: '✗ failed', stopped: '■ stopped', cancelled: '■ cancelled' };
+const ENDINGS: Partial<Record<Phase, string>> = {
+  completed: '✓ completed',
+  failed: '✗ failed',
+  stopped: '■ stopped',
+  cancelled: '■ cancelled',
+};
 
 /** '✓ preflight  ✓ dataset  ▶ training (stopping)  · metrics': where the run is on its way. */
 export function phaseTrack(p: FineTuneProgress): string {
@@ -161,7 +173,10 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
             (p.nextPollTime && p.workflowStatus === 'RUNNING' ? `  next ${relative(p.nextPollTime, nowMs)}` : '')
           : undefined,
       ],
-      ['polling', `first after ${polling.initialInterval}, x${polling.backoffCoefficient} up to ${polling.maximumInterval}, jitter ${polling.jitter}`],
+      [
+        'polling',
+        `first after ${polling.initialInterval}, x${polling.backoffCoefficient} up to ${polling.maximumInterval}, jitter ${polling.jitter}`,
+      ],
       ['dataset', datasetText(p)],
       ['data report', p.dataset?.reportUri],
       ['stop', p.stopReason],
@@ -175,7 +190,15 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
 
 /** What makes `watch` print a new line: where the run and the job are, not the clock or poll counts. */
 export function changeKey(p: LiveProgress): string {
-  return [p.workflowStatus, p.phase, p.jobStatus, bedrockPhases(p), p.dataset?.fingerprint, p.metrics?.finalTrainingLoss, p.stopReason].join('|');
+  return [
+    p.workflowStatus,
+    p.phase,
+    p.jobStatus,
+    bedrockPhases(p),
+    p.dataset?.fingerprint,
+    p.metrics?.finalTrainingLoss,
+    p.stopReason,
+  ].join('|');
 }
 
 /** One line per change for a `watch` that cannot redraw (a pipe, a CI log). */
@@ -220,8 +243,16 @@ export function resultLines(result: FineTuneResult): string[] {
       ['job', `${result.jobArn} (${result.jobName})`],
       ['report', result.reportUri],
       ['loss chart', result.chartUri],
-      ['data report', result.datasetReportUri ? `${result.datasetReportUri}${result.datasetFingerprint ? ` (fingerprint ${result.datasetFingerprint.slice(0, 12)})` : ''}` : undefined],
-      ['took', `${duration(runSeconds)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${duration(t.jobSeconds)}` : ''}`],
+      [
+        'data report',
+        result.datasetReportUri
+          ? `${result.datasetReportUri}${result.datasetFingerprint ? ` (fingerprint ${result.datasetFingerprint.slice(0, 12)})` : ''}`
+          : undefined,
+      ],
+      [
+        'took',
+        `${duration(runSeconds)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${duration(t.jobSeconds)}` : ''}`,
+      ],
     ]),
     ...(result.metrics ? ['  metrics', ...metricsLines(result.metrics).map((l) => `    ${l}`)] : []),
   ];
@@ -267,7 +298,15 @@ export function runsTable(runs: RunSummary[]): string[] {
   if (runs.length === 0) return ['No fine-tune runs found.'];
   return table(
     ['WORKFLOW ID', 'STATUS', 'PHASE', 'JOB', 'CUSTOM MODEL', 'BASE MODEL', 'STARTED'],
-    runs.map((r) => [r.workflowId, r.status, r.phase ?? '-', r.jobStatus ?? '-', r.customModelName ?? '-', r.baseModel ?? '-', timestamp(r.startTime)]),
+    runs.map((r) => [
+      r.workflowId,
+      r.status,
+      r.phase ?? '-',
+      r.jobStatus ?? '-',
+      r.customModelName ?? '-',
+      r.baseModel ?? '-',
+      timestamp(r.startTime),
+    ]),
   );
 }
 
@@ -294,17 +333,29 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
     ...fields([
       ['spec', d.spec],
       ['starts', `${d.workflowType} on task queue ${d.taskQueue}`],
-      ['custom model', d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), made unique per run` : undefined],
+      [
+        'custom model',
+        d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), made unique per run` : undefined,
+      ],
       ['overlap', d.overlap],
       ['catch-up window', duration(d.catchupWindowMs / 1000)],
       ['pause on failure', d.pauseOnFailure ? 'yes' : 'no'],
       ['next runs', d.nextActionTimes.slice(0, 3).map(timestamp).join(', ') || '-'],
-      ['runs taken', `${d.actionsTaken}${d.actionsSkippedOverlap > 0 ? ` (${d.actionsSkippedOverlap} skipped for overlap)` : ''}`],
+      [
+        'runs taken',
+        `${d.actionsTaken}${d.actionsSkippedOverlap > 0 ? ` (${d.actionsSkippedOverlap} skipped for overlap)` : ''}`,
+      ],
       ['running', d.runningWorkflowIds.join(', ') || undefined],
       ['created', timestamp(d.createdAt)],
     ]),
     ...(d.recentRuns.length > 0
-      ? ['  recent runs', ...table(['WORKFLOW ID', 'SCHEDULED', 'STARTED'], d.recentRuns.map((r) => [r.workflowId, timestamp(r.scheduledAt), timestamp(r.takenAt)])).map((l) => `    ${l}`)]
+      ? [
+          '  recent runs',
+          ...table(
+            ['WORKFLOW ID', 'SCHEDULED', 'STARTED'],
+            d.recentRuns.map((r) => [r.workflowId, timestamp(r.scheduledAt), timestamp(r.takenAt)]),
+          ).map((l) => `    ${l}`),
+        ]
       : []),
   ];
 }

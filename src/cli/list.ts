@@ -12,7 +12,8 @@ export function listQuery(userQuery?: string): string {
 
 const positiveInt = (raw: string): number => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected an integer from 1 to 10000');
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('expected an integer from 1 to 10000');
   return n;
 };
 
@@ -32,9 +33,9 @@ export function registerListCommand(program: Command): void {
         "Temporal's own (ExecutionStatus, StartTime, WorkflowId, TemporalScheduledById ...).",
         '',
         'Examples:',
-        "  finetune list --query \"ExecutionStatus = 'Running'\"",
+        '  finetune list --query "ExecutionStatus = \'Running\'"',
         "  finetune list --query \"FineTunePhase = 'training' AND BaseModel = 'amazon.nova-micro-v1:0:128k'\"",
-        "  finetune list --query \"TemporalScheduledById = 'weekly-support-retrain'\" --json",
+        '  finetune list --query "TemporalScheduledById = \'weekly-support-retrain\'" --json',
       ].join('\n'),
     )
     .action(async (flags: { query?: string; limit: number; json?: boolean }) => {

@@ -2,7 +2,7 @@
 // is an ordinary fineTune run whose workflow ID is the schedule ID plus the scheduled time.
 import { Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
-import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../api';
+import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
 import { fields, printJson, scheduleLines, schedulesTable } from './format';
 import { isInvalidArgument, readRequestFile, UsageError, withSession } from './session';
 
@@ -17,20 +17,34 @@ interface CreateFlags {
   json?: boolean;
 }
 
-const overlapOption = (description: string) => new Option('--overlap <policy>', description).choices(SCHEDULE_OVERLAP_POLICIES);
+const overlapOption = (description: string) =>
+  new Option('--overlap <policy>', description).choices(SCHEDULE_OVERLAP_POLICIES);
 const idArgument = ['<schedule-id>', 'the schedule (see `finetune schedule list`)'] as const;
 
 function registerCreate(schedule: Command): void {
   schedule
     .command('create')
     .description('create a schedule that starts a fine-tune of the request on a cron or an interval')
-    .argument('<schedule-id>', 'a business name, e.g. weekly-support-retrain; also the prefix of its runs\' workflow IDs')
+    .argument(
+      '<schedule-id>',
+      "a business name, e.g. weekly-support-retrain; also the prefix of its runs' workflow IDs",
+    )
     .argument('<request.json>', 'the request every run starts with (without jobName or clientRequestToken)')
-    .addOption(new Option('--cron <expression>', "when, as cron in UTC: '0 3 * * MON', '@daily' (5-7 fields)").conflicts('every'))
+    .addOption(
+      new Option('--cron <expression>', "when, as cron in UTC: '0 3 * * MON', '@daily' (5-7 fields)").conflicts(
+        'every',
+      ),
+    )
     .addOption(new Option('--every <duration>', "when, as an interval: '12h', '7d'").conflicts('cron'))
     .addOption(overlapOption('when a run is due while the previous one still runs').default('SKIP'))
-    .option('--catchup-window <duration>', "how late a run missed while Temporal was down may still start, e.g. '1h' (default 1 year)")
-    .option('--pause-on-failure', 'pause the schedule when a run fails, instead of retraining on broken data every time')
+    .option(
+      '--catchup-window <duration>',
+      "how late a run missed while Temporal was down may still start, e.g. '1h' (default 1 year)",
+    )
+    .option(
+      '--pause-on-failure',
+      'pause the schedule when a run fails, instead of retraining on broken data every time',
+    )
     .option('--paused', 'create it paused (unpause later)')
     .option('--note <text>', 'a note shown with the schedule')
     .option('--json', 'print the created schedule as one JSON object')
@@ -47,7 +61,8 @@ function registerCreate(schedule: Command): void {
       ].join('\n'),
     )
     .action(async (scheduleId: string, file: string, flags: CreateFlags) => {
-      if (!flags.cron && !flags.every) throw new UsageError('Say when: give --cron <expression> or --every <duration>.');
+      if (!flags.cron && !flags.every)
+        throw new UsageError('Say when: give --cron <expression> or --every <duration>.');
       const request = await readRequestFile(file);
       await withSession(async ({ ft }) => {
         const created = await ft.schedules
@@ -63,7 +78,10 @@ function registerCreate(schedule: Command): void {
             note: flags.note,
           })
           .catch((err: unknown) => {
-            if (err instanceof ScheduleAlreadyRunning) throw new UsageError(`A schedule with ID ${scheduleId} already exists: delete it first, or pick another ID.`);
+            if (err instanceof ScheduleAlreadyRunning)
+              throw new UsageError(
+                `A schedule with ID ${scheduleId} already exists: delete it first, or pick another ID.`,
+              );
             if (isInvalidArgument(err)) throw new UsageError(`The server refused the schedule: ${err.message}`);
             throw err;
           });
@@ -76,7 +94,9 @@ function registerCreate(schedule: Command): void {
 export function registerScheduleCommand(program: Command): void {
   const schedule = program
     .command('schedule')
-    .description('retrain on a schedule: create, list, describe, pause, unpause, trigger or delete fine-tune schedules');
+    .description(
+      'retrain on a schedule: create, list, describe, pause, unpause, trigger or delete fine-tune schedules',
+    );
 
   registerCreate(schedule);
 
@@ -116,7 +136,9 @@ export function registerScheduleCommand(program: Command): void {
       .option('--note <text>', 'why, shown with the schedule')
       .action(async (scheduleId: string, flags: { note?: string }) => {
         await withSession(async ({ ft }) => {
-          await (name === 'pause' ? ft.schedules.pause(scheduleId, flags.note) : ft.schedules.unpause(scheduleId, flags.note));
+          await (name === 'pause'
+            ? ft.schedules.pause(scheduleId, flags.note)
+            : ft.schedules.unpause(scheduleId, flags.note));
           console.log(`Schedule ${scheduleId} ${name}d.`);
         });
       });
@@ -133,10 +155,18 @@ export function registerScheduleCommand(program: Command): void {
         const workflowId = await ft.schedules.trigger(scheduleId, { overlap: flags.overlap });
         if (flags.json) return printJson({ scheduleId, workflowId: workflowId ?? null });
         if (!workflowId) {
-          console.log(`Triggered ${scheduleId}; no new run showed up yet (the overlap policy may have skipped or buffered it).`);
+          console.log(
+            `Triggered ${scheduleId}; no new run showed up yet (the overlap policy may have skipped or buffered it).`,
+          );
           return;
         }
-        console.log([`Triggered ${scheduleId}: started ${workflowId}`, ...fields([['ui', uiUrl(workflowId)]]), `Follow it: finetune watch ${workflowId}`].join('\n'));
+        console.log(
+          [
+            `Triggered ${scheduleId}: started ${workflowId}`,
+            ...fields([['ui', uiUrl(workflowId)]]),
+            `Follow it: finetune watch ${workflowId}`,
+          ].join('\n'),
+        );
       });
     });
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { FineTuneClient, workflowUiUrl } from '../api';
+import { FineTuneClient, workflowUiUrl } from '../client';
 import { loadTemporalConfig, temporalUiUrl, type TemporalSettings } from '../config';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../core/request';
 
@@ -27,7 +27,9 @@ export async function readRequestFile(path: string): Promise<FineTuneRequest> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot read the request file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UsageError(
+      `Cannot read the request file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   let json: unknown;
   try {
@@ -77,10 +79,14 @@ export async function withSession<T>(fn: (session: Session) => Promise<T>): Prom
 /** "Not found" answers from the server, reworded with the ID and namespace (exit 2). */
 export function explainNotFound(err: unknown, temporal: TemporalSettings): unknown {
   if (err instanceof WorkflowNotFoundError) {
-    return new UsageError(`No fine-tune run with workflow ID ${err.workflowId} in namespace ${temporal.namespace} (see \`finetune list\`).`);
+    return new UsageError(
+      `No fine-tune run with workflow ID ${err.workflowId} in namespace ${temporal.namespace} (see \`finetune list\`).`,
+    );
   }
   if (err instanceof ScheduleNotFoundError) {
-    return new UsageError(`No schedule with ID ${err.scheduleId} in namespace ${temporal.namespace} (see \`finetune schedule list\`).`);
+    return new UsageError(
+      `No schedule with ID ${err.scheduleId} in namespace ${temporal.namespace} (see \`finetune schedule list\`).`,
+    );
   }
   return err;
 }

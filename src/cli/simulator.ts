@@ -21,26 +21,54 @@ export function registerSimulatorCommand(program: Command): void {
     .command('simulator')
     .description('run the local Bedrock control-plane simulator (model customization jobs) until Ctrl-C')
     .addOption(new Option('--host <host>', 'address to listen on').env('FINETUNE_SIMULATOR_HOST').default(d.host))
-    .addOption(new Option('--port <port>', 'port to listen on').env('FINETUNE_SIMULATOR_PORT').default(d.port).argParser(numberIn(0, 65535, true)))
+    .addOption(
+      new Option('--port <port>', 'port to listen on')
+        .env('FINETUNE_SIMULATOR_PORT')
+        .default(d.port)
+        .argParser(numberIn(0, 65535, true)),
+    )
     .addOption(new Option('--region <region>', 'region in ARNs').env('FINETUNE_SIMULATOR_REGION').default(d.region))
     .addOption(
-      new Option('--account-id <id>', 'account in ARNs').env('FINETUNE_SIMULATOR_ACCOUNT_ID').default(d.accountId).argParser((v) => {
-        if (!/^\d{12}$/.test(v)) throw new InvalidArgumentError('expected 12 digits');
-        return v;
-      }),
-    )
-    .addOption(new Option('--s3-endpoint <url>', 'S3 endpoint for training data and outputs').env('AWS_ENDPOINT_URL_S3'))
-    .addOption(
-      new Option('--time-scale <n>', 'simulated seconds per real second').env('FINETUNE_SIMULATOR_TIME_SCALE').default(d.timeScale).argParser(numberIn(1e-6, 1e9, false)),
-    )
-    .addOption(new Option('--state-file <file>', 'where jobs and models persist (in memory when absent)').env('FINETUNE_SIMULATOR_STATE_FILE'))
-    .addOption(
-      new Option('--throttle-rate <0-1>', 'share of requests answered 429 ThrottlingException').env('FINETUNE_SIMULATOR_THROTTLE_RATE').default(d.throttleRate).argParser(numberIn(0, 1, false)),
+      new Option('--account-id <id>', 'account in ARNs')
+        .env('FINETUNE_SIMULATOR_ACCOUNT_ID')
+        .default(d.accountId)
+        .argParser((v) => {
+          if (!/^\d{12}$/.test(v)) throw new InvalidArgumentError('expected 12 digits');
+          return v;
+        }),
     )
     .addOption(
-      new Option('--error-rate <0-1>', 'share of requests answered 500 InternalServerException').env('FINETUNE_SIMULATOR_ERROR_RATE').default(d.errorRate).argParser(numberIn(0, 1, false)),
+      new Option('--s3-endpoint <url>', 'S3 endpoint for training data and outputs').env('AWS_ENDPOINT_URL_S3'),
     )
-    .addOption(new Option('--latency-ms <ms>', 'delay added to every response').env('FINETUNE_SIMULATOR_LATENCY_MS').default(d.latencyMs).argParser(numberIn(0, 600_000, true)))
+    .addOption(
+      new Option('--time-scale <n>', 'simulated seconds per real second')
+        .env('FINETUNE_SIMULATOR_TIME_SCALE')
+        .default(d.timeScale)
+        .argParser(numberIn(1e-6, 1e9, false)),
+    )
+    .addOption(
+      new Option('--state-file <file>', 'where jobs and models persist (in memory when absent)').env(
+        'FINETUNE_SIMULATOR_STATE_FILE',
+      ),
+    )
+    .addOption(
+      new Option('--throttle-rate <0-1>', 'share of requests answered 429 ThrottlingException')
+        .env('FINETUNE_SIMULATOR_THROTTLE_RATE')
+        .default(d.throttleRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option('--error-rate <0-1>', 'share of requests answered 500 InternalServerException')
+        .env('FINETUNE_SIMULATOR_ERROR_RATE')
+        .default(d.errorRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option('--latency-ms <ms>', 'delay added to every response')
+        .env('FINETUNE_SIMULATOR_LATENCY_MS')
+        .default(d.latencyMs)
+        .argParser(numberIn(0, 600_000, true)),
+    )
     .addOption(
       new Option('--max-concurrent-jobs <n>', 'running jobs allowed before ServiceQuotaExceededException')
         .env('FINETUNE_SIMULATOR_MAX_CONCURRENT_JOBS')
@@ -49,7 +77,10 @@ export function registerSimulatorCommand(program: Command): void {
     )
     .action(async (flags: SimulatorOptions) => {
       const { startSimulatorServer } = await import('../simulator/server');
-      const simulator = await startSimulatorServer({ ...flags, s3Endpoint: flags.s3Endpoint?.replace(/\/+$/, '') || undefined });
+      const simulator = await startSimulatorServer({
+        ...flags,
+        s3Endpoint: flags.s3Endpoint?.replace(/\/+$/, '') || undefined,
+      });
       console.log(`bedrock simulator listening on ${simulator.url}`);
       await new Promise<void>((resolve) => {
         const onSignal = () => {

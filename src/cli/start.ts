@@ -14,9 +14,14 @@ interface StartFlags {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('start a fine-tune from a request file: the JSON of `aws bedrock create-model-customization-job --cli-input-json`, plus an optional `orchestration` member')
+    .description(
+      'start a fine-tune from a request file: the JSON of `aws bedrock create-model-customization-job --cli-input-json`, plus an optional `orchestration` member',
+    )
     .argument('<request.json>', 'the request file (see examples/)')
-    .option('--workflow-id <id>', 'business key of the run (default finetune-<customModelName>); a running run with this ID is joined, not duplicated')
+    .option(
+      '--workflow-id <id>',
+      'business key of the run (default finetune-<customModelName>); a running run with this ID is joined, not duplicated',
+    )
     .option('--wait', 'follow the run to its end: exit 0 when the custom model is ready, 1 when the run failed')
     .option('--json', 'print one JSON object (with --wait: the result or the failure)')
     .addHelpText(
@@ -43,7 +48,10 @@ export function registerStartCommand(program: Command): void {
               `Started ${started.workflowId}`,
               ...fields([
                 ['run ID', started.runId],
-                ['custom model', `${request.customModelName} (${request.customizationType ?? 'FINE_TUNING'} of ${request.baseModelIdentifier})`],
+                [
+                  'custom model',
+                  `${request.customModelName} (${request.customizationType ?? 'FINE_TUNING'} of ${request.baseModelIdentifier})`,
+                ],
                 ['ui', started.uiUrl],
               ]),
               `Follow it: finetune watch ${started.workflowId}`,
@@ -51,10 +59,17 @@ export function registerStartCommand(program: Command): void {
           );
           return;
         }
-        if (!flags.json) console.log(`Started ${started.workflowId} (run ${started.runId})${started.uiUrl ? `\n  ui  ${started.uiUrl}` : ''}`);
+        if (!flags.json)
+          console.log(
+            `Started ${started.workflowId} (run ${started.runId})${started.uiUrl ? `\n  ui  ${started.uiUrl}` : ''}`,
+          );
         const outcome = flags.json ? await run.outcome() : (await followRun(ft, run))!;
         if (flags.json) {
-          printJson(outcome.ok ? { ...started, outcome: 'completed', result: outcome.result } : { ...started, outcome: 'failed', failure: outcome.failure });
+          printJson(
+            outcome.ok
+              ? { ...started, outcome: 'completed', result: outcome.result }
+              : { ...started, outcome: 'failed', failure: outcome.failure },
+          );
         } else {
           console.log(outcomeLines(outcome).join('\n'));
         }

@@ -1,14 +1,16 @@
 // `finetune status <id>`: where a run is (phase, Bedrock job and its phases, polls, dataset, metrics).
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { FineTuneClient, FineTuneRun, LiveProgress, RunSummary } from '../api';
+import type { FineTuneClient, FineTuneRun, LiveProgress, RunSummary } from '../client';
 import { fields, printJson, progressBlock, timestamp } from './format';
 import { withSession } from './session';
 
 /** How long a worker gets to answer the progress query before the server's own view is shown instead. */
 export const QUERY_TIMEOUT_MS = 10_000;
 
-export type RunView = { progress: LiveProgress; summary?: undefined; unavailable?: undefined } | { progress?: undefined; summary: RunSummary; unavailable: string };
+export type RunView =
+  | { progress: LiveProgress; summary?: undefined; unavailable?: undefined }
+  | { progress?: undefined; summary: RunSummary; unavailable: string };
 
 /**
  * The run's live progress, or, when no worker answers the query (none running, or all restarting),
@@ -20,7 +22,10 @@ export async function lookAtRun(ft: FineTuneClient, run: FineTuneRun, timeoutMs 
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw err;
     const summary = await run.summary();
-    return { summary, unavailable: `no worker answered the progress query (${(err as Error).message.split('\n')[0]}): is a worker running on the run's task queue?` };
+    return {
+      summary,
+      unavailable: `no worker answered the progress query (${(err as Error).message.split('\n')[0]}): is a worker running on the run's task queue?`,
+    };
   }
 }
 
@@ -44,7 +49,10 @@ export function registerStatusCommand(program: Command): void {
     .description("show a run's phase, Bedrock job (status and per-phase details), polls, dataset stats and metrics")
     .argument('<workflow-id>', 'the run, by workflow ID (see `finetune list`)')
     .option('--json', 'print the progress as one JSON object')
-    .addHelpText('after', '\nExamples:\n  finetune status finetune-kestrel-support-v1\n  finetune status finetune-kestrel-support-v1 --json | jq .jobStatus')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  finetune status finetune-kestrel-support-v1\n  finetune status finetune-kestrel-support-v1 --json | jq .jobStatus',
+    )
     .action(async (workflowId: string, flags: { json?: boolean }) => {
       await withSession(async ({ ft, uiUrl }) => {
         const run = ft.run(workflowId);
@@ -53,7 +61,9 @@ export function registerStatusCommand(program: Command): void {
           printJson(view.progress ?? { ...view.summary, progress: null, unavailable: view.unavailable });
           return;
         }
-        const lines = view.progress ? progressBlock(view.progress) : [...summaryLines(view.summary), `  (${view.unavailable})`];
+        const lines = view.progress
+          ? progressBlock(view.progress)
+          : [...summaryLines(view.summary), `  (${view.unavailable})`];
         const ui = uiUrl(workflowId, view.progress?.runId ?? view.summary?.runId);
         console.log([...lines, ...(ui ? [`  ui  ${ui}`] : [])].join('\n'));
       });

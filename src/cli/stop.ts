@@ -18,14 +18,17 @@ export function registerStopCommand(program: Command): void {
         const run = ft.run(workflowId);
         const before = await run.summary();
         const alreadyOver = () =>
-          new UsageError(`Nothing to stop: run ${workflowId} has already ended (${before.status.toLowerCase()}, phase ${before.phase ?? 'unknown'}).`);
+          new UsageError(
+            `Nothing to stop: run ${workflowId} has already ended (${before.status.toLowerCase()}, phase ${before.phase ?? 'unknown'}).`,
+          );
         if (before.status !== 'RUNNING') throw alreadyOver();
         let accepted;
         try {
           accepted = await run.stop(flags.reason);
         } catch (err) {
           // The update's validator refuses a run whose job has ended or that is stopping already.
-          if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`Nothing to stop: ${err.cause?.message ?? err.message}.`);
+          if (err instanceof WorkflowUpdateFailedError)
+            throw new UsageError(`Nothing to stop: ${err.cause?.message ?? err.message}.`);
           if (err instanceof WorkflowNotFoundError) throw alreadyOver();
           throw err;
         }

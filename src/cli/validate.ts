@@ -12,7 +12,14 @@ import { createS3Client } from '../aws/clients';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { loadAwsConfig } from '../config';
 import { parseS3Uri } from '../core/bedrock-patterns';
-import { CUSTOMIZATION_TYPES, customizationOf, findModel, hyperParameterValue, CATALOG, type CustomizationType } from '../core/catalog';
+import {
+  CUSTOMIZATION_TYPES,
+  customizationOf,
+  findModel,
+  hyperParameterValue,
+  CATALOG,
+  type CustomizationType,
+} from '../core/catalog';
 import {
   DatasetContextError,
   datasetFormatOf,
@@ -74,17 +81,24 @@ function filtersJson(raw: string): MetadataFilters {
 function contextFor(flags: ValidateFlags): DatasetContext {
   const model = findModel(flags.baseModel);
   if (!model) {
-    throw new UsageError(`--base-model ${flags.baseModel} is not a customizable model in the catalog; known: ${CATALOG.map((m) => m.modelId).join(', ')}`);
+    throw new UsageError(
+      `--base-model ${flags.baseModel} is not a customizable model in the catalog; known: ${CATALOG.map((m) => m.modelId).join(', ')}`,
+    );
   }
   const spec = customizationOf(model, flags.type);
-  if (!spec) throw new UsageError(`${model.modelName} supports ${Object.keys(model.customizations).join(', ')}, not ${flags.type}: pass --type`);
+  if (!spec)
+    throw new UsageError(
+      `${model.modelName} supports ${Object.keys(model.customizations).join(', ')}, not ${flags.type}: pass --type`,
+    );
   return {
     model,
     customizationType: flags.type,
     role: flags.role,
     batchSize: flags.batchSize ?? hyperParameterValue(spec, undefined, 'batchSize'),
     teacherModelIdentifier: flags.teacher,
-    invocationLogs: flags.invocationLogs ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters } : undefined,
+    invocationLogs: flags.invocationLogs
+      ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters }
+      : undefined,
   };
 }
 
@@ -111,12 +125,16 @@ function localFiles(path: string, logs: boolean): SourceFile[] {
   if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
   const source = (file: string): SourceFile => {
     const gzip = logs && file.endsWith('.gz');
-    const chunks: AsyncIterable<Uint8Array> = gzip ? pipeline(createReadStream(file) as Readable, createGunzip(), () => {}) : fileChunks(file);
+    const chunks: AsyncIterable<Uint8Array> = gzip
+      ? pipeline(createReadStream(file) as Readable, createGunzip(), () => {})
+      : fileChunks(file);
     return { name: file, size: statSync(file).size, chunks };
   };
   if (!statSync(path).isDirectory()) return [source(path)];
   if (!logs) throw new UsageError(`${path} is a folder: give a JSONL file (or --invocation-logs for a folder of logs)`);
-  const names = (readdirSync(path, { recursive: true }) as string[]).filter((name) => isInvocationLogKey(name.split('\\').join('/'))).sort();
+  const names = (readdirSync(path, { recursive: true }) as string[])
+    .filter((name) => isInvocationLogKey(name.split('\\').join('/')))
+    .sort();
   return names.map((name) => ({ ...source(join(path, name)), name: relative(path, join(path, name)) }));
 }
 
@@ -128,12 +146,15 @@ async function* s3Files(uri: string, logs: boolean): AsyncGenerator<SourceFile> 
       for await (const { key: name, opened } of invocationLogObjects(s3, bucket, key)) yield { name, ...opened };
       return;
     }
-    if (key === '' || key.endsWith('/')) throw new UsageError(`${uri} is a prefix: give the URI of one JSONL object (or --invocation-logs)`);
+    if (key === '' || key.endsWith('/'))
+      throw new UsageError(`${uri} is a prefix: give the URI of one JSONL object (or --invocation-logs)`);
     yield { name: uri, ...(await openObject(s3, bucket, key)) };
   } catch (err) {
     const name = (err as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') throw new UsageError(`${uri} does not exist`);
-    if (name === 'AccessDenied' || name === 'Forbidden') throw new UsageError(`${uri} cannot be read with these credentials (access denied)`);
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound')
+      throw new UsageError(`${uri} does not exist`);
+    if (name === 'AccessDenied' || name === 'Forbidden')
+      throw new UsageError(`${uri} cannot be read with these credentials (access denied)`);
     throw err;
   } finally {
     s3.destroy();
@@ -147,7 +168,11 @@ async function validateSource(source: string, ctx: DatasetContext): Promise<Data
   let validator: DatasetValidator | undefined;
   for await (const file of files) {
     // The dataset's bucket and size are known once the object is open.
-    const v = (validator ??= new DatasetValidator({ ...ctx, ...(isS3 ? { datasetBucket: parseS3Uri(source).bucket } : {}), ...(logs ? {} : { fileBytes: file.size }) }));
+    const v = (validator ??= new DatasetValidator({
+      ...ctx,
+      ...(isS3 ? { datasetBucket: parseS3Uri(source).bucket } : {}),
+      ...(logs ? {} : { fileBytes: file.size }),
+    }));
     if (logs) v.beginFile(file.name);
     const splitter = new LineSplitter();
     let n = 0;
@@ -161,16 +186,33 @@ async function validateSource(source: string, ctx: DatasetContext): Promise<Data
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description('check a dataset (local file or S3 object) against the rules and limits of a base model and customization type; no Temporal needed')
-    .argument('<file|s3-uri>', 'a JSONL file, an s3://bucket/key object, or with --invocation-logs a log prefix or folder')
+    .description(
+      'check a dataset (local file or S3 object) against the rules and limits of a base model and customization type; no Temporal needed',
+    )
+    .argument(
+      '<file|s3-uri>',
+      'a JSONL file, an s3://bucket/key object, or with --invocation-logs a log prefix or folder',
+    )
     .requiredOption('--base-model <id>', 'the customizable base model id, e.g. amazon.nova-lite-v1:0:300k')
     .addOption(new Option('--type <type>', 'customization type').choices(CUSTOMIZATION_TYPES).default('FINE_TUNING'))
-    .addOption(new Option('--role <role>', 'training data, or a validation set (held to the validation limits)').choices(['training', 'validation']).default('training'))
-    .addOption(new Option('--batch-size <n>', "the job's batchSize hyperparameter (token limits depend on it)").argParser(positiveInt))
+    .addOption(
+      new Option('--role <role>', 'training data, or a validation set (held to the validation limits)')
+        .choices(['training', 'validation'])
+        .default('training'),
+    )
+    .addOption(
+      new Option('--batch-size <n>', "the job's batchSize hyperparameter (token limits depend on it)").argParser(
+        positiveInt,
+      ),
+    )
     .option('--teacher <id>', 'distillation teacher model (with --use-prompt-response, only its responses count)')
     .option('--invocation-logs', 'the source holds Bedrock model invocation logs (.json.gz) for DISTILLATION')
     .option('--use-prompt-response', 'with --invocation-logs: train on the logged responses')
-    .addOption(new Option('--metadata-filters <json>', 'with --invocation-logs: requestMetadataFilters as JSON').argParser(filtersJson))
+    .addOption(
+      new Option('--metadata-filters <json>', 'with --invocation-logs: requestMetadataFilters as JSON').argParser(
+        filtersJson,
+      ),
+    )
     .option('--json', 'print one JSON object: verdict, counts, problems [{rule, severity, line, message}]')
     .addHelpText(
       'after',
@@ -186,7 +228,8 @@ export function registerValidateCommand(program: Command): void {
       ].join('\n'),
     )
     .action(async (source: string, flags: ValidateFlags) => {
-      if (flags.invocationLogs && flags.type !== 'DISTILLATION') throw new UsageError('--invocation-logs needs --type DISTILLATION');
+      if (flags.invocationLogs && flags.type !== 'DISTILLATION')
+        throw new UsageError('--invocation-logs needs --type DISTILLATION');
       const ctx = contextFor(flags);
       try {
         datasetFormatOf(ctx);
@@ -197,7 +240,10 @@ export function registerValidateCommand(program: Command): void {
       let report = await validateSource(source, ctx);
       if (ctx.role === 'training' && !flags.invocationLogs) {
         const limits = customizationOf(ctx.model, ctx.customizationType)!.limits;
-        report = withFileProblems(report, totalRecordProblems(limits, report.records, 0, `${ctx.model.modelName} ${ctx.customizationType}`));
+        report = withFileProblems(
+          report,
+          totalRecordProblems(limits, report.records, 0, `${ctx.model.modelName} ${ctx.customizationType}`),
+        );
       }
       console.log(flags.json ? JSON.stringify({ source, ...report }, null, 2) : reportText(report, { source }));
       process.exitCode = report.verdict === 'valid' ? 0 : 1;

@@ -2,7 +2,7 @@
 // ready, 1 when the run failed. On a terminal it redraws one block in place; anywhere else (a pipe, a CI
 // log) it appends one line per change. `start --wait` and `demo` follow runs the same way.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { FineTuneClient, FineTuneRun, RunOutcome } from '../api';
+import type { FineTuneClient, FineTuneRun, RunOutcome } from '../client';
 import { changeKey, failureLines, progressBlock, progressLine, resultLines, timeOfDay } from './format';
 import { withSession } from './session';
 import { lookAtRun } from './status';
@@ -30,7 +30,11 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Shows the run until it closes and returns how it ended. */
-export async function followRun(ft: FineTuneClient, run: FineTuneRun, options: FollowOptions = {}): Promise<RunOutcome | undefined> {
+export async function followRun(
+  ft: FineTuneClient,
+  run: FineTuneRun,
+  options: FollowOptions = {},
+): Promise<RunOutcome | undefined> {
   const out = options.out ?? process.stdout;
   const redraw = options.redraw ?? Boolean(out.isTTY);
   let drawnLines = 0;
@@ -42,16 +46,20 @@ export async function followRun(ft: FineTuneClient, run: FineTuneRun, options: F
     if (redraw) {
       // A pseudo-terminal may report 0 columns: then assume a common width.
       const width = Math.max(20, (out.columns || 120) - 1);
-      const lines = (view.progress ? progressBlock(view.progress) : [`${view.summary!.workflowId}  ${status}  phase ${view.summary!.phase ?? '-'}`, `  (${view.unavailable})`]).map(
-        (l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l),
-      );
+      const lines = (
+        view.progress
+          ? progressBlock(view.progress)
+          : [`${view.summary!.workflowId}  ${status}  phase ${view.summary!.phase ?? '-'}`, `  (${view.unavailable})`]
+      ).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
       // Up to the first line of the previous block, clear to the end of the screen, draw again.
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
     } else {
       const key = view.progress ? changeKey(view.progress) : `${status}|${view.summary!.phase}|unavailable`;
       if (key !== lastKey) {
-        out.write(`${view.progress ? progressLine(view.progress) : `${timeOfDay()} ${status} phase ${view.summary!.phase ?? '-'} (${view.unavailable})`}\n`);
+        out.write(
+          `${view.progress ? progressLine(view.progress) : `${timeOfDay()} ${status} phase ${view.summary!.phase ?? '-'} (${view.unavailable})`}\n`,
+        );
         lastKey = key;
       }
     }
@@ -76,7 +84,9 @@ const seconds = (raw: string): number => {
 export function registerWatchCommand(program: Command): void {
   program
     .command('watch')
-    .description('follow a run live (phases and a progress line) until it ends; exit 0 when it completed, 1 when it failed')
+    .description(
+      'follow a run live (phases and a progress line) until it ends; exit 0 when it completed, 1 when it failed',
+    )
     .argument('<workflow-id>', 'the run, by workflow ID (see `finetune list`)')
     .option('--interval <seconds>', 'how often to look at the run', seconds, 1)
     .addHelpText(

@@ -12,7 +12,8 @@ export const CUSTOM_MODEL_NAME_MAX = 63;
 export const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role\/.+$/;
 export const ROLE_ARN_MAX = 2048;
 export const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?$/;
-export const S3_URI = /^s3:\/\/[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:\/[-!_*'().a-z0-9A-Z]+(?:\/[-!_*'().a-z0-9A-Z]+)*)?\/?$/;
+export const S3_URI =
+  /^s3:\/\/[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:\/[-!_*'().a-z0-9A-Z]+(?:\/[-!_*'().a-z0-9A-Z]+)*)?\/?$/;
 export const S3_URI_MAX = 1024;
 export const TAG_TEXT = /^[a-zA-Z0-9\s._:/=+@-]*$/;
 export const TAG_KEY_MAX = 128;
@@ -44,5 +45,7 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 
 /** Joins an S3 URI prefix and a relative key with exactly one slash. */
 export function joinS3Uri(prefix: string, ...parts: string[]): string {
-  return [prefix.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))].filter((p) => p !== '').join('/');
+  return [prefix.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))]
+    .filter((p) => p !== '')
+    .join('/');
 }

@@ -188,7 +188,11 @@ const distillationLimits: DataLimits = {
   validationSupported: false,
 };
 
-const ft = (format: RecordFormat, hyperParameters: readonly HyperParameterSpec[], limits: DataLimits): CustomizationSpec => ({
+const ft = (
+  format: RecordFormat,
+  hyperParameters: readonly HyperParameterSpec[],
+  limits: DataLimits,
+): CustomizationSpec => ({
   format,
   hyperParameters,
   limits,
@@ -206,7 +210,14 @@ export const TEACHER_MODELS: readonly TeacherModel[] = [
 
 const teachersOf = (provider: Provider) => TEACHER_MODELS.filter((t) => t.provider === provider).map((t) => t.modelId);
 
-const llamaModel = (modelId: string, modelName: string, format: RecordFormat, tokens: number, distill: boolean, vision = false): CatalogModel => ({
+const llamaModel = (
+  modelId: string,
+  modelName: string,
+  format: RecordFormat,
+  tokens: number,
+  distill: boolean,
+  vision = false,
+): CatalogModel => ({
   modelId,
   modelName,
   provider: 'Meta',
@@ -221,9 +232,24 @@ const llamaModel = (modelId: string, modelName: string, format: RecordFormat, to
 
 // Nova's docs list the first seven; AWS's Nova dataset validator also rejects Thought: and <unk>, and
 // matches case-insensitively.
-const NOVA_RESERVED_WORDS = ['User:', 'Bot:', 'Assistant:', 'System:', 'Thought:', '<image>', '<video>', '[EOS]', '<unk>'] as const;
+const NOVA_RESERVED_WORDS = [
+  'User:',
+  'Bot:',
+  'Assistant:',
+  'System:',
+  'Thought:',
+  '<image>',
+  '<video>',
+  '[EOS]',
+  '<unk>',
+] as const;
 
-const novaModel = (modelId: string, modelName: string, multimodal: boolean, teachers: readonly string[]): CatalogModel => ({
+const novaModel = (
+  modelId: string,
+  modelName: string,
+  multimodal: boolean,
+  teachers: readonly string[],
+): CatalogModel => ({
   modelId,
   modelName,
   provider: 'Amazon',
@@ -296,8 +322,22 @@ export const CATALOG: readonly CatalogModel[] = [
   llamaModel('meta.llama3-1-70b-instruct-v1:0:128k', 'Llama 3.1 70B Instruct', 'prompt-completion', 16_000, true),
   llamaModel('meta.llama3-2-1b-instruct-v1:0:128k', 'Llama 3.2 1B Instruct', 'bedrock-conversation', 16_000, true),
   llamaModel('meta.llama3-2-3b-instruct-v1:0:128k', 'Llama 3.2 3B Instruct', 'bedrock-conversation', 16_000, true),
-  llamaModel('meta.llama3-2-11b-instruct-v1:0:128k', 'Llama 3.2 11B Vision Instruct', 'bedrock-conversation', 16_000, false, true),
-  llamaModel('meta.llama3-2-90b-instruct-v1:0:128k', 'Llama 3.2 90B Vision Instruct', 'bedrock-conversation', 10_000, false, true),
+  llamaModel(
+    'meta.llama3-2-11b-instruct-v1:0:128k',
+    'Llama 3.2 11B Vision Instruct',
+    'bedrock-conversation',
+    16_000,
+    false,
+    true,
+  ),
+  llamaModel(
+    'meta.llama3-2-90b-instruct-v1:0:128k',
+    'Llama 3.2 90B Vision Instruct',
+    'bedrock-conversation',
+    10_000,
+    false,
+    true,
+  ),
   llamaModel('meta.llama3-3-70b-instruct-v1:0:128k', 'Llama 3.3 70B Instruct', 'bedrock-conversation', 16_000, false),
   novaModel('amazon.nova-micro-v1:0:128k', 'Nova Micro', false, ['amazon.nova-premier-v1:0', 'amazon.nova-pro-v1:0']),
   novaModel('amazon.nova-lite-v1:0:300k', 'Nova Lite', true, ['amazon.nova-premier-v1:0', 'amazon.nova-pro-v1:0']),
@@ -413,18 +453,25 @@ export function tokenLimitFor(limits: DataLimits, batchSize = 1): number | undef
 }
 
 /** Problems with a hyperParameters map for this model and type: unknown names, non-numbers, ranges. */
-export function hyperParameterProblems(spec: CustomizationSpec, hyperParameters: Record<string, string> | undefined): string[] {
+export function hyperParameterProblems(
+  spec: CustomizationSpec,
+  hyperParameters: Record<string, string> | undefined,
+): string[] {
   const problems: string[] = [];
   for (const [name, raw] of Object.entries(hyperParameters ?? {})) {
     const hp = spec.hyperParameters.find((h) => h.name === name);
     if (!hp) {
-      problems.push(`hyperParameters.${name} is not a hyperparameter of this model; allowed: ${spec.hyperParameters.map((h) => h.name).join(', ')}`);
+      problems.push(
+        `hyperParameters.${name} is not a hyperparameter of this model; allowed: ${spec.hyperParameters.map((h) => h.name).join(', ')}`,
+      );
       continue;
     }
     if (hp.literals?.includes(raw)) continue;
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value) || (hp.type === 'int' && !Number.isInteger(value))) {
-      problems.push(`hyperParameters.${name}=${JSON.stringify(raw)} must be ${hp.type === 'int' ? 'an integer' : 'a number'} given as a string`);
+      problems.push(
+        `hyperParameters.${name}=${JSON.stringify(raw)} must be ${hp.type === 'int' ? 'an integer' : 'a number'} given as a string`,
+      );
     } else if (value < hp.min || value > hp.max) {
       problems.push(`hyperParameters.${name}=${raw} is out of range: allowed ${hp.min} to ${hp.max}`);
     }
@@ -433,7 +480,11 @@ export function hyperParameterProblems(spec: CustomizationSpec, hyperParameters:
 }
 
 /** The effective numeric value of a hyperparameter: the request's, else the model's default. */
-export function hyperParameterValue(spec: CustomizationSpec, hyperParameters: Record<string, string> | undefined, name: string): number | undefined {
+export function hyperParameterValue(
+  spec: CustomizationSpec,
+  hyperParameters: Record<string, string> | undefined,
+  name: string,
+): number | undefined {
   const raw = hyperParameters?.[name];
   if (raw !== undefined && Number.isFinite(Number(raw))) return Number(raw);
   return spec.hyperParameters.find((h) => h.name === name)?.default;

@@ -83,7 +83,7 @@ export interface FineTuneProgress {
   /** The poll sequence in progress began with a wait: its first attempt made no Bedrock call. */
   pollSequenceWaitsFirst?: boolean;
   lastPollTime?: string;
-  /** When the run will next look at the job, as far as the workflow knows (see api.ts for live values). */
+  /** When the run will next look at the job, as far as the workflow knows (see client.ts for live values). */
   nextPollTime?: string;
   polling: { initialInterval: string; maximumInterval: string; backoffCoefficient: number; jitter: number };
   dataset?: DatasetStats;

@@ -157,7 +157,9 @@ function header(title: string, subtitle: string | undefined): string[] {
     `<title>${escapeXml(title)}</title>`,
     `<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#ffffff"/>`,
     `<text x="${PLOT.left}" y="30" ${FONT} font-size="18" font-weight="bold" fill="#111111">${escapeXml(title)}</text>`,
-    ...(subtitle ? [`<text x="${PLOT.left}" y="52" ${FONT} font-size="13" fill="#555555">${escapeXml(subtitle)}</text>`] : []),
+    ...(subtitle
+      ? [`<text x="${PLOT.left}" y="52" ${FONT} font-size="13" fill="#555555">${escapeXml(subtitle)}</text>`]
+      : []),
   ];
 }
 
@@ -168,7 +170,11 @@ function emptyChart(input: LossChartInput): string {
     ...header(input.title, input.subtitle),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="#fafafa" stroke="#cccccc"/>`,
     `<text x="${n(cx)}" y="${n(cy)}" ${FONT} font-size="18" fill="#555555" text-anchor="middle">${NO_METRICS_TEXT}</text>`,
-    ...(input.note ? [`<text x="${n(cx)}" y="${n(cy + 24)}" ${FONT} font-size="12" fill="#777777" text-anchor="middle">${escapeXml(input.note)}</text>`] : []),
+    ...(input.note
+      ? [
+          `<text x="${n(cx)}" y="${n(cy + 24)}" ${FONT} font-size="12" fill="#777777" text-anchor="middle">${escapeXml(input.note)}</text>`,
+        ]
+      : []),
     '</svg>',
     '',
   ].join('\n');
@@ -208,7 +214,14 @@ function legendRows(series: readonly PlottedSeries[]): { series: PlottedSeries; 
 export function renderLossChart(input: LossChartInput): string {
   const series: PlottedSeries[] = [
     ...(input.training.length > 0
-      ? [{ label: 'training loss', color: TRAINING_COLOR, points: input.training.map((p) => ({ x: p.step, y: p.loss })), markers: false }]
+      ? [
+          {
+            label: 'training loss',
+            color: TRAINING_COLOR,
+            points: input.training.map((p) => ({ x: p.step, y: p.loss })),
+            markers: false,
+          },
+        ]
       : []),
     ...input.validations
       .filter((v) => v.points.length > 0)
@@ -243,10 +256,14 @@ export function renderLossChart(input: LossChartInput): string {
   for (const t of labelled(ys.ticks, minY)) {
     const y = n(py(t));
     out.push(`<line x1="${box.left}" y1="${y}" x2="${box.right}" y2="${y}" stroke="#e6e6e6"/>`);
-    out.push(`<text x="${box.left - 8}" y="${y}" dy="4" ${FONT} font-size="12" fill="#333333" text-anchor="end">${formatTick(t, ys.step)}</text>`);
+    out.push(
+      `<text x="${box.left - 8}" y="${y}" dy="4" ${FONT} font-size="12" fill="#333333" text-anchor="end">${formatTick(t, ys.step)}</text>`,
+    );
   }
   const yMid = n((box.top + box.bottom) / 2);
-  out.push(`<text transform="translate(20 ${yMid}) rotate(-90)" ${FONT} font-size="13" fill="#333333" text-anchor="middle">loss</text>`);
+  out.push(
+    `<text transform="translate(20 ${yMid}) rotate(-90)" ${FONT} font-size="13" fill="#333333" text-anchor="middle">loss</text>`,
+  );
   out.push('</g>');
 
   // Epoch boundaries (dashed) with the epoch number centred over its steps where there is room.
@@ -257,11 +274,15 @@ export function renderLossChart(input: LossChartInput): string {
     const next = spans[i + 1];
     if (next) {
       const x = n(px((span.last + next[1].first) / 2));
-      out.push(`<line x1="${x}" y1="${box.top}" x2="${x}" y2="${box.bottom}" stroke="#bbbbbb" stroke-dasharray="4 4"/>`);
+      out.push(
+        `<line x1="${x}" y1="${box.top}" x2="${x}" y2="${box.bottom}" stroke="#bbbbbb" stroke-dasharray="4 4"/>`,
+      );
     }
     if (spans.length > 1 && i % labelEvery === 0) {
       const x = n(px((span.first + span.last) / 2));
-      out.push(`<text x="${x}" y="${box.top + 14}" ${FONT} font-size="11" fill="#888888" text-anchor="middle">epoch ${epoch}</text>`);
+      out.push(
+        `<text x="${x}" y="${box.top + 14}" ${FONT} font-size="11" fill="#888888" text-anchor="middle">epoch ${epoch}</text>`,
+      );
     }
   });
   out.push('</g>');
@@ -273,9 +294,13 @@ export function renderLossChart(input: LossChartInput): string {
   for (const t of labelled(xs.ticks, minX)) {
     const x = n(px(t));
     out.push(`<line x1="${x}" y1="${box.bottom}" x2="${x}" y2="${box.bottom + 5}" stroke="#333333"/>`);
-    out.push(`<text x="${x}" y="${box.bottom + 20}" ${FONT} font-size="12" fill="#333333" text-anchor="middle">${formatTick(t, xs.step)}</text>`);
+    out.push(
+      `<text x="${x}" y="${box.bottom + 20}" ${FONT} font-size="12" fill="#333333" text-anchor="middle">${formatTick(t, xs.step)}</text>`,
+    );
   }
-  out.push(`<text x="${n((box.left + box.right) / 2)}" y="${box.bottom + 42}" ${FONT} font-size="13" fill="#333333" text-anchor="middle">training step</text>`);
+  out.push(
+    `<text x="${n((box.left + box.right) / 2)}" y="${box.bottom + 42}" ${FONT} font-size="13" fill="#333333" text-anchor="middle">training step</text>`,
+  );
   out.push('</g>');
 
   // Curves: a line through two or more points, markers where each evaluation is (and for a lone point).
@@ -286,14 +311,20 @@ export function renderLossChart(input: LossChartInput): string {
     const columns = s.markers ? undefined : decimate(s.points, px, box.right - box.left);
     if (columns) {
       // The band keeps the noise visible without drawing every step over each other.
-      const band = [...columns.map((c) => `${n(px(c.x))},${n(py(c.max))}`), ...[...columns].reverse().map((c) => `${n(px(c.x))},${n(py(c.min))}`)];
+      const band = [
+        ...columns.map((c) => `${n(px(c.x))},${n(py(c.max))}`),
+        ...[...columns].reverse().map((c) => `${n(px(c.x))},${n(py(c.min))}`),
+      ];
       out.push(`<polygon points="${band.join(' ')}" fill="${s.color}" fill-opacity="0.2" stroke="none"/>`);
       out.push(line(columns, s.color));
     } else if (s.points.length > 1) {
       out.push(line(s.points, s.color));
     }
     if (s.markers || s.points.length === 1) {
-      for (const p of s.points) out.push(`<circle cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4" fill="${s.color}" stroke="#ffffff" stroke-width="1"/>`);
+      for (const p of s.points)
+        out.push(
+          `<circle cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4" fill="${s.color}" stroke="#ffffff" stroke-width="1"/>`,
+        );
     }
     out.push('</g>');
   }
@@ -304,8 +335,11 @@ export function renderLossChart(input: LossChartInput): string {
     const y = box.bottom + 66 + i * LEGEND_ROW_HEIGHT;
     for (const { series: s, x } of row) {
       out.push(`<line x1="${n(x)}" y1="${y}" x2="${n(x + 26)}" y2="${y}" stroke="${s.color}" stroke-width="2"/>`);
-      if (s.markers) out.push(`<circle cx="${n(x + 13)}" cy="${y}" r="4" fill="${s.color}" stroke="#ffffff" stroke-width="1"/>`);
-      out.push(`<text x="${n(x + 34)}" y="${y}" dy="4" ${FONT} font-size="12" fill="#333333">${escapeXml(s.label)}</text>`);
+      if (s.markers)
+        out.push(`<circle cx="${n(x + 13)}" cy="${y}" r="4" fill="${s.color}" stroke="#ffffff" stroke-width="1"/>`);
+      out.push(
+        `<text x="${n(x + 34)}" y="${y}" dy="4" ${FONT} font-size="12" fill="#333333">${escapeXml(s.label)}</text>`,
+      );
     }
   });
   out.push('</g>');

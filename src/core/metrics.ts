@@ -34,7 +34,10 @@ export class MetricsCsvError extends Error {
   }
 }
 
-export const LOSS_COLUMN: Record<MetricsFileKind, string> = { training: 'training_loss', validation: 'validation_loss' };
+export const LOSS_COLUMN: Record<MetricsFileKind, string> = {
+  training: 'training_loss',
+  validation: 'validation_loss',
+};
 
 /** Where one job's metrics live: `<output>/model-customization-job-<id>/...` (reference section 4). */
 export interface JobOutputLocations {
@@ -74,7 +77,8 @@ export function jobOutputLocations(outputS3Uri: string, jobArn: string): JobOutp
 const normalise = (name: string) => name.trim().toLowerCase();
 
 /** Epoch, then step: validation step numbers are not documented to keep rising across epochs. */
-const inTrainingOrder = (points: readonly MetricPoint[]): MetricPoint[] => [...points].sort((a, b) => a.epoch - b.epoch || a.step - b.step);
+const inTrainingOrder = (points: readonly MetricPoint[]): MetricPoint[] =>
+  [...points].sort((a, b) => a.epoch - b.epoch || a.step - b.step);
 
 const lastLoss = (points: readonly MetricPoint[]): number | undefined => inTrainingOrder(points).at(-1)?.loss;
 
@@ -105,7 +109,9 @@ export function readMetricPoints(table: CsvTable, kind: MetricsFileKind): Metric
       const raw = values[col] ?? '';
       const value = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(value)) {
-        throw new MetricsCsvError(`${table.source}: line ${line}, column "${col}": ${JSON.stringify(raw)} is not a number`);
+        throw new MetricsCsvError(
+          `${table.source}: line ${line}, column "${col}": ${JSON.stringify(raw)} is not a number`,
+        );
       }
       return value;
     };
@@ -167,7 +173,9 @@ const CROSS_CHECK_ABSOLUTE_FLOOR = 1e-9;
 
 export function lossesAgree(a: number, b: number): boolean {
   const diff = Math.abs(a - b);
-  return diff <= CROSS_CHECK_ABSOLUTE_FLOOR || diff <= CROSS_CHECK_RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+  return (
+    diff <= CROSS_CHECK_ABSOLUTE_FLOOR || diff <= CROSS_CHECK_RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))
+  );
 }
 
 const mean = (values: readonly number[]): number | undefined =>
@@ -199,14 +207,22 @@ export function summariseMetrics(
   const epochs: EpochSummary[] = [...byEpoch(training)].map(([epoch, points]) => {
     // The last evaluation of an epoch is the model as the epoch left it.
     const validationLoss = mean(validationByEpoch.flatMap((groups) => lastLoss(groups.get(epoch) ?? []) ?? []));
-    return { epoch, trainingLoss: mean(points.map((p) => p.loss))!, lastStepTrainingLoss: lastLoss(points)!, validationLoss };
+    return {
+      epoch,
+      trainingLoss: mean(points.map((p) => p.loss))!,
+      lastStepTrainingLoss: lastLoss(points)!,
+      validationLoss,
+    };
   });
 
   const withValidation = epochs.filter((e) => e.validationLoss !== undefined);
   const candidates = withValidation.length > 0 ? withValidation : epochs;
   const score = (e: EpochSummary) => e.validationLoss ?? e.trainingLoss;
   // Ties go to the earlier epoch: same loss for less training.
-  const best = candidates.reduce<EpochSummary | undefined>((b, e) => (b === undefined || score(e) < score(b) ? e : b), undefined);
+  const best = candidates.reduce<EpochSummary | undefined>(
+    (b, e) => (b === undefined || score(e) < score(b) ? e : b),
+    undefined,
+  );
 
   const finalTrainingLoss = lastLoss(training);
   // Absent values are undefined keys, which JSON (report.json, Temporal payloads) leaves out.
@@ -223,7 +239,10 @@ export function summariseMetrics(
 }
 
 /** The CSV's last-step training loss against the API's `trainingMetrics.trainingLoss`. */
-export function crossCheck(csvFinalTrainingLoss: number | undefined, reportedTrainingLoss: number | undefined): CrossCheck {
+export function crossCheck(
+  csvFinalTrainingLoss: number | undefined,
+  reportedTrainingLoss: number | undefined,
+): CrossCheck {
   if (csvFinalTrainingLoss === undefined || reportedTrainingLoss === undefined) return 'unavailable';
   return lossesAgree(csvFinalTrainingLoss, reportedTrainingLoss) ? 'match' : 'mismatch';
 }

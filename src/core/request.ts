@@ -13,19 +13,29 @@ const s3Uri = z
   .regex(P.S3_URI, "must be an S3 URI like s3://bucket/path (lowercase bucket; no spaces or '%')");
 
 const tag = z.strictObject({
-  key: z.string().min(1).max(P.TAG_KEY_MAX).regex(P.TAG_TEXT, 'may hold only letters, digits, spaces and . _ : / = + @ -'),
+  key: z
+    .string()
+    .min(1)
+    .max(P.TAG_KEY_MAX)
+    .regex(P.TAG_TEXT, 'may hold only letters, digits, spaces and . _ : / = + @ -'),
   value: z.string().max(P.TAG_VALUE_MAX).regex(P.TAG_TEXT, 'may hold only letters, digits, spaces and . _ : / = + @ -'),
 });
 const tags = z.array(tag).max(P.TAGS_MAX_PER_REQUEST);
 
 const metadataText = (max: number, min: number) =>
-  z.string().min(min).max(max).regex(P.METADATA_FILTER_TEXT, "may hold only letters, digits, spaces and . _ : / = + $ @ - (no '#' or ',')");
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(P.METADATA_FILTER_TEXT, "may hold only letters, digits, spaces and . _ : / = + $ @ - (no '#' or ',')");
 const oneEntryMap = z
   .record(metadataText(256, 1), metadataText(256, 0))
   .refine((m) => Object.keys(m).length === 1, { message: 'must hold exactly one key' });
 const baseFilter = z
   .strictObject({ equals: oneEntryMap.optional(), notEquals: oneEntryMap.optional() })
-  .refine((f) => (f.equals === undefined) !== (f.notEquals === undefined), { message: 'set exactly one of equals or notEquals' });
+  .refine((f) => (f.equals === undefined) !== (f.notEquals === undefined), {
+    message: 'set exactly one of equals or notEquals',
+  });
 const requestMetadataFilters = z.union([
   z.strictObject({ equals: oneEntryMap }),
   z.strictObject({ notEquals: oneEntryMap }),
@@ -100,7 +110,10 @@ export const fineTuneRequestSchema = z
       .min(1)
       .max(P.CUSTOM_MODEL_NAME_MAX)
       .regex(P.CUSTOM_MODEL_NAME, 'must hold letters and digits with single _ or - between them'),
-    roleArn: z.string().max(P.ROLE_ARN_MAX).regex(P.ROLE_ARN, 'must be an IAM role ARN like arn:aws:iam::123456789012:role/MyRole'),
+    roleArn: z
+      .string()
+      .max(P.ROLE_ARN_MAX)
+      .regex(P.ROLE_ARN, 'must be an IAM role ARN like arn:aws:iam::123456789012:role/MyRole'),
     clientRequestToken: z
       .string()
       .min(1)
@@ -136,20 +149,40 @@ export const fineTuneRequestSchema = z
     const training = req.trainingDataConfig;
     if (type === 'DISTILLATION') {
       if (!req.customizationConfig) {
-        ctx.addIssue({ code: 'custom', path: ['customizationConfig'], message: 'DISTILLATION needs customizationConfig.distillationConfig.teacherModelConfig' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['customizationConfig'],
+          message: 'DISTILLATION needs customizationConfig.distillationConfig.teacherModelConfig',
+        });
       }
       if ((training.s3Uri === undefined) === (training.invocationLogsConfig === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig'], message: 'set exactly one of s3Uri (prompts) or invocationLogsConfig (invocation logs)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trainingDataConfig'],
+          message: 'set exactly one of s3Uri (prompts) or invocationLogsConfig (invocation logs)',
+        });
       }
     } else {
       if (req.customizationConfig) {
-        ctx.addIssue({ code: 'custom', path: ['customizationConfig'], message: `customizationConfig is only for DISTILLATION, not ${type}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['customizationConfig'],
+          message: `customizationConfig is only for DISTILLATION, not ${type}`,
+        });
       }
       if (training.s3Uri === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig', 's3Uri'], message: `${type} needs the training data's S3 URI` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trainingDataConfig', 's3Uri'],
+          message: `${type} needs the training data's S3 URI`,
+        });
       }
       if (training.invocationLogsConfig) {
-        ctx.addIssue({ code: 'custom', path: ['trainingDataConfig', 'invocationLogsConfig'], message: 'invocation logs are only for DISTILLATION' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trainingDataConfig', 'invocationLogsConfig'],
+          message: 'invocation logs are only for DISTILLATION',
+        });
       }
     }
   });
@@ -168,7 +201,10 @@ export function requestProblems(input: unknown): string[] {
 
 export class InvalidRequestError extends Error {
   readonly exitCode = 2;
-  constructor(readonly problems: string[], where = 'request') {
+  constructor(
+    readonly problems: string[],
+    where = 'request',
+  ) {
     super(`The ${where} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'InvalidRequestError';
   }

@@ -13,7 +13,10 @@ export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAt
 export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
 
 /** Set by Temporal on every run a Schedule starts (a system attribute: nothing to register). */
-export const TemporalScheduledStartTimeKey = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+export const TemporalScheduledStartTimeKey = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 
 export const SEARCH_ATTRIBUTE_KEYS = [
   FineTunePhaseKey,

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { joinS3Uri, parseS3Uri } from '../core/bedrock-patterns';
 
 export const TRAINING_METRICS_PATH = 'training_artifacts/step_wise_training_metrics.csv';
-export const VALIDATION_METRICS_PATH = 'validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv';
+export const VALIDATION_METRICS_PATH =
+  'validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv';
 /** Long jobs log every k-th step so a file stays at about this many rows. */
 const MAX_TRAINING_ROWS = 1000;
 
@@ -98,12 +99,18 @@ export function jobOutputPrefix(outputS3Uri: string, jobId: string): string {
 }
 
 /** Writes the metrics files; throws what S3 throws (the engine decides whether that fails the job). */
-export async function writeArtifacts(s3: S3Client, outputS3Uri: string, jobId: string, curves: MetricsCurves): Promise<void> {
+export async function writeArtifacts(
+  s3: S3Client,
+  outputS3Uri: string,
+  jobId: string,
+  curves: MetricsCurves,
+): Promise<void> {
   const prefix = jobOutputPrefix(outputS3Uri, jobId);
   const put = async (relative: string, body: string) => {
     const { bucket, key } = parseS3Uri(joinS3Uri(prefix, relative));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/csv' }));
   };
   await put(TRAINING_METRICS_PATH, metricsCsv(curves.training, 'training_loss'));
-  if (curves.validation.length > 0) await put(VALIDATION_METRICS_PATH, metricsCsv(curves.validation, 'validation_loss'));
+  if (curves.validation.length > 0)
+    await put(VALIDATION_METRICS_PATH, metricsCsv(curves.validation, 'validation_loss'));
 }

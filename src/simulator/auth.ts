@@ -12,7 +12,12 @@ const SIGV4 = /^AWS4-HMAC-SHA256\s+(.*)$/;
 export function checkAuthorization(headers: IncomingHttpHeaders, region: string): void {
   const header = headers.authorization;
   if (header === undefined || header.trim() === '') {
-    throw new ApiError('AccessDeniedException', 'Authorization header is missing', {}, `AccessDeniedException${CORAL_SUFFIX}`);
+    throw new ApiError(
+      'AccessDeniedException',
+      'Authorization header is missing',
+      {},
+      `AccessDeniedException${CORAL_SUFFIX}`,
+    );
   }
   const sigv4 = SIGV4.exec(header.trim());
   const params = new Map<string, string>();
@@ -35,12 +40,18 @@ export function checkAuthorization(headers: IncomingHttpHeaders, region: string)
   // Credential=<access key>/<yyyymmdd>/<region>/<service>/aws4_request
   const scope = (params.get('Credential') ?? '').split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request') {
-    throw new ApiError('IncompleteSignatureException', `Credential should be of the form <key>/<date>/<region>/<service>/aws4_request; got ${params.get('Credential')}.`);
+    throw new ApiError(
+      'IncompleteSignatureException',
+      `Credential should be of the form <key>/<date>/<region>/<service>/aws4_request; got ${params.get('Credential')}.`,
+    );
   }
   if (scope[3] !== 'bedrock') {
     throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: 'bedrock'.`);
   }
   if (scope[2] !== region) {
-    throw new ApiError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scope[2]}'. This endpoint serves '${region}'.`);
+    throw new ApiError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${scope[2]}'. This endpoint serves '${region}'.`,
+    );
   }
 }

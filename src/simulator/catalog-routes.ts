@@ -38,7 +38,9 @@ export function foundationModels(p: Partition): FoundationModel[] {
     inputModalities: wireModalities(m.inputModalities),
     outputModalities: wireModalities(m.outputModalities),
     responseStreamingSupported: m.outputModalities.includes('TEXT'),
-    customizationsSupported: Object.keys(m.customizations).filter((t) => (MODEL_CUSTOMIZATIONS as readonly string[]).includes(t)),
+    customizationsSupported: Object.keys(m.customizations).filter((t) =>
+      (MODEL_CUSTOMIZATIONS as readonly string[]).includes(t),
+    ),
     // Customized models and their customizable bases serve through provisioned throughput.
     inferenceTypesSupported: ['PROVISIONED'],
     modelLifecycle: { status: 'ACTIVE' as const },
@@ -92,7 +94,9 @@ export function catalogRoutes(p: Partition): Route[] {
       method: 'GET',
       path: '/foundation-models/{modelIdentifier}',
       handler: (_ctx, label) => {
-        const id = modelIdOf(checkIdentifier(label, 'modelIdentifier', FOUNDATION_MODEL_IDENTIFIER_PATTERN, 2048)).toLowerCase();
+        const id = modelIdOf(
+          checkIdentifier(label, 'modelIdentifier', FOUNDATION_MODEL_IDENTIFIER_PATTERN, 2048),
+        ).toLowerCase();
         const model = models.find((m) => m.modelId.toLowerCase() === id);
         if (!model) throw validation('The provided model identifier is invalid.');
         return { status: 200, body: { modelDetails: model } };

@@ -49,7 +49,12 @@ export async function validateTrainingData(s3: S3Client, input: DataCheckInput):
       : await checkJsonlFile(s3, input.trainingS3Uri ?? '', 'training', input);
     let validationRecords = 0;
     for (const uri of input.validatorS3Uris) validationRecords += await checkJsonlFile(s3, uri, 'validation', input);
-    const totals = totalRecordProblems(input.spec.limits, trainingRecords, validationRecords, `${input.model.modelName} ${input.customizationType}`);
+    const totals = totalRecordProblems(
+      input.spec.limits,
+      trainingRecords,
+      validationRecords,
+      `${input.model.modelName} ${input.customizationType}`,
+    );
     if (totals.length > 0) throw new DataProblem(`Input data is invalid: ${totals[0].rule}: ${totals[0].message}`);
     return { ok: true, trainingRecords, validationRecords };
   } catch (err) {
@@ -62,7 +67,9 @@ export async function validateTrainingData(s3: S3Client, input: DataCheckInput):
 function failureFrom(report: DatasetReport, subject: string): DataProblem {
   const errors = report.problems.filter((p: Problem) => p.severity === 'error');
   const first = errors[0];
-  const where = [first?.file ? `s3 object ${first.file}` : '', first?.line !== undefined ? `line ${first.line}` : ''].filter(Boolean).join(' ');
+  const where = [first?.file ? `s3 object ${first.file}` : '', first?.line !== undefined ? `line ${first.line}` : '']
+    .filter(Boolean)
+    .join(' ');
   const more = report.errorCount - 1;
   return new DataProblem(
     `${subject} is invalid: ${where ? `${where}: ` : ''}${first?.rule ?? 'invalid'}: ${first?.message ?? 'the data breaks the rules'}${more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : ''}`,
@@ -78,12 +85,17 @@ interface S3ErrorLike {
 function classifyS3Error(err: unknown, uri: string, roleArn: string): Error {
   const e = err as S3ErrorLike;
   const status = e.$metadata?.httpStatusCode;
-  if (e.name === 'NoSuchBucket') return new DataProblem(`Unable to read input data at ${uri}: the bucket does not exist.`);
+  if (e.name === 'NoSuchBucket')
+    return new DataProblem(`Unable to read input data at ${uri}: the bucket does not exist.`);
   if (e.name === 'NoSuchKey' || e.name === 'NotFound' || status === 404) {
-    return new DataProblem(`Unable to read input data at ${uri}: the object does not exist. Check the S3 URI and that ${roleArn} can read it.`);
+    return new DataProblem(
+      `Unable to read input data at ${uri}: the object does not exist. Check the S3 URI and that ${roleArn} can read it.`,
+    );
   }
   if (e.name === 'AccessDenied' || status === 403) {
-    return new DataProblem(`Unable to read input data at ${uri}: access denied. Grant ${roleArn} s3:GetObject and s3:ListBucket on it.`);
+    return new DataProblem(
+      `Unable to read input data at ${uri}: access denied. Grant ${roleArn} s3:GetObject and s3:ListBucket on it.`,
+    );
   }
   if (status !== undefined && status >= 400 && status < 500) {
     return new DataProblem(`Unable to read input data at ${uri}: S3 answered ${status}${e.name ? ` ${e.name}` : ''}.`);
@@ -93,7 +105,8 @@ function classifyS3Error(err: unknown, uri: string, roleArn: string): Error {
 
 async function getObject(s3: S3Client, uri: string, roleArn: string): Promise<{ body: Readable; bytes?: number }> {
   const { bucket, key } = parseS3Uri(uri);
-  if (key === '' || key.endsWith('/')) throw new DataProblem(`Unable to read input data at ${uri}: the URI names a folder, not a JSONL file.`);
+  if (key === '' || key.endsWith('/'))
+    throw new DataProblem(`Unable to read input data at ${uri}: the URI names a folder, not a JSONL file.`);
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!(out.Body instanceof Readable)) throw new TransientDataError(`S3 returned no body for ${uri}`);
@@ -120,13 +133,20 @@ async function checkJsonlFile(s3: S3Client, uri: string, role: DatasetRole, inpu
   const { body, bytes } = await getObject(s3, uri, input.roleArn);
   let report: DatasetReport;
   try {
-    report = await validateChunks(body as AsyncIterable<Uint8Array>, context(input, role, { datasetBucket: parseS3Uri(uri).bucket, ...(bytes !== undefined ? { fileBytes: bytes } : {}) }));
+    report = await validateChunks(
+      body as AsyncIterable<Uint8Array>,
+      context(input, role, {
+        datasetBucket: parseS3Uri(uri).bucket,
+        ...(bytes !== undefined ? { fileBytes: bytes } : {}),
+      }),
+    );
   } catch (err) {
     throw new TransientDataError(`reading ${uri} failed: ${(err as Error).message}`);
   } finally {
     body.destroy();
   }
-  if (report.verdict === 'invalid') throw failureFrom(report, `${role === 'training' ? 'Input' : 'Validation'} data at ${uri}`);
+  if (report.verdict === 'invalid')
+    throw failureFrom(report, `${role === 'training' ? 'Input' : 'Validation'} data at ${uri}`);
   return report.records;
 }
 
@@ -136,7 +156,9 @@ async function listLogKeys(s3: S3Client, uri: string, roleArn: string): Promise<
   try {
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of page.Contents ?? []) if (o.Key && isInvocationLogKey(o.Key)) keys.push(o.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -154,7 +176,10 @@ async function checkInvocationLogs(s3: S3Client, config: InvocationLogsConfig, i
     for (const key of keys) {
       const { body } = await getObject(s3, `s3://${bucket}/${key}`, input.roleArn);
       try {
-        yield { name: `s3://${bucket}/${key}`, lines: splitLines(body.pipe(createGunzip()) as AsyncIterable<Uint8Array>) };
+        yield {
+          name: `s3://${bucket}/${key}`,
+          lines: splitLines(body.pipe(createGunzip()) as AsyncIterable<Uint8Array>),
+        };
       } finally {
         body.destroy();
       }
@@ -174,7 +199,10 @@ async function checkInvocationLogs(s3: S3Client, config: InvocationLogsConfig, i
   } catch (err) {
     if (err instanceof DataProblem || err instanceof TransientDataError) throw err;
     // A log object that is not gzip: Bedrock cannot read it either.
-    if ((err as { code?: string }).code?.startsWith('Z_')) throw new DataProblem(`Input data under ${uri} is invalid: an object is not a gzip-compressed invocation log (${(err as Error).message}).`);
+    if ((err as { code?: string }).code?.startsWith('Z_'))
+      throw new DataProblem(
+        `Input data under ${uri} is invalid: an object is not a gzip-compressed invocation log (${(err as Error).message}).`,
+      );
     throw new TransientDataError(`reading the invocation logs under ${uri} failed: ${(err as Error).message}`);
   }
   if (report.verdict === 'invalid') throw failureFrom(report, `Input data at ${uri}`);

@@ -7,8 +7,23 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { TAGS_MAX_PER_RESOURCE } from '../core/bedrock-patterns';
-import { CATALOG, findModel, findTeacher, hyperParameterValue, type CatalogModel, type CustomizationType } from '../core/catalog';
-import { customModelArn, derivedResourceId, foundationModelArn, jobArn, kmsKeyArn, randomResourceId, type Partition } from './arns';
+import {
+  CATALOG,
+  findModel,
+  findTeacher,
+  hyperParameterValue,
+  type CatalogModel,
+  type CustomizationType,
+} from '../core/catalog';
+import {
+  customModelArn,
+  derivedResourceId,
+  foundationModelArn,
+  jobArn,
+  kmsKeyArn,
+  randomResourceId,
+  type Partition,
+} from './arns';
 import { jobOutputPrefix, metricsCurves, writeArtifacts } from './artifacts';
 import { validateTrainingData, type DataCheckInput } from './data-check';
 import { ApiError, conflict, notFound, validation } from './errors';
@@ -108,13 +123,17 @@ export class Engine {
         if (job.dataCheck) return true;
         job.dataCheck = await validateTrainingData(this.s3, this.dataCheckInput(job));
         this.store.updateJob(job);
-        this.log(`job ${job.jobName}: data check ${job.dataCheck.ok ? `passed (${job.dataCheck.trainingRecords} training, ${job.dataCheck.validationRecords} validation records)` : `failed: ${job.dataCheck.failureMessage}`}`);
+        this.log(
+          `job ${job.jobName}: data check ${job.dataCheck.ok ? `passed (${job.dataCheck.trainingRecords} training, ${job.dataCheck.validationRecords} validation records)` : `failed: ${job.dataCheck.failureMessage}`}`,
+        );
       } else {
         if (job.completion) return true;
         const { completion, model } = await this.complete(job);
         job.completion = completion;
         this.store.completeJob(job, model, job.customModelTags);
-        this.log(`job ${job.jobName}: ${completion.ok ? `completed, model ${completion.modelArn}` : `failed: ${completion.failureMessage}`}`);
+        this.log(
+          `job ${job.jobName}: ${completion.ok ? `completed, model ${completion.modelArn}` : `failed: ${completion.failureMessage}`}`,
+        );
       }
       return true;
     } catch (err) {
@@ -163,15 +182,25 @@ export class Engine {
       // A refusal S3 will repeat fails the job; anything else (connection, 5xx) is retried.
       if (status !== undefined && status >= 400 && status < 500) {
         const where = jobOutputPrefix(job.outputDataConfig.s3Uri, job.jobId);
-        return { completion: { ok: false, failureMessage: `Unable to write the job output to ${where}: ${e.name ?? `S3 answered ${status}`}. Check outputDataConfig.s3Uri and that ${job.roleArn} can write to it.` } };
+        return {
+          completion: {
+            ok: false,
+            failureMessage: `Unable to write the job output to ${where}: ${e.name ?? `S3 answered ${status}`}. Check outputDataConfig.s3Uri and that ${job.roleArn} can write to it.`,
+          },
+        };
       }
       throw err;
     }
     const trainingLoss = curves.training[curves.training.length - 1]?.loss ?? 0;
     const finalValidation = curves.validation[curves.validation.length - 1]?.loss;
     // One validation run over all validator files together: every validator reports its final loss.
-    const validationLosses = finalValidation === undefined ? [] : job.validationDataConfig.validators.map(() => finalValidation);
-    const modelArn = customModelArn(this.partition, job.foundationModelId, derivedResourceId(`custom-model:${job.jobArn}`));
+    const validationLosses =
+      finalValidation === undefined ? [] : job.validationDataConfig.validators.map(() => finalValidation);
+    const modelArn = customModelArn(
+      this.partition,
+      job.foundationModelId,
+      derivedResourceId(`custom-model:${job.jobArn}`),
+    );
     const model: ModelRecord = {
       modelArn,
       modelName: job.outputModelName,
@@ -196,7 +225,11 @@ export class Engine {
   // ---- jobs ----
 
   private resolveBase(identifier: string): ResolvedBase {
-    const custom = identifier.startsWith('arn:') ? this.store.modelByArn(identifier) : /^[a-z0-9-]+\.[a-z0-9-]/.test(identifier) ? undefined : this.store.modelByName(identifier);
+    const custom = identifier.startsWith('arn:')
+      ? this.store.modelByArn(identifier)
+      : /^[a-z0-9-]+\.[a-z0-9-]/.test(identifier)
+        ? undefined
+        : this.store.modelByName(identifier);
     if (custom) {
       const model = findModel(custom.foundationModelId);
       if (model) return { model, baseModelArn: custom.modelArn, customBase: custom };
@@ -242,7 +275,8 @@ export class Engine {
     const reserved = readReservedTags(jobTags);
 
     if (this.store.jobByName(input.jobName)) throw validation('The provided job name is currently in use.');
-    if (await this.modelNameInUse(input.customModelName)) throw validation('The provided custom model name is currently in use.');
+    if (await this.modelNameInUse(input.customModelName))
+      throw validation('The provided custom model name is currently in use.');
     const running = await this.runningJobCount();
     if (running >= this.options.maxConcurrentJobs) {
       throw new ApiError(
@@ -267,7 +301,9 @@ export class Engine {
       trainingDataConfig: input.trainingDataConfig,
       validationDataConfig: input.validationDataConfig ?? { validators: [] },
       outputDataConfig: input.outputDataConfig,
-      ...(input.customModelKmsKeyId ? { outputModelKmsKeyArn: kmsKeyArn(this.partition, input.customModelKmsKeyId) } : {}),
+      ...(input.customModelKmsKeyId
+        ? { outputModelKmsKeyArn: kmsKeyArn(this.partition, input.customModelKmsKeyId) }
+        : {}),
       customModelTags,
       ...(input.vpcConfig ? { vpcConfig: input.vpcConfig } : {}),
       ...(input.customizationConfig ? { customizationConfig: input.customizationConfig } : {}),
@@ -320,7 +356,9 @@ export class Engine {
     const view = await this.settle(job);
     if (view.status === 'Stopping') return;
     if (view.status !== 'InProgress') {
-      throw conflict(`The model customization job ${job.jobName} cannot be stopped because its status is ${view.status}.`);
+      throw conflict(
+        `The model customization job ${job.jobName} cannot be stopped because its status is ${view.status}.`,
+      );
     }
     // A job held just before a pending outcome (S3 unreachable) is stopped in the phase it reports.
     job.stopRequestedAtMs = view.pending ? Math.min(this.now(), view.pending.atMs - 1) : this.now();
@@ -331,7 +369,9 @@ export class Engine {
   // ---- custom models ----
 
   findModel(identifier: string): ModelRecord {
-    const model = identifier.startsWith('arn:') ? this.store.modelByArn(identifier) : this.store.modelByName(identifier);
+    const model = identifier.startsWith('arn:')
+      ? this.store.modelByArn(identifier)
+      : this.store.modelByName(identifier);
     if (!model) throw notFound(`Could not find the custom model ${identifier}.`);
     return model;
   }
@@ -344,7 +384,9 @@ export class Engine {
     const model = this.findModel(identifier);
     for (const job of this.store.allJobs()) {
       if (job.baseModelArn === model.modelArn && isRunning((await this.settle(job)).status)) {
-        throw conflict(`The custom model ${model.modelName} is the base model of the running job ${job.jobName}; stop it or wait for it to finish.`);
+        throw conflict(
+          `The custom model ${model.modelName} is the base model of the running job ${job.jobName}; stop it or wait for it to finish.`,
+        );
       }
     }
     this.store.deleteModel(model);
@@ -364,15 +406,22 @@ export class Engine {
   tagResource(arn: string, tags: Tag[]): void {
     const merged = mergeTags(this.store.tagsOf(this.taggable(arn)), tags);
     if (merged.length > TAGS_MAX_PER_RESOURCE) {
-      throw new ApiError('TooManyTagsException', `A resource can have at most ${TAGS_MAX_PER_RESOURCE} tags; this request would give ${arn} ${merged.length}.`, {
-        resourceName: arn,
-      });
+      throw new ApiError(
+        'TooManyTagsException',
+        `A resource can have at most ${TAGS_MAX_PER_RESOURCE} tags; this request would give ${arn} ${merged.length}.`,
+        {
+          resourceName: arn,
+        },
+      );
     }
     this.store.setTags(arn, merged);
   }
 
   untagResource(arn: string, keys: string[]): void {
     const remove = new Set(keys);
-    this.store.setTags(arn, this.store.tagsOf(this.taggable(arn)).filter((t) => !remove.has(t.key)));
+    this.store.setTags(
+      arn,
+      this.store.tagsOf(this.taggable(arn)).filter((t) => !remove.has(t.key)),
+    );
   }
 }

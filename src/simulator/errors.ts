@@ -59,7 +59,9 @@ export class Violations {
   private readonly items: string[] = [];
 
   add(path: string, value: unknown, constraint: string): void {
-    this.items.push(`Value ${describeValue(value)} at '${path}' failed to satisfy constraint: Member must ${constraint}`);
+    this.items.push(
+      `Value ${describeValue(value)} at '${path}' failed to satisfy constraint: Member must ${constraint}`,
+    );
   }
 
   missing(path: string): void {

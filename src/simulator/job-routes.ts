@@ -11,13 +11,23 @@ import type { JobRecord } from './types';
 import { parseCreateRequest } from './validate-create';
 import { checkRange, checkString, timestamp, type Query } from './wire';
 
-const DETAIL_MEMBER = { validation: 'validationDetails', dataProcessing: 'dataProcessingDetails', training: 'trainingDetails' } as const;
+const DETAIL_MEMBER = {
+  validation: 'validationDetails',
+  dataProcessing: 'dataProcessingDetails',
+  training: 'trainingDetails',
+} as const;
 
-export function statusDetails(view: JobView): Record<string, { status: string; creationTime: string; lastModifiedTime: string }> {
+export function statusDetails(
+  view: JobView,
+): Record<string, { status: string; creationTime: string; lastModifiedTime: string }> {
   const out: Record<string, { status: string; creationTime: string; lastModifiedTime: string }> = {};
   for (const phase of PHASES) {
     const p = view.phases[phase];
-    out[DETAIL_MEMBER[phase]] = { status: p.status, creationTime: timestamp(p.creationTimeMs), lastModifiedTime: timestamp(p.lastModifiedTimeMs) };
+    out[DETAIL_MEMBER[phase]] = {
+      status: p.status,
+      creationTime: timestamp(p.creationTimeMs),
+      lastModifiedTime: timestamp(p.lastModifiedTimeMs),
+    };
   }
   return out;
 }
@@ -50,7 +60,12 @@ export function jobResponse({ job, view }: JobWithView): object {
     outputDataConfig: job.outputDataConfig,
     customizationType: job.customizationType,
     ...(job.outputModelKmsKeyArn ? { outputModelKmsKeyArn: job.outputModelKmsKeyArn } : {}),
-    ...(completion ? { trainingMetrics: { trainingLoss: completion.trainingLoss }, validationMetrics: completion.validationLosses.map((validationLoss) => ({ validationLoss })) } : {}),
+    ...(completion
+      ? {
+          trainingMetrics: { trainingLoss: completion.trainingLoss },
+          validationMetrics: completion.validationLosses.map((validationLoss) => ({ validationLoss })),
+        }
+      : {}),
     ...(job.vpcConfig ? { vpcConfig: job.vpcConfig } : {}),
     ...(job.customizationConfig ? { customizationConfig: job.customizationConfig } : {}),
   };
@@ -74,7 +89,12 @@ function jobSummary({ job, view }: JobWithView): object {
   };
 }
 
-export function checkIdentifier(label: string | undefined, member: string, pattern = JOB_IDENTIFIER_PATTERN, max = 1011): string {
+export function checkIdentifier(
+  label: string | undefined,
+  member: string,
+  pattern = JOB_IDENTIFIER_PATTERN,
+  max = 1011,
+): string {
   const v = new Violations();
   checkString(v, member, label, { min: 1, max, pattern }, true);
   v.throwIfAny();
@@ -109,7 +129,10 @@ export function readListParams(q: Query, v: Violations): ListParams {
 }
 
 export function inTimeWindow(ms: number, p: ListParams): boolean {
-  return (p.creationTimeAfter === undefined || ms > p.creationTimeAfter) && (p.creationTimeBefore === undefined || ms < p.creationTimeBefore);
+  return (
+    (p.creationTimeAfter === undefined || ms > p.creationTimeAfter) &&
+    (p.creationTimeBefore === undefined || ms < p.creationTimeBefore)
+  );
 }
 
 export function jobRoutes(engine: Engine): Route[] {
@@ -127,7 +150,10 @@ export function jobRoutes(engine: Engine): Route[] {
       operation: 'GetModelCustomizationJob',
       method: 'GET',
       path: '/model-customization-jobs/{jobIdentifier}',
-      handler: async (_ctx, label) => ({ status: 200, body: jobResponse(await engine.getJob(checkIdentifier(label, 'jobIdentifier'))) }),
+      handler: async (_ctx, label) => ({
+        status: 200,
+        body: jobResponse(await engine.getJob(checkIdentifier(label, 'jobIdentifier'))),
+      }),
     },
     {
       operation: 'StopModelCustomizationJob',
@@ -163,7 +189,10 @@ export function jobRoutes(engine: Engine): Route[] {
           params.maxResults,
           params.nextToken,
         );
-        return { status: 200, body: { ...(nextToken ? { nextToken } : {}), modelCustomizationJobSummaries: page.map(jobSummary) } };
+        return {
+          status: 200,
+          body: { ...(nextToken ? { nextToken } : {}), modelCustomizationJobSummaries: page.map(jobSummary) },
+        };
       },
     },
   ];

@@ -57,9 +57,12 @@ export interface JobView {
 }
 
 export const FORCED_FAILURE_MESSAGES: Record<ForcedOutcome, string> = {
-  'fail-validation': 'Validation of the input data failed (forced by the reserved job tag simulator:outcome=fail-validation).',
-  'fail-data-processing': 'Data processing failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-data-processing).',
-  'fail-training': 'Training failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-training).',
+  'fail-validation':
+    'Validation of the input data failed (forced by the reserved job tag simulator:outcome=fail-validation).',
+  'fail-data-processing':
+    'Data processing failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-data-processing).',
+  'fail-training':
+    'Training failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-training).',
 };
 
 interface PhasePlan {
@@ -75,7 +78,9 @@ function simulatedMs(job: LifecycleRecord, seconds: number): number {
 /** Only called for data processing and training, which the lifecycle reaches only after a passing check. */
 function records(job: LifecycleRecord): { training: number; validation: number } {
   const check = job.dataCheck;
-  return check?.ok ? { training: check.trainingRecords, validation: check.validationRecords } : { training: 0, validation: 0 };
+  return check?.ok
+    ? { training: check.trainingRecords, validation: check.validationRecords }
+    : { training: 0, validation: 0 };
 }
 
 function planPhase(job: LifecycleRecord, phase: Phase, startMs: number): PhasePlan {
@@ -88,15 +93,22 @@ function planPhase(job: LifecycleRecord, phase: Phase, startMs: number): PhasePl
     }
     case 'dataProcessing': {
       const r = records(job);
-      const endMs = startMs + simulatedMs(job, TIMING.dataProcessingBaseS + TIMING.dataProcessingPerRecordS * (r.training + r.validation));
+      const endMs =
+        startMs +
+        simulatedMs(job, TIMING.dataProcessingBaseS + TIMING.dataProcessingPerRecordS * (r.training + r.validation));
       return { endMs, failureMessage: forced === 'fail-data-processing' ? FORCED_FAILURE_MESSAGES[forced] : undefined };
     }
     case 'training': {
       const r = records(job);
       const seconds =
-        TIMING.trainingBaseS + (TIMING.trainingPerRecordEpochS * r.training + TIMING.trainingPerValidationRecordEpochS * r.validation) * job.epochs;
+        TIMING.trainingBaseS +
+        (TIMING.trainingPerRecordEpochS * r.training + TIMING.trainingPerValidationRecordEpochS * r.validation) *
+          job.epochs;
       if (forced === 'fail-training') {
-        return { endMs: startMs + simulatedMs(job, seconds * TIMING.trainingFailureAt), failureMessage: FORCED_FAILURE_MESSAGES[forced] };
+        return {
+          endMs: startMs + simulatedMs(job, seconds * TIMING.trainingFailureAt),
+          failureMessage: FORCED_FAILURE_MESSAGES[forced],
+        };
       }
       return { endMs: startMs + simulatedMs(job, seconds) };
     }
@@ -112,7 +124,8 @@ export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
     training: { status: 'NotStarted', creationTimeMs: created, lastModifiedTimeMs: created },
   };
   // A stop the clock has not reached yet (only when evaluating the past) does not count.
-  const stopAt = job.stopRequestedAtMs !== undefined && job.stopRequestedAtMs <= nowMs ? job.stopRequestedAtMs : undefined;
+  const stopAt =
+    job.stopRequestedAtMs !== undefined && job.stopRequestedAtMs <= nowMs ? job.stopRequestedAtMs : undefined;
   const inProgress = (phase: Phase, startMs: number, pending?: JobView['pending']): JobView => {
     phases[phase] = { status: 'InProgress', creationTimeMs: startMs, lastModifiedTimeMs: startMs };
     return { status: 'InProgress', phases, lastModifiedTimeMs: startMs, ...(pending ? { pending } : {}) };
@@ -136,7 +149,13 @@ export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
     }
     if (plan.failureMessage !== undefined) {
       phases[phase] = { status: 'Failed', creationTimeMs: startMs, lastModifiedTimeMs: plan.endMs };
-      return { status: 'Failed', phases, lastModifiedTimeMs: plan.endMs, endTimeMs: plan.endMs, failureMessage: plan.failureMessage };
+      return {
+        status: 'Failed',
+        phases,
+        lastModifiedTimeMs: plan.endMs,
+        endTimeMs: plan.endMs,
+        failureMessage: plan.failureMessage,
+      };
     }
     phases[phase] = { status: 'Completed', creationTimeMs: startMs, lastModifiedTimeMs: plan.endMs };
     startMs = plan.endMs;
@@ -146,7 +165,13 @@ export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
   if (!job.completion) return inProgress('training', trainingStart, { effect: 'completion', atMs: startMs });
   if (!job.completion.ok) {
     phases.training = { status: 'Failed', creationTimeMs: trainingStart, lastModifiedTimeMs: startMs };
-    return { status: 'Failed', phases, lastModifiedTimeMs: startMs, endTimeMs: startMs, failureMessage: job.completion.failureMessage };
+    return {
+      status: 'Failed',
+      phases,
+      lastModifiedTimeMs: startMs,
+      endTimeMs: startMs,
+      failureMessage: job.completion.failureMessage,
+    };
   }
   return { status: 'Completed', phases, lastModifiedTimeMs: startMs, endTimeMs: startMs };
 }

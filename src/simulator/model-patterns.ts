@@ -18,7 +18,10 @@ export const JOB_NAME_PATTERN = modelPattern('[a-zA-Z0-9](-*[a-zA-Z0-9\\+\\-\\.]
 export const CUSTOM_MODEL_NAME_PATTERN = modelPattern('([0-9a-zA-Z][_-]?){1,63}', CUSTOM_MODEL_NAME);
 export const ROLE_ARN_PATTERN = modelPattern('arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+', ROLE_ARN);
 export const TOKEN_PATTERN = modelPattern('[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?', CLIENT_REQUEST_TOKEN);
-export const S3_URI_PATTERN = modelPattern("s3://[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?", S3_URI);
+export const S3_URI_PATTERN = modelPattern(
+  "s3://[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?",
+  S3_URI,
+);
 export const TAG_PATTERN = modelPattern('[a-zA-Z0-9\\s._:/=+@-]*', TAG_TEXT);
 export const SUBNET_PATTERN = modelPattern('[-0-9a-zA-Z]+', SUBNET_OR_GROUP_ID);
 export const METADATA_KEY_PATTERN = modelPattern('[a-zA-Z0-9\\s._:/=+$@-]{1,256}', METADATA_FILTER_TEXT);

@@ -3,7 +3,12 @@ import { foundationModelArn } from './arns';
 import type { Engine } from './engine';
 import { Violations } from './errors';
 import { checkIdentifier, inTimeWindow, readListParams } from './job-routes';
-import { CUSTOM_MODEL_NAME_PATTERN, FOUNDATION_MODEL_ARN_PATTERN, MODEL_ARN_PATTERN, MODEL_IDENTIFIER_PATTERN } from './model-patterns';
+import {
+  CUSTOM_MODEL_NAME_PATTERN,
+  FOUNDATION_MODEL_ARN_PATTERN,
+  MODEL_ARN_PATTERN,
+  MODEL_IDENTIFIER_PATTERN,
+} from './model-patterns';
 import { paginate } from './pagination';
 import type { Route } from './router';
 import type { ModelRecord } from './types';
@@ -32,7 +37,8 @@ function modelResponse(model: ModelRecord): object {
 }
 
 export function modelRoutes(engine: Engine, accountId: string, region: string): Route[] {
-  const modelIdentifier = (label: string | undefined) => checkIdentifier(label, 'modelIdentifier', MODEL_IDENTIFIER_PATTERN, 2048);
+  const modelIdentifier = (label: string | undefined) =>
+    checkIdentifier(label, 'modelIdentifier', MODEL_IDENTIFIER_PATTERN, 2048);
   return [
     {
       operation: 'GetCustomModel',
@@ -73,7 +79,8 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
             inTimeWindow(m.creationTimeMs, params) &&
             (needle === undefined || m.modelName.toLowerCase().includes(needle)) &&
             (baseModelArnEquals === undefined || m.baseModelArn === baseModelArnEquals) &&
-            (foundationModelArnEquals === undefined || foundationModelArn({ region, accountId }, m.foundationModelId) === foundationModelArnEquals) &&
+            (foundationModelArnEquals === undefined ||
+              foundationModelArn({ region, accountId }, m.foundationModelId) === foundationModelArnEquals) &&
             (modelStatus === undefined || modelStatus === 'Active') &&
             // Every model here belongs to the simulated account; none is shared from another.
             isOwned !== false,
@@ -106,4 +113,3 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
     },
   ];
 }
-

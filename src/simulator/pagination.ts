@@ -27,7 +27,12 @@ function compare(a: Sortable, b: Sortable): number {
 function decode(token: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.t === 'number' && typeof cursor.a === 'string' && (cursor.o === 'Ascending' || cursor.o === 'Descending')) return cursor;
+    if (
+      typeof cursor.t === 'number' &&
+      typeof cursor.a === 'string' &&
+      (cursor.o === 'Ascending' || cursor.o === 'Descending')
+    )
+      return cursor;
   } catch {
     // falls through to the error below
   }
@@ -35,7 +40,12 @@ function decode(token: string): Cursor {
 }
 
 /** Sorts, skips past the token's item, and cuts one page. */
-export function paginate<T extends Sortable>(items: T[], order: SortOrder, maxResults: number | undefined, nextToken: string | undefined): { page: T[]; nextToken?: string } {
+export function paginate<T extends Sortable>(
+  items: T[],
+  order: SortOrder,
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+): { page: T[]; nextToken?: string } {
   const sign = order === 'Ascending' ? 1 : -1;
   const sorted = [...items].sort((a, b) => sign * compare(a, b));
   let start = 0;

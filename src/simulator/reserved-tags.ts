@@ -17,13 +17,17 @@ export function readReservedTags(tags: readonly Tag[]): ReservedTagSettings {
   for (const tag of tags) {
     if (tag.key === OUTCOME_TAG) {
       if (!(FORCED_OUTCOMES as readonly string[]).includes(tag.value)) {
-        throw validation(`The reserved job tag ${OUTCOME_TAG} takes one of ${FORCED_OUTCOMES.join(', ')}; got '${tag.value}'.`);
+        throw validation(
+          `The reserved job tag ${OUTCOME_TAG} takes one of ${FORCED_OUTCOMES.join(', ')}; got '${tag.value}'.`,
+        );
       }
       settings.forcedOutcome = tag.value as ForcedOutcome;
     } else if (tag.key === TIME_SCALE_TAG) {
       const scale = Number(tag.value);
       if (tag.value.trim() === '' || !Number.isFinite(scale) || scale <= 0) {
-        throw validation(`The reserved job tag ${TIME_SCALE_TAG} takes a positive number of simulated seconds per real second; got '${tag.value}'.`);
+        throw validation(
+          `The reserved job tag ${TIME_SCALE_TAG} takes a positive number of simulated seconds per real second; got '${tag.value}'.`,
+        );
       }
       settings.timeScale = scale;
     }

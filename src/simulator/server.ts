@@ -55,7 +55,13 @@ function requestUrl(target: string | undefined): URL {
   }
 }
 
-function send(res: ServerResponse, requestId: string, status: number, body: object | undefined, extraHeaders: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  body: object | undefined,
+  extraHeaders: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -67,10 +73,19 @@ function send(res: ServerResponse, requestId: string, status: number, body: obje
 }
 
 function sendError(res: ServerResponse, requestId: string, err: ApiError): void {
-  send(res, requestId, err.status, { message: err.message, ...err.members }, { 'x-amzn-errortype': err.errorTypeHeader });
+  send(
+    res,
+    requestId,
+    err.status,
+    { message: err.message, ...err.members },
+    { 'x-amzn-errortype': err.errorTypeHeader },
+  );
 }
 
-export async function startSimulatorServer(options: SimulatorOptions, deps: SimulatorDeps = {}): Promise<RunningSimulator> {
+export async function startSimulatorServer(
+  options: SimulatorOptions,
+  deps: SimulatorDeps = {},
+): Promise<RunningSimulator> {
   // stdout carries only the ready line (the stack and scripts read it); the log goes to stderr.
   const log = deps.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const store = Store.open(options.stateFile);
@@ -110,13 +125,17 @@ export async function startSimulatorServer(options: SimulatorOptions, deps: Simu
       const { route, label } = router.match(method, url.pathname);
       operation = route.operation;
       let body: JsonObject | undefined;
-      const reply = await route.handler({ query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)) }, label);
+      const reply = await route.handler(
+        { query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)) },
+        label,
+      );
       status = reply.status;
       send(res, requestId, reply.status, reply.body);
     } catch (err) {
       let apiError: ApiError;
       if (err instanceof ApiError) apiError = err;
-      else if (err instanceof BodyTooLarge) apiError = new ApiError('ValidationException', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      else if (err instanceof BodyTooLarge)
+        apiError = new ApiError('ValidationException', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
       else {
         log(`request ${requestId} ${method} ${url.pathname} failed: ${(err as Error).stack ?? String(err)}`);
         apiError = new ApiError('InternalServerException', 'An internal server error occurred. Retry your request.');

@@ -38,10 +38,14 @@ export class Store {
     try {
       state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
     } catch (err) {
-      throw new StateFileError(`The simulator state file ${file} cannot be read (${(err as Error).message}): move it away to start empty.`);
+      throw new StateFileError(
+        `The simulator state file ${file} cannot be read (${(err as Error).message}): move it away to start empty.`,
+      );
     }
     if (state.version !== STATE_VERSION || !Array.isArray(state.jobs) || !Array.isArray(state.models)) {
-      throw new StateFileError(`The simulator state file ${file} has an unknown format (version ${String(state.version)}): move it away to start empty.`);
+      throw new StateFileError(
+        `The simulator state file ${file} has an unknown format (version ${String(state.version)}): move it away to start empty.`,
+      );
     }
     for (const job of state.jobs) store.indexJob(job);
     for (const model of state.models) store.indexModel(model);

@@ -4,7 +4,13 @@ import type { JobStatus } from '../core/bedrock-patterns';
 import type { MetadataBaseFilter, MetadataFilters } from '../core/dataset/types';
 
 /** Every customizationType the service model knows; the catalog decides which a model supports. */
-export const WIRE_CUSTOMIZATION_TYPES = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION', 'REINFORCEMENT_FINE_TUNING', 'IMPORTED'] as const;
+export const WIRE_CUSTOMIZATION_TYPES = [
+  'FINE_TUNING',
+  'CONTINUED_PRE_TRAINING',
+  'DISTILLATION',
+  'REINFORCEMENT_FINE_TUNING',
+  'IMPORTED',
+] as const;
 export type WireCustomizationType = (typeof WIRE_CUSTOMIZATION_TYPES)[number];
 
 export interface Tag {
@@ -76,8 +82,7 @@ export type ForcedOutcome = (typeof FORCED_OUTCOMES)[number];
 
 /** What the validation phase found in S3, recorded once when the clock passes the end of validation. */
 export type DataCheckOutcome =
-  | { ok: true; trainingRecords: number; validationRecords: number }
-  | { ok: false; failureMessage: string };
+  { ok: true; trainingRecords: number; validationRecords: number } | { ok: false; failureMessage: string };
 
 /** What happened when training ended: outputs written and the model created, or why not. */
 export type CompletionOutcome =

@@ -11,7 +11,16 @@ import {
   type CustomizationSpec,
   type CustomizationType,
 } from '../core/catalog';
-import { KMS_KEY_MAX, MODEL_IDENTIFIER_MAX, ROLE_ARN_MAX, S3_URI_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX_PER_REQUEST, VALIDATORS_MAX } from '../core/bedrock-patterns';
+import {
+  KMS_KEY_MAX,
+  MODEL_IDENTIFIER_MAX,
+  ROLE_ARN_MAX,
+  S3_URI_MAX,
+  TAG_KEY_MAX,
+  TAG_VALUE_MAX,
+  TAGS_MAX_PER_REQUEST,
+  VALIDATORS_MAX,
+} from '../core/bedrock-patterns';
 import { validation, Violations } from './errors';
 import {
   BASE_MODEL_IDENTIFIER_PATTERN,
@@ -76,11 +85,17 @@ function readS3Uri(v: Violations, obj: JsonObject, key: string, path: string, re
   return uri;
 }
 
-function readMetadataMap(v: Violations, obj: JsonObject, key: string, path: string): Record<string, string> | undefined {
+function readMetadataMap(
+  v: Violations,
+  obj: JsonObject,
+  key: string,
+  path: string,
+): Record<string, string> | undefined {
   const map = readStringMap(obj, key, path);
   if (map === undefined) return undefined;
   const entries = Object.entries(map);
-  if (entries.length !== 1) v.add(path, map, `have length ${entries.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1'}`);
+  if (entries.length !== 1)
+    v.add(path, map, `have length ${entries.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1'}`);
   for (const [k, value] of entries) {
     checkString(v, `${path}.key`, k, { min: 1, max: 256, pattern: METADATA_KEY_PATTERN });
     checkString(v, `${path}.value`, value, { min: 0, max: 256, pattern: METADATA_VALUE_PATTERN });
@@ -103,7 +118,9 @@ function readFilters(v: Violations, obj: JsonObject, path: string): RequestMetad
   if (filters === undefined) return undefined;
   const set = ['equals', 'notEquals', 'andAll', 'orAll'].filter((k) => filters[k] !== undefined && filters[k] !== null);
   if (set.length !== 1) {
-    throw validation(`${path} is a union: set exactly one of equals, notEquals, andAll or orAll (found ${set.length === 0 ? 'none' : set.join(', ')}).`);
+    throw validation(
+      `${path} is a union: set exactly one of equals, notEquals, andAll or orAll (found ${set.length === 0 ? 'none' : set.join(', ')}).`,
+    );
   }
   const member = set[0];
   if (member === 'equals' || member === 'notEquals') {
@@ -111,7 +128,11 @@ function readFilters(v: Violations, obj: JsonObject, path: string): RequestMetad
   }
   const list = readArray(filters, member, `${path}.${member}`) ?? [];
   checkCount(v, `${path}.${member}`, list, 1, 16);
-  return { [member]: list.map((item, i) => readBaseFilter(v, elementObject(item, `${path}.${member}.${i + 1}.member`), `${path}.${member}.${i + 1}.member`)) };
+  return {
+    [member]: list.map((item, i) =>
+      readBaseFilter(v, elementObject(item, `${path}.${member}.${i + 1}.member`), `${path}.${member}.${i + 1}.member`),
+    ),
+  };
 }
 
 function readInvocationLogsConfig(v: Violations, obj: JsonObject): InvocationLogsConfig | undefined {
@@ -196,7 +217,8 @@ function readCustomizationConfig(v: Violations, body: JsonObject): Customization
   if (set.length !== 1 || (set[0] !== 'distillationConfig' && set[0] !== 'rftConfig')) {
     throw validation('customizationConfig is a union: set exactly one of distillationConfig or rftConfig.');
   }
-  if (set[0] === 'rftConfig') return { rftConfig: readObject(config, 'rftConfig', 'customizationConfig.rftConfig') ?? {} };
+  if (set[0] === 'rftConfig')
+    return { rftConfig: readObject(config, 'rftConfig', 'customizationConfig.rftConfig') ?? {} };
   const path = 'customizationConfig.distillationConfig';
   const distillation = readObject(config, 'distillationConfig', path) ?? {};
   const teacher = readObject(distillation, 'teacherModelConfig', `${path}.teacherModelConfig`);
@@ -206,10 +228,24 @@ function readCustomizationConfig(v: Violations, body: JsonObject): Customization
   }
   const teacherPath = `${path}.teacherModelConfig`;
   const teacherModelIdentifier = readString(teacher, 'teacherModelIdentifier', `${teacherPath}.teacherModelIdentifier`);
-  checkString(v, `${teacherPath}.teacherModelIdentifier`, teacherModelIdentifier, { max: MODEL_IDENTIFIER_MAX, pattern: TEACHER_MODEL_IDENTIFIER_PATTERN }, true);
-  const maxResponseLengthForInference = readInteger(teacher, 'maxResponseLengthForInference', `${teacherPath}.maxResponseLengthForInference`);
+  checkString(
+    v,
+    `${teacherPath}.teacherModelIdentifier`,
+    teacherModelIdentifier,
+    { max: MODEL_IDENTIFIER_MAX, pattern: TEACHER_MODEL_IDENTIFIER_PATTERN },
+    true,
+  );
+  const maxResponseLengthForInference = readInteger(
+    teacher,
+    'maxResponseLengthForInference',
+    `${teacherPath}.maxResponseLengthForInference`,
+  );
   if (maxResponseLengthForInference !== undefined && maxResponseLengthForInference < 1) {
-    v.add(`${teacherPath}.maxResponseLengthForInference`, maxResponseLengthForInference, 'have value greater than or equal to 1');
+    v.add(
+      `${teacherPath}.maxResponseLengthForInference`,
+      maxResponseLengthForInference,
+      'have value greater than or equal to 1',
+    );
   }
   return {
     distillationConfig: {
@@ -233,9 +269,18 @@ export function parseCreateRequest(body: JsonObject): CreateJobInput {
   const customModelName = str('customModelName', { min: 1, max: 63, pattern: CUSTOM_MODEL_NAME_PATTERN }, true);
   const roleArn = str('roleArn', { min: 0, max: ROLE_ARN_MAX, pattern: ROLE_ARN_PATTERN }, true);
   const clientRequestToken = str('clientRequestToken', { min: 1, max: 256, pattern: TOKEN_PATTERN }, false);
-  const baseModelIdentifier = str('baseModelIdentifier', { min: 1, max: MODEL_IDENTIFIER_MAX, pattern: BASE_MODEL_IDENTIFIER_PATTERN }, true);
-  const customizationType = str('customizationType', { enumValues: WIRE_CUSTOMIZATION_TYPES }, false) as WireCustomizationType | undefined;
-  const customModelKmsKeyId = str('customModelKmsKeyId', { min: 1, max: KMS_KEY_MAX, pattern: KMS_KEY_ID_PATTERN }, false);
+  const baseModelIdentifier = str(
+    'baseModelIdentifier',
+    { min: 1, max: MODEL_IDENTIFIER_MAX, pattern: BASE_MODEL_IDENTIFIER_PATTERN },
+    true,
+  );
+  const customizationType = str('customizationType', { enumValues: WIRE_CUSTOMIZATION_TYPES }, false) as
+    WireCustomizationType | undefined;
+  const customModelKmsKeyId = str(
+    'customModelKmsKeyId',
+    { min: 1, max: KMS_KEY_MAX, pattern: KMS_KEY_ID_PATTERN },
+    false,
+  );
   const jobTags = readTags(v, body, 'jobTags');
   const customModelTags = readTags(v, body, 'customModelTags');
   const trainingDataConfig = readTrainingDataConfig(v, body);
@@ -303,14 +348,19 @@ export function checkCustomization(input: CreateJobInput, model: CatalogModel): 
 
   const distillation = input.customizationConfig?.distillationConfig;
   if (input.customizationConfig?.rftConfig !== undefined) {
-    throw validation(`customizationConfig.rftConfig requires customizationType REINFORCEMENT_FINE_TUNING, which ${model.modelId} does not support.`);
+    throw validation(
+      `customizationConfig.rftConfig requires customizationType REINFORCEMENT_FINE_TUNING, which ${model.modelId} does not support.`,
+    );
   }
   if (type === 'DISTILLATION') {
-    if (!distillation) throw validation('customizationConfig.distillationConfig is required when customizationType is DISTILLATION.');
+    if (!distillation)
+      throw validation('customizationConfig.distillationConfig is required when customizationType is DISTILLATION.');
     const teacherId = distillation.teacherModelConfig.teacherModelIdentifier;
     const teacher = findTeacher(teacherProfileToModelId(teacherId));
     if (!teacher) {
-      throw validation(`The teacher model ${teacherId} is not a supported teacher model. Supported teachers for ${model.modelId}: ${(model.distillationTeachers ?? []).join(', ')}.`);
+      throw validation(
+        `The teacher model ${teacherId} is not a supported teacher model. Supported teachers for ${model.modelId}: ${(model.distillationTeachers ?? []).join(', ')}.`,
+      );
     }
     if (teacher.provider !== model.provider || !(model.distillationTeachers ?? []).includes(teacher.modelId)) {
       throw validation(
@@ -318,7 +368,9 @@ export function checkCustomization(input: CreateJobInput, model: CatalogModel): 
       );
     }
   } else if (distillation) {
-    throw validation(`customizationConfig.distillationConfig is only valid when customizationType is DISTILLATION, not ${type}.`);
+    throw validation(
+      `customizationConfig.distillationConfig is only valid when customizationType is DISTILLATION, not ${type}.`,
+    );
   }
 
   const validators = input.validationDataConfig?.validators ?? [];

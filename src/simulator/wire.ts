@@ -112,7 +112,13 @@ export interface StringRule {
 }
 
 /** Length first, and the pattern only within the length limit: a long value never reaches a regex. */
-export function checkString(v: Violations, path: string, value: string | undefined, rule: StringRule, required = false): void {
+export function checkString(
+  v: Violations,
+  path: string,
+  value: string | undefined,
+  rule: StringRule,
+  required = false,
+): void {
   if (value === undefined) {
     if (required) v.missing(path);
     return;
@@ -125,8 +131,10 @@ export function checkString(v: Violations, path: string, value: string | undefin
     v.add(path, value, `have length less than or equal to ${rule.max}`);
     return;
   }
-  if (rule.pattern && !rule.pattern.re.test(value)) v.add(path, value, `satisfy regular expression pattern: ${rule.pattern.display}`);
-  if (rule.enumValues && !rule.enumValues.includes(value)) v.add(path, value, `satisfy enum value set: [${rule.enumValues.join(', ')}]`);
+  if (rule.pattern && !rule.pattern.re.test(value))
+    v.add(path, value, `satisfy regular expression pattern: ${rule.pattern.display}`);
+  if (rule.enumValues && !rule.enumValues.includes(value))
+    v.add(path, value, `satisfy enum value set: [${rule.enumValues.join(', ')}]`);
 }
 
 export function checkRange(v: Violations, path: string, value: number | undefined, min?: number, max?: number): void {
@@ -135,7 +143,13 @@ export function checkRange(v: Violations, path: string, value: number | undefine
   else if (max !== undefined && value > max) v.add(path, value, `have value less than or equal to ${max}`);
 }
 
-export function checkCount(v: Violations, path: string, list: readonly unknown[] | undefined, min?: number, max?: number): boolean {
+export function checkCount(
+  v: Violations,
+  path: string,
+  list: readonly unknown[] | undefined,
+  min?: number,
+  max?: number,
+): boolean {
   if (list === undefined) return true;
   if (min !== undefined && list.length < min) {
     v.add(path, list, `have length greater than or equal to ${min}`);
@@ -166,14 +180,16 @@ export class Query {
   integer(name: string): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    if (!/^-?\d+$/.test(raw.trim())) throw serialization(`Expected an integer for the query parameter '${name}' but found '${raw}'.`);
+    if (!/^-?\d+$/.test(raw.trim()))
+      throw serialization(`Expected an integer for the query parameter '${name}' but found '${raw}'.`);
     return Number(raw);
   }
 
   boolean(name: string): boolean | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    if (raw !== 'true' && raw !== 'false') throw serialization(`Expected true or false for the query parameter '${name}' but found '${raw}'.`);
+    if (raw !== 'true' && raw !== 'false')
+      throw serialization(`Expected true or false for the query parameter '${name}' but found '${raw}'.`);
     return raw === 'true';
   }
 

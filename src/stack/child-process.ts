@@ -87,12 +87,16 @@ export async function startChild(spec: ChildSpec): Promise<ManagedChild> {
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exitInfo !== undefined) {
-      throw new Error(`${spec.name} exited during start-up (${exitInfo}). Last lines of ${spec.logFile}:\n${tail(spec.logFile)}`);
+      throw new Error(
+        `${spec.name} exited during start-up (${exitInfo}). Last lines of ${spec.logFile}:\n${tail(spec.logFile)}`,
+      );
     }
     if (await spec.isReady().catch(() => false)) return managed;
     if (Date.now() > deadline) {
       await managed.stop(2_000);
-      throw new Error(`${spec.name} did not become ready in time. Last lines of ${spec.logFile}:\n${tail(spec.logFile)}`);
+      throw new Error(
+        `${spec.name} did not become ready in time. Last lines of ${spec.logFile}:\n${tail(spec.logFile)}`,
+      );
     }
     await sleep(200);
   }

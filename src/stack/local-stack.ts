@@ -105,22 +105,35 @@ export interface SimulatorProcessOptions {
 }
 
 /** `finetune simulator` as a child process, ready when it answers HTTP. */
-export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<{ child: ManagedChild; endpoint: string }> {
+export async function startSimulatorProcess(
+  options: SimulatorProcessOptions,
+): Promise<{ child: ManagedChild; endpoint: string }> {
   const endpoint = `http://${options.host}:${options.port}`;
   const child = await startChild({
     name: 'Bedrock simulator',
     command: process.execPath,
     args: [
-      FINETUNE_BIN, 'simulator',
-      '--host', options.host,
-      '--port', String(options.port),
-      '--region', LOCAL_REGION,
-      '--s3-endpoint', options.s3Endpoint,
-      '--state-file', options.stateFile,
-      '--time-scale', String(options.timeScale),
+      FINETUNE_BIN,
+      'simulator',
+      '--host',
+      options.host,
+      '--port',
+      String(options.port),
+      '--region',
+      LOCAL_REGION,
+      '--s3-endpoint',
+      options.s3Endpoint,
+      '--state-file',
+      options.stateFile,
+      '--time-scale',
+      String(options.timeScale),
       ...(options.extraArgs ?? []),
     ],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    },
     logFile: options.logFile,
     // Any HTTP answer means it listens (an unsigned request is refused, as real Bedrock refuses it).
     isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
@@ -129,8 +142,15 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
 }
 
 /** Four ports the OS says are free: a stack beside others (tests, benchmarks). */
-export async function freeStackPorts(): Promise<Pick<StackSettings, 'temporalPort' | 'temporalUiPort' | 's3Port' | 'simulatorPort'>> {
-  return { temporalPort: await freePort(), temporalUiPort: await freePort(), s3Port: await freePort(), simulatorPort: await freePort() };
+export async function freeStackPorts(): Promise<
+  Pick<StackSettings, 'temporalPort' | 'temporalUiPort' | 's3Port' | 'simulatorPort'>
+> {
+  return {
+    temporalPort: await freePort(),
+    temporalUiPort: await freePort(),
+    s3Port: await freePort(),
+    simulatorPort: await freePort(),
+  };
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {

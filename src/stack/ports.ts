@@ -10,7 +10,9 @@ export class PortTakenError extends Error {
     what: string,
     howToMove: string,
   ) {
-    super(`Port ${port} on ${host} (${what}) is already in use. Stop whatever holds it, or move this server with ${howToMove}.`);
+    super(
+      `Port ${port} on ${host} (${what}) is already in use. Stop whatever holds it, or move this server with ${howToMove}.`,
+    );
     this.name = 'PortTakenError';
   }
 }

@@ -7,7 +7,10 @@ import { createS3Client } from '../aws/clients';
 import { startChild, type ManagedChild } from './child-process';
 
 /** Fixed, documented credentials of the local S3 server. Not secrets: the server only listens on loopback. */
-export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'finetune-local', secretAccessKey: 'finetune-local-secret' } as const;
+export const LOCAL_S3_CREDENTIALS = {
+  accessKeyId: 'finetune-local',
+  secretAccessKey: 'finetune-local-secret',
+} as const;
 
 /** Buckets the demo, the examples and the tests use. */
 export const LOCAL_BUCKETS = {
@@ -35,11 +38,16 @@ export async function startS3Server(options: S3ServerOptions): Promise<{ child: 
       name: 'S3 server (versitygw)',
       command: options.binary,
       args: [
-        '--access', LOCAL_S3_CREDENTIALS.accessKeyId,
-        '--secret', LOCAL_S3_CREDENTIALS.secretAccessKey,
-        '--port', `${options.host}:${options.port}`,
-        '--region', options.region,
-        'posix', objectsDir,
+        '--access',
+        LOCAL_S3_CREDENTIALS.accessKeyId,
+        '--secret',
+        LOCAL_S3_CREDENTIALS.secretAccessKey,
+        '--port',
+        `${options.host}:${options.port}`,
+        '--region',
+        options.region,
+        'posix',
+        objectsDir,
       ],
       logFile: options.logFile,
       isReady: async () => {

@@ -19,7 +19,9 @@ export interface TemporalServerOptions {
   namespace: string;
 }
 
-export async function startTemporalServer(options: TemporalServerOptions): Promise<{ child: ManagedChild; address: string; uiUrl?: string }> {
+export async function startTemporalServer(
+  options: TemporalServerOptions,
+): Promise<{ child: ManagedChild; address: string; uiUrl?: string }> {
   const address = `${options.host}:${options.port}`;
   const args = ['server', 'start-dev', '--ip', options.host, '--port', String(options.port)];
   // The dev server always has `default`; other namespaces are created at start.

@@ -58,7 +58,8 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env[TOOLS[name].pathVariable];
   if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`${TOOLS[name].pathVariable}=${explicit} does not exist: fix or unset it`);
+    if (!existsSync(explicit))
+      throw new Error(`${TOOLS[name].pathVariable}=${explicit} does not exist: fix or unset it`);
     return explicit;
   }
   const cached = cachedPath(name, env);
@@ -92,7 +93,9 @@ async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Prom
         { cause: err },
       );
     }
-    throw new Error(`go install ${spec.module}@${spec.version} failed:\n${(e.stderr ?? e.message).trim()}`, { cause: err });
+    throw new Error(`go install ${spec.module}@${spec.version} failed:\n${(e.stderr ?? e.message).trim()}`, {
+      cause: err,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

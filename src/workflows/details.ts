@@ -3,7 +3,8 @@
 import type { FineTuneRequest } from '../core/request';
 import type { RunState } from './fine-tune';
 
-const row = (label: string, value: string | number | undefined) => (value === undefined || value === '' ? [] : [`| ${label} | ${value} |`]);
+const row = (label: string, value: string | number | undefined) =>
+  value === undefined || value === '' ? [] : [`| ${label} | ${value} |`];
 
 export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState): string {
   const s = state.snapshot;
@@ -23,7 +24,12 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     ...row('Job status', s?.status),
     ...row('Phases', phases),
     ...row('Failure', s?.failureMessage),
-    ...row('Dataset', state.dataset ? `${state.dataset.trainingRecords} training / ${state.dataset.validationRecords} validation records, fingerprint \`${state.dataset.fingerprint.slice(0, 12)}\`` : undefined),
+    ...row(
+      'Dataset',
+      state.dataset
+        ? `${state.dataset.trainingRecords} training / ${state.dataset.validationRecords} validation records, fingerprint \`${state.dataset.fingerprint.slice(0, 12)}\``
+        : undefined,
+    ),
     ...row('Polls recorded', state.job ? state.pollsRecorded : undefined),
     ...row('Last poll', state.lastPollTime),
     ...row('Stop', state.stopReason),

@@ -93,7 +93,12 @@ function pollingFrom(options: PollingOptions | undefined, base: Backoff = DEFAUL
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 function pollingView(b: Backoff): FineTuneProgress['polling'] {
-  return { initialInterval: seconds(b.initialMs), maximumInterval: seconds(b.maximumMs), backoffCoefficient: b.coefficient, jitter: b.jitter };
+  return {
+    initialInterval: seconds(b.initialMs),
+    maximumInterval: seconds(b.maximumMs),
+    backoffCoefficient: b.coefficient,
+    jitter: b.jitter,
+  };
 }
 
 function datasetStats(d: RunState['dataset']): DatasetStats | undefined {
@@ -108,7 +113,14 @@ function fail(type: FailureType, message: string, state: RunState): never {
     type,
     message,
     nonRetryable: true,
-    details: [{ jobArn: state.job?.jobArn, jobName: state.job?.jobName, jobStatus: state.snapshot?.status, metrics: state.metrics }],
+    details: [
+      {
+        jobArn: state.job?.jobArn,
+        jobName: state.job?.jobName,
+        jobStatus: state.snapshot?.status,
+        metrics: state.metrics,
+      },
+    ],
   });
 }
 
@@ -119,7 +131,12 @@ function fail(type: FailureType, message: string, state: RunState): never {
 function typedFailure(err: unknown): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
     const cause = err.cause;
-    return ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, details: cause.details as unknown[] | undefined, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: cause.type ?? undefined,
+      message: cause.message,
+      details: cause.details as unknown[] | undefined,
+      nonRetryable: true,
+    });
   }
   return err;
 }
@@ -130,12 +147,17 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
   // (continue-as-new carries the renamed request, hence only on a first run). Runs not started by a
   // Schedule are unchanged, so this needs no patch for runs in flight.
   const scheduledAt = info.typedSearchAttributes.get(TemporalScheduledStartTimeKey);
-  const request = scheduledAt && !carried ? { ...input, customModelName: scheduledModelName(input.customModelName, scheduledAt) } : input;
+  const request =
+    scheduledAt && !carried
+      ? { ...input, customModelName: scheduledModelName(input.customModelName, scheduledAt) }
+      : input;
   const orchestration = request.orchestration ?? {};
   const state: RunState = carried ?? {
     phase: 'preflight',
     startedAt: new Date(info.runStartTime).toISOString(),
-    deadlineAt: orchestration.deadline ? new Date(info.runStartTime.getTime() + durationMs(orchestration.deadline)).toISOString() : undefined,
+    deadlineAt: orchestration.deadline
+      ? new Date(info.runStartTime.getTime() + durationMs(orchestration.deadline)).toISOString()
+      : undefined,
     polling: pollingFrom(orchestration.polling),
     delayMs: pollingFrom(orchestration.polling).initialMs,
     pollsRecorded: 0,
@@ -196,7 +218,8 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
         if (!(next.initialMs >= 100) || !(next.maximumMs >= next.initialMs)) {
           throw new Error('polling needs initialInterval >= 100ms and maximumInterval >= initialInterval');
         }
-        if (!(next.coefficient >= 1) || !(next.jitter >= 0 && next.jitter <= 0.5)) throw new Error('backoffCoefficient must be >= 1 and jitter within 0..0.5');
+        if (!(next.coefficient >= 1) || !(next.jitter >= 0 && next.jitter <= 0.5))
+          throw new Error('backoffCoefficient must be >= 1 and jitter within 0..0.5');
       },
     },
   );
@@ -218,24 +241,41 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
   }
   show();
 
-  const deadlineLeft = (): number | undefined => (state.deadlineAt ? Math.max(0, Date.parse(state.deadlineAt) - Date.now()) : undefined);
+  const deadlineLeft = (): number | undefined =>
+    state.deadlineAt ? Math.max(0, Date.parse(state.deadlineAt) - Date.now()) : undefined;
   type Wake = 'stop' | 'deadline' | 'poke' | 'polling';
   /** Runs `work` until it finishes or something wakes the run: a stop, the deadline, a poke, new polling. */
-  async function interruptible<T>(work: () => Promise<T>, wakeOn: Wake[], timerMs?: number, ignoreDeadline = false): Promise<{ done: T } | { wake: Wake | 'timer' }> {
+  async function interruptible<T>(
+    work: () => Promise<T>,
+    wakeOn: Wake[],
+    timerMs?: number,
+    ignoreDeadline = false,
+  ): Promise<{ done: T } | { wake: Wake | 'timer' }> {
     const scope = new CancellationScope();
     const woke = (): Wake | undefined =>
-      wakeOn.includes('stop') && state.stopReason !== undefined ? 'stop'
-      : wakeOn.includes('poke') && state.pokeRequested ? 'poke'
-      : wakeOn.includes('polling') && pollingChanged ? 'polling'
-      : undefined;
+      wakeOn.includes('stop') && state.stopReason !== undefined
+        ? 'stop'
+        : wakeOn.includes('poke') && state.pokeRequested
+          ? 'poke'
+          : wakeOn.includes('polling') && pollingChanged
+            ? 'polling'
+            : undefined;
     try {
       return await scope.run(async () => {
         const left = ignoreDeadline ? undefined : deadlineLeft();
         const waits = [left, timerMs].filter((t): t is number => t !== undefined);
         const limit = waits.length > 0 ? Math.min(...waits) : undefined;
-        const wakeUp = (limit === undefined ? condition(() => woke() !== undefined).then(() => true) : condition(() => woke() !== undefined, limit)).then(
-          (byCondition) => ({ wake: byCondition ? woke()! : left !== undefined && left <= (timerMs ?? Infinity) ? ('deadline' as const) : ('timer' as const) }),
-        );
+        const wakeUp = (
+          limit === undefined
+            ? condition(() => woke() !== undefined).then(() => true)
+            : condition(() => woke() !== undefined, limit)
+        ).then((byCondition) => ({
+          wake: byCondition
+            ? woke()!
+            : left !== undefined && left <= (timerMs ?? Infinity)
+              ? ('deadline' as const)
+              : ('timer' as const),
+        }));
         return Promise.race([work().then((done) => ({ done })), wakeUp]);
       });
     } finally {
@@ -246,16 +286,22 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
   try {
     // 1. preflight
     const preflight = (state.preflight ??= await acts.preflight(request));
-    if (state.stopReason !== undefined) fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${state.stopReason}`, state);
+    if (state.stopReason !== undefined)
+      fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${state.stopReason}`, state);
 
     // 2. data
     const dataset = (state.dataset ??= await prepareData(preflight));
-    if (state.stopReason !== undefined) fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${state.stopReason}`, state);
+    if (state.stopReason !== undefined)
+      fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${state.stopReason}`, state);
 
     // 3. create
     if (!state.job && deadlineLeft() === 0 && patched('no-job-after-deadline')) {
       setPhase('failed');
-      fail(FailureType.DeadlineExceeded, `the deadline ${state.deadlineAt} passed before the job was created; no job was created`, state);
+      fail(
+        FailureType.DeadlineExceeded,
+        `the deadline ${state.deadlineAt} passed before the job was created; no job was created`,
+        state,
+      );
     }
     if (!state.job) {
       setPhase('creating-job');
@@ -276,15 +322,29 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
           coefficient: 2,
           jitter: 0,
         };
-        const waited = await interruptible(() => acts.createJobWaitingForQuota({ ...input, mode: 'wait-for-quota', quotaBackoff }), ['stop']);
+        const waited = await interruptible(
+          () => acts.createJobWaitingForQuota({ ...input, mode: 'wait-for-quota', quotaBackoff }),
+          ['stop'],
+        );
         if ('wake' in waited) {
-          if (waited.wake === 'deadline') fail(FailureType.DeadlineExceeded, `the deadline passed while waiting for a customization-job slot`, state);
-          fail(FailureType.BedrockJobStopped, `stopped while waiting for a customization-job slot (no job was created): ${state.stopReason}`, state);
+          if (waited.wake === 'deadline')
+            fail(FailureType.DeadlineExceeded, `the deadline passed while waiting for a customization-job slot`, state);
+          fail(
+            FailureType.BedrockJobStopped,
+            `stopped while waiting for a customization-job slot (no job was created): ${state.stopReason}`,
+            state,
+          );
         }
         created = waited.done;
       }
       if (created.outcome === 'quota-exceeded') throw new Error('unreachable: quota wait returned a refusal');
-      state.job = { jobArn: created.jobArn, jobName: created.jobName, clientRequestToken: created.clientRequestToken, createdAt: new Date().toISOString(), adopted: created.outcome === 'adopted' };
+      state.job = {
+        jobArn: created.jobArn,
+        jobName: created.jobName,
+        clientRequestToken: created.clientRequestToken,
+        createdAt: new Date().toISOString(),
+        adopted: created.outcome === 'adopted',
+      };
       upsertSearchAttributes([{ key: BedrockJobArnKey, value: created.jobArn }]);
       setPhase('training');
     }
@@ -297,10 +357,18 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       await collect();
       if (ending === 'deadline') {
         setPhase('failed');
-        fail(FailureType.DeadlineExceeded, `the job did not finish by the deadline ${state.deadlineAt}; it was stopped (status ${state.snapshot?.status})`, state);
+        fail(
+          FailureType.DeadlineExceeded,
+          `the job did not finish by the deadline ${state.deadlineAt}; it was stopped (status ${state.snapshot?.status})`,
+          state,
+        );
       }
       setPhase('stopped');
-      fail(FailureType.BedrockJobStopped, `the job was stopped on request: ${state.stopReason} (status ${state.snapshot?.status})`, state);
+      fail(
+        FailureType.BedrockJobStopped,
+        `the job was stopped on request: ${state.stopReason} (status ${state.snapshot?.status})`,
+        state,
+      );
     }
     return await finish();
   } catch (err) {
@@ -333,7 +401,9 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       outputS3Uri: request.outputDataConfig.s3Uri,
       hyperParameters: request.hyperParameters,
       teacherModelIdentifier: request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier,
-      preparation: prep?.prepare ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? info.workflowId } : undefined,
+      preparation: prep?.prepare
+        ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? info.workflowId }
+        : undefined,
     });
     upsertSearchAttributes([{ key: DatasetFingerprintKey, value: prepared.fingerprint }]);
     return {
@@ -368,7 +438,11 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       } else {
         state.nextPollTime = new Date(Date.now() + state.polling.initialMs).toISOString();
         show();
-        const first = await interruptible(() => new Promise<never>(() => undefined), ['stop', 'poke', 'polling'], state.polling.initialMs);
+        const first = await interruptible(
+          () => new Promise<never>(() => undefined),
+          ['stop', 'poke', 'polling'],
+          state.polling.initialMs,
+        );
         if ('wake' in first && (first.wake === 'stop' || first.wake === 'deadline')) return first.wake;
       }
     }
@@ -382,7 +456,10 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       const input = { jobArn, known: state.snapshot, backoff: state.polling, startDelayMs: state.delayMs };
       const lookAfter = firstLookAfterMs;
       state.pollSequenceWaitsFirst = lookAfter !== undefined;
-      const outcome = await interruptible(() => acts.pollJob(lookAfter === undefined ? input : { ...input, firstLookAfterMs: lookAfter }), ['stop', 'poke', 'polling']);
+      const outcome = await interruptible(
+        () => acts.pollJob(lookAfter === undefined ? input : { ...input, firstLookAfterMs: lookAfter }),
+        ['stop', 'poke', 'polling'],
+      );
       firstLookAfterMs = undefined;
       if ('done' in outcome) {
         record(outcome.done);
@@ -407,14 +484,24 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
     while (!isTerminalJobStatus(state.snapshot?.status)) {
       const left = stoppedBy - Date.now();
       if (left <= 0) {
-        log.warn('the job has not reached a final status within the stop timeout', { jobArn, status: state.snapshot?.status });
+        log.warn('the job has not reached a final status within the stop timeout', {
+          jobArn,
+          status: state.snapshot?.status,
+        });
         return;
       }
       // Waiting for Stopped must not be cut short by the deadline that caused the stop (that made
       // a zero-length wait, and a busy loop); runs from before the fix keep their old commands.
       const ignoreDeadline = state.deadlineAt !== undefined && patched('stop-wait-ignores-deadline');
       const outcome = await interruptible(
-        () => acts.pollJob({ jobArn, known: state.snapshot, backoff: STOP_POLLING, startDelayMs: delayMs, untilTerminal: true }),
+        () =>
+          acts.pollJob({
+            jobArn,
+            known: state.snapshot,
+            backoff: STOP_POLLING,
+            startDelayMs: delayMs,
+            untilTerminal: true,
+          }),
         [],
         left,
         ignoreDeadline,
@@ -442,8 +529,10 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       });
       state.metrics = collected.summary;
       const pairs = [];
-      if (collected.summary.finalTrainingLoss !== undefined) pairs.push({ key: TrainingLossKey, value: collected.summary.finalTrainingLoss });
-      if (collected.summary.finalValidationLoss !== undefined) pairs.push({ key: ValidationLossKey, value: collected.summary.finalValidationLoss });
+      if (collected.summary.finalTrainingLoss !== undefined)
+        pairs.push({ key: TrainingLossKey, value: collected.summary.finalTrainingLoss });
+      if (collected.summary.finalValidationLoss !== undefined)
+        pairs.push({ key: ValidationLossKey, value: collected.summary.finalValidationLoss });
       if (pairs.length > 0) upsertSearchAttributes(pairs);
       return { reportUri: collected.reportUri, chartUri: collected.chartUri };
     } catch (err) {
@@ -462,11 +551,19 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
     const report = await collect();
     if (snapshot.status === 'Failed') {
       setPhase('failed');
-      fail(FailureType.BedrockJobFailed, snapshot.failureMessage ?? 'the Bedrock job failed without a failure message', state);
+      fail(
+        FailureType.BedrockJobFailed,
+        snapshot.failureMessage ?? 'the Bedrock job failed without a failure message',
+        state,
+      );
     }
     if (snapshot.status === 'Stopped') {
       setPhase('stopped');
-      fail(FailureType.BedrockJobStopped, 'the job was stopped outside this run (in the Bedrock console, CLI or API)', state);
+      fail(
+        FailureType.BedrockJobStopped,
+        'the job was stopped outside this run (in the Bedrock console, CLI or API)',
+        state,
+      );
     }
     setPhase('completed');
     const finishedAt = new Date().toISOString();
@@ -485,7 +582,9 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
         jobCreatedAt: job.createdAt,
         jobEndedAt: snapshot.endTime,
         finishedAt,
-        jobSeconds: snapshot.endTime ? Math.round((Date.parse(snapshot.endTime) - Date.parse(job.createdAt)) / 1000) : undefined,
+        jobSeconds: snapshot.endTime
+          ? Math.round((Date.parse(snapshot.endTime) - Date.parse(job.createdAt)) / 1000)
+          : undefined,
       },
     };
   }

@@ -5,7 +5,12 @@
 // What the simulator cannot be made to answer (a model whose loss disagrees with its CSV, throttling on
 // one call) comes from a stub request handler inside a real Bedrock client, so the SDK's own
 // deserialisation and error mapping still run.
-import { BedrockClient, CreateModelCustomizationJobCommand, GetModelCustomizationJobCommand, type GetModelCustomizationJobCommandOutput } from '@aws-sdk/client-bedrock';
+import {
+  BedrockClient,
+  CreateModelCustomizationJobCommand,
+  GetModelCustomizationJobCommand,
+  type GetModelCustomizationJobCommandOutput,
+} from '@aws-sdk/client-bedrock';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -69,7 +74,12 @@ function stubBedrock(respond: (path: string) => { status: number; body: unknown;
   return { client, requests };
 }
 
-const noBedrock = () => stubBedrock(() => ({ status: 500, body: { message: 'GetCustomModel must not be called' }, errorType: 'InternalServerException' }));
+const noBedrock = () =>
+  stubBedrock(() => ({
+    status: 500,
+    body: { message: 'GetCustomModel must not be called' },
+    errorType: 'InternalServerException',
+  }));
 
 function job(name: string, extra: Partial<CollectMetricsInput> = {}): CollectMetricsInput & { prefix: string } {
   const id = `${name}${Math.random().toString(36).slice(2, 8)}`.slice(0, 12);
@@ -96,19 +106,33 @@ async function get(uri: string): Promise<{ body: string; contentType?: string }>
 }
 
 /** One attempt in a mock activity context: every attempt shares the first attempt's schedule time. */
-const run = (activities: ReturnType<typeof createCollectMetricsActivities>, input: CollectMetricsInput, attempt = 1): Promise<CollectMetricsResult> =>
+const run = (
+  activities: ReturnType<typeof createCollectMetricsActivities>,
+  input: CollectMetricsInput,
+  attempt = 1,
+): Promise<CollectMetricsResult> =>
   new MockActivityEnvironment(
     { scheduledTimestampMs: SCHEDULED, currentAttemptScheduledTimestampMs: SCHEDULED + attempt * 1000, attempt },
     // Several tests expect a failure: the mock's "Activity failed" warnings would only be noise.
     { logger: new DefaultLogger('ERROR') },
-  ).run<
-    [CollectMetricsInput],
-    CollectMetricsResult,
-    typeof activities.collectMetrics
-  >(activities.collectMetrics, input);
+  ).run<[CollectMetricsInput], CollectMetricsResult, typeof activities.collectMetrics>(
+    activities.collectMetrics,
+    input,
+  );
 
 // 0-based steps and epochs, as the user guide shows; CRLF and a perplexity column.
-const TRAINING_CSV = ['step_number,epoch_number,training_loss,perplexity', '0,0,2.0,7.39', '1,0,1.8,6.05', '2,0,1.6,4.95', '3,0,1.4,4.06', '4,1,1.2,3.32', '5,1,1.0,2.72', '6,1,0.9,2.46', '7,1,0.8,2.23', ''].join('\r\n');
+const TRAINING_CSV = [
+  'step_number,epoch_number,training_loss,perplexity',
+  '0,0,2.0,7.39',
+  '1,0,1.8,6.05',
+  '2,0,1.6,4.95',
+  '3,0,1.4,4.06',
+  '4,1,1.2,3.32',
+  '5,1,1.0,2.72',
+  '6,1,0.9,2.46',
+  '7,1,0.8,2.23',
+  '',
+].join('\r\n');
 // The documented path, documented columns.
 const VALIDATION_A = 'step_number,epoch_number,validation_loss\n0,0,1.5\n1,1,1.1\n';
 // The path with the extra `validation/` folder, with a BOM, another column order and an extra column.
@@ -120,7 +144,10 @@ describe('collectMetrics', () => {
     const customModelArn = `arn:aws:bedrock:us-east-1:123456789012:custom-model/${BASE_MODEL}/abcdefghijkl`;
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     await put(`${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation_metrics.csv`, VALIDATION_A);
-    await put(`${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`, VALIDATION_B);
+    await put(
+      `${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`,
+      VALIDATION_B,
+    );
     // Other artifacts in the same folders are not metrics.
     await put(`${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/details.json`, '{}');
     await put(`${input.prefix}/training_artifacts/other.csv`, 'a,b\n1,2\n');
@@ -143,8 +170,18 @@ describe('collectMetrics', () => {
     expect(result).toEqual({
       summary: {
         epochs: [
-          { epoch: 0, trainingLoss: expect.closeTo(1.7, 9), lastStepTrainingLoss: 1.4, validationLoss: expect.closeTo(1.6, 9) },
-          { epoch: 1, trainingLoss: expect.closeTo(0.975, 9), lastStepTrainingLoss: 0.8, validationLoss: expect.closeTo(1.2, 9) },
+          {
+            epoch: 0,
+            trainingLoss: expect.closeTo(1.7, 9),
+            lastStepTrainingLoss: 1.4,
+            validationLoss: expect.closeTo(1.6, 9),
+          },
+          {
+            epoch: 1,
+            trainingLoss: expect.closeTo(0.975, 9),
+            lastStepTrainingLoss: 0.8,
+            validationLoss: expect.closeTo(1.2, 9),
+          },
         ],
         steps: 8,
         finalTrainingLoss: 0.8,
@@ -190,7 +227,11 @@ describe('collectMetrics', () => {
     expect(chart.body).toContain('<title>Loss: job-done</title>');
     expect(chart.body).toContain(`base model ${BASE_MODEL} · job Completed · 8 steps, 2 epochs · best epoch 1`);
     expect(chart.body.match(/<path d="/g)).toHaveLength(3);
-    for (const label of ['training loss', 'validation loss (post_fine_tuning_validation)', 'validation loss (post_fine_tuning_validation/validation)']) {
+    for (const label of [
+      'training loss',
+      'validation loss (post_fine_tuning_validation)',
+      'validation loss (post_fine_tuning_validation/validation)',
+    ]) {
       expect(chart.body).toContain(`>${label}</text>`);
     }
     expect(chart.body).toContain('>epoch 0</text>');
@@ -199,9 +240,16 @@ describe('collectMetrics', () => {
 
   it('collects a simulated job run to Completed, agreeing with its custom model', async () => {
     const name = `metrics-${Math.random().toString(36).slice(2, 10)}`;
-    const lines = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `What is ${i} + ${i}?`, completion: `${2 * i}` })).join('\n') + '\n';
-    await s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/train.jsonl`, Body: lines(40) }));
-    await s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/validation.jsonl`, Body: lines(10) }));
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify({ prompt: `What is ${i} + ${i}?`, completion: `${2 * i}` }),
+      ).join('\n') + '\n';
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/train.jsonl`, Body: lines(40) }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'finetune-datasets', Key: `${RUN}/${name}/validation.jsonl`, Body: lines(10) }),
+    );
     const outputS3Uri = `s3://${BUCKET}/${RUN}/${name}/`;
     const { jobArn } = await simulator.send(
       new CreateModelCustomizationJobCommand({
@@ -218,7 +266,7 @@ describe('collectMetrics', () => {
       }),
     );
     let finished: GetModelCustomizationJobCommandOutput;
-    for (const deadline = Date.now() + 60_000; ; ) {
+    for (const deadline = Date.now() + 60_000; ;) {
       finished = await simulator.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
       if (finished.status !== 'InProgress' || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -244,10 +292,18 @@ describe('collectMetrics', () => {
     expect(result.summary.finalValidationLoss).toBe(finished.validationMetrics?.[0]?.validationLoss);
     expect(result.summary.customModelValidationLoss).toBe(result.summary.finalValidationLoss);
     expect(result.trainingCsvUri).toBe(`${root}/training_artifacts/step_wise_training_metrics.csv`);
-    expect(result.validationCsvUris).toEqual([`${root}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`]);
+    expect(result.validationCsvUris).toEqual([
+      `${root}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`,
+    ]);
 
     const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
-    expect(report).toMatchObject({ jobArn, customModelArn: finished.outputModelArn, jobStatus: 'Completed', summary: result.summary, notes: [] });
+    expect(report).toMatchObject({
+      jobArn,
+      customModelArn: finished.outputModelArn,
+      jobStatus: 'Completed',
+      summary: result.summary,
+      notes: [],
+    });
     const chart = (await get(result.chartUri!)).body;
     expect(chart).toContain(`<title>Loss: ${name}</title>`);
     expect(chart.match(/<path d="/g)).toHaveLength(2);
@@ -276,7 +332,10 @@ describe('collectMetrics', () => {
     const input = job('pages');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     for (const folder of ['a', 'b', 'c']) await put(`${input.prefix}/validation_artifacts/${folder}/notes.txt`, 'x');
-    await put(`${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`, VALIDATION_B);
+    await put(
+      `${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`,
+      VALIDATION_B,
+    );
     // Two keys per ListObjectsV2 page, set on a client of this test's own.
     const paged = createS3Client(loadAwsConfig(process.env));
     const listCalls: unknown[] = [];
@@ -293,7 +352,9 @@ describe('collectMetrics', () => {
     try {
       const result = await run(createCollectMetricsActivities({ s3: paged, bedrock: noBedrock().client }), input);
       expect(listCalls).toHaveLength(2);
-      expect(result.validationCsvUris).toEqual([`s3://${BUCKET}/${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`]);
+      expect(result.validationCsvUris).toEqual([
+        `s3://${BUCKET}/${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`,
+      ]);
       expect(result.summary.finalValidationLoss).toBe(1.3);
     } finally {
       paged.destroy();
@@ -311,7 +372,13 @@ describe('collectMetrics', () => {
     expect(result.validationCsvUris).toEqual([]);
 
     const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
-    expect(report).toMatchObject({ jobStatus: 'Stopped', customModelArn: null, trainingCsvUri: null, validationCsvUris: [], validationFiles: [] });
+    expect(report).toMatchObject({
+      jobStatus: 'Stopped',
+      customModelArn: null,
+      trainingCsvUri: null,
+      validationCsvUris: [],
+      validationFiles: [],
+    });
     expect(report.summary).toEqual({ epochs: [], steps: 0, crossCheck: 'unavailable' });
     expect(report.notes).toEqual([
       `no training metrics at s3://${BUCKET}/${input.prefix}/training_artifacts/step_wise_training_metrics.csv`,
@@ -333,19 +400,42 @@ describe('collectMetrics', () => {
     expect(result.summary).toMatchObject({ steps: 8, finalTrainingLoss: 0.8, crossCheck: 'unavailable' });
     expect(result.summary.customModelTrainingLoss).toBeUndefined();
     const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
-    expect(report.notes).toContain(`GetCustomModel: ${customModelArn} was not found, so there is nothing to cross-check`);
+    expect(report.notes).toContain(
+      `GetCustomModel: ${customModelArn} was not found, so there is nothing to cross-check`,
+    );
   });
 
   it('reports a mismatch with GetCustomModel, and lets other Bedrock errors through for a retry', async () => {
     const input = job('mismatch');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     const customModelArn = `arn:aws:bedrock:us-east-1:123456789012:custom-model/${BASE_MODEL}/yyyyyyyyyyyy`;
-    const differs = stubBedrock(() => ({ status: 200, body: { modelArn: customModelArn, modelName: 'm', creationTime: '2026-01-02T03:04:05Z', trainingMetrics: { trainingLoss: 0.85 } } }));
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: differs.client }), { ...input, customModelArn });
-    expect(result.summary).toMatchObject({ finalTrainingLoss: 0.8, customModelTrainingLoss: 0.85, crossCheck: 'mismatch' });
+    const differs = stubBedrock(() => ({
+      status: 200,
+      body: {
+        modelArn: customModelArn,
+        modelName: 'm',
+        creationTime: '2026-01-02T03:04:05Z',
+        trainingMetrics: { trainingLoss: 0.85 },
+      },
+    }));
+    const result = await run(createCollectMetricsActivities({ s3, bedrock: differs.client }), {
+      ...input,
+      customModelArn,
+    });
+    expect(result.summary).toMatchObject({
+      finalTrainingLoss: 0.8,
+      customModelTrainingLoss: 0.85,
+      crossCheck: 'mismatch',
+    });
 
-    const throttled = stubBedrock(() => ({ status: 429, body: { message: 'Rate exceeded' }, errorType: 'ThrottlingException' }));
-    await expect(run(createCollectMetricsActivities({ s3, bedrock: throttled.client }), { ...input, customModelArn })).rejects.toMatchObject({
+    const throttled = stubBedrock(() => ({
+      status: 429,
+      body: { message: 'Rate exceeded' },
+      errorType: 'ThrottlingException',
+    }));
+    await expect(
+      run(createCollectMetricsActivities({ s3, bedrock: throttled.client }), { ...input, customModelArn }),
+    ).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
   });
@@ -356,16 +446,26 @@ describe('collectMetrics', () => {
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     await put(key, 'step_number,epoch_number,loss\n0,0,1.5\n');
 
-    const error = await run(createCollectMetricsActivities({ s3, bedrock: noBedrock().client }), input).catch((err: unknown) => err);
+    const error = await run(createCollectMetricsActivities({ s3, bedrock: noBedrock().client }), input).catch(
+      (err: unknown) => err,
+    );
 
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: METRICS_CSV_INVALID, nonRetryable: true });
-    expect((error as Error).message).toBe(`s3://${BUCKET}/${key}: missing required column "validation_loss" (columns found: "step_number", "epoch_number", "loss")`);
+    expect((error as Error).message).toBe(
+      `s3://${BUCKET}/${key}: missing required column "validation_loss" (columns found: "step_number", "epoch_number", "loss")`,
+    );
   });
 
   it('refuses an input it cannot locate outputs from, without retry', async () => {
     const activities = createCollectMetricsActivities({ s3, bedrock: noBedrock().client });
-    await expect(run(activities, { ...job('bad'), outputS3Uri: 'finetune-outputs/x' })).rejects.toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
-    await expect(run(activities, { ...job('bad'), jobArn: 'not-an-arn' })).rejects.toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+    await expect(run(activities, { ...job('bad'), outputS3Uri: 'finetune-outputs/x' })).rejects.toMatchObject({
+      type: 'InvalidRequest',
+      nonRetryable: true,
+    });
+    await expect(run(activities, { ...job('bad'), jobArn: 'not-an-arn' })).rejects.toMatchObject({
+      type: 'InvalidRequest',
+      nonRetryable: true,
+    });
   });
 });

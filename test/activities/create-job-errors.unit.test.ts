@@ -13,7 +13,13 @@ const request = {
   trainingDataConfig: { s3Uri: 's3://bucket/train.jsonl' },
   outputDataConfig: { s3Uri: 's3://bucket/out/' },
 };
-const input: CreateJobInput = { request, workflowId: 'wf-1', datasetFingerprint: 'ab'.repeat(32), trainingDataConfig: request.trainingDataConfig, mode: 'first' };
+const input: CreateJobInput = {
+  request,
+  workflowId: 'wf-1',
+  datasetFingerprint: 'ab'.repeat(32),
+  trainingDataConfig: request.trainingDataConfig,
+  mode: 'first',
+};
 
 function awsError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
@@ -41,11 +47,15 @@ describe('createJob error handling (mocked Bedrock client)', () => {
   it('derives the same token and name on every call', () => {
     expect(jobIdentity(input)).toEqual(jobIdentity({ ...input }));
     expect(jobIdentity(input).clientRequestToken).toMatch(/^[0-9a-f]{64}$/);
-    expect(jobIdentity({ ...input, datasetFingerprint: 'cd'.repeat(32) }).clientRequestToken).not.toBe(jobIdentity(input).clientRequestToken);
+    expect(jobIdentity({ ...input, datasetFingerprint: 'cd'.repeat(32) }).clientRequestToken).not.toBe(
+      jobIdentity(input).clientRequestToken,
+    );
   });
 
   it('retries "Could not assume provided IAM role" every 10 s, for a bounded number of tries', async () => {
-    const notReady = stubBedrock(awsError('ValidationException', 'Could not assume provided IAM role. Check the trust policy.'));
+    const notReady = stubBedrock(
+      awsError('ValidationException', 'Could not assume provided IAM role. Check the trust policy.'),
+    );
     const early = await run(notReady, 3).catch((e: unknown) => e);
     expect(early).toBeInstanceOf(ApplicationFailure);
     expect((early as ApplicationFailure).type).toBe('IamRoleNotReady');
@@ -56,12 +66,16 @@ describe('createJob error handling (mocked Bedrock client)', () => {
     expect(late.nonRetryable).toBe(true);
   });
 
-  it('fails at once with Bedrock\'s message on other ValidationExceptions and on AccessDenied', async () => {
-    const invalid = (await run(stubBedrock(awsError('ValidationException', 'Invalid hyperparameter'))).catch((e: unknown) => e)) as ApplicationFailure;
+  it("fails at once with Bedrock's message on other ValidationExceptions and on AccessDenied", async () => {
+    const invalid = (await run(stubBedrock(awsError('ValidationException', 'Invalid hyperparameter'))).catch(
+      (e: unknown) => e,
+    )) as ApplicationFailure;
     expect(invalid.type).toBe('InvalidRequest');
     expect(invalid.nonRetryable).toBe(true);
     expect(invalid.message).toMatch(/Invalid hyperparameter/);
-    const denied = (await run(stubBedrock(awsError('AccessDeniedException', 'not authorized'))).catch((e: unknown) => e)) as ApplicationFailure;
+    const denied = (await run(stubBedrock(awsError('AccessDeniedException', 'not authorized'))).catch(
+      (e: unknown) => e,
+    )) as ApplicationFailure;
     expect(denied.type).toBe('AccessDeniedException');
     expect(denied.nonRetryable).toBe(true);
   });

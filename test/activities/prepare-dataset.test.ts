@@ -7,7 +7,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createPrepareDatasetActivities, type PrepareDatasetInput, type PrepareDatasetProgress, type PrepareDatasetResult } from '../../src/activities/prepare-dataset';
+import {
+  createPrepareDatasetActivities,
+  type PrepareDatasetInput,
+  type PrepareDatasetProgress,
+  type PrepareDatasetResult,
+} from '../../src/activities/prepare-dataset';
 import { createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import type { Problem } from '../../src/core/dataset';
@@ -30,7 +35,13 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
 /** Claude 3 Haiku records; `pad` characters of extra text make big files. */
 const claude = (n: number, pad = 0) =>
   Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ system: 'You answer support questions.', messages: [{ role: 'user', content: `Question ${i}? ${'x'.repeat(pad)}` }, { role: 'assistant', content: `Answer ${i}.` }] }),
+    JSON.stringify({
+      system: 'You answer support questions.',
+      messages: [
+        { role: 'user', content: `Question ${i}? ${'x'.repeat(pad)}` },
+        { role: 'assistant', content: `Answer ${i}.` },
+      ],
+    }),
   ).join('\n') + '\n';
 const upload = (name: string, body: string | Uint8Array) => put(s3, DATA_BUCKET, `${RUN}/${name}`, body);
 
@@ -46,11 +57,17 @@ interface Attempt {
 
 /** One attempt of the activity; `heartbeatDetails` makes it a retry. */
 async function attempt(input: PrepareDatasetInput, heartbeatDetails?: PrepareDatasetProgress): Promise<Attempt> {
-  const env = new MockActivityEnvironment({ attempt: heartbeatDetails ? 2 : 1, heartbeatDetails }, { logger: new DefaultLogger('ERROR') });
+  const env = new MockActivityEnvironment(
+    { attempt: heartbeatDetails ? 2 : 1, heartbeatDetails },
+    { logger: new DefaultLogger('ERROR') },
+  );
   const heartbeats: PrepareDatasetProgress[] = [];
   env.on('heartbeat', (details: PrepareDatasetProgress) => heartbeats.push(details));
   const { prepareDataset } = createPrepareDatasetActivities({ s3 });
-  const result = await env.run<[PrepareDatasetInput], PrepareDatasetResult, typeof prepareDataset>(prepareDataset, input);
+  const result = await env.run<[PrepareDatasetInput], PrepareDatasetResult, typeof prepareDataset>(
+    prepareDataset,
+    input,
+  );
   return { result, heartbeats };
 }
 
@@ -64,7 +81,11 @@ async function failure(input: PrepareDatasetInput): Promise<ApplicationFailure> 
   throw new Error('prepareDataset did not fail');
 }
 
-const fineTune = (baseModelIdentifier: string, s3Uri: string, extra: Partial<PrepareDatasetInput> = {}): PrepareDatasetInput => ({
+const fineTune = (
+  baseModelIdentifier: string,
+  s3Uri: string,
+  extra: Partial<PrepareDatasetInput> = {},
+): PrepareDatasetInput => ({
   baseModelIdentifier,
   customizationType: 'FINE_TUNING',
   trainingDataConfig: { s3Uri },
@@ -81,15 +102,30 @@ describe('validation only', () => {
     expect(result.reportUri).toBe(`${OUTPUT}/prepared/${result.fingerprint}/validation-report.json`);
     expect(result.trainingDataConfig).toEqual({ s3Uri: uri });
     expect(result.validationDataConfig).toBeUndefined();
-    expect(result.stats).toEqual({ trainingRecords: 120, validationRecords: 0, estimatedTokens: expect.any(Number), warnings: 0, duplicatesRemoved: 0, bytes: Buffer.byteLength(data) });
+    expect(result.stats).toEqual({
+      trainingRecords: 120,
+      validationRecords: 0,
+      estimatedTokens: expect.any(Number),
+      warnings: 0,
+      duplicatesRemoved: 0,
+      bytes: Buffer.byteLength(data),
+    });
     const report = JSON.parse(await read(result.reportUri));
-    expect(report).toMatchObject({ verdict: 'valid', fingerprint: result.fingerprint, preparation: null, training: { source: uri, sha256: result.fingerprint, records: 120, format: 'prompt-completion' } });
+    expect(report).toMatchObject({
+      verdict: 'valid',
+      fingerprint: result.fingerprint,
+      preparation: null,
+      training: { source: uri, sha256: result.fingerprint, records: 120, format: 'prompt-completion' },
+    });
     expect(heartbeats[0]).toMatchObject({ phase: 'training', file: uri });
   });
 
   it('applies batchSize from the hyperparameters to token limits', async () => {
     const record = JSON.stringify({ prompt: 'p'.repeat(3_000 * 6), completion: 'ok' });
-    const uri = await upload('batch/train.jsonl', `${Array.from({ length: 10 }, (_, i) => record.replace('ok', `ok ${i}`)).join('\n')}\n`);
+    const uri = await upload(
+      'batch/train.jsonl',
+      `${Array.from({ length: 10 }, (_, i) => record.replace('ok', `ok ${i}`)).join('\n')}\n`,
+    );
     const input = fineTune('amazon.titan-text-express-v1:0:8k', uri);
     await expect(attempt(input)).resolves.toBeDefined();
     const err = await failure({ ...input, hyperParameters: { batchSize: '2' } });
@@ -131,7 +167,11 @@ describe('invalid data', () => {
       [10, 'missing-field'],
     ]);
     const report = JSON.parse(await read(details.reportUri));
-    expect(report).toMatchObject({ verdict: 'invalid', fingerprint: null, training: { errorCount: 2, counts: { 'invalid-json': 1, 'missing-field': 1 } } });
+    expect(report).toMatchObject({
+      verdict: 'invalid',
+      fingerprint: null,
+      training: { errorCount: 2, counts: { 'invalid-json': 1, 'missing-field': 1 } },
+    });
   });
 
   it('applies same-bucket rules to media, since it validates the data where it lives', async () => {
@@ -139,7 +179,13 @@ describe('invalid data', () => {
       JSON.stringify({
         schemaVersion: 'bedrock-conversation-2024',
         messages: [
-          { role: 'user', content: [{ text: `What is in picture ${i}?` }, { image: { format: 'png', source: { s3Location: { uri: `s3://${bucket}/${RUN}/img/${i}.png` } } } }] },
+          {
+            role: 'user',
+            content: [
+              { text: `What is in picture ${i}?` },
+              { image: { format: 'png', source: { s3Location: { uri: `s3://${bucket}/${RUN}/img/${i}.png` } } } },
+            ],
+          },
           { role: 'assistant', content: [{ text: 'A cat.' }] },
         ],
       });
@@ -151,9 +197,15 @@ describe('invalid data', () => {
   });
 
   it('fails InvalidRequest for a missing object, an unknown model, or a split out of range', async () => {
-    expect((await failure(fineTune(LLAMA, `s3://${DATA_BUCKET}/${RUN}/does-not-exist.jsonl`))).type).toBe('InvalidRequest');
-    expect((await failure(fineTune('amazon.titan-tg1-large', `s3://${DATA_BUCKET}/x.jsonl`))).type).toBe('InvalidRequest');
-    const split = await failure(fineTune(LLAMA, `s3://${DATA_BUCKET}/x.jsonl`, { preparation: { validationSplit: 0.9 } }));
+    expect((await failure(fineTune(LLAMA, `s3://${DATA_BUCKET}/${RUN}/does-not-exist.jsonl`))).type).toBe(
+      'InvalidRequest',
+    );
+    expect((await failure(fineTune('amazon.titan-tg1-large', `s3://${DATA_BUCKET}/x.jsonl`))).type).toBe(
+      'InvalidRequest',
+    );
+    const split = await failure(
+      fineTune(LLAMA, `s3://${DATA_BUCKET}/x.jsonl`, { preparation: { validationSplit: 0.9 } }),
+    );
     expect(split.type).toBe('InvalidRequest');
     expect(split.message).toBe('preparation: validationSplit 0.9 must be between 0 and 0.5');
   });
@@ -163,7 +215,8 @@ describe('preparation', () => {
   // 150 distinct records, 30 of them repeated once.
   const distinct = datasets.promptCompletion(150).trimEnd().split('\n');
   const withDupes = `${[...distinct, ...distinct.slice(0, 30)].join('\n')}\n`;
-  const prepare = (uri: string, seed: string) => fineTune(LLAMA, uri, { preparation: { dedupe: true, validationSplit: 0.2, seed } });
+  const prepare = (uri: string, seed: string) =>
+    fineTune(LLAMA, uri, { preparation: { dedupe: true, validationSplit: 0.2, seed } });
 
   it('removes duplicates, shuffles with the seed, splits, and fingerprints the prepared training file', async () => {
     const uri = await upload('prepare/train.jsonl', withDupes);
@@ -198,7 +251,13 @@ describe('preparation', () => {
     const uri = await upload('retry/train.jsonl', withDupes);
     const first = await attempt(prepare(uri, 'seed-b'));
     const train = await read(first.result.trainingDataConfig.s3Uri!);
-    const retried = await attempt(prepare(uri, 'seed-b'), { phase: 'writing', file: first.result.trainingDataConfig.s3Uri!, bytes: 1, records: 10, line: 10 });
+    const retried = await attempt(prepare(uri, 'seed-b'), {
+      phase: 'writing',
+      file: first.result.trainingDataConfig.s3Uri!,
+      bytes: 1,
+      records: 10,
+      line: 10,
+    });
     expect(retried.result).toEqual(first.result);
     expect(await read(retried.result.trainingDataConfig.s3Uri!)).toBe(train);
     const other = await attempt(prepare(uri, 'seed-c'));
@@ -242,13 +301,21 @@ describe('validation files', () => {
     expect(result.stats).toMatchObject({ trainingRecords: 40, validationRecords: 5 });
     const report = JSON.parse(await read(result.reportUri));
     expect(report.validation).toHaveLength(1);
-    expect(report.validation[0]).toMatchObject({ source: validation, role: 'validation', records: 5, verdict: 'valid' });
+    expect(report.validation[0]).toMatchObject({
+      source: validation,
+      role: 'validation',
+      records: 5,
+      verdict: 'valid',
+    });
   });
 
   it('name the validation file in the failure when it is the bad one', async () => {
     const training = await upload('haiku2/train.jsonl', claude(40));
     const validation = await upload('haiku2/validation.jsonl', claude(1_001));
-    const err = await failure({ ...fineTune(HAIKU, training), validationDataConfig: { validators: [{ s3Uri: validation }] } });
+    const err = await failure({
+      ...fineTune(HAIKU, training),
+      validationDataConfig: { validators: [{ s3Uri: validation }] },
+    });
     expect(err.message).toContain(`${validation}: file [too-many-records] the validation file has 1,001 records`);
     const [details] = err.details as [{ problems: Problem[] }];
     expect(details.problems[0]).toMatchObject({ rule: 'too-many-records', file: validation });
@@ -257,15 +324,21 @@ describe('validation files', () => {
   it('count with training towards the total limits', async () => {
     const training = await upload('llama/train.jsonl', datasets.promptCompletion(80));
     const validation = await upload('llama/validation.jsonl', datasets.promptCompletion(19));
-    const err = await failure({ ...fineTune(LLAMA, training), validationDataConfig: { validators: [{ s3Uri: validation }] } });
+    const err = await failure({
+      ...fineTune(LLAMA, training),
+      validationDataConfig: { validators: [{ s3Uri: validation }] },
+    });
     expect(err.message).toContain('[too-few-total-records] training + validation records: 80 + 19 = 99');
     const validation20 = await upload('llama/validation20.jsonl', datasets.promptCompletion(20));
-    await expect(attempt({ ...fineTune(LLAMA, training), validationDataConfig: { validators: [{ s3Uri: validation20 }] } })).resolves.toBeDefined();
+    await expect(
+      attempt({ ...fineTune(LLAMA, training), validationDataConfig: { validators: [{ s3Uri: validation20 }] } }),
+    ).resolves.toBeDefined();
   });
 });
 
 describe('invocation logs', () => {
-  const hour = (h: number) => `${RUN}/logs/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/27/${String(h).padStart(2, '0')}`;
+  const hour = (h: number) =>
+    `${RUN}/logs/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/27/${String(h).padStart(2, '0')}`;
   const distill = (s3Uri: string, extra: Partial<PrepareDatasetInput> = {}): PrepareDatasetInput => ({
     baseModelIdentifier: NOVA_MICRO,
     customizationType: 'DISTILLATION',
@@ -276,10 +349,28 @@ describe('invocation logs', () => {
   });
 
   beforeAll(async () => {
-    for (let h = 0; h < 3; h++) await put(s3, LOGS_BUCKET, `${hour(h)}/20261127T${h}0000Z_abc${h}.json.gz`, datasets.invocationLogs(50, 'amazon.nova-pro-v1:0'));
+    for (let h = 0; h < 3; h++)
+      await put(
+        s3,
+        LOGS_BUCKET,
+        `${hour(h)}/20261127T${h}0000Z_abc${h}.json.gz`,
+        datasets.invocationLogs(50, 'amazon.nova-pro-v1:0'),
+      );
     // Side files and the permission marker are not logs.
-    await put(s3, LOGS_BUCKET, `${hour(0)}/data/00000000-0000-4000-8000-000000000001_input.json.gz`, gzipSync('{"messages":[]}'));
-    await s3.send(new PutObjectCommand({ Bucket: LOGS_BUCKET, Key: `${RUN}/logs/amazon-bedrock-logs-permission-check`, Body: new Uint8Array(0), ContentLength: 0 }));
+    await put(
+      s3,
+      LOGS_BUCKET,
+      `${hour(0)}/data/00000000-0000-4000-8000-000000000001_input.json.gz`,
+      gzipSync('{"messages":[]}'),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS_BUCKET,
+        Key: `${RUN}/logs/amazon-bedrock-logs-permission-check`,
+        Body: new Uint8Array(0),
+        ContentLength: 0,
+      }),
+    );
   });
 
   it('reads every gzip log under the prefix and fingerprints the used records', async () => {
@@ -287,9 +378,15 @@ describe('invocation logs', () => {
     expect(result.stats).toMatchObject({ trainingRecords: 150, validationRecords: 0, duplicatesRemoved: 0 });
     expect(result.trainingDataConfig).toEqual(distill(`s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs`).trainingDataConfig);
     const report = JSON.parse(await read(result.reportUri));
-    expect(report.training).toMatchObject({ format: 'invocation-log', records: 150, invocationLogs: { files: 3, recordsRead: 150, filteredOut: 0, qualifying: 150 } });
+    expect(report.training).toMatchObject({
+      format: 'invocation-log',
+      records: 150,
+      invocationLogs: { files: 3, recordsRead: 150, filteredOut: 0, qualifying: 150 },
+    });
     // The fingerprint covers the used records in key order.
-    const used = [0, 1, 2].map(() => gunzipSync(datasets.invocationLogs(50, 'amazon.nova-pro-v1:0')).toString()).join('');
+    const used = [0, 1, 2]
+      .map(() => gunzipSync(datasets.invocationLogs(50, 'amazon.nova-pro-v1:0')).toString())
+      .join('');
     expect(result.fingerprint).toBe(sha256(used));
   });
 
@@ -297,17 +394,27 @@ describe('invocation logs', () => {
     const err = await failure(
       distill(`s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs`, {
         trainingDataConfig: {
-          invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs` }, requestMetadataFilters: { equals: { project: 'other' } } },
+          invocationLogsConfig: {
+            invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs` },
+            requestMetadataFilters: { equals: { project: 'other' } },
+          },
         },
       }),
     );
     expect(err.type).toBe('DatasetInvalid');
-    expect(err.message).toContain('[too-few-records] 0 usable log records (150 read in 3 files, 150 filtered out, 0 dropped)');
+    expect(err.message).toContain(
+      '[too-few-records] 0 usable log records (150 read in 3 files, 150 filtered out, 0 dropped)',
+    );
   });
 
   it('with usePromptResponse, uses only the teacher’s responses', async () => {
     const input = distill(`s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs`, {
-      trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs` }, usePromptResponse: true } },
+      trainingDataConfig: {
+        invocationLogsConfig: {
+          invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${RUN}/logs/AWSLogs` },
+          usePromptResponse: true,
+        },
+      },
       teacherModelIdentifier: 'amazon.nova-premier-v1:0',
     });
     const err = await failure(input);

@@ -17,7 +17,8 @@ beforeAll(() => {
 });
 afterAll(() => s3.destroy());
 
-const put = (key: string, body: Uint8Array | string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+const put = (key: string, body: Uint8Array | string) =>
+  s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
 async function collect(lines: AsyncIterable<Uint8Array>): Promise<string[]> {
   const out: string[] = [];
@@ -44,7 +45,9 @@ describe('listObjects', () => {
 
 describe('objectLines', () => {
   // Several of the SDK's body chunks, and lines that straddle them.
-  const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ prompt: `question ${i} ${'x'.repeat(i % 97)}`, completion: `answer ${i}` }));
+  const lines = Array.from({ length: 20_000 }, (_, i) =>
+    JSON.stringify({ prompt: `question ${i} ${'x'.repeat(i % 97)}`, completion: `answer ${i}` }),
+  );
   const text = `${lines.join('\n')}\n`;
 
   it('splits a plain object into lines without the newline', async () => {
@@ -61,7 +64,10 @@ describe('objectLines', () => {
     const gz = gzipSync(text);
     await put(`${RUN}/sized.json.gz`, gz);
     let seen = 0;
-    const opened = await openObject(s3, BUCKET, `${RUN}/sized.json.gz`, { gunzip: true, onStoredBytes: (c) => (seen += c.length) });
+    const opened = await openObject(s3, BUCKET, `${RUN}/sized.json.gz`, {
+      gunzip: true,
+      onStoredBytes: (c) => (seen += c.length),
+    });
     expect(opened.size).toBe(gz.length);
     let out = 0;
     for await (const chunk of opened.chunks) out += chunk.length;
@@ -81,7 +87,8 @@ describe('objectLines', () => {
 });
 
 describe('S3ObjectWriter', () => {
-  const read = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+  const read = async (key: string) =>
+    Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
 
   it('writes a small object in one PutObject', async () => {
     const writer = new S3ObjectWriter(s3, BUCKET, `${RUN}/small.jsonl`);

@@ -37,7 +37,20 @@ it('brings up the stack, fine-tunes an example to its metrics and loss chart, an
   const ports = { temporal: await freePort(), ui: await freePort(), s3: await freePort(), simulator: await freePort() };
   const demo = spawn(
     process.execPath,
-    [BIN, 'demo', '--temporal-port', `${ports.temporal}`, '--ui-port', `${ports.ui}`, '--s3-port', `${ports.s3}`, '--simulator-port', `${ports.simulator}`, '--data-dir', dataDir],
+    [
+      BIN,
+      'demo',
+      '--temporal-port',
+      `${ports.temporal}`,
+      '--ui-port',
+      `${ports.ui}`,
+      '--s3-port',
+      `${ports.s3}`,
+      '--simulator-port',
+      `${ports.simulator}`,
+      '--data-dir',
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -53,20 +66,31 @@ it('brings up the stack, fine-tunes an example to its metrics and loss chart, an
     return exited;
   };
   try {
-    await waitFor('the demo to finish its fine-tune', async () => (stdout.includes('Press Ctrl-C to stop everything.') || demo.exitCode !== null ? true : undefined), 200_000, 500).catch(
-      (err: unknown) => {
-        throw new Error(`${(err as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`, { cause: err });
-      },
-    );
+    await waitFor(
+      'the demo to finish its fine-tune',
+      async () => (stdout.includes('Press Ctrl-C to stop everything.') || demo.exitCode !== null ? true : undefined),
+      200_000,
+      500,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`, { cause: err });
+    });
     expect(stdout).toContain('Press Ctrl-C to stop everything.');
     expect(stdout).toContain('Local stack is up:');
-    expect(stdout).toMatch(/^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.titan-text-express-v1:0:8k\//m);
-    expect(stdout).toMatch(/epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/);
+    expect(stdout).toMatch(
+      /^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.titan-text-express-v1:0:8k\//m,
+    );
+    expect(stdout).toMatch(
+      /epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/,
+    );
     // The chart as the S3 server stores it: a plain file under the stack's data folder.
     const chart = /^ +loss chart +(\/\S+)$/m.exec(stdout)?.[1];
     expect(chart?.startsWith(join(dataDir, 's3', 'finetune-outputs'))).toBe(true);
     expect(readFileSync(chart!, 'utf8')).toContain('<svg');
-    expect(stdout).toMatch(new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/demo-\\d{8}-\\d{6}/[0-9a-f-]{36}/history`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `Temporal UI +http://127\\.0\\.0\\.1:${ports.ui}/namespaces/default/workflows/demo-\\d{8}-\\d{6}/[0-9a-f-]{36}/history`,
+      ),
+    );
     expect(existsSync(join(dataDir, 'stack.env'))).toBe(true);
 
     const children = processesUsing(dataDir).filter((pid) => pid !== demo.pid);

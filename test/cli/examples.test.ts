@@ -9,7 +9,13 @@ import { inputUris } from '../../src/cli/examples';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { EXAMPLES, exampleRequest, json, runCli, testRequest } from './helpers';
 
-const NAMES = ['continued-pretraining', 'distillation-invocation-logs', 'distillation-prompts', 'fine-tuning-conversation', 'fine-tuning-prompt-completion'];
+const NAMES = [
+  'continued-pretraining',
+  'distillation-invocation-logs',
+  'distillation-prompts',
+  'fine-tuning-conversation',
+  'fine-tuning-prompt-completion',
+];
 
 /** What each example's dataset holds, as the run's dataset stats must report it. */
 const RECORDS: Record<string, { training: number; validation: number; epochs: number }> = {
@@ -32,9 +38,13 @@ beforeAll(async () => {
 afterAll(() => ctx?.close());
 
 it('lists one example per customization type and record format', async () => {
-  const listed = json<{ examples: { name: string; request: { customizationType: string } }[] }>(await runCli(['examples', 'list', '--json'], { taskQueue }));
+  const listed = json<{ examples: { name: string; request: { customizationType: string } }[] }>(
+    await runCli(['examples', 'list', '--json'], { taskQueue }),
+  );
   expect(listed.examples.map((e) => e.name)).toEqual(NAMES);
-  expect(new Set(listed.examples.map((e) => e.request.customizationType))).toEqual(new Set(['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION']));
+  expect(new Set(listed.examples.map((e) => e.request.customizationType))).toEqual(
+    new Set(['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION']),
+  );
 });
 
 it('uploads every object and log prefix the requests read', async () => {
@@ -69,7 +79,10 @@ describe.each(NAMES)('example %s', (name) => {
     expect(result.metrics?.epochs.length).toBe(RECORDS[name].epochs);
     expect(result.metrics?.finalTrainingLoss).toBeGreaterThan(0);
     const progress = await run.progress();
-    expect(progress.dataset).toMatchObject({ trainingRecords: RECORDS[name].training, validationRecords: RECORDS[name].validation });
+    expect(progress.dataset).toMatchObject({
+      trainingRecords: RECORDS[name].training,
+      validationRecords: RECORDS[name].validation,
+    });
   });
 });
 

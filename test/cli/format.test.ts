@@ -1,8 +1,17 @@
 // The CLI's text (pure): the phase track, progress lines, metrics and failure blocks, list queries,
 // and the demo's renaming of its example.
-import type { LiveProgress } from '../../src/api';
+import type { LiveProgress } from '../../src/client';
 import { demoRequest } from '../../src/cli/demo';
-import { changeKey, duration, failureLines, metricsLines, phaseTrack, progressLine, relative, table } from '../../src/cli/format';
+import {
+  changeKey,
+  duration,
+  failureLines,
+  metricsLines,
+  phaseTrack,
+  progressLine,
+  relative,
+  table,
+} from '../../src/cli/format';
 import { listQuery } from '../../src/cli/list';
 import { requestProblems } from '../../src/core/request';
 import { exampleRequest } from './helpers';
@@ -22,7 +31,16 @@ function progress(overrides: Partial<LiveProgress>): LiveProgress {
   };
 }
 
-const dataset = { fingerprint: 'f'.repeat(64), reportUri: 's3://b/r.json', trainingRecords: 95, validationRecords: 20, estimatedTokens: 9800, warnings: 0, duplicatesRemoved: 0, bytes: 30_000 };
+const dataset = {
+  fingerprint: 'f'.repeat(64),
+  reportUri: 's3://b/r.json',
+  trainingRecords: 95,
+  validationRecords: 20,
+  estimatedTokens: 9800,
+  warnings: 0,
+  duplicatesRemoved: 0,
+  bytes: 30_000,
+};
 const metrics = {
   epochs: [
     { epoch: 1, trainingLoss: 1.2, validationLoss: 1.3 },
@@ -37,16 +55,28 @@ const metrics = {
 
 describe('phaseTrack', () => {
   it('ticks what is done and points at the current step, naming side phases', () => {
-    expect(phaseTrack(progress({ phase: 'preparing-data' }))).toBe('✓ preflight  ▶ dataset  · create job  · training  · metrics');
-    expect(phaseTrack(progress({ phase: 'waiting-for-quota', dataset }))).toBe('✓ preflight  ✓ dataset  ▶ create job (waiting for quota)  · training  · metrics');
+    expect(phaseTrack(progress({ phase: 'preparing-data' }))).toBe(
+      '✓ preflight  ▶ dataset  · create job  · training  · metrics',
+    );
+    expect(phaseTrack(progress({ phase: 'waiting-for-quota', dataset }))).toBe(
+      '✓ preflight  ✓ dataset  ▶ create job (waiting for quota)  · training  · metrics',
+    );
     expect(phaseTrack(progress({ phase: 'stopping', dataset, jobArn: 'arn' }))).toContain('▶ training (stopping)');
   });
 
   it('marks where an ended run stopped', () => {
-    expect(phaseTrack(progress({ phase: 'failed', dataset, jobArn: 'arn', jobStatus: 'Failed' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✗ metrics  ✗ failed');
-    expect(phaseTrack(progress({ phase: 'failed' }))).toBe('✗ preflight  · dataset  · create job  · training  · metrics  ✗ failed');
-    expect(phaseTrack(progress({ phase: 'stopped', dataset, jobArn: 'arn', jobStatus: 'InProgress' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ■ training  · metrics  ■ stopped');
-    expect(phaseTrack(progress({ phase: 'completed' }))).toBe('✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ completed');
+    expect(phaseTrack(progress({ phase: 'failed', dataset, jobArn: 'arn', jobStatus: 'Failed' }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✗ metrics  ✗ failed',
+    );
+    expect(phaseTrack(progress({ phase: 'failed' }))).toBe(
+      '✗ preflight  · dataset  · create job  · training  · metrics  ✗ failed',
+    );
+    expect(phaseTrack(progress({ phase: 'stopped', dataset, jobArn: 'arn', jobStatus: 'InProgress' }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ■ training  · metrics  ■ stopped',
+    );
+    expect(phaseTrack(progress({ phase: 'completed' }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ completed',
+    );
   });
 });
 
@@ -57,13 +87,19 @@ describe('progress lines', () => {
       jobArn: 'arn',
       jobStatus: 'InProgress',
       polls: 3,
-      statusDetails: { validation: { status: 'Completed' }, dataProcessing: { status: 'InProgress' }, training: { status: 'NotStarted' } },
+      statusDetails: {
+        validation: { status: 'Completed' },
+        dataProcessing: { status: 'InProgress' },
+        training: { status: 'NotStarted' },
+      },
     });
     expect(progressLine(a, new Date('2026-11-28T10:01:02Z'))).toBe(
       '10:01:02 training | job InProgress | validation Completed · data processing InProgress · training NotStarted | polls 3',
     );
     expect(changeKey({ ...a, polls: 9, lastPollTime: '2026-11-28T10:05:00Z' })).toBe(changeKey(a));
-    expect(changeKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } })).not.toBe(changeKey(a));
+    expect(
+      changeKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } }),
+    ).not.toBe(changeKey(a));
   });
 });
 
@@ -78,20 +114,35 @@ describe('metrics and failures', () => {
   });
 
   it('prints a DatasetInvalid failure with its report and the first five problems', () => {
-    const problems = Array.from({ length: 7 }, (_, i) => ({ rule: 'invalid-json', severity: 'error', line: i + 2, message: `line ${i + 2} is not JSON` }));
-    const lines = failureLines({ type: 'DatasetInvalid', message: 'the training data has 7 errors', details: { reportUri: 's3://out/report.json', problems } });
-    expect(lines.slice(0, 3)).toEqual(['Failed: DatasetInvalid', '  the training data has 7 errors', '  data report  s3://out/report.json']);
+    const problems = Array.from({ length: 7 }, (_, i) => ({
+      rule: 'invalid-json',
+      severity: 'error',
+      line: i + 2,
+      message: `line ${i + 2} is not JSON`,
+    }));
+    const lines = failureLines({
+      type: 'DatasetInvalid',
+      message: 'the training data has 7 errors',
+      details: { reportUri: 's3://out/report.json', problems },
+    });
+    expect(lines.slice(0, 3)).toEqual([
+      'Failed: DatasetInvalid',
+      '  the training data has 7 errors',
+      '  data report  s3://out/report.json',
+    ]);
     expect(lines).toContain('  first problems (5 of 7):');
     expect(lines).toContain('    - line 2: line 2 is not JSON [invalid-json]');
     expect(lines.filter((l) => l.startsWith('    - '))).toHaveLength(5);
   });
 
   it('prints a BedrockJobFailed failure with the job', () => {
-    expect(failureLines({ type: 'BedrockJobFailed', message: 'Training failed.', details: { jobArn: 'arn:job', jobStatus: 'Failed' } })).toEqual([
-      'Failed: BedrockJobFailed',
-      '  Training failed.',
-      '  job  arn:job (Failed)',
-    ]);
+    expect(
+      failureLines({
+        type: 'BedrockJobFailed',
+        message: 'Training failed.',
+        details: { jobArn: 'arn:job', jobStatus: 'Failed' },
+      }),
+    ).toEqual(['Failed: BedrockJobFailed', '  Training failed.', '  job  arn:job (Failed)']);
   });
 });
 
@@ -105,7 +156,9 @@ describe('small helpers', () => {
 
   it('keeps list queries to fineTune runs', () => {
     expect(listQuery()).toBe("WorkflowType = 'fineTune'");
-    expect(listQuery(" ExecutionStatus = 'Running' ")).toBe("WorkflowType = 'fineTune' AND (ExecutionStatus = 'Running')");
+    expect(listQuery(" ExecutionStatus = 'Running' ")).toBe(
+      "WorkflowType = 'fineTune' AND (ExecutionStatus = 'Running')",
+    );
   });
 
   it('renames the demo example so every demo run has a new, valid model name', () => {

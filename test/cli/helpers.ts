@@ -18,12 +18,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { taskQueue: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { taskQueue: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, TASK_QUEUE: options.taskQueue, ...options.env }, timeout: options.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, TASK_QUEUE: options.taskQueue, ...options.env },
+        timeout: options.timeoutMs ?? 90_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         done({ code, stdout, stderr });
@@ -37,7 +44,9 @@ export function json<T = Record<string, unknown>>(result: CliResult): T {
   try {
     return JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`stdout is not one JSON object (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+    throw new Error(
+      `stdout is not one JSON object (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
   }
 }
 
@@ -49,12 +58,22 @@ export function exampleRequest(name: string): FineTuneRequest {
  * An example's request made unique for one test (its own model name) and fast (polling every
  * half second; optionally the simulator's per-job clock through its reserved tag).
  */
-export function testRequest(name: string, unique: string, options: { timeScale?: number; tags?: { key: string; value: string }[] } = {}): FineTuneRequest {
+export function testRequest(
+  name: string,
+  unique: string,
+  options: { timeScale?: number; tags?: { key: string; value: string }[] } = {},
+): FineTuneRequest {
   const request = exampleRequest(name);
-  const tags = [...(options.timeScale ? [{ key: 'simulator:time-scale', value: String(options.timeScale) }] : []), ...(options.tags ?? [])];
+  const tags = [
+    ...(options.timeScale ? [{ key: 'simulator:time-scale', value: String(options.timeScale) }] : []),
+    ...(options.tags ?? []),
+  ];
   return {
     ...request,
-    customModelName: `${unique}-model`.replace(/[^a-zA-Z0-9]+/g, '-').slice(-63).replace(/^-+/, ''),
+    customModelName: `${unique}-model`
+      .replace(/[^a-zA-Z0-9]+/g, '-')
+      .slice(-63)
+      .replace(/^-+/, ''),
     jobTags: [...(request.jobTags ?? []), ...tags],
     orchestration: { ...request.orchestration, polling: { ...FAST_POLLING } },
   };

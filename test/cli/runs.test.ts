@@ -1,5 +1,5 @@
 // Operating runs from the CLI: status, watch, stop and list, with their output and exit codes.
-import type { LiveProgress } from '../../src/api';
+import type { LiveProgress } from '../../src/client';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 import { contextWithExample, json, runCli, testRequest } from './helpers';
@@ -15,7 +15,9 @@ afterAll(() => ctx?.close());
 /** Starts the demo example; a low time scale keeps the job running for a while. */
 async function startRun(prefix: string, timeScale?: number) {
   const id = uniqueName(prefix);
-  const run = await ctx.fineTune.start(testRequest('fine-tuning-prompt-completion', id, { timeScale }), { workflowId: id });
+  const run = await ctx.fineTune.start(testRequest('fine-tuning-prompt-completion', id, { timeScale }), {
+    workflowId: id,
+  });
   return { id, run };
 }
 
@@ -31,7 +33,11 @@ it('status shows phase, job and its phases, polls, dataset and metrics; --json p
     workflowStatus: 'COMPLETED',
     phase: 'completed',
     jobStatus: 'Completed',
-    statusDetails: { validation: { status: 'Completed' }, dataProcessing: { status: 'Completed' }, training: { status: 'Completed' } },
+    statusDetails: {
+      validation: { status: 'Completed' },
+      dataProcessing: { status: 'Completed' },
+      training: { status: 'Completed' },
+    },
     dataset: { trainingRecords: 95, validationRecords: 20 },
   });
   expect(progress.jobArn).toMatch(/:model-customization-job\//);
@@ -46,7 +52,9 @@ it('status shows phase, job and its phases, polls, dataset and metrics; --json p
   expect(text.stdout).toMatch(/dataset +95 training \+ 20 validation records/);
   expect(text.stdout).toMatch(/polls +\d+ \(\d+ recorded\)/);
   expect(text.stdout).toMatch(/epoch +training loss +validation loss/);
-  expect(text.stdout).toContain(`ui  http://127.0.0.1:8233/namespaces/default/workflows/${id}/${progress.runId}/history`);
+  expect(text.stdout).toContain(
+    `ui  http://127.0.0.1:8233/namespaces/default/workflows/${id}/${progress.runId}/history`,
+  );
 });
 
 it('watch prints one line per change without a terminal and exits 0 when the run completes', async () => {
@@ -55,7 +63,11 @@ it('watch prints one line per change without a terminal and exits 0 when the run
   expect(result.code).toBe(0);
   const lines = result.stdout.trim().split('\n');
   expect(lines.some((l) => /^\d\d:\d\d:\d\d training \| job InProgress \| validation InProgress/.test(l))).toBe(true);
-  expect(lines.some((l) => /training \| job InProgress \| validation Completed · data processing Completed · training InProgress/.test(l))).toBe(true);
+  expect(
+    lines.some((l) =>
+      /training \| job InProgress \| validation Completed · data processing Completed · training InProgress/.test(l),
+    ),
+  ).toBe(true);
   expect(lines.some((l) => /^\d\d:\d\d:\d\d completed \| job Completed/.test(l))).toBe(true);
   // One line per change, not per look: the job changes state a handful of times.
   expect(lines.filter((l) => /^\d\d:\d\d:\d\d /.test(l)).length).toBeLessThan(15);
@@ -90,15 +102,27 @@ it('list shows runs with phase and job status, narrowed by --query, as a table o
   await run.result();
   const query = `WorkflowId = '${id}'`;
   const listed = await waitFor('the run in visibility', async () => {
-    const out = json<{ runs: { workflowId: string; phase?: string }[] }>(await runCli(['list', '--json', '--query', query], { taskQueue }));
+    const out = json<{ runs: { workflowId: string; phase?: string }[] }>(
+      await runCli(['list', '--json', '--query', query], { taskQueue }),
+    );
     return out.runs[0]?.phase === 'completed' ? out : undefined;
   });
-  expect(listed.runs).toEqual([expect.objectContaining({ workflowId: id, status: 'COMPLETED', phase: 'completed', jobStatus: 'Completed', baseModel: 'amazon.titan-text-express-v1:0:8k' })]);
+  expect(listed.runs).toEqual([
+    expect.objectContaining({
+      workflowId: id,
+      status: 'COMPLETED',
+      phase: 'completed',
+      jobStatus: 'Completed',
+      baseModel: 'amazon.titan-text-express-v1:0:8k',
+    }),
+  ]);
 
   const table = await runCli(['list', '--query', query], { taskQueue });
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(/^WORKFLOW ID +STATUS +PHASE +JOB +CUSTOM MODEL +BASE MODEL +STARTED$/m);
-  expect(table.stdout).toMatch(new RegExp(`^${id} +COMPLETED +completed +Completed +${id}-model +amazon\\.titan-text-express-v1:0:8k`, 'm'));
+  expect(table.stdout).toMatch(
+    new RegExp(`^${id} +COMPLETED +completed +Completed +${id}-model +amazon\\.titan-text-express-v1:0:8k`, 'm'),
+  );
 
   const none = await runCli(['list', '--query', "CustomModelName = 'no-such-model'"], { taskQueue });
   expect(none.stdout.trim()).toBe('No fine-tune runs found.');

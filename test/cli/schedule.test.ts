@@ -1,6 +1,6 @@
 // `finetune schedule ...`: scheduled retraining through Temporal Schedules, from create to delete, and
 // a triggered run carried through to its custom model.
-import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/api';
+import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/client';
 import { CustomModelNameKey } from '../../src/core/search-attributes';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
@@ -26,7 +26,20 @@ it('creates, describes, lists, triggers, pauses, unpauses and deletes a schedule
   const id = uniqueName('sched');
   created.push(id);
   const create = await runCli(
-    ['schedule', 'create', id, scheduleRequestFile(id), '--every', '30d', '--overlap', 'BUFFER_ONE', '--catchup-window', '1h', '--pause-on-failure', '--json'],
+    [
+      'schedule',
+      'create',
+      id,
+      scheduleRequestFile(id),
+      '--every',
+      '30d',
+      '--overlap',
+      'BUFFER_ONE',
+      '--catchup-window',
+      '1h',
+      '--pause-on-failure',
+      '--json',
+    ],
     { taskQueue },
   );
   expect(create.code).toBe(0);
@@ -51,8 +64,12 @@ it('creates, describes, lists, triggers, pauses, unpauses and deletes a schedule
   expect(described.stdout).toMatch(/catch-up window +1h 00m/);
   expect(described.stdout).toMatch(/starts +fineTune on task queue /);
 
-  const listed = json<{ schedules: FineTuneScheduleSummary[] }>(await runCli(['schedule', 'list', '--json'], { taskQueue }));
-  expect(listed.schedules).toEqual(expect.arrayContaining([expect.objectContaining({ scheduleId: id, spec: 'every 30d', paused: false })]));
+  const listed = json<{ schedules: FineTuneScheduleSummary[] }>(
+    await runCli(['schedule', 'list', '--json'], { taskQueue }),
+  );
+  expect(listed.schedules).toEqual(
+    expect.arrayContaining([expect.objectContaining({ scheduleId: id, spec: 'every 30d', paused: false })]),
+  );
 
   const trigger = await runCli(['schedule', 'trigger', id, '--json'], { taskQueue });
   expect(trigger.code).toBe(0);
@@ -62,7 +79,9 @@ it('creates, describes, lists, triggers, pauses, unpauses and deletes a schedule
 
   const paused = await runCli(['schedule', 'pause', id, '--note', 'dataset under review'], { taskQueue });
   expect(paused).toMatchObject({ code: 0, stdout: `Schedule ${id} paused.\n` });
-  expect(json<FineTuneScheduleDescription>(await runCli(['schedule', 'describe', id, '--json'], { taskQueue }))).toMatchObject({
+  expect(
+    json<FineTuneScheduleDescription>(await runCli(['schedule', 'describe', id, '--json'], { taskQueue })),
+  ).toMatchObject({
     paused: true,
     note: 'dataset under review',
     actionsTaken: 1,
@@ -81,11 +100,17 @@ it('creates, describes, lists, triggers, pauses, unpauses and deletes a schedule
 it('runs two triggered runs of one schedule side by side, each with its own job and model name', async () => {
   const id = uniqueName('sched-twice');
   created.push(id);
-  expect((await runCli(['schedule', 'create', id, scheduleRequestFile(id), '--every', '30d'], { taskQueue })).code).toBe(0);
-  const first = json<{ workflowId: string }>(await runCli(['schedule', 'trigger', id, '--json'], { taskQueue })).workflowId;
+  expect(
+    (await runCli(['schedule', 'create', id, scheduleRequestFile(id), '--every', '30d'], { taskQueue })).code,
+  ).toBe(0);
+  const first = json<{ workflowId: string }>(
+    await runCli(['schedule', 'trigger', id, '--json'], { taskQueue }),
+  ).workflowId;
   // Scheduled times have one-second resolution: the second trigger must land in another second.
   await new Promise((resolve) => setTimeout(resolve, 1100));
-  const second = json<{ workflowId: string }>(await runCli(['schedule', 'trigger', id, '--json'], { taskQueue })).workflowId;
+  const second = json<{ workflowId: string }>(
+    await runCli(['schedule', 'trigger', id, '--json'], { taskQueue }),
+  ).workflowId;
   expect(second).not.toBe(first);
   const [a, b] = await Promise.all([ctx.fineTune.run(first).result(), ctx.fineTune.run(second).result()]);
   expect([a.status, b.status]).toEqual(['Completed', 'Completed']);
@@ -93,7 +118,9 @@ it('runs two triggered runs of one schedule side by side, each with its own job 
   expect(a.customModelArn).not.toBe(b.customModelArn);
   // Each run's model name carries its scheduled time (UTC yyyyMMdd-HHmmss).
   for (const workflowId of [first, second]) {
-    const modelName = (await ctx.fineTune.run(workflowId).handle.describe()).typedSearchAttributes.get(CustomModelNameKey);
+    const modelName = (await ctx.fineTune.run(workflowId).handle.describe()).typedSearchAttributes.get(
+      CustomModelNameKey,
+    );
     expect(modelName).toMatch(new RegExp(`^${id}-model-\\d{8}-\\d{6}$`));
   }
 });
@@ -101,12 +128,16 @@ it('runs two triggered runs of one schedule side by side, each with its own job 
 it('creates on a cron expression and shows the next run times', async () => {
   const id = uniqueName('sched-cron');
   created.push(id);
-  const result = await runCli(['schedule', 'create', id, scheduleRequestFile(id), '--cron', '0 3 * * MON', '--paused', '--json'], { taskQueue });
+  const result = await runCli(
+    ['schedule', 'create', id, scheduleRequestFile(id), '--cron', '0 3 * * MON', '--paused', '--json'],
+    { taskQueue },
+  );
   expect(result.code).toBe(0);
   const schedule = json<FineTuneScheduleDescription & { nextActionTimes: string[] }>(result);
   expect(schedule).toMatchObject({ spec: 'cron 0 3 * * MON', paused: true });
   // Paused schedules still report when they would run: Mondays at 03:00 UTC.
-  for (const at of schedule.nextActionTimes.map((t) => new Date(t))) expect([at.getUTCDay(), at.getUTCHours(), at.getUTCMinutes()]).toEqual([1, 3, 0]);
+  for (const at of schedule.nextActionTimes.map((t) => new Date(t)))
+    expect([at.getUTCDay(), at.getUTCHours(), at.getUTCMinutes()]).toEqual([1, 3, 0]);
 });
 
 it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expression (exit 2)', async () => {
@@ -119,7 +150,10 @@ it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expre
   expect(duplicate.code).toBe(2);
   expect(duplicate.stderr).toContain(`A schedule with ID ${id} already exists`);
 
-  const fixedName = requestFile(`${id}-named`, { ...testRequest('fine-tuning-conversation', id), jobName: 'always-the-same' });
+  const fixedName = requestFile(`${id}-named`, {
+    ...testRequest('fine-tuning-conversation', id),
+    jobName: 'always-the-same',
+  });
   const named = await runCli(['schedule', 'create', `${id}-named`, fixedName, '--every', '1d'], { taskQueue });
   expect(named.code).toBe(2);
   expect(named.stderr).toContain('jobName: leave it out of a scheduled request');
@@ -132,7 +166,9 @@ it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expre
   expect(badCron.code).toBe(2);
   expect(badCron.stderr).toContain('The schedule is not valid:\n  - cron: CronString does not have 5-7 fields');
 
-  const both = await runCli(['schedule', 'create', `${id}-both`, file, '--cron', '@daily', '--every', '1d'], { taskQueue });
+  const both = await runCli(['schedule', 'create', `${id}-both`, file, '--cron', '@daily', '--every', '1d'], {
+    taskQueue,
+  });
   expect(both.code).toBe(2);
   expect(both.stderr).toMatch(/cannot be used with/);
 });

@@ -45,7 +45,9 @@ it('follows the run in text with --wait and prints the result with its per-epoch
   expect(result.stdout).toContain(`Started ${id}`);
   expect(result.stdout).toMatch(/training \| job InProgress/);
   expect(result.stdout).toMatch(/^Completed: arn:aws:bedrock:.*:custom-model\//m);
-  expect(result.stdout).toMatch(/epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/);
+  expect(result.stdout).toMatch(
+    /epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/,
+  );
 });
 
 it('starts without waiting, prints the IDs and the UI link, and joins the running run when started again', async () => {
@@ -67,7 +69,10 @@ it('starts without waiting, prints the IDs and the UI link, and joins the runnin
 
 it("exits 1 with BedrockJobFailed and Bedrock's failureMessage when the job fails", async () => {
   const id = uniqueName('start-fail');
-  const file = requestFile(id, testRequest('fine-tuning-prompt-completion', id, { tags: [{ key: 'simulator:outcome', value: 'fail-training' }] }));
+  const file = requestFile(
+    id,
+    testRequest('fine-tuning-prompt-completion', id, { tags: [{ key: 'simulator:outcome', value: 'fail-training' }] }),
+  );
   const text = await runCli(['start', file, '--workflow-id', id, '--wait'], { taskQueue });
   expect(text.code).toBe(1);
   expect(text.stdout).toContain('Failed: BedrockJobFailed');
@@ -76,7 +81,10 @@ it("exits 1 with BedrockJobFailed and Bedrock's failureMessage when the job fail
 
   const again = await runCli(['start', file, '--workflow-id', `${id}-json`, '--wait', '--json'], { taskQueue });
   expect(again.code).toBe(1);
-  expect(json<StartJson>(again)).toMatchObject({ outcome: 'failed', failure: { type: 'BedrockJobFailed', details: { jobStatus: 'Failed' } } });
+  expect(json<StartJson>(again)).toMatchObject({
+    outcome: 'failed',
+    failure: { type: 'BedrockJobFailed', details: { jobStatus: 'Failed' } },
+  });
 });
 
 it('exits 1 with DatasetInvalid, the report URI and the first problems with their line numbers', async () => {
@@ -88,7 +96,11 @@ it('exits 1 with DatasetInvalid, the report URI and the first problems with thei
   ];
   const trainingUri = await put(ctx.aws.s3, DATA_BUCKET, `${id}/train.jsonl`, `${lines.join('\n')}\n`);
   const request = testRequest('fine-tuning-prompt-completion', id);
-  const file = requestFile(id, { ...request, trainingDataConfig: { s3Uri: trainingUri }, validationDataConfig: undefined });
+  const file = requestFile(id, {
+    ...request,
+    trainingDataConfig: { s3Uri: trainingUri },
+    validationDataConfig: undefined,
+  });
   const result = await runCli(['start', file, '--workflow-id', id, '--wait'], { taskQueue });
   expect(result.code).toBe(1);
   expect(result.stdout).toContain('Failed: DatasetInvalid');
@@ -117,7 +129,9 @@ it('refuses a request with schema problems before starting anything: exit 2, one
       expect.stringMatching(/^ {2}- hyperParameters\.epochCount: /),
     ]),
   );
-  const listed = json<{ runs: unknown[] }>(await runCli(['list', '--json', '--query', "CustomModelName = 'has spaces!'"], { taskQueue }));
+  const listed = json<{ runs: unknown[] }>(
+    await runCli(['list', '--json', '--query', "CustomModelName = 'has spaces!'"], { taskQueue }),
+  );
   expect(listed.runs).toEqual([]);
 });
 

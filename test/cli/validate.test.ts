@@ -39,7 +39,14 @@ const upload = async (bucket: string, key: string, body: string | Uint8Array): P
   return `s3://${bucket}/${RUN}/${key}`;
 };
 const claude = (n: number) =>
-  Array.from({ length: n }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `Question ${i}?` }, { role: 'assistant', content: `Answer ${i}.` }] })).join('\n') + '\n';
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `Question ${i}?` },
+        { role: 'assistant', content: `Answer ${i}.` },
+      ],
+    }),
+  ).join('\n') + '\n';
 
 /** 120 prompt/completion records with a broken line 4, a record without completion on line 8 and line 11 repeating line 10. */
 function flawed(): string {
@@ -54,7 +61,9 @@ describe('local files', () => {
   it('exits 0 with a VALID summary for a clean file', async () => {
     const result = await validate(file('clean.jsonl', datasets.promptCompletion(120)), '--base-model', LLAMA);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^VALID: .*clean\.jsonl \(training data, prompt-completion, meta\.llama3-1-8b-instruct-v1:0:128k FINE_TUNING\)\n {2}120 records, 120 lines, /);
+    expect(result.stdout).toMatch(
+      /^VALID: .*clean\.jsonl \(training data, prompt-completion, meta\.llama3-1-8b-instruct-v1:0:128k FINE_TUNING\)\n {2}120 records, 120 lines, /,
+    );
     expect(result.stdout).toContain('0 errors, 0 warnings');
   });
 
@@ -64,18 +73,32 @@ describe('local files', () => {
     const out = result.stdout;
     expect(out.split('\n')[0]).toMatch(/^INVALID: /);
     expect(out).toContain('2 errors, 1 warning');
-    expect(out).toMatch(/error invalid-json \(1\)\n {2}line 4: not valid JSON: .*\n {2}fix: Make each line one complete JSON object/);
-    expect(out).toContain('error missing-field (1)\n  line 8: completion is missing\n  fix: Add the required field named in the message.');
+    expect(out).toMatch(
+      /error invalid-json \(1\)\n {2}line 4: not valid JSON: .*\n {2}fix: Make each line one complete JSON object/,
+    );
+    expect(out).toContain(
+      'error missing-field (1)\n  line 8: completion is missing\n  fix: Add the required field named in the message.',
+    );
     expect(out).toContain('warning duplicate-record (1)\n  line 11: the record repeats line 10 exactly\n  fix: ');
     expect(out.indexOf('error missing-field')).toBeLessThan(out.indexOf('warning duplicate-record'));
   });
 
   it('--json prints one object: verdict, counts and problems with physical lines; file-level ones without', async () => {
-    const result = await validate(file('flawed-json.jsonl', flawed().split('\n').slice(0, 50).join('\n')), '--base-model', LLAMA, '--json');
+    const result = await validate(
+      file('flawed-json.jsonl', flawed().split('\n').slice(0, 50).join('\n')),
+      '--base-model',
+      LLAMA,
+      '--json',
+    );
     expect(result.code).toBe(1);
     const report = json<DatasetReport & { source: string }>(result);
     expect(report).toMatchObject({ verdict: 'invalid', records: 50, errorCount: 3, warningCount: 1 });
-    expect(report.counts).toEqual({ 'invalid-json': 1, 'missing-field': 1, 'duplicate-record': 1, 'too-few-total-records': 1 });
+    expect(report.counts).toEqual({
+      'invalid-json': 1,
+      'missing-field': 1,
+      'duplicate-record': 1,
+      'too-few-total-records': 1,
+    });
     expect(report.problems.map((p) => [p.rule, p.severity, p.line])).toEqual([
       ['too-few-total-records', 'error', undefined],
       ['invalid-json', 'error', 4],
@@ -83,7 +106,9 @@ describe('local files', () => {
       ['duplicate-record', 'warning', 11],
     ]);
     expect(Object.keys(report.problems[2])).toEqual(['rule', 'severity', 'line', 'message']);
-    expect(report.problems[0].message).toBe('training + validation records: 50 + 0 = 50; Llama 3.1 8B Instruct FINE_TUNING needs at least 100');
+    expect(report.problems[0].message).toBe(
+      'training + validation records: 50 + 0 = 50; Llama 3.1 8B Instruct FINE_TUNING needs at least 100',
+    );
   });
 
   it('--role validation holds the file to the validation limits', async () => {
@@ -107,9 +132,21 @@ describe('local files', () => {
     mkdirSync(join(logs, 'data'), { recursive: true });
     writeFileSync(join(logs, 'a.json.gz'), datasets.invocationLogs(120, 'amazon.nova-pro-v1:0'));
     writeFileSync(join(logs, 'data', 'x_input.json.gz'), gzipSync('{}'));
-    const result = await validate(join(dir, 'logs'), '--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs', '--json');
+    const result = await validate(
+      join(dir, 'logs'),
+      '--base-model',
+      NOVA_MICRO,
+      '--type',
+      'DISTILLATION',
+      '--invocation-logs',
+      '--json',
+    );
     expect(result.code).toBe(0);
-    expect(json<DatasetReport>(result)).toMatchObject({ format: 'invocation-log', records: 120, invocationLogs: { files: 1, recordsRead: 120 } });
+    expect(json<DatasetReport>(result)).toMatchObject({
+      format: 'invocation-log',
+      records: 120,
+      invocationLogs: { files: 1, recordsRead: 120 },
+    });
   });
 });
 
@@ -119,11 +156,21 @@ describe('S3 objects, validated in place', () => {
       JSON.stringify({
         schemaVersion: 'bedrock-conversation-2024',
         messages: [
-          { role: 'user', content: [{ text: `Describe picture ${i}.` }, { image: { format: 'jpeg', source: { s3Location: { uri: `s3://${bucket}/${RUN}/img/${i}.jpg` } } } }] },
+          {
+            role: 'user',
+            content: [
+              { text: `Describe picture ${i}.` },
+              { image: { format: 'jpeg', source: { s3Location: { uri: `s3://${bucket}/${RUN}/img/${i}.jpg` } } } },
+            ],
+          },
           { role: 'assistant', content: [{ text: 'A harbour at dawn.' }] },
         ],
       });
-    const clean = await upload(DATA_BUCKET, 'media/clean.jsonl', Array.from({ length: 10 }, (_, i) => record(i, DATA_BUCKET)).join('\n'));
+    const clean = await upload(
+      DATA_BUCKET,
+      'media/clean.jsonl',
+      Array.from({ length: 10 }, (_, i) => record(i, DATA_BUCKET)).join('\n'),
+    );
     expect((await validate(clean, '--base-model', NOVA_LITE)).code).toBe(0);
     const lines = Array.from({ length: 10 }, (_, i) => record(i, DATA_BUCKET));
     lines[6] = record(6, 'finetune-outputs');
@@ -131,17 +178,44 @@ describe('S3 objects, validated in place', () => {
     const result = await validate(elsewhere, '--base-model', NOVA_LITE, '--json');
     expect(result.code).toBe(1);
     expect(json<DatasetReport>(result).problems).toEqual([
-      { rule: 'media-bucket', severity: 'error', line: 7, message: expect.stringContaining('is in bucket "finetune-outputs", the dataset in "finetune-datasets"') },
+      {
+        rule: 'media-bucket',
+        severity: 'error',
+        line: 7,
+        message: expect.stringContaining('is in bucket "finetune-outputs", the dataset in "finetune-datasets"'),
+      },
     ]);
   });
 
   it('validates every gzip log under a prefix', async () => {
-    for (let h = 0; h < 2; h++) await upload(LOGS_BUCKET, `AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/11/27/0${h}/log-${h}.json.gz`, datasets.invocationLogs(60, 'amazon.nova-pro-v1:0'));
+    for (let h = 0; h < 2; h++)
+      await upload(
+        LOGS_BUCKET,
+        `AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/11/27/0${h}/log-${h}.json.gz`,
+        datasets.invocationLogs(60, 'amazon.nova-pro-v1:0'),
+      );
     const prefix = `s3://${LOGS_BUCKET}/${RUN}/AWSLogs`;
-    const result = await validate(prefix, '--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs', '--json');
+    const result = await validate(
+      prefix,
+      '--base-model',
+      NOVA_MICRO,
+      '--type',
+      'DISTILLATION',
+      '--invocation-logs',
+      '--json',
+    );
     expect(result.code).toBe(0);
     expect(json<DatasetReport>(result)).toMatchObject({ records: 120, invocationLogs: { files: 2 } });
-    const filtered = await validate(prefix, '--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs', '--metadata-filters', '{"equals":{"project":"other"}}');
+    const filtered = await validate(
+      prefix,
+      '--base-model',
+      NOVA_MICRO,
+      '--type',
+      'DISTILLATION',
+      '--invocation-logs',
+      '--metadata-filters',
+      '{"equals":{"project":"other"}}',
+    );
     expect(filtered.code).toBe(1);
     expect(filtered.stdout).toContain('0 usable log records (120 read in 2 files, 120 filtered out, 0 dropped)');
   });
@@ -155,14 +229,43 @@ describe('S3 objects, validated in place', () => {
 
 describe('bad usage exits 2', () => {
   it.each<[string, string[], string]>([
-    ['an unknown model', ['x.jsonl', '--base-model', 'amazon.titan-tg1-large'], 'is not a customizable model in the catalog'],
-    ['a type the model lacks', ['x.jsonl', '--base-model', LLAMA, '--type', 'CONTINUED_PRE_TRAINING'], 'supports FINE_TUNING, DISTILLATION, not CONTINUED_PRE_TRAINING'],
+    [
+      'an unknown model',
+      ['x.jsonl', '--base-model', 'amazon.titan-tg1-large'],
+      'is not a customizable model in the catalog',
+    ],
+    [
+      'a type the model lacks',
+      ['x.jsonl', '--base-model', LLAMA, '--type', 'CONTINUED_PRE_TRAINING'],
+      'supports FINE_TUNING, DISTILLATION, not CONTINUED_PRE_TRAINING',
+    ],
     ['a missing file', [join(tmpdir(), 'finetune-no-such-file.jsonl'), '--base-model', LLAMA], 'does not exist'],
     ['no --base-model', ['x.jsonl'], "required option '--base-model <id>' not specified"],
-    ['an unknown role', ['x.jsonl', '--base-model', LLAMA, '--role', 'test'], 'Allowed choices are training, validation'],
+    [
+      'an unknown role',
+      ['x.jsonl', '--base-model', LLAMA, '--role', 'test'],
+      'Allowed choices are training, validation',
+    ],
     ['a bad batch size', ['x.jsonl', '--base-model', LLAMA, '--batch-size', 'two'], 'expected a positive integer'],
-    ['logs outside distillation', ['x.jsonl', '--base-model', LLAMA, '--invocation-logs'], '--invocation-logs needs --type DISTILLATION'],
-    ['a malformed filter', ['x', '--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs', '--metadata-filters', '{"equals":{}}'], 'must hold exactly one key'],
+    [
+      'logs outside distillation',
+      ['x.jsonl', '--base-model', LLAMA, '--invocation-logs'],
+      '--invocation-logs needs --type DISTILLATION',
+    ],
+    [
+      'a malformed filter',
+      [
+        'x',
+        '--base-model',
+        NOVA_MICRO,
+        '--type',
+        'DISTILLATION',
+        '--invocation-logs',
+        '--metadata-filters',
+        '{"equals":{}}',
+      ],
+      'must hold exactly one key',
+    ],
   ])('%s', async (_name, args, message) => {
     const result = await validate(...args);
     expect(result.code).toBe(2);

@@ -1,13 +1,25 @@
-import { formatTick, niceScale, NO_METRICS_TEXT, renderLossChart, validationOnStepAxis, type LossChartInput } from '../../src/core/loss-chart';
+import {
+  formatTick,
+  niceScale,
+  NO_METRICS_TEXT,
+  renderLossChart,
+  validationOnStepAxis,
+  type LossChartInput,
+} from '../../src/core/loss-chart';
 import type { MetricPoint } from '../../src/core/metrics';
 
 /** Two epochs of `perEpoch` steps each, loss falling from 3. */
 function trainingSteps(epochs: number, perEpoch: number): MetricPoint[] {
-  return Array.from({ length: epochs * perEpoch }, (_, i) => ({ step: i + 1, epoch: Math.floor(i / perEpoch) + 1, loss: 3 / (1 + i / 10) }));
+  return Array.from({ length: epochs * perEpoch }, (_, i) => ({
+    step: i + 1,
+    epoch: Math.floor(i / perEpoch) + 1,
+    loss: 3 / (1 + i / 10),
+  }));
 }
 
 const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
-const paths = (svg: string) => [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="(#[0-9a-f]{6})"/g)].map((m) => ({ d: m[1], color: m[2] }));
+const paths = (svg: string) =>
+  [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="(#[0-9a-f]{6})"/g)].map((m) => ({ d: m[1], color: m[2] }));
 const circles = (svg: string) => [...svg.matchAll(/<circle [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
 
 describe('nice axis scales', () => {
@@ -40,7 +52,15 @@ describe('validation points on the step axis', () => {
   const training = trainingSteps(2, 10);
 
   it('puts one evaluation per epoch at the epoch end, several spread over the epoch', () => {
-    expect(validationOnStepAxis([{ step: 1, epoch: 1, loss: 2 }, { step: 2, epoch: 2, loss: 1 }], training).map((p) => p.x)).toEqual([10, 20]);
+    expect(
+      validationOnStepAxis(
+        [
+          { step: 1, epoch: 1, loss: 2 },
+          { step: 2, epoch: 2, loss: 1 },
+        ],
+        training,
+      ).map((p) => p.x),
+    ).toEqual([10, 20]);
     const twice = validationOnStepAxis(
       [
         { step: 1, epoch: 1, loss: 2.2 },
@@ -75,7 +95,9 @@ describe('the loss chart', () => {
   const svg = renderLossChart(input);
 
   it('is a standalone 800x450 SVG with no scripts, fonts or external references', () => {
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450" viewBox="0 0 800 450"')).toBe(true);
+    expect(
+      svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="450" viewBox="0 0 800 450"'),
+    ).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).not.toMatch(/<script|@font-face|@import|href=|url\(/i);
   });
@@ -93,7 +115,9 @@ describe('the loss chart', () => {
   it('has a title, axis titles, ticks, epoch labels and a legend, with text escaped', () => {
     const labels = texts(svg);
     expect(svg).toContain('<title>Loss: my-job &lt;v2&gt; &amp; co</title>');
-    expect(labels).toEqual(expect.arrayContaining(['Loss: my-job &lt;v2&gt; &amp; co', input.subtitle!, 'training step', 'loss']));
+    expect(labels).toEqual(
+      expect.arrayContaining(['Loss: my-job &lt;v2&gt; &amp; co', input.subtitle!, 'training step', 'loss']),
+    );
     expect(labels).toEqual(expect.arrayContaining(['training loss', 'validation loss']));
     expect(labels).toEqual(expect.arrayContaining(['epoch 1', 'epoch 2', 'epoch 3']));
     // x ticks 0..60 by 10, y ticks on a 0.5 grid covering 0.43..3.
@@ -126,7 +150,13 @@ describe('the loss chart', () => {
   });
 
   it('says so when no metrics were written', () => {
-    const empty = renderLossChart({ title: 'Loss: stopped-job', subtitle: 'job Stopped', training: [], validations: [{ label: 'v', points: [] }], note: 'nothing here' });
+    const empty = renderLossChart({
+      title: 'Loss: stopped-job',
+      subtitle: 'job Stopped',
+      training: [],
+      validations: [{ label: 'v', points: [] }],
+      note: 'nothing here',
+    });
     expect(texts(empty)).toEqual(['Loss: stopped-job', 'job Stopped', NO_METRICS_TEXT, 'nothing here']);
     expect(empty).not.toContain('<path');
   });
@@ -143,8 +173,13 @@ describe('the loss chart', () => {
 
   it('wraps a legend that does not fit on one row, and keeps it inside the chart', () => {
     const label = (i: number) => `validation loss (post_fine_tuning_validation/validator-${i}/validation)`;
-    const many = renderLossChart({ ...input, validations: [1, 2, 3].map((i) => ({ label: label(i), points: input.validations[0].points })) });
-    const legendYs = [...many.matchAll(/<text x="[\d.]+" y="([\d.]+)" dy="4"[^>]*>validation loss \(/g)].map((m) => Number(m[1]));
+    const many = renderLossChart({
+      ...input,
+      validations: [1, 2, 3].map((i) => ({ label: label(i), points: input.validations[0].points })),
+    });
+    const legendYs = [...many.matchAll(/<text x="[\d.]+" y="([\d.]+)" dy="4"[^>]*>validation loss \(/g)].map((m) =>
+      Number(m[1]),
+    );
     expect(legendYs).toHaveLength(3);
     expect(new Set(legendYs).size).toBe(3);
     expect(Math.max(...legendYs)).toBeLessThan(450);
@@ -155,7 +190,10 @@ describe('the loss chart', () => {
       ...input,
       validations: [
         { label: 'validation loss (a)', points: input.validations[0].points },
-        { label: 'validation loss (b)', points: input.validations[0].points.map((p) => ({ ...p, loss: p.loss + 0.2 })) },
+        {
+          label: 'validation loss (b)',
+          points: input.validations[0].points.map((p) => ({ ...p, loss: p.loss + 0.2 })),
+        },
       ],
     });
     expect(new Set(paths(two).map((p) => p.color)).size).toBe(3);

@@ -5,7 +5,13 @@ import { canonicalJson, deriveJobName, tagValue } from '../../src/core/naming';
 describe('naming', () => {
   it('derives job names within the pattern and 63 characters', () => {
     const token = 'ab'.repeat(32);
-    for (const id of ['finetune-support-bot', 'weird id/with#chars', '---', 'x'.repeat(200), 'scheduled-2026-11-27T00:00:00Z']) {
+    for (const id of [
+      'finetune-support-bot',
+      'weird id/with#chars',
+      '---',
+      'x'.repeat(200),
+      'scheduled-2026-11-27T00:00:00Z',
+    ]) {
       const name = deriveJobName(id, token);
       expect(name.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(JOB_NAME);
@@ -15,17 +21,21 @@ describe('naming', () => {
   });
 
   it('canonical JSON ignores key order and undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, { z: 1, y: 2 }] } })).toBe('{"a":{"c":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, { z: 1, y: 2 }] } })).toBe(
+      '{"a":{"c":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
-  it('cleans tag values to Bedrock\'s character set', () => {
+  it("cleans tag values to Bedrock's character set", () => {
     expect(tagValue('run#1,2')).toBe('run_1_2');
   });
 });
 
 describe('backoff', () => {
   it('grows by the factor up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(DEFAULT_POLLING, n))).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(DEFAULT_POLLING, n))).toEqual([
+      30_000, 60_000, 120_000, 240_000, 300_000, 300_000,
+    ]);
     expect(backoffDelay(DEFAULT_POLLING, 1, 300_000)).toBe(300_000);
   });
 
@@ -38,7 +48,9 @@ describe('backoff', () => {
 
 describe('scheduled model names', () => {
   it('appends the scheduled time within 63 characters', () => {
-    const { scheduledModelName } = jest.requireActual('../../src/core/naming') as typeof import('../../src/core/naming');
+    const { scheduledModelName } = jest.requireActual(
+      '../../src/core/naming',
+    ) as typeof import('../../src/core/naming');
     const at = new Date('2026-11-27T06:00:00Z');
     expect(scheduledModelName('support-bot', at)).toBe('support-bot-20261127-060000');
     const long = scheduledModelName('m'.repeat(63), at);

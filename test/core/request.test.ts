@@ -13,7 +13,10 @@ const valid = {
 describe('request schema', () => {
   it('accepts the AWS CLI input JSON as it is, with an optional orchestration member', () => {
     expect(requestProblems(valid)).toEqual([]);
-    const parsed = parseRequest({ ...valid, orchestration: { polling: { initialInterval: '10s', maximumInterval: '2m' }, deadline: '12h' } });
+    const parsed = parseRequest({
+      ...valid,
+      orchestration: { polling: { initialInterval: '10s', maximumInterval: '2m' }, deadline: '12h' },
+    });
     expect(parsed.orchestration?.deadline).toBe('12h');
   });
 
@@ -37,9 +40,14 @@ describe('request schema', () => {
   });
 
   it('ties customizationConfig and invocation logs to DISTILLATION', () => {
-    expect(requestProblems({ ...valid, customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } } } })).toEqual([
-      'customizationConfig: customizationConfig is only for DISTILLATION, not FINE_TUNING',
-    ]);
+    expect(
+      requestProblems({
+        ...valid,
+        customizationConfig: {
+          distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } },
+        },
+      }),
+    ).toEqual(['customizationConfig: customizationConfig is only for DISTILLATION, not FINE_TUNING']);
     const distill = { ...valid, customizationType: 'DISTILLATION', trainingDataConfig: {} };
     expect(requestProblems(distill).join('\n')).toMatch(/needs customizationConfig/);
     expect(requestProblems(distill).join('\n')).toMatch(/set exactly one of s3Uri/);
@@ -49,13 +57,26 @@ describe('request schema', () => {
     const withFilter = (requestMetadataFilters: unknown) => ({
       ...valid,
       customizationType: 'DISTILLATION',
-      customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } } },
-      trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: 's3://finetune-invocation-logs/AWSLogs' }, requestMetadataFilters } },
+      customizationConfig: {
+        distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } },
+      },
+      trainingDataConfig: {
+        invocationLogsConfig: {
+          invocationLogSource: { s3Uri: 's3://finetune-invocation-logs/AWSLogs' },
+          requestMetadataFilters,
+        },
+      },
     });
-    expect(requestProblems(withFilter({ andAll: [{ equals: { project: 'bot' } }, { notEquals: { env: 'dev' } }] }))).toEqual([]);
+    expect(
+      requestProblems(withFilter({ andAll: [{ equals: { project: 'bot' } }, { notEquals: { env: 'dev' } }] })),
+    ).toEqual([]);
     expect(requestProblems(withFilter({ equals: { a: '1', b: '2' } })).length).toBeGreaterThan(0);
-    expect(requestProblems(withFilter({ andAll: [{ equals: { a: '1' }, notEquals: { b: '2' } }] })).length).toBeGreaterThan(0);
-    expect(requestProblems(withFilter({ equals: { a: '1' }, orAll: [{ equals: { b: '1' } }] })).length).toBeGreaterThan(0);
+    expect(
+      requestProblems(withFilter({ andAll: [{ equals: { a: '1' }, notEquals: { b: '2' } }] })).length,
+    ).toBeGreaterThan(0);
+    expect(requestProblems(withFilter({ equals: { a: '1' }, orAll: [{ equals: { b: '1' } }] })).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('throws InvalidRequestError with exit code 2', () => {

@@ -11,7 +11,17 @@ import {
   type CreateModelCustomizationJobCommandInput,
 } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { bedrockClient, DATASETS, jobRequest, LOGS, promptCompletionLines, putText, s3Client, unique, waitForJob } from './helpers';
+import {
+  bedrockClient,
+  DATASETS,
+  jobRequest,
+  LOGS,
+  promptCompletionLines,
+  putText,
+  s3Client,
+  unique,
+  waitForJob,
+} from './helpers';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -38,36 +48,105 @@ async function refusal(input: CreateModelCustomizationJobCommandInput): Promise<
 }
 
 const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
-const distillation = (teacher: string) => ({ distillationConfig: { teacherModelConfig: { teacherModelIdentifier: teacher, maxResponseLengthForInference: 1000 } } });
+const distillation = (teacher: string) => ({
+  distillationConfig: { teacherModelConfig: { teacherModelIdentifier: teacher, maxResponseLengthForInference: 1000 } },
+});
 
 describe('refused with ValidationException', () => {
   const cases: [string, () => Partial<CreateModelCustomizationJobCommandInput>, RegExp][] = [
-    ['a job name over 63 characters', () => ({ jobName: 'j'.repeat(64) }), /at 'jobName' failed to satisfy constraint: Member must have length less than or equal to 63/],
-    ['a job name breaking the pattern', () => ({ jobName: 'bad_name' }), /at 'jobName' failed to satisfy constraint: Member must satisfy regular expression pattern/],
+    [
+      'a job name over 63 characters',
+      () => ({ jobName: 'j'.repeat(64) }),
+      /at 'jobName' failed to satisfy constraint: Member must have length less than or equal to 63/,
+    ],
+    [
+      'a job name breaking the pattern',
+      () => ({ jobName: 'bad_name' }),
+      /at 'jobName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+    ],
     ['a custom model name breaking the pattern', () => ({ customModelName: '-model' }), /at 'customModelName'/],
     ['a role that is not an IAM role ARN', () => ({ roleArn: 'arn:aws:iam::123456789012:user/x' }), /at 'roleArn'/],
-    ['an S3 URI with a space', () => ({ outputDataConfig: { s3Uri: 's3://finetune-outputs/a b' } }), /at 'outputDataConfig.s3Uri'/],
-    ['an unknown customization type', () => ({ customizationType: 'PRETRAINING' as never }), /at 'customizationType' failed to satisfy constraint: Member must satisfy enum value set/],
+    [
+      'an S3 URI with a space',
+      () => ({ outputDataConfig: { s3Uri: 's3://finetune-outputs/a b' } }),
+      /at 'outputDataConfig.s3Uri'/,
+    ],
+    [
+      'an unknown customization type',
+      () => ({ customizationType: 'PRETRAINING' as never }),
+      /at 'customizationType' failed to satisfy constraint: Member must satisfy enum value set/,
+    ],
     ['a bad client request token', () => ({ clientRequestToken: 'under_score' }), /at 'clientRequestToken'/],
     ['a bad KMS key id', () => ({ customModelKmsKeyId: 'not a key' }), /at 'customModelKmsKeyId'/],
-    ['a tag key with a forbidden character', () => ({ jobTags: [{ key: 'a*b', value: 'v' }] }), /at 'jobTags.1.member.key'/],
-    ['more than 10 validators', () => ({ validationDataConfig: { validators: Array.from({ length: 11 }, () => ({ s3Uri: trainingUri })) } }), /at 'validationDataConfig.validators' failed to satisfy constraint: Member must have length less than or equal to 10/],
-    ['a VPC config without subnets', () => ({ vpcConfig: { subnetIds: [], securityGroupIds: ['sg-1'] } }), /at 'vpcConfig.subnetIds'/],
-    ['a model that does not support the type', () => ({ customizationType: 'DISTILLATION' }), /does not support the customization type DISTILLATION/],
-    ['an on-demand id instead of the customizable one', () => ({ baseModelIdentifier: 'amazon.titan-text-express-v1' }), /Use its customizable version: amazon.titan-text-express-v1:0:8k/],
-    ['an unknown hyperparameter', () => ({ hyperParameters: { epochs: '2' } }), /hyperParameters.epochs is not a hyperparameter/],
-    ['a hyperparameter out of range', () => ({ hyperParameters: { epochCount: '11' } }), /epochCount=11 is out of range: allowed 1 to 10/],
-    ['a non-numeric hyperparameter', () => ({ hyperParameters: { learningRate: 'fast' } }), /learningRate="fast" must be a number/],
-    ['customizationConfig without DISTILLATION', () => ({ customizationConfig: distillation('amazon.nova-pro-v1:0') }), /only valid when customizationType is DISTILLATION/],
-    ['DISTILLATION without customizationConfig', () => ({ baseModelIdentifier: 'amazon.nova-micro-v1:0:128k', customizationType: 'DISTILLATION', hyperParameters: {} }), /distillationConfig is required/],
+    [
+      'a tag key with a forbidden character',
+      () => ({ jobTags: [{ key: 'a*b', value: 'v' }] }),
+      /at 'jobTags.1.member.key'/,
+    ],
+    [
+      'more than 10 validators',
+      () => ({ validationDataConfig: { validators: Array.from({ length: 11 }, () => ({ s3Uri: trainingUri })) } }),
+      /at 'validationDataConfig.validators' failed to satisfy constraint: Member must have length less than or equal to 10/,
+    ],
+    [
+      'a VPC config without subnets',
+      () => ({ vpcConfig: { subnetIds: [], securityGroupIds: ['sg-1'] } }),
+      /at 'vpcConfig.subnetIds'/,
+    ],
+    [
+      'a model that does not support the type',
+      () => ({ customizationType: 'DISTILLATION' }),
+      /does not support the customization type DISTILLATION/,
+    ],
+    [
+      'an on-demand id instead of the customizable one',
+      () => ({ baseModelIdentifier: 'amazon.titan-text-express-v1' }),
+      /Use its customizable version: amazon.titan-text-express-v1:0:8k/,
+    ],
+    [
+      'an unknown hyperparameter',
+      () => ({ hyperParameters: { epochs: '2' } }),
+      /hyperParameters.epochs is not a hyperparameter/,
+    ],
+    [
+      'a hyperparameter out of range',
+      () => ({ hyperParameters: { epochCount: '11' } }),
+      /epochCount=11 is out of range: allowed 1 to 10/,
+    ],
+    [
+      'a non-numeric hyperparameter',
+      () => ({ hyperParameters: { learningRate: 'fast' } }),
+      /learningRate="fast" must be a number/,
+    ],
+    [
+      'customizationConfig without DISTILLATION',
+      () => ({ customizationConfig: distillation('amazon.nova-pro-v1:0') }),
+      /only valid when customizationType is DISTILLATION/,
+    ],
+    [
+      'DISTILLATION without customizationConfig',
+      () => ({
+        baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
+        customizationType: 'DISTILLATION',
+        hyperParameters: {},
+      }),
+      /distillationConfig is required/,
+    ],
     [
       'a teacher of another provider',
-      () => ({ baseModelIdentifier: 'amazon.nova-micro-v1:0:128k', customizationType: 'DISTILLATION', hyperParameters: {}, customizationConfig: distillation('meta.llama3-1-405b-instruct-v1:0') }),
+      () => ({
+        baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
+        customizationType: 'DISTILLATION',
+        hyperParameters: {},
+        customizationConfig: distillation('meta.llama3-1-405b-instruct-v1:0'),
+      }),
       /teacher and student must come from the same provider/,
     ],
     [
       'invocation logs for fine-tuning',
-      () => ({ trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` } } } }),
+      () => ({
+        trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` } } },
+      }),
       /invocationLogsConfig is only supported for DISTILLATION/,
     ],
     [
@@ -77,7 +156,12 @@ describe('refused with ValidationException', () => {
         customizationType: 'DISTILLATION',
         hyperParameters: {},
         customizationConfig: distillation('amazon.nova-pro-v1:0'),
-        trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` }, requestMetadataFilters: { equals: { a: 'b' }, notEquals: { c: 'd' } } } },
+        trainingDataConfig: {
+          invocationLogsConfig: {
+            invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` },
+            requestMetadataFilters: { equals: { a: 'b' }, notEquals: { c: 'd' } },
+          },
+        },
       }),
       /requestMetadataFilters is a union/,
     ],
@@ -88,12 +172,21 @@ describe('refused with ValidationException', () => {
         customizationType: 'DISTILLATION',
         hyperParameters: {},
         customizationConfig: distillation('amazon.nova-pro-v1:0'),
-        trainingDataConfig: { invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` }, requestMetadataFilters: { equals: { a: 'b', c: 'd' } } } },
+        trainingDataConfig: {
+          invocationLogsConfig: {
+            invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` },
+            requestMetadataFilters: { equals: { a: 'b', c: 'd' } },
+          },
+        },
       }),
       /requestMetadataFilters.equals' failed to satisfy constraint: Member must have length less than or equal to 1/,
     ],
     ['neither s3Uri nor invocation logs', () => ({ trainingDataConfig: {} }), /trainingDataConfig must set s3Uri/],
-    ['a bad reserved tag value', () => ({ jobTags: [{ key: 'simulator:outcome', value: 'explode' }] }), /simulator:outcome takes one of/],
+    [
+      'a bad reserved tag value',
+      () => ({ jobTags: [{ key: 'simulator:outcome', value: 'explode' }] }),
+      /simulator:outcome takes one of/,
+    ],
   ];
 
   test.each(cases)('%s', async (_name, overrides, message) => {
@@ -124,7 +217,9 @@ test('a valid distillation request with a same-provider teacher (by inference pr
         hyperParameters: { epochCount: '1' },
         // Slow enough to stop while still in validation (no logs are in the bucket).
         jobTags: [{ key: 'simulator:time-scale', value: '1' }],
-        customizationConfig: distillation('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0'),
+        customizationConfig: distillation(
+          'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0',
+        ),
         trainingDataConfig: {
           invocationLogsConfig: {
             invocationLogSource: { s3Uri: `s3://${LOGS}/AWSLogs` },

@@ -3,7 +3,17 @@
 import { BedrockClient, CreateModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
-import { bedrockClient, DATASETS, jobRequest, LOGS, promptCompletionLines, putText, s3Client, unique, waitForJob } from './helpers';
+import {
+  bedrockClient,
+  DATASETS,
+  jobRequest,
+  LOGS,
+  promptCompletionLines,
+  putText,
+  s3Client,
+  unique,
+  waitForJob,
+} from './helpers';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -45,20 +55,32 @@ test('a line that is not JSON fails the job, naming the line and the rule', asyn
   const lines = promptCompletionLines(3) + '{"prompt": "broken"\n' + promptCompletionLines(2);
   const uri = await putText(s3, DATASETS, `simulator-tests/${unique('broken')}.jsonl`, lines);
   const message = await failureOf({}, uri);
-  expect(message).toMatch(new RegExp(`^Input data at ${uri.replace(/[.]/g, '\\.')} is invalid: line 4: invalid-json: `));
+  expect(message).toMatch(
+    new RegExp(`^Input data at ${uri.replace(/[.]/g, '\\.')} is invalid: line 4: invalid-json: `),
+  );
 });
 
 test('a line that is JSON but not an object fails the job', async () => {
-  const uri = await putText(s3, DATASETS, `simulator-tests/${unique('array')}.jsonl`, promptCompletionLines(2) + '["a"]\n');
+  const uri = await putText(
+    s3,
+    DATASETS,
+    `simulator-tests/${unique('array')}.jsonl`,
+    promptCompletionLines(2) + '["a"]\n',
+  );
   expect(await failureOf({}, uri)).toContain('line 3: not-an-object');
 });
 
 test("a record that breaks the model family's format fails the job, naming the rule (the dataset engine's)", async () => {
-  const uri = await putText(s3, DATASETS, `simulator-tests/${unique('nocompletion')}.jsonl`, promptCompletionLines(1) + '{"prompt": "no answer"}\n');
+  const uri = await putText(
+    s3,
+    DATASETS,
+    `simulator-tests/${unique('nocompletion')}.jsonl`,
+    promptCompletionLines(1) + '{"prompt": "no answer"}\n',
+  );
   expect(await failureOf({}, uri)).toMatch(/line 2: missing-field: /);
 });
 
-test("a broken validation file fails the job and says it is the validation data", async () => {
+test('a broken validation file fails the job and says it is the validation data', async () => {
   const good = await putText(s3, DATASETS, `simulator-tests/${unique('good')}.jsonl`, promptCompletionLines(5));
   const bad = await putText(s3, DATASETS, `simulator-tests/${unique('badval')}.jsonl`, 'not json\n');
   const message = await failureOf({ validationDataConfig: { validators: [{ s3Uri: bad }] } }, good);
@@ -66,9 +88,19 @@ test("a broken validation file fails the job and says it is the validation data"
 });
 
 test("fewer records than the model's minimum fails the job (Claude 3 Haiku needs 32)", async () => {
-  const records = Array.from({ length: 5 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }, { role: 'assistant', content: `a${i}` }] })).join('\n');
+  const records = Array.from({ length: 5 }, (_, i) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `q${i}` },
+        { role: 'assistant', content: `a${i}` },
+      ],
+    }),
+  ).join('\n');
   const uri = await putText(s3, DATASETS, `simulator-tests/${unique('haiku')}.jsonl`, records);
-  const message = await failureOf({ baseModelIdentifier: 'anthropic.claude-3-haiku-20240307-v1:0:200k', hyperParameters: { epochCount: '1' } }, uri);
+  const message = await failureOf(
+    { baseModelIdentifier: 'anthropic.claude-3-haiku-20240307-v1:0:200k', hyperParameters: { epochCount: '1' } },
+    uri,
+  );
   expect(message).toContain('too-few-records');
   expect(message).toContain('at least 32');
 });
@@ -84,16 +116,25 @@ test('distillation from invocation logs counts the qualifying records; too few f
       input: { inputBodyJson: { messages: [{ role: 'user', content: [{ text: `q${i}` }] }] } },
       output: { outputBodyJson: { output: { message: { role: 'assistant', content: [{ text: `a${i}` }] } } } },
     });
-  const lines = [...Array.from({ length: 120 }, (_, i) => record(i, 'support')), ...Array.from({ length: 30 }, (_, i) => record(i, 'other'))].join('\n');
+  const lines = [
+    ...Array.from({ length: 120 }, (_, i) => record(i, 'support')),
+    ...Array.from({ length: 30 }, (_, i) => record(i, 'other')),
+  ].join('\n');
   await putText(s3, LOGS, `${prefix}/20260101T000000Z_abc.json.gz`, gzipSync(lines));
   await putText(s3, LOGS, `${prefix}/data/ignored_input.json.gz`, gzipSync('not a log'));
   const distill = (filter: string) => ({
     baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
     customizationType: 'DISTILLATION' as const,
     hyperParameters: { epochCount: '1' },
-    customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } } },
+    customizationConfig: {
+      distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0' } },
+    },
     trainingDataConfig: {
-      invocationLogsConfig: { invocationLogSource: { s3Uri: `s3://${LOGS}/${prefix.split('/')[0]}/AWSLogs` }, usePromptResponse: true, requestMetadataFilters: { equals: { project: filter } } },
+      invocationLogsConfig: {
+        invocationLogSource: { s3Uri: `s3://${LOGS}/${prefix.split('/')[0]}/AWSLogs` },
+        usePromptResponse: true,
+        requestMetadataFilters: { equals: { project: filter } },
+      },
     },
   });
   const tooFew = await failureOf(distill('other'), '');

@@ -37,7 +37,11 @@ export function unique(prefix: string): string {
 }
 
 export function promptCompletionLines(n: number): string {
-  return Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `What is ${i} + ${i}?`, completion: `${i + i}` })).join('\n') + '\n';
+  return (
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ prompt: `What is ${i} + ${i}?`, completion: `${i + i}` }),
+    ).join('\n') + '\n'
+  );
 }
 
 export async function putText(s3: S3Client, bucket: string, key: string, body: string | Uint8Array): Promise<string> {
@@ -53,7 +57,10 @@ export async function getText(s3: S3Client, uri: string): Promise<string> {
 }
 
 /** A valid Titan Text Express fine-tuning request; override what a test is about. */
-export function jobRequest(trainingUri: string, overrides: Partial<CreateModelCustomizationJobCommandInput> = {}): CreateModelCustomizationJobCommandInput {
+export function jobRequest(
+  trainingUri: string,
+  overrides: Partial<CreateModelCustomizationJobCommandInput> = {},
+): CreateModelCustomizationJobCommandInput {
   const name = unique('job');
   return {
     jobName: name,
@@ -107,7 +114,19 @@ export async function startOwnSimulator(args: string[]): Promise<OwnSimulator> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [FINETUNE_BIN, 'simulator', '--host', '127.0.0.1', '--port', String(port), '--region', REGION, '--s3-endpoint', process.env.AWS_ENDPOINT_URL_S3 ?? '', ...args],
+    [
+      FINETUNE_BIN,
+      'simulator',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--region',
+      REGION,
+      '--s3-endpoint',
+      process.env.AWS_ENDPOINT_URL_S3 ?? '',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
   );
   const stderr: string[] = [];
@@ -116,11 +135,16 @@ export async function startOwnSimulator(args: string[]): Promise<OwnSimulator> {
   const ready = new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before it was ready: ${stderr.join('').slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`simulator exited (${code}) before it was ready: ${stderr.join('').slice(-2000)}`)),
+    );
   });
   ready.catch(() => undefined); // a rejection after the timeout has won is expected, not unhandled
   const timeout = new AbortController();
-  const line = await Promise.race([ready, sleep(30_000, 'timeout', { signal: timeout.signal }).catch(() => 'timeout')]).finally(() => timeout.abort());
+  const line = await Promise.race([
+    ready,
+    sleep(30_000, 'timeout', { signal: timeout.signal }).catch(() => 'timeout'),
+  ]).finally(() => timeout.abort());
   const endpoint = `http://127.0.0.1:${port}`;
   if (line !== `bedrock simulator listening on ${endpoint}`) {
     child.kill('SIGKILL');

@@ -10,7 +10,19 @@ import {
   StopModelCustomizationJobCommand,
 } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { bedrockClient, DATASETS, getText, jobRequest, OUTPUTS, parseCsv, promptCompletionLines, putText, s3Client, unique, waitForJob } from './helpers';
+import {
+  bedrockClient,
+  DATASETS,
+  getText,
+  jobRequest,
+  OUTPUTS,
+  parseCsv,
+  promptCompletionLines,
+  putText,
+  s3Client,
+  unique,
+  waitForJob,
+} from './helpers';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -24,7 +36,12 @@ beforeAll(async () => {
   bedrock = bedrockClient();
   s3 = s3Client();
   trainingUri = await putText(s3, DATASETS, `simulator-tests/${unique('train')}.jsonl`, promptCompletionLines(40));
-  validationUri = await putText(s3, DATASETS, `simulator-tests/${unique('validation')}.jsonl`, promptCompletionLines(10));
+  validationUri = await putText(
+    s3,
+    DATASETS,
+    `simulator-tests/${unique('validation')}.jsonl`,
+    promptCompletionLines(10),
+  );
 });
 
 afterAll(() => {
@@ -43,7 +60,9 @@ test('a job runs validation, data processing and training, then writes its metri
   const created = await bedrock.send(new CreateModelCustomizationJobCommand(request));
   expect(created.$metadata.httpStatusCode).toBe(201);
   expect(created.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
-  expect(created.jobArn).toMatch(/^arn:aws:bedrock:us-east-1:123456789012:model-customization-job\/amazon\.titan-text-express-v1:0:8k\/[a-z0-9]{12}$/);
+  expect(created.jobArn).toMatch(
+    /^arn:aws:bedrock:us-east-1:123456789012:model-customization-job\/amazon\.titan-text-express-v1:0:8k\/[a-z0-9]{12}$/,
+  );
 
   const first = await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: created.jobArn }));
   expect(first.status).toBe('InProgress');
@@ -58,16 +77,31 @@ test('a job runs validation, data processing and training, then writes its metri
   let job = first;
   while (job.status === 'InProgress') {
     const d = job.statusDetails!;
-    const phase = d.trainingDetails?.status === 'InProgress' ? 'training' : d.dataProcessingDetails?.status === 'InProgress' ? 'dataProcessing' : 'validation';
+    const phase =
+      d.trainingDetails?.status === 'InProgress'
+        ? 'training'
+        : d.dataProcessingDetails?.status === 'InProgress'
+          ? 'dataProcessing'
+          : 'validation';
     if (seen[seen.length - 1] !== phase) seen.push(phase);
     await new Promise((r) => setTimeout(r, 50));
     job = await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: request.jobName }));
   }
   expect(job.status).toBe('Completed');
   expect(seen[0]).toBe('validation');
-  expect(seen).toEqual([...seen].sort((a, b) => ['validation', 'dataProcessing', 'training'].indexOf(a) - ['validation', 'dataProcessing', 'training'].indexOf(b)));
+  expect(seen).toEqual(
+    [...seen].sort(
+      (a, b) =>
+        ['validation', 'dataProcessing', 'training'].indexOf(a) -
+        ['validation', 'dataProcessing', 'training'].indexOf(b),
+    ),
+  );
   const d = job.statusDetails!;
-  expect([d.validationDetails?.status, d.dataProcessingDetails?.status, d.trainingDetails?.status]).toEqual(['Completed', 'Completed', 'Completed']);
+  expect([d.validationDetails?.status, d.dataProcessingDetails?.status, d.trainingDetails?.status]).toEqual([
+    'Completed',
+    'Completed',
+    'Completed',
+  ]);
   expect(d.validationDetails!.lastModifiedTime!.getTime()).toBe(d.dataProcessingDetails!.creationTime!.getTime());
   expect(d.dataProcessingDetails!.lastModifiedTime!.getTime()).toBe(d.trainingDetails!.creationTime!.getTime());
   expect(job.endTime!.getTime()).toBe(d.trainingDetails!.lastModifiedTime!.getTime());
@@ -77,7 +111,9 @@ test('a job runs validation, data processing and training, then writes its metri
   const jobId = created.jobArn!.split('/').pop();
   const prefix = `s3://${OUTPUTS}/simulator-tests/model-customization-job-${jobId}`;
   const training = parseCsv(await getText(s3, `${prefix}/training_artifacts/step_wise_training_metrics.csv`));
-  const validation = parseCsv(await getText(s3, `${prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`));
+  const validation = parseCsv(
+    await getText(s3, `${prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`),
+  );
   expect(Object.keys(training[0])).toEqual(['step_number', 'epoch_number', 'training_loss', 'perplexity']);
   expect(Object.keys(validation[0])).toEqual(['step_number', 'epoch_number', 'validation_loss', 'perplexity']);
   expect(training).toHaveLength(80); // 40 records, batch size 1, 2 epochs
@@ -89,7 +125,9 @@ test('a job runs validation, data processing and training, then writes its metri
   expect(job.validationMetrics).toEqual([{ validationLoss: validation[validation.length - 1].validation_loss }]);
 
   // The custom model, by ARN and by name.
-  expect(job.outputModelArn).toMatch(/^arn:aws:bedrock:us-east-1:123456789012:custom-model\/amazon\.titan-text-express-v1:0:8k\/[a-z0-9]{12}$/);
+  expect(job.outputModelArn).toMatch(
+    /^arn:aws:bedrock:us-east-1:123456789012:custom-model\/amazon\.titan-text-express-v1:0:8k\/[a-z0-9]{12}$/,
+  );
   const model = await bedrock.send(new GetCustomModelCommand({ modelIdentifier: job.outputModelArn }));
   const byName = await bedrock.send(new GetCustomModelCommand({ modelIdentifier: request.customModelName }));
   expect(byName.modelArn).toBe(model.modelArn);
@@ -114,7 +152,9 @@ test('a job runs validation, data processing and training, then writes its metri
   expect(jobTags.tags).toEqual([{ key: 'purpose', value: 'lifecycle' }]);
 
   // A finished job cannot be stopped.
-  await expect(bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: created.jobArn }))).rejects.toBeInstanceOf(ConflictException);
+  await expect(
+    bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: created.jobArn })),
+  ).rejects.toBeInstanceOf(ConflictException);
 });
 
 test('a job without validators reports empty validationMetrics and writes no validation file', async () => {
@@ -125,7 +165,9 @@ test('a job without validators reports empty validationMetrics and writes no val
   expect(job.validationDataConfig).toEqual({ validators: [] });
   expect(job.validationMetrics).toEqual([]);
   const prefix = `s3://${OUTPUTS}/simulator-tests/model-customization-job-${jobArn!.split('/').pop()}`;
-  await expect(getText(s3, `${prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`)).rejects.toThrow();
+  await expect(
+    getText(s3, `${prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`),
+  ).rejects.toThrow();
 });
 
 test('Stop goes InProgress, Stopping, Stopped; a second stop while Stopping is accepted; a stopped job cannot be stopped', async () => {
@@ -151,7 +193,9 @@ test('Stop goes InProgress, Stopping, Stopped; a second stop while Stopping is a
   expect(stopped.status).toBe('Stopped');
   expect(stopped.endTime).toBeInstanceOf(Date);
   expect(stopped.outputModelArn).toBeUndefined();
-  const err = await bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: fastJob.jobArn })).catch((e: unknown) => e);
+  const err = await bedrock
+    .send(new StopModelCustomizationJobCommand({ jobIdentifier: fastJob.jobArn }))
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ConflictException);
   expect((err as ConflictException).message).toContain('Stopped');
 });
@@ -161,7 +205,9 @@ test.each([
   ['fail-training', 'trainingDetails'],
 ])('the reserved tag simulator:outcome=%s fails the job in that phase', async (outcome, detail) => {
   const { jobArn } = await bedrock.send(
-    new CreateModelCustomizationJobCommand(jobRequest(trainingUri, { jobTags: [{ key: 'simulator:outcome', value: outcome }] })),
+    new CreateModelCustomizationJobCommand(
+      jobRequest(trainingUri, { jobTags: [{ key: 'simulator:outcome', value: outcome }] }),
+    ),
   );
   const job = await waitForJob(bedrock, jobArn!);
   expect(job.status).toBe('Failed');

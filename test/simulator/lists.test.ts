@@ -21,7 +21,16 @@ import {
   type ListCustomModelsCommandInput,
 } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { bedrockClient, DATASETS, jobRequest, promptCompletionLines, putText, s3Client, unique, waitForJob } from './helpers';
+import {
+  bedrockClient,
+  DATASETS,
+  jobRequest,
+  promptCompletionLines,
+  putText,
+  s3Client,
+  unique,
+  waitForJob,
+} from './helpers';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -47,7 +56,11 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 5)); // distinct creation times
   }
   for (const arn of jobArns) expect((await waitForJob(bedrock, arn)).status).toBe('Completed');
-  const slow = jobRequest(trainingUri, { jobName: `${group}-slow`, customModelName: `${group}-model-slow`, jobTags: [{ key: 'simulator:time-scale', value: '1' }] });
+  const slow = jobRequest(trainingUri, {
+    jobName: `${group}-slow`,
+    customModelName: `${group}-model-slow`,
+    jobTags: [{ key: 'simulator:time-scale', value: '1' }],
+  });
   slowJobArn = (await bedrock.send(new CreateModelCustomizationJobCommand(slow))).jobArn!;
   const job = await waitForJob(bedrock, jobArns[0]);
   modelArn = job.outputModelArn!;
@@ -61,7 +74,8 @@ afterAll(async () => {
 });
 
 describe('ListModelCustomizationJobs', () => {
-  const list = (input: ListModelCustomizationJobsCommandInput) => bedrock.send(new ListModelCustomizationJobsCommand(input));
+  const list = (input: ListModelCustomizationJobsCommandInput) =>
+    bedrock.send(new ListModelCustomizationJobsCommand(input));
 
   test('nameContains, statusEquals and the creation-time window filter; summaries carry the members', async () => {
     const all = await list({ nameContains: group });
@@ -71,7 +85,11 @@ describe('ListModelCustomizationJobs', () => {
     const inProgress = await list({ nameContains: group.toUpperCase(), statusEquals: 'InProgress' });
     expect(inProgress.modelCustomizationJobSummaries?.map((s) => s.jobArn)).toEqual([slowJobArn]);
     const summary = completed.modelCustomizationJobSummaries![0] as ModelCustomizationJobSummary;
-    expect(summary).toMatchObject({ status: 'Completed', customizationType: 'FINE_TUNING', baseModelArn: expect.stringContaining('foundation-model/') });
+    expect(summary).toMatchObject({
+      status: 'Completed',
+      customizationType: 'FINE_TUNING',
+      baseModelArn: expect.stringContaining('foundation-model/'),
+    });
     expect(summary.customModelArn).toMatch(/custom-model\//);
     expect(summary.customModelName).toMatch(new RegExp(`^${group}-model-`));
     expect(summary.creationTime).toBeInstanceOf(Date);
@@ -79,16 +97,28 @@ describe('ListModelCustomizationJobs', () => {
     expect(summary.statusDetails?.trainingDetails?.status).toBe('Completed');
 
     const second = (await list({ nameContains: `${group}-1` })).modelCustomizationJobSummaries![0];
-    expect((await list({ nameContains: group, creationTimeAfter: second.creationTime })).modelCustomizationJobSummaries?.map((s) => s.jobName).sort()).toEqual(
-      [`${group}-2`, `${group}-3`, `${group}-4`, `${group}-slow`],
+    expect(
+      (await list({ nameContains: group, creationTimeAfter: second.creationTime })).modelCustomizationJobSummaries
+        ?.map((s) => s.jobName)
+        .sort(),
+    ).toEqual([`${group}-2`, `${group}-3`, `${group}-4`, `${group}-slow`]);
+    expect(
+      (
+        await list({ nameContains: group, creationTimeBefore: second.creationTime })
+      ).modelCustomizationJobSummaries?.map((s) => s.jobName),
+    ).toEqual([`${group}-0`]);
+    expect((await list({ nameContains: group, creationTimeBefore: before })).modelCustomizationJobSummaries).toEqual(
+      [],
     );
-    expect((await list({ nameContains: group, creationTimeBefore: second.creationTime })).modelCustomizationJobSummaries?.map((s) => s.jobName)).toEqual([`${group}-0`]);
-    expect((await list({ nameContains: group, creationTimeBefore: before })).modelCustomizationJobSummaries).toEqual([]);
   });
 
   test('sorted by creation time, newest first unless asked otherwise', async () => {
-    const desc = (await list({ nameContains: group, sortBy: 'CreationTime' })).modelCustomizationJobSummaries!.map((s) => s.jobName);
-    const asc = (await list({ nameContains: group, sortBy: 'CreationTime', sortOrder: 'Ascending' })).modelCustomizationJobSummaries!.map((s) => s.jobName);
+    const desc = (await list({ nameContains: group, sortBy: 'CreationTime' })).modelCustomizationJobSummaries!.map(
+      (s) => s.jobName,
+    );
+    const asc = (
+      await list({ nameContains: group, sortBy: 'CreationTime', sortOrder: 'Ascending' })
+    ).modelCustomizationJobSummaries!.map((s) => s.jobName);
     expect(asc).toEqual([`${group}-0`, `${group}-1`, `${group}-2`, `${group}-3`, `${group}-4`, `${group}-slow`]);
     expect(desc).toEqual([...asc].reverse());
   });
@@ -107,7 +137,10 @@ describe('ListModelCustomizationJobs', () => {
     expect(pages).toBe(3);
     expect(names).toHaveLength(6);
     const viaPaginator: string[] = [];
-    for await (const page of paginateListModelCustomizationJobs({ client: bedrock, pageSize: 4 }, { nameContains: group })) {
+    for await (const page of paginateListModelCustomizationJobs(
+      { client: bedrock, pageSize: 4 },
+      { nameContains: group },
+    )) {
       viaPaginator.push(...page.modelCustomizationJobSummaries!.map((s) => s.jobName!));
     }
     expect(viaPaginator.sort()).toEqual([...names].sort());
@@ -141,11 +174,21 @@ describe('custom models', () => {
     const foundation = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1:0:8k';
     expect((await list({ nameContains: group, baseModelArnEquals: foundation })).modelSummaries).toHaveLength(5);
     expect((await list({ nameContains: group, foundationModelArnEquals: foundation })).modelSummaries).toHaveLength(5);
-    expect((await list({ nameContains: group, foundationModelArnEquals: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0:128k' })).modelSummaries).toEqual([]);
+    expect(
+      (
+        await list({
+          nameContains: group,
+          foundationModelArnEquals: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0:128k',
+        })
+      ).modelSummaries,
+    ).toEqual([]);
     expect((await list({ nameContains: group, modelStatus: 'Active', isOwned: true })).modelSummaries).toHaveLength(5);
     expect((await list({ nameContains: group, modelStatus: 'Creating' })).modelSummaries).toEqual([]);
     expect((await list({ nameContains: group, isOwned: false })).modelSummaries).toEqual([]);
-    expect((await list({ nameContains: group, creationTimeAfter: summary.creationTime, sortOrder: 'Ascending' })).modelSummaries).toHaveLength(4);
+    expect(
+      (await list({ nameContains: group, creationTimeAfter: summary.creationTime, sortOrder: 'Ascending' }))
+        .modelSummaries,
+    ).toHaveLength(4);
     expect((await list({ nameContains: group, creationTimeBefore: before })).modelSummaries).toEqual([]);
 
     const names: string[] = [];
@@ -154,38 +197,59 @@ describe('custom models', () => {
       names.push(...page.modelSummaries!.map((m) => m.modelName!));
     }
     expect(names).toEqual([4, 3, 2, 1, 0].map((i) => `${group}-model-${i}`));
-    await expect(list({ baseModelArnEquals: 'not-an-arn-but-long-enough' })).rejects.toBeInstanceOf(ValidationException);
+    await expect(list({ baseModelArnEquals: 'not-an-arn-but-long-enough' })).rejects.toBeInstanceOf(
+      ValidationException,
+    );
   });
 
   test('DeleteCustomModel removes a model, by name; it is then not found', async () => {
     const doomed = `${group}-model-4`;
     const model = await bedrock.send(new GetCustomModelCommand({ modelIdentifier: doomed }));
     await bedrock.send(new DeleteCustomModelCommand({ modelIdentifier: doomed }));
-    await expect(bedrock.send(new GetCustomModelCommand({ modelIdentifier: model.modelArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(bedrock.send(new DeleteCustomModelCommand({ modelIdentifier: doomed }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(bedrock.send(new ListTagsForResourceCommand({ resourceARN: model.modelArn }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(bedrock.send(new GetCustomModelCommand({ modelIdentifier: model.modelArn }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(bedrock.send(new DeleteCustomModelCommand({ modelIdentifier: doomed }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(bedrock.send(new ListTagsForResourceCommand({ resourceARN: model.modelArn }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 
 describe('tags', () => {
   test('TagResource adds and overwrites, UntagResource removes, on jobs and models', async () => {
     for (const arn of [jobArns[1], modelArn]) {
-      await bedrock.send(new TagResourceCommand({ resourceARN: arn, tags: [{ key: 'stage', value: 'dev' }, { key: 'owner', value: 'ana' }] }));
+      await bedrock.send(
+        new TagResourceCommand({
+          resourceARN: arn,
+          tags: [
+            { key: 'stage', value: 'dev' },
+            { key: 'owner', value: 'ana' },
+          ],
+        }),
+      );
       await bedrock.send(new TagResourceCommand({ resourceARN: arn, tags: [{ key: 'stage', value: 'prod' }] }));
       expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: arn }))).tags).toEqual([
         { key: 'stage', value: 'prod' },
         { key: 'owner', value: 'ana' },
       ]);
       await bedrock.send(new UntagResourceCommand({ resourceARN: arn, tagKeys: ['stage', 'absent'] }));
-      expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: arn }))).tags).toEqual([{ key: 'owner', value: 'ana' }]);
+      expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: arn }))).tags).toEqual([
+        { key: 'owner', value: 'ana' },
+      ]);
     }
   });
 
   test('more than 50 tags on a resource is TooManyTagsException naming it', async () => {
-    const tags = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `t${from + i}`, value: 'x' }));
+    const tags = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ key: `t${from + i}`, value: 'x' }));
     await bedrock.send(new TagResourceCommand({ resourceARN: jobArns[2], tags: tags(0, 30) }));
     // Existing and new tags count together: 30 + 21 > 50.
-    const err = await bedrock.send(new TagResourceCommand({ resourceARN: jobArns[2], tags: tags(30, 21) })).catch((e: unknown) => e);
+    const err = await bedrock
+      .send(new TagResourceCommand({ resourceARN: jobArns[2], tags: tags(30, 21) }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooManyTagsException);
     expect((err as TooManyTagsException).resourceName).toBe(jobArns[2]);
     expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: jobArns[2] }))).tags).toHaveLength(30);
@@ -193,9 +257,17 @@ describe('tags', () => {
 
   test('an unknown resource is ResourceNotFoundException; a bad tag is ValidationException', async () => {
     const unknown = jobArns[3].replace(/[a-z0-9]{12}$/, 'zzzzzzzzzzzz');
-    await expect(bedrock.send(new ListTagsForResourceCommand({ resourceARN: unknown }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(bedrock.send(new TagResourceCommand({ resourceARN: unknown, tags: [{ key: 'a', value: 'b' }] }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(bedrock.send(new TagResourceCommand({ resourceARN: jobArns[3], tags: [{ key: '', value: 'b' }] }))).rejects.toBeInstanceOf(ValidationException);
-    await expect(bedrock.send(new UntagResourceCommand({ resourceARN: unknown, tagKeys: ['a'] }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(bedrock.send(new ListTagsForResourceCommand({ resourceARN: unknown }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(
+      bedrock.send(new TagResourceCommand({ resourceARN: unknown, tags: [{ key: 'a', value: 'b' }] })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      bedrock.send(new TagResourceCommand({ resourceARN: jobArns[3], tags: [{ key: '', value: 'b' }] })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      bedrock.send(new UntagResourceCommand({ resourceARN: unknown, tagKeys: ['a'] })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });

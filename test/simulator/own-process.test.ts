@@ -16,7 +16,18 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bedrockClient, DATASETS, jobRequest, promptCompletionLines, putText, s3Client, startOwnSimulator, unique, waitForJob, type OwnSimulator } from './helpers';
+import {
+  bedrockClient,
+  DATASETS,
+  jobRequest,
+  promptCompletionLines,
+  putText,
+  s3Client,
+  startOwnSimulator,
+  unique,
+  waitForJob,
+  type OwnSimulator,
+} from './helpers';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -77,7 +88,14 @@ test('a partial error rate fails some requests and the SDK retries them through;
   const retrying = bedrockClient(sim.endpoint, 10);
   try {
     const started = Date.now();
-    const outcomes = await Promise.all(Array.from({ length: 40 }, () => once.send(new ListFoundationModelsCommand({})).then(() => 'ok', (e: Error) => e.name)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        once.send(new ListFoundationModelsCommand({})).then(
+          () => 'ok',
+          (e: Error) => e.name,
+        ),
+      ),
+    );
     expect(outcomes.filter((o) => o === 'InternalServerException').length).toBeGreaterThan(2);
     expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(10);
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
@@ -97,15 +115,23 @@ test('more running jobs than --max-concurrent-jobs is ServiceQuotaExceededExcept
   const client = bedrockClient(sim.endpoint);
   try {
     // Job a runs at 100 simulated seconds per real second: its 120-second Stopping phase lasts 1.2 s.
-    const a = await client.send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri, { jobTags: [{ key: 'simulator:time-scale', value: '100' }] })));
+    const a = await client.send(
+      new CreateModelCustomizationJobCommand(
+        jobRequest(trainingUri, { jobTags: [{ key: 'simulator:time-scale', value: '100' }] }),
+      ),
+    );
     await client.send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri)));
-    const err = await client.send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri))).catch((e: unknown) => e);
+    const err = await client
+      .send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri)))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceQuotaExceededException);
     expect((err as ServiceQuotaExceededException).$metadata.httpStatusCode).toBe(400);
     expect((err as Error).message).toContain('quota (2)');
     await client.send(new StopModelCustomizationJobCommand({ jobIdentifier: a.jobArn }));
     // A Stopping job still runs.
-    const stillStopping = await client.send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri))).catch((e: unknown) => e);
+    const stillStopping = await client
+      .send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri)))
+      .catch((e: unknown) => e);
     expect(stillStopping).toBeInstanceOf(ServiceQuotaExceededException);
     expect((await waitForJob(client, a.jobArn!)).status).toBe('Stopped');
     const third = await client.send(new CreateModelCustomizationJobCommand(jobRequest(trainingUri)));
@@ -122,7 +148,10 @@ test('after SIGKILL and a restart from the state file every job and model is the
   let sim = await own(args);
   let client = bedrockClient(sim.endpoint);
   // Done before the kill: a completed job with its model and tags.
-  const done = jobRequest(trainingUri, { jobTags: [{ key: 'phase', value: 'before-kill' }], customModelTags: [{ key: 'm', value: '1' }] });
+  const done = jobRequest(trainingUri, {
+    jobTags: [{ key: 'phase', value: 'before-kill' }],
+    customModelTags: [{ key: 'm', value: '1' }],
+  });
   const doneArn = (await client.send(new CreateModelCustomizationJobCommand(done))).jobArn!;
   const doneJob = await waitForJob(client, doneArn);
   expect(doneJob.status).toBe('Completed');
@@ -150,9 +179,15 @@ test('after SIGKILL and a restart from the state file every job and model is the
     expect(again.trainingMetrics).toEqual(doneJob.trainingMetrics);
     expect(again.creationTime).toEqual(doneJob.creationTime);
     expect(again.endTime).toEqual(doneJob.endTime);
-    expect((await client.send(new GetCustomModelCommand({ modelIdentifier: done.customModelName }))).modelArn).toBe(doneJob.outputModelArn);
-    expect((await client.send(new ListTagsForResourceCommand({ resourceARN: doneArn }))).tags).toEqual([{ key: 'phase', value: 'before-kill' }]);
-    expect((await client.send(new ListTagsForResourceCommand({ resourceARN: doneJob.outputModelArn }))).tags).toEqual([{ key: 'm', value: '1' }]);
+    expect((await client.send(new GetCustomModelCommand({ modelIdentifier: done.customModelName }))).modelArn).toBe(
+      doneJob.outputModelArn,
+    );
+    expect((await client.send(new ListTagsForResourceCommand({ resourceARN: doneArn }))).tags).toEqual([
+      { key: 'phase', value: 'before-kill' },
+    ]);
+    expect((await client.send(new ListTagsForResourceCommand({ resourceARN: doneJob.outputModelArn }))).tags).toEqual([
+      { key: 'm', value: '1' },
+    ]);
 
     const stoppedJob = await client.send(new GetModelCustomizationJobCommand({ jobIdentifier: stoppedArn }));
     expect(stoppedJob.status).toBe('Stopping');
@@ -163,7 +198,9 @@ test('after SIGKILL and a restart from the state file every job and model is the
     const models = JSON.parse(readFileSync(stateFile, 'utf8')) as { models: { modelName: string }[] };
     expect(models.models.filter((m) => m.modelName === running.customModelName)).toHaveLength(1);
     // Names stay taken across the restart.
-    const err = await client.send(new CreateModelCustomizationJobCommand({ ...running, clientRequestToken: unique('t') })).catch((e: Error) => e);
+    const err = await client
+      .send(new CreateModelCustomizationJobCommand({ ...running, clientRequestToken: unique('t') }))
+      .catch((e: Error) => e);
     expect((err as Error).message).toBe('The provided job name is currently in use.');
   } finally {
     client.destroy();

@@ -10,7 +10,10 @@ const at = (seconds: number) => T0 + seconds * 1000;
 
 describe('evaluateJob', () => {
   test('at time scale 1 a 1,000-record, 2-epoch job takes about an hour', () => {
-    const done = evaluateJob({ ...passed, completion: { ok: true, modelArn: 'm', trainingLoss: 1, validationLosses: [] } }, at(10_000));
+    const done = evaluateJob(
+      { ...passed, completion: { ok: true, modelArn: 'm', trainingLoss: 1, validationLosses: [] } },
+      at(10_000),
+    );
     expect(done.status).toBe('Completed');
     expect((done.endTimeMs! - T0) / 1000).toBeCloseTo(3600, 0);
   });
@@ -18,7 +21,11 @@ describe('evaluateJob', () => {
   test('phases follow each other and the view depends only on the record and the clock', () => {
     expect(evaluateJob(base, at(10)).phases.validation.status).toBe('InProgress');
     const processing = evaluateJob(passed, at(TIMING.validationS + 1));
-    expect([processing.phases.validation.status, processing.phases.dataProcessing.status, processing.phases.training.status]).toEqual(['Completed', 'InProgress', 'NotStarted']);
+    expect([
+      processing.phases.validation.status,
+      processing.phases.dataProcessing.status,
+      processing.phases.training.status,
+    ]).toEqual(['Completed', 'InProgress', 'NotStarted']);
     const training = evaluateJob(passed, at(1000));
     expect(training.phases.training.status).toBe('InProgress');
     expect(training.lastModifiedTimeMs).toBe(training.phases.training.creationTimeMs);
@@ -36,7 +43,8 @@ describe('evaluateJob', () => {
 
   test('longer with more records and more epochs', () => {
     const end = (records: number, epochs: number) =>
-      evaluateJob({ ...base, epochs, dataCheck: { ok: true, trainingRecords: records, validationRecords: 0 } }, at(1e9)).pending!.atMs;
+      evaluateJob({ ...base, epochs, dataCheck: { ok: true, trainingRecords: records, validationRecords: 0 } }, at(1e9))
+        .pending!.atMs;
     expect(end(2000, 2)).toBeGreaterThan(end(1000, 2));
     expect(end(1000, 3)).toBeGreaterThan(end(1000, 2));
   });
@@ -70,7 +78,9 @@ describe('metricsCurves', () => {
 
   test('deterministic per job, different between jobs', () => {
     expect(metricsCurves(input)).toEqual(metricsCurves(input));
-    expect(metricsCurves({ ...input, jobId: 'zzz999yyy888' }).training[0].loss).not.toBe(metricsCurves(input).training[0].loss);
+    expect(metricsCurves({ ...input, jobId: 'zzz999yyy888' }).training[0].loss).not.toBe(
+      metricsCurves(input).training[0].loss,
+    );
   });
 
   test('falling, noisy, validation above training late', () => {
@@ -106,6 +116,8 @@ describe('paginate', () => {
   });
 
   test('a garbled token is a ValidationException', () => {
-    expect(() => paginate(items, 'Ascending', 3, 'not-a-token')).toThrow(expect.objectContaining({ shape: 'ValidationException' }));
+    expect(() => paginate(items, 'Ascending', 3, 'not-a-token')).toThrow(
+      expect.objectContaining({ shape: 'ValidationException' }),
+    );
   });
 });

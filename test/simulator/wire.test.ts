@@ -19,7 +19,8 @@ jest.setTimeout(60_000);
 const endpoint = () => process.env.AWS_ENDPOINT_URL_BEDROCK!;
 /** A SigV4-shaped Authorization header: the simulator checks its form and scope, not the signature. */
 const signed = {
-  authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc123',
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc123',
   'x-amz-date': '20260101T000000Z',
   'content-type': 'application/json',
 };
@@ -27,7 +28,12 @@ const signed = {
 async function raw(method: string, path: string, body?: string, headers: Record<string, string> = signed) {
   const res = await fetch(`${endpoint()}${path}`, { method, headers, body });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }
 
 let bedrock: BedrockClient;
@@ -66,7 +72,9 @@ describe('authentication', () => {
       { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'dropAuthorization' },
     );
     try {
-      await expect(unsigned.send(new GetModelCustomizationJobCommand({ jobIdentifier: 'x' }))).rejects.toBeInstanceOf(AccessDeniedException);
+      await expect(unsigned.send(new GetModelCustomizationJobCommand({ jobIdentifier: 'x' }))).rejects.toBeInstanceOf(
+        AccessDeniedException,
+      );
     } finally {
       unsigned.destroy();
     }
@@ -76,17 +84,29 @@ describe('authentication', () => {
     const bearer = await raw('GET', '/foundation-models', undefined, { authorization: 'Bearer abc' });
     expect(bearer.status).toBe(403);
     expect(bearer.headers.get('x-amzn-errortype')).toBe('IncompleteSignatureException');
-    const wrongService = await raw('GET', '/foundation-models', undefined, { ...signed, authorization: signed.authorization.replace('/bedrock/', '/s3/') });
+    const wrongService = await raw('GET', '/foundation-models', undefined, {
+      ...signed,
+      authorization: signed.authorization.replace('/bedrock/', '/s3/'),
+    });
     expect(wrongService.status).toBe(403);
     expect(wrongService.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
-    const wrongRegion = await raw('GET', '/foundation-models', undefined, { ...signed, authorization: signed.authorization.replace('us-east-1', 'eu-west-1') });
+    const wrongRegion = await raw('GET', '/foundation-models', undefined, {
+      ...signed,
+      authorization: signed.authorization.replace('us-east-1', 'eu-west-1'),
+    });
     expect(wrongRegion.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
   });
 
   test('any access key is accepted', async () => {
-    const other = new BedrockClient({ region: 'us-east-1', endpoint: endpoint(), credentials: { accessKeyId: 'ANYKEY', secretAccessKey: 'anything' } });
+    const other = new BedrockClient({
+      region: 'us-east-1',
+      endpoint: endpoint(),
+      credentials: { accessKeyId: 'ANYKEY', secretAccessKey: 'anything' },
+    });
     try {
-      const out = await other.send(new GetCustomModelCommand({ modelIdentifier: 'no-such-model' })).catch((e: unknown) => e);
+      const out = await other
+        .send(new GetCustomModelCommand({ modelIdentifier: 'no-such-model' }))
+        .catch((e: unknown) => e);
       expect(out).toBeInstanceOf(ResourceNotFoundException);
     } finally {
       other.destroy();
@@ -116,11 +136,19 @@ describe('unknown routes and malformed requests', () => {
     expect(broken.headers.get('x-amzn-errortype')).toBe('SerializationException');
     const notObject = await raw('POST', '/model-customization-jobs', '[1,2]');
     expect(notObject.headers.get('x-amzn-errortype')).toBe('SerializationException');
-    const wrongType = await raw('POST', '/model-customization-jobs', JSON.stringify({ ...jobRequest(trainingUri), jobName: 42 }));
+    const wrongType = await raw(
+      'POST',
+      '/model-customization-jobs',
+      JSON.stringify({ ...jobRequest(trainingUri), jobName: 42 }),
+    );
     expect(wrongType.status).toBe(400);
     expect(wrongType.headers.get('x-amzn-errortype')).toBe('SerializationException');
     expect(wrongType.json?.message).toContain("'jobName'");
-    const wrongNested = await raw('POST', '/model-customization-jobs', JSON.stringify({ ...jobRequest(trainingUri), hyperParameters: { epochCount: 2 } }));
+    const wrongNested = await raw(
+      'POST',
+      '/model-customization-jobs',
+      JSON.stringify({ ...jobRequest(trainingUri), hyperParameters: { epochCount: 2 } }),
+    );
     expect(wrongNested.json?.message).toContain('hyperParameters.epochCount');
     const badQuery = await raw('GET', '/model-customization-jobs?maxResults=ten');
     expect(badQuery.headers.get('x-amzn-errortype')).toBe('SerializationException');
@@ -130,11 +158,15 @@ describe('unknown routes and malformed requests', () => {
     const res = await raw('POST', '/model-customization-jobs', '{}');
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('ValidationException');
-    expect(res.json?.message).toMatch(/^6 validation errors detected: Value null at 'jobName' failed to satisfy constraint: Member must not be null; /);
+    expect(res.json?.message).toMatch(
+      /^6 validation errors detected: Value null at 'jobName' failed to satisfy constraint: Member must not be null; /,
+    );
   });
 
   test('an unknown error shape reaches the SDK as a BedrockServiceException named after it', async () => {
-    const err = await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: '-bad-name' })).catch((e: unknown) => e);
+    const err = await bedrock
+      .send(new GetModelCustomizationJobCommand({ jobIdentifier: '-bad-name' }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationException);
     expect(err).toBeInstanceOf(BedrockServiceException);
   });
@@ -159,7 +191,10 @@ describe('identifiers and timestamps', () => {
   });
 
   test('a job ARN of another shape, or a name that breaks the pattern, is a ValidationException', async () => {
-    const res = await raw('GET', `/model-customization-jobs/${encodeURIComponent('arn:aws:bedrock:us-east-1:123456789012:custom-model/x')}`);
+    const res = await raw(
+      'GET',
+      `/model-customization-jobs/${encodeURIComponent('arn:aws:bedrock:us-east-1:123456789012:custom-model/x')}`,
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('ValidationException');
   });

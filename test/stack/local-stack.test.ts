@@ -41,9 +41,18 @@ describe('local stack', () => {
     const p = await ports();
     await new Promise<void>((resolve) => blocker.listen(p.s3Port, '127.0.0.1', resolve));
     try {
-      const start = startLocalStack({ host: '127.0.0.1', ...p, dataDir, worker: false, headless: true, ephemeral: true });
+      const start = startLocalStack({
+        host: '127.0.0.1',
+        ...p,
+        dataDir,
+        worker: false,
+        headless: true,
+        ephemeral: true,
+      });
       await expect(start).rejects.toThrow(PortTakenError);
-      await expect(start).rejects.toThrow(new RegExp(`Port ${p.s3Port} on 127.0.0.1 \\(S3 server\\).*--s3-port or FINETUNE_S3_PORT`));
+      await expect(start).rejects.toThrow(
+        new RegExp(`Port ${p.s3Port} on 127.0.0.1 \\(S3 server\\).*--s3-port or FINETUNE_S3_PORT`),
+      );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -55,9 +64,19 @@ describe('local stack', () => {
     const metricsAddress = `127.0.0.1:${(await ports()).s3Port}`;
     process.env.FINETUNE_PROMETHEUS_BIND_ADDRESS = metricsAddress;
     try {
-      stack = await startLocalStack({ host: '127.0.0.1', ...(await ports()), dataDir, worker: true, headless: true, ephemeral: true, simulatorTimeScale: 1000 });
+      stack = await startLocalStack({
+        host: '127.0.0.1',
+        ...(await ports()),
+        dataDir,
+        worker: true,
+        headless: true,
+        ephemeral: true,
+        simulatorTimeScale: 1000,
+      });
       const e = stack.endpoints;
-      expect(stack.children.map((c) => c.name)).toEqual(expect.arrayContaining(['Temporal dev server', 'S3 server (versitygw)', 'Bedrock simulator', 'worker']));
+      expect(stack.children.map((c) => c.name)).toEqual(
+        expect.arrayContaining(['Temporal dev server', 'S3 server (versitygw)', 'Bedrock simulator', 'worker']),
+      );
 
       const connection = await Connection.connect({ address: e.temporalAddress });
       const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: e.namespace });
@@ -76,7 +95,16 @@ describe('local stack', () => {
       expect(metrics).toMatch(/temporal_/);
 
       const env = readFileSync(stack.envFile, 'utf8');
-      for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'AWS_REGION', 'AWS_ENDPOINT_URL_BEDROCK', 'AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'TASK_QUEUE']) {
+      for (const name of [
+        'TEMPORAL_ADDRESS',
+        'TEMPORAL_NAMESPACE',
+        'AWS_REGION',
+        'AWS_ENDPOINT_URL_BEDROCK',
+        'AWS_ENDPOINT_URL_S3',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'TASK_QUEUE',
+      ]) {
         expect(env).toMatch(new RegExp(`^export ${name}=".+"$`, 'm'));
       }
     } finally {

@@ -11,12 +11,14 @@ export const ROLE_ARN = 'arn:aws:iam::123456789012:role/BedrockFineTuning';
 
 const topics = ['billing', 'shipping', 'returns', 'accounts', 'warranty', 'installation', 'security', 'pricing'];
 const question = (i: number) => `Question ${i} about ${topics[i % topics.length]}: how do I handle case ${i}?`;
-const answer = (i: number) => `For case ${i}, open the ${topics[i % topics.length]} page and follow step ${(i % 5) + 1}.`;
+const answer = (i: number) =>
+  `For case ${i}, open the ${topics[i % topics.length]} page and follow step ${(i % 5) + 1}.`;
 
 const jsonl = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 export const datasets = {
-  promptCompletion: (n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: question(i), completion: answer(i) }))),
+  promptCompletion: (n: number) =>
+    jsonl(Array.from({ length: n }, (_, i) => ({ prompt: question(i), completion: answer(i) }))),
   conversation: (n: number) =>
     jsonl(
       Array.from({ length: n }, (_, i) => ({
@@ -28,7 +30,8 @@ export const datasets = {
         ],
       })),
     ),
-  continuedPretraining: (n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ input: `${question(i)} ${answer(i)} Background paragraph ${i}.` }))),
+  continuedPretraining: (n: number) =>
+    jsonl(Array.from({ length: n }, (_, i) => ({ input: `${question(i)} ${answer(i)} Background paragraph ${i}.` }))),
   distillationPrompts: (n: number) =>
     jsonl(
       Array.from({ length: n }, (_, i) => ({
@@ -59,7 +62,11 @@ export const datasets = {
           },
           output: {
             outputContentType: 'application/json',
-            outputBodyJson: { output: { message: { role: 'assistant', content: [{ text: answer(i) }] } }, stopReason: 'end_turn', usage: { inputTokens: 20, outputTokens: 20, totalTokens: 40 } },
+            outputBodyJson: {
+              output: { message: { role: 'assistant', content: [{ text: answer(i) }] } },
+              stopReason: 'end_turn',
+              usage: { inputTokens: 20, outputTokens: 20, totalTokens: 40 },
+            },
             outputTokenCount: 20,
           },
         })),
@@ -73,10 +80,20 @@ export async function put(s3: S3Client, bucket: string, key: string, body: strin
 }
 
 /** Fast polling for jobs that run at the test stack's time scale. */
-export const FAST_POLLING = { initialInterval: '500ms', maximumInterval: '1s', backoffCoefficient: 2, jitter: 0.1 } as const;
+export const FAST_POLLING = {
+  initialInterval: '500ms',
+  maximumInterval: '1s',
+  backoffCoefficient: 2,
+  jitter: 0.1,
+} as const;
 
 /** A Nova Micro fine-tune on `n` conversation records, uploaded under `prefix`. */
-export async function novaFineTune(s3: S3Client, prefix: string, n = 20, extra: Partial<FineTuneRequest> = {}): Promise<FineTuneRequest> {
+export async function novaFineTune(
+  s3: S3Client,
+  prefix: string,
+  n = 20,
+  extra: Partial<FineTuneRequest> = {},
+): Promise<FineTuneRequest> {
   const trainingUri = await put(s3, DATA_BUCKET, `${prefix}/train.jsonl`, datasets.conversation(n));
   return {
     customModelName: `${prefix.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 50)}-model`,
@@ -98,7 +115,11 @@ export const simulatorTags = {
 };
 
 /** A Nova Pro -> Nova Micro distillation request on the given training data. */
-export function novaDistillation(prefix: string, trainingDataConfig: FineTuneRequest['trainingDataConfig'], maxResponseLengthForInference?: number): FineTuneRequest {
+export function novaDistillation(
+  prefix: string,
+  trainingDataConfig: FineTuneRequest['trainingDataConfig'],
+  maxResponseLengthForInference?: number,
+): FineTuneRequest {
   return {
     customModelName: `${prefix}-model`,
     roleArn: ROLE_ARN,
@@ -106,13 +127,21 @@ export function novaDistillation(prefix: string, trainingDataConfig: FineTuneReq
     customizationType: 'DISTILLATION',
     trainingDataConfig,
     outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/${prefix}/` },
-    customizationConfig: { distillationConfig: { teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0', maxResponseLengthForInference } } },
+    customizationConfig: {
+      distillationConfig: {
+        teacherModelConfig: { teacherModelIdentifier: 'amazon.nova-pro-v1:0', maxResponseLengthForInference },
+      },
+    },
     orchestration: { polling: { ...FAST_POLLING } },
   };
 }
 
 /** Creates a fine-tuning job straight through Bedrock (not through a run) from a request's members. */
-export async function createJobDirectly(bedrock: BedrockClient, request: FineTuneRequest, overrides: { jobName?: string; customModelName?: string; jobTags?: Tag[] } = {}) {
+export async function createJobDirectly(
+  bedrock: BedrockClient,
+  request: FineTuneRequest,
+  overrides: { jobName?: string; customModelName?: string; jobTags?: Tag[] } = {},
+) {
   return bedrock.send(
     new CreateModelCustomizationJobCommand({
       jobName: request.jobName,

@@ -23,7 +23,10 @@ export default async function globalSetup(): Promise<void> {
     taskQueue: 'test',
   });
   (globalThis as { __FINETUNE_STACK__?: unknown }).__FINETUNE_STACK__ = stack;
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
+  });
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   // Test files (in band, same process) read the stack through the same variables a user would source.
@@ -32,5 +35,7 @@ export default async function globalSetup(): Promise<void> {
     FINETUNE_TEST_WORKFLOW_BUNDLE: bundlePath,
     FINETUNE_TEST_SIMULATOR_PID: String(stack.children.find((c) => c.name === 'Bedrock simulator')?.pid ?? ''),
   });
-  process.stderr.write(`\n[test stack] up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.endpoints)}\n`);
+  process.stderr.write(
+    `\n[test stack] up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.endpoints)}\n`,
+  );
 }

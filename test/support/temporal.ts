@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
 import { loadConfig, type AppConfig } from '../../src/config';
-import { FineTuneClient } from '../../src/api';
+import { FineTuneClient } from '../../src/client';
 import { createFineTuneWorker } from '../../src/worker';
 
 export interface TestContext {

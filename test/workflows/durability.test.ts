@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 /** An extra simulator with its own flags (faults, quota), sharing the run's S3. */
-async function extraSimulator(flags: string[]): Promise<{ child: ManagedChild; bedrock: BedrockClient; endpoint: string }> {
+async function extraSimulator(
+  flags: string[],
+): Promise<{ child: ManagedChild; bedrock: BedrockClient; endpoint: string }> {
   const port = await freePort();
   const { child, endpoint } = await startSimulatorProcess({
     host: '127.0.0.1',
@@ -40,7 +42,10 @@ async function extraSimulator(flags: string[]): Promise<{ child: ManagedChild; b
 }
 
 function workerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [FINETUNE_BIN, 'worker'], { env: { ...process.env, TASK_QUEUE: taskQueue, ...env }, stdio: 'ignore' });
+  return spawn(process.execPath, [FINETUNE_BIN, 'worker'], {
+    env: { ...process.env, TASK_QUEUE: taskQueue, ...env },
+    stdio: 'ignore',
+  });
 }
 
 async function jobsNamed(bedrock: BedrockClient, jobName: string) {
@@ -51,11 +56,19 @@ async function jobsNamed(bedrock: BedrockClient, jobName: string) {
 it('creates exactly one job when the worker is killed with SIGKILL right after creating it', async () => {
   const taskQueue = uniqueName('kill');
   const prefix = uniqueName('kill');
-  const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job`, jobTags: [simulatorTags.timeScale(200)] });
+  const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+    jobName: `${prefix}-job`,
+    jobTags: [simulatorTags.timeScale(200)],
+  });
   let worker = workerProcess(taskQueue);
   try {
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
-    await waitFor('the job to exist in Bedrock', async () => ((await jobsNamed(ctx.aws.bedrock, request.jobName!)).length > 0 ? true : undefined), 120_000, 50);
+    await waitFor(
+      'the job to exist in Bedrock',
+      async () => ((await jobsNamed(ctx.aws.bedrock, request.jobName!)).length > 0 ? true : undefined),
+      120_000,
+      50,
+    );
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('exit', resolve));
     worker = workerProcess(taskQueue);
@@ -94,12 +107,20 @@ it('waits for a free slot when the concurrent-job quota is full, visibly', async
     await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
     // Another job holds the only slot for a few seconds.
     const blocker = await novaFineTune(ctx.aws.s3, uniqueName('blocker'), 20);
-    await createJobDirectly(sim.bedrock, blocker, { jobName: uniqueName('blocker-job'), customModelName: uniqueName('blocker-model'), jobTags: [simulatorTags.timeScale(150)] });
+    await createJobDirectly(sim.bedrock, blocker, {
+      jobName: uniqueName('blocker-job'),
+      customModelName: uniqueName('blocker-model'),
+      jobTags: [simulatorTags.timeScale(150)],
+    });
     const prefix = uniqueName('quota');
     const request = await novaFineTune(ctx.aws.s3, prefix, 20);
     request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '2s' } };
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
-    await waitFor('phase waiting-for-quota', async () => ((await run.progress()).phase === 'waiting-for-quota' ? true : undefined), 30_000);
+    await waitFor(
+      'phase waiting-for-quota',
+      async () => ((await run.progress()).phase === 'waiting-for-quota' ? true : undefined),
+      30_000,
+    );
     const described = await run.handle.describe();
     expect(described.typedSearchAttributes.get(FineTunePhaseKey)).toBe('waiting-for-quota');
     const result = await run.result();
@@ -116,9 +137,15 @@ it('keeps history bounded by state changes: a 24-hour job costs what a 1-hour jo
   // Nova Micro, 5 epochs: 12,800 records is ~25 simulated hours, 1,000 records ~2 hours; both at
   // 2000x time and with the same polling, so the long one makes ~12x the polls.
   const lengths: Record<string, number> = {};
-  for (const [label, records] of [['short', 1_000], ['long', 12_800]] as const) {
+  for (const [label, records] of [
+    ['short', 1_000],
+    ['long', 12_800],
+  ] as const) {
     const prefix = uniqueName(`history-${label}`);
-    const request = await novaFineTune(ctx.aws.s3, prefix, records, { jobTags: [simulatorTags.timeScale(2000)], hyperParameters: { epochCount: '5' } });
+    const request = await novaFineTune(ctx.aws.s3, prefix, records, {
+      jobTags: [simulatorTags.timeScale(2000)],
+      hyperParameters: { epochCount: '5' },
+    });
     request.orchestration = { polling: { initialInterval: '500ms', maximumInterval: '1s' } };
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
     const result = await run.result();

@@ -1,9 +1,25 @@
 // The fineTune workflow end to end: real dev server, real worker, the simulator over HTTP, real S3.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { GetModelCustomizationJobCommand, ListModelCustomizationJobsCommand, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
+import {
+  GetModelCustomizationJobCommand,
+  ListModelCustomizationJobsCommand,
+  StopModelCustomizationJobCommand,
+} from '@aws-sdk/client-bedrock';
 import { BedrockJobStatusKey, FineTunePhaseKey, TrainingLossKey } from '../../src/core/search-attributes';
 import { parseS3Uri } from '../../src/core/bedrock-patterns';
-import { createJobDirectly, datasets, DATA_BUCKET, FAST_POLLING, LOGS_BUCKET, novaDistillation, novaFineTune, OUTPUT_BUCKET, put, ROLE_ARN, simulatorTags } from '../support/datasets';
+import {
+  createJobDirectly,
+  datasets,
+  DATA_BUCKET,
+  FAST_POLLING,
+  LOGS_BUCKET,
+  novaDistillation,
+  novaFineTune,
+  OUTPUT_BUCKET,
+  put,
+  ROLE_ARN,
+  simulatorTags,
+} from '../support/datasets';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -23,7 +39,9 @@ async function s3Text(uri: string): Promise<string> {
 }
 
 async function jobsNamed(jobName: string) {
-  const page = await ctx.aws.bedrock.send(new ListModelCustomizationJobsCommand({ nameContains: jobName, maxResults: 100 }));
+  const page = await ctx.aws.bedrock.send(
+    new ListModelCustomizationJobsCommand({ nameContains: jobName, maxResults: 100 }),
+  );
   return (page.modelCustomizationJobSummaries ?? []).filter((j) => j.jobName === jobName);
 }
 
@@ -31,13 +49,19 @@ describe('happy paths', () => {
   it('fine-tunes Nova Micro to a custom model with metrics, report, chart and search attributes', async () => {
     const prefix = uniqueName('happy-ft');
     const request = await novaFineTune(ctx.aws.s3, prefix, 24, {
-      validationDataConfig: { validators: [{ s3Uri: await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/validation.jsonl`, datasets.conversation(10)) }] },
+      validationDataConfig: {
+        validators: [
+          { s3Uri: await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/validation.jsonl`, datasets.conversation(10)) },
+        ],
+      },
     });
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     const result = await run.result();
 
     expect(result.status).toBe('Completed');
-    expect(result.jobArn).toMatch(/^arn:aws:bedrock:us-east-1:\d{12}:model-customization-job\/amazon\.nova-micro-v1:0:128k\/[a-z0-9]{12}$/);
+    expect(result.jobArn).toMatch(
+      /^arn:aws:bedrock:us-east-1:\d{12}:model-customization-job\/amazon\.nova-micro-v1:0:128k\/[a-z0-9]{12}$/,
+    );
     expect(result.customModelArn).toMatch(/:custom-model\//);
     expect(result.metrics?.epochs.length).toBe(2);
     expect(result.metrics?.finalTrainingLoss).toBeGreaterThan(0);
@@ -82,7 +106,9 @@ describe('happy paths', () => {
   it('distils Nova Pro into Nova Micro from S3 prompts', async () => {
     const prefix = uniqueName('happy-distill');
     const s3Uri = await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/prompts.jsonl`, datasets.distillationPrompts(120));
-    const result = await (await ctx.fineTune.start(novaDistillation(prefix, { s3Uri }, 1000), { workflowId: prefix })).result();
+    const result = await (
+      await ctx.fineTune.start(novaDistillation(prefix, { s3Uri }, 1000), { workflowId: prefix })
+    ).result();
     expect(result.status).toBe('Completed');
     expect(result.customModelArn).toBeDefined();
   });
@@ -90,7 +116,12 @@ describe('happy paths', () => {
   it('distils from invocation logs, filtered by request metadata', async () => {
     const prefix = uniqueName('happy-logs');
     const logPrefix = `${prefix}/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/27/10`;
-    await put(ctx.aws.s3, LOGS_BUCKET, `${logPrefix}/20261127T101527Z_0a1b2c3d.json.gz`, datasets.invocationLogs(130, 'amazon.nova-pro-v1:0'));
+    await put(
+      ctx.aws.s3,
+      LOGS_BUCKET,
+      `${logPrefix}/20261127T101527Z_0a1b2c3d.json.gz`,
+      datasets.invocationLogs(130, 'amazon.nova-pro-v1:0'),
+    );
     const logs = {
       invocationLogsConfig: {
         invocationLogSource: { s3Uri: `s3://${LOGS_BUCKET}/${prefix}/AWSLogs` },
@@ -123,7 +154,8 @@ describe('bad input never creates a job', () => {
   it('fails DatasetInvalid with line numbers and the report URI, before any job', async () => {
     const prefix = uniqueName('bad-data');
     const good = datasets.conversation(20).split('\n');
-    good[4] = '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "assistant", "content": [{"text": "hi"}]}]}';
+    good[4] =
+      '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "assistant", "content": [{"text": "hi"}]}]}';
     good[9] = '{not json';
     const s3Uri = await put(ctx.aws.s3, DATA_BUCKET, `${prefix}/bad.jsonl`, good.join('\n'));
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, { trainingDataConfig: { s3Uri } });
@@ -139,7 +171,10 @@ describe('bad input never creates a job', () => {
 describe('one job per request', () => {
   it('adopts our own job found under our name after a clash', async () => {
     const prefix = uniqueName('adopt');
-    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job`, clientRequestToken: `${prefix}-token` });
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobName: `${prefix}-job`,
+      clientRequestToken: `${prefix}-token`,
+    });
     // Our job already exists (as after a crash between Bedrock's answer and the run's record of it),
     // created with the same name and token but an older body.
     const existing = await createJobDirectly(ctx.aws.bedrock, request);
@@ -150,7 +185,10 @@ describe('one job per request', () => {
 
   it("fails JobNameTaken when another's job holds the name", async () => {
     const prefix = uniqueName('taken');
-    const theirs = await novaFineTune(ctx.aws.s3, `${prefix}-theirs`, 20, { jobName: `${prefix}-job`, clientRequestToken: 'someone-elses-token' });
+    const theirs = await novaFineTune(ctx.aws.s3, `${prefix}-theirs`, 20, {
+      jobName: `${prefix}-job`,
+      clientRequestToken: 'someone-elses-token',
+    });
     await createJobDirectly(ctx.aws.bedrock, theirs);
     const ours = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job` });
     const failure = await failureOf((await ctx.fineTune.start(ours, { workflowId: prefix })).result());
@@ -161,20 +199,25 @@ describe('one job per request', () => {
 });
 
 describe('how jobs end', () => {
-  it('reports a Failed job as BedrockJobFailed with Bedrock\'s failureMessage verbatim', async () => {
+  it("reports a Failed job as BedrockJobFailed with Bedrock's failureMessage verbatim", async () => {
     const prefix = uniqueName('failed');
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.outcome('fail-training')] });
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('BedrockJobFailed');
-    const job = await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: (await run.progress()).jobArn! }));
+    const job = await ctx.aws.bedrock.send(
+      new GetModelCustomizationJobCommand({ jobIdentifier: (await run.progress()).jobArn! }),
+    );
     expect(failure.message).toBe(job.failureMessage);
     expect((await run.progress()).phase).toBe('failed');
   });
 
   it('reports a job stopped from outside as BedrockJobStopped', async () => {
     const prefix = uniqueName('outside-stop');
-    const run = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }), { workflowId: prefix });
+    const run = await ctx.fineTune.start(
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      { workflowId: prefix },
+    );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
     await ctx.aws.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: jobArn }));
     await run.poke();
@@ -185,7 +228,10 @@ describe('how jobs end', () => {
 
   it('stops the Bedrock job when the run is cancelled', async () => {
     const prefix = uniqueName('cancel');
-    const run = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }), { workflowId: prefix });
+    const run = await ctx.fineTune.start(
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      { workflowId: prefix },
+    );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
     await run.cancel();
     const failure = await failureOf(run.result());
@@ -197,13 +243,18 @@ describe('how jobs end', () => {
 
   it('stops the Bedrock job through the stop update and ends BedrockJobStopped', async () => {
     const prefix = uniqueName('stop-update');
-    const run = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }), { workflowId: prefix });
+    const run = await ctx.fineTune.start(
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      { workflowId: prefix },
+    );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
     await expect(run.stop('wrong data')).resolves.toMatchObject({ accepted: true });
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('BedrockJobStopped');
     expect(failure.message).toMatch(/wrong data/);
-    expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe('Stopped');
+    expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(
+      'Stopped',
+    );
   });
 
   it('creates no job when the deadline has passed before creation', async () => {
@@ -224,7 +275,9 @@ describe('how jobs end', () => {
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('DeadlineExceeded');
     const jobArn = (await run.progress()).jobArn!;
-    expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe('Stopped');
+    expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(
+      'Stopped',
+    );
     // Waiting for Stopped after the deadline is a bounded poll, not a loop of zero-length waits.
     expect((await run.handle.describe()).historyLength).toBeLessThan(150);
   });
@@ -237,8 +290,14 @@ describe('how jobs end', () => {
     await waitFor('the job', async () => (await run.progress()).jobArn);
     expect((await run.progress()).jobStatus).toBeUndefined(); // first look is an hour away
     await run.poke();
-    await waitFor('the first poll after poke', async () => ((await run.progress()).jobStatus ? true : undefined), 10_000);
-    await expect(run.setPolling({ initialInterval: '500ms', maximumInterval: '1s' })).resolves.toMatchObject({ maximumInterval: '1s' });
+    await waitFor(
+      'the first poll after poke',
+      async () => ((await run.progress()).jobStatus ? true : undefined),
+      10_000,
+    );
+    await expect(run.setPolling({ initialInterval: '500ms', maximumInterval: '1s' })).resolves.toMatchObject({
+      maximumInterval: '1s',
+    });
     const result = await run.result();
     expect(result.status).toBe('Completed');
   });

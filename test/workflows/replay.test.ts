@@ -18,19 +18,30 @@ if (process.env.RECORD_HISTORIES) {
     const ctx = await testContext(taskQueue);
     try {
       await ctx.startWorker(taskQueue);
-      const done = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, uniqueName('replay-done'), 20), { workflowId: uniqueName('replay-done') });
-      await done.result();
-      const cancelled = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, uniqueName('replay-cancel'), 20, { jobTags: [simulatorTags.timeScale(20)] }), {
-        workflowId: uniqueName('replay-cancel'),
+      const done = await ctx.fineTune.start(await novaFineTune(ctx.aws.s3, uniqueName('replay-done'), 20), {
+        workflowId: uniqueName('replay-done'),
       });
+      await done.result();
+      const cancelled = await ctx.fineTune.start(
+        await novaFineTune(ctx.aws.s3, uniqueName('replay-cancel'), 20, { jobTags: [simulatorTags.timeScale(20)] }),
+        {
+          workflowId: uniqueName('replay-cancel'),
+        },
+      );
       await waitFor('a job', async () => (await cancelled.progress()).jobArn);
       await cancelled.cancel();
       await failureOf(cancelled.result());
-      const late = await novaFineTune(ctx.aws.s3, uniqueName('replay-deadline'), 20, { jobTags: [simulatorTags.timeScale(20)] });
+      const late = await novaFineTune(ctx.aws.s3, uniqueName('replay-deadline'), 20, {
+        jobTags: [simulatorTags.timeScale(20)],
+      });
       late.orchestration = { ...late.orchestration, deadline: '5s' };
       const deadline = await ctx.fineTune.start(late, { workflowId: uniqueName('replay-deadline') });
       await failureOf(deadline.result());
-      for (const [name, run] of [['completed', done], ['cancelled', cancelled], ['deadline', deadline]] as const) {
+      for (const [name, run] of [
+        ['completed', done],
+        ['cancelled', cancelled],
+        ['deadline', deadline],
+      ] as const) {
         const history = await run.handle.fetchHistory();
         // Stack traces in failures name this machine's folders; replay never reads them.
         const text = historyToJSON(history).split(process.cwd()).join('<project>');
@@ -50,7 +61,11 @@ if (process.env.RECORD_HISTORIES) {
   it.each(files)('replays %s without a determinism violation', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! } }, history, file),
+      Worker.runReplayHistory(
+        { workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! } },
+        history,
+        file,
+      ),
     ).resolves.toBeUndefined();
   });
 }

@@ -14,7 +14,14 @@ export type {
   MetadataFilters,
   Problem,
 } from './types';
-export { DatasetContextError, DatasetValidator, datasetFormatOf, validateChunks, validateFiles, validateLines } from './validator';
+export {
+  DatasetContextError,
+  DatasetValidator,
+  datasetFormatOf,
+  validateChunks,
+  validateFiles,
+  validateLines,
+} from './validator';
 export { LineSplitter, MAX_LINE_BYTES, splitLines } from './lines';
 export { CHARS_PER_TOKEN, estimateTokens } from './tokens';
 export { totalRecordProblems, type FileProblem } from './limits';

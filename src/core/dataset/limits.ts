@@ -40,26 +40,44 @@ export function fileLimitProblems(limits: DataLimits, facts: FileFacts): FilePro
   const max = role === 'training' ? limits.maxTrainingRecords : limits.maxValidationRecords;
   const maxBytes = role === 'training' ? limits.maxTrainingFileBytes : limits.maxValidationFileBytes;
   if (records < min) {
-    problems.push({ rule: 'too-few-records', message: `the ${role} file has ${n(records)} records; ${subject} needs at least ${n(min)}` });
+    problems.push({
+      rule: 'too-few-records',
+      message: `the ${role} file has ${n(records)} records; ${subject} needs at least ${n(min)}`,
+    });
   }
   if (max !== undefined && records > max) {
-    problems.push({ rule: 'too-many-records', message: `the ${role} file has ${n(records)} records; ${subject} accepts at most ${n(max)}` });
+    problems.push({
+      rule: 'too-many-records',
+      message: `the ${role} file has ${n(records)} records; ${subject} accepts at most ${n(max)}`,
+    });
   }
   if (maxBytes !== undefined && bytes > maxBytes) {
-    problems.push({ rule: 'file-too-large', message: `the ${role} file is ${size(bytes)}; ${subject} accepts at most ${size(maxBytes)}` });
+    problems.push({
+      rule: 'file-too-large',
+      message: `the ${role} file is ${size(bytes)}; ${subject} accepts at most ${size(maxBytes)}`,
+    });
   }
   return problems;
 }
 
 /** Training and validation records together ("Sum of training and validation records" quotas). */
-export function totalRecordProblems(limits: DataLimits, trainingRecords: number, validationRecords: number, subject: string): FileProblem[] {
+export function totalRecordProblems(
+  limits: DataLimits,
+  trainingRecords: number,
+  validationRecords: number,
+  subject: string,
+): FileProblem[] {
   const total = trainingRecords + validationRecords;
   const what = `training + validation records: ${n(trainingRecords)} + ${n(validationRecords)} = ${n(total)}`;
   if (limits.minTotalRecords !== undefined && total < limits.minTotalRecords) {
-    return [{ rule: 'too-few-total-records', message: `${what}; ${subject} needs at least ${n(limits.minTotalRecords)}` }];
+    return [
+      { rule: 'too-few-total-records', message: `${what}; ${subject} needs at least ${n(limits.minTotalRecords)}` },
+    ];
   }
   if (limits.maxTotalRecords !== undefined && total > limits.maxTotalRecords) {
-    return [{ rule: 'too-many-total-records', message: `${what}; ${subject} accepts at most ${n(limits.maxTotalRecords)}` }];
+    return [
+      { rule: 'too-many-total-records', message: `${what}; ${subject} accepts at most ${n(limits.maxTotalRecords)}` },
+    ];
   }
   return [];
 }

@@ -79,7 +79,10 @@ export class LineSplitter {
 }
 
 /** The lines of a chunk stream as an async iterable (see LineSplitter). */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Uint8Array> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<Uint8Array> {
   const splitter = new LineSplitter(maxLineBytes);
   let lines: Uint8Array[] = [];
   const collect = (line: Uint8Array) => lines.push(line);

@@ -16,9 +16,14 @@ function entryProblems(map: unknown, path: string): string[] {
   if (entries.length !== 1) return [`${path} must hold exactly one key, it holds ${entries.length}`];
   const [key, value] = entries[0];
   const problems: string[] = [];
-  if (key.length < 1 || key.length > MAX_KEY || !METADATA_FILTER_TEXT.test(key)) problems.push(`${path} key ${JSON.stringify(key)} must be 1-${MAX_KEY} of letters, digits, spaces and . _ : / = + $ @ -`);
+  if (key.length < 1 || key.length > MAX_KEY || !METADATA_FILTER_TEXT.test(key))
+    problems.push(
+      `${path} key ${JSON.stringify(key)} must be 1-${MAX_KEY} of letters, digits, spaces and . _ : / = + $ @ -`,
+    );
   if (typeof value !== 'string' || value.length > MAX_VALUE || !METADATA_FILTER_TEXT.test(value)) {
-    problems.push(`${path}.${key} must be a string of up to ${MAX_VALUE} letters, digits, spaces and . _ : / = + $ @ -`);
+    problems.push(
+      `${path}.${key} must be a string of up to ${MAX_VALUE} letters, digits, spaces and . _ : / = + $ @ -`,
+    );
   }
   return problems;
 }
@@ -32,11 +37,16 @@ function baseFilterProblems(filter: MetadataBaseFilter, path: string): string[] 
 /** Every way `filters` breaks the service model's shape; empty when usable. */
 export function metadataFilterProblems(filters: MetadataFilters): string[] {
   const members = (['equals', 'notEquals', 'andAll', 'orAll'] as const).filter((m) => filters[m] !== undefined);
-  if (members.length !== 1) return [`requestMetadataFilters must set exactly one of equals, notEquals, andAll, orAll (it sets ${members.length})`];
+  if (members.length !== 1)
+    return [
+      `requestMetadataFilters must set exactly one of equals, notEquals, andAll, orAll (it sets ${members.length})`,
+    ];
   const member = members[0];
-  if (member === 'equals' || member === 'notEquals') return entryProblems(filters[member], `requestMetadataFilters.${member}`);
+  if (member === 'equals' || member === 'notEquals')
+    return entryProblems(filters[member], `requestMetadataFilters.${member}`);
   const list = filters[member];
-  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_FILTERS) return [`requestMetadataFilters.${member} must hold 1-${MAX_FILTERS} filters`];
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_FILTERS)
+    return [`requestMetadataFilters.${member} must hold 1-${MAX_FILTERS} filters`];
   return list.flatMap((f, i) => baseFilterProblems(f, `requestMetadataFilters.${member}[${i}]`));
 }
 

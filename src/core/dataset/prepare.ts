@@ -65,6 +65,7 @@ export function validationSplitCount(records: number, split: number, limits: Dat
 /** Problems with the options themselves (the request schema checks the same range). */
 export function preparationOptionProblems(options: DataPreparationOptions): string[] {
   const split = options.validationSplit;
-  if (split !== undefined && !(split >= 0 && split <= 0.5)) return [`validationSplit ${split} must be between 0 and 0.5`];
+  if (split !== undefined && !(split >= 0 && split <= 0.5))
+    return [`validationSplit ${split} must be between 0 and 0.5`];
   return [];
 }

@@ -20,7 +20,11 @@ export class ProblemCollector {
     const list = line === undefined ? this.fileLevel : severity === 'error' ? this.errors : this.warnings;
     if (list.length >= MAX_LISTED_PROBLEMS) return;
     // Key order as documented: rule, severity, line, file, message.
-    list.push(line === undefined ? { rule, severity, message } : { rule, severity, line, ...(this.file !== undefined ? { file: this.file } : {}), message });
+    list.push(
+      line === undefined
+        ? { rule, severity, message }
+        : { rule, severity, line, ...(this.file !== undefined ? { file: this.file } : {}), message },
+    );
   }
 
   /** Counts an occurrence without listing it (for rules listed once per file, such as CRLF). */

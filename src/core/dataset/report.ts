@@ -54,18 +54,28 @@ export function reportText(report: DatasetReport, options: ReportTextOptions): s
   const perRule = options.perRule ?? 5;
   const out: string[] = [];
   const verdict = report.verdict === 'valid' ? 'VALID' : 'INVALID';
-  out.push(`${verdict}: ${options.source} (${report.role} data, ${report.format}, ${report.modelId} ${report.customizationType})`);
+  out.push(
+    `${verdict}: ${options.source} (${report.role} data, ${report.format}, ${report.modelId} ${report.customizationType})`,
+  );
   const t = report.estimatedTokens;
   const limit = t.limitPerRecord !== undefined ? `, limit ${n(t.limitPerRecord)}` : '';
   out.push(`  ${n(report.records)} records, ${n(report.lines)} lines, ${n(report.bytes)} bytes`);
-  out.push(`  ~${n(t.total)} tokens estimated (6 characters per token), at most ~${n(t.maxPerRecord)} in one record${limit}`);
+  out.push(
+    `  ~${n(t.total)} tokens estimated (6 characters per token), at most ~${n(t.maxPerRecord)} in one record${limit}`,
+  );
   if (report.invocationLogs) {
     const s = report.invocationLogs;
-    out.push(`  invocation logs: ${n(s.files)} files, ${n(s.recordsRead)} records read, ${n(s.filteredOut)} filtered out, ${n(s.qualifying)} qualifying`);
+    out.push(
+      `  invocation logs: ${n(s.files)} files, ${n(s.recordsRead)} records read, ${n(s.filteredOut)} filtered out, ${n(s.qualifying)} qualifying`,
+    );
   }
-  out.push(`  ${n(report.errorCount)} error${report.errorCount === 1 ? '' : 's'}, ${n(report.warningCount)} warning${report.warningCount === 1 ? '' : 's'}`);
+  out.push(
+    `  ${n(report.errorCount)} error${report.errorCount === 1 ? '' : 's'}, ${n(report.warningCount)} warning${report.warningCount === 1 ? '' : 's'}`,
+  );
   // Errors first, then warnings; within each, the order of the rule table.
-  const rules = DATASET_RULES.filter((r) => report.counts[r]).sort((a, b) => Number(severityOf(a) === 'warning') - Number(severityOf(b) === 'warning'));
+  const rules = DATASET_RULES.filter((r) => report.counts[r]).sort(
+    (a, b) => Number(severityOf(a) === 'warning') - Number(severityOf(b) === 'warning'),
+  );
   for (const rule of rules) {
     const count = report.counts[rule] ?? 0;
     const listed = report.problems.filter((p) => p.rule === rule);
@@ -73,7 +83,13 @@ export function reportText(report: DatasetReport, options: ReportTextOptions): s
     out.push(`${severityOf(rule)} ${rule} (${n(count)})`);
     for (const p of listed.slice(0, perRule)) out.push(`  ${where(p)}: ${p.message}`);
     const lines = listed.filter((p) => p.line !== undefined);
-    if (lines.length > perRule) out.push(`  also at ${lines.slice(perRule).map((p) => where(p)).join(', ')}`);
+    if (lines.length > perRule)
+      out.push(
+        `  also at ${lines
+          .slice(perRule)
+          .map((p) => where(p))
+          .join(', ')}`,
+      );
     if (count > listed.length) out.push(`  ... ${n(count - listed.length)} more not listed`);
     out.push(`  fix: ${fixFor(rule)}`);
   }

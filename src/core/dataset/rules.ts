@@ -19,20 +19,30 @@ const warning = (fix: string): RuleSpec => ({ severity: 'warning', fix });
 export const RULES = {
   // ---- line hygiene (every JSONL format) ----
   'invalid-utf8': error('Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); Bedrock reads JSONL as UTF-8 only.'),
-  'byte-order-mark': error('Save the file as UTF-8 without a byte-order mark (BOM); JSON parsers reject the leading U+FEFF.'),
-  'crlf-line-ending': warning('Use LF line endings (`dos2unix file.jsonl`); CRLF parses, but the CR is part of the line.'),
+  'byte-order-mark': error(
+    'Save the file as UTF-8 without a byte-order mark (BOM); JSON parsers reject the leading U+FEFF.',
+  ),
+  'crlf-line-ending': warning(
+    'Use LF line endings (`dos2unix file.jsonl`); CRLF parses, but the CR is part of the line.',
+  ),
   'blank-line': error('Delete blank lines: every line of a JSONL file must hold one JSON object.'),
-  'invalid-json': error('Make each line one complete JSON object (no trailing commas, quoted keys, no pretty-printing across lines).'),
+  'invalid-json': error(
+    'Make each line one complete JSON object (no trailing commas, quoted keys, no pretty-printing across lines).',
+  ),
   'not-an-object': error('Each line must be a JSON object `{...}`, not an array, string, number or null.'),
   'line-too-long': error('Split or shorten the record: no model in the catalog accepts a record this long.'),
-  'duplicate-record': warning('Remove repeated records (or run preparation with dedupe): duplicates overweight those examples.'),
+  'duplicate-record': warning(
+    'Remove repeated records (or run preparation with dedupe): duplicates overweight those examples.',
+  ),
 
   // ---- record structure ----
   'missing-field': error('Add the required field named in the message.'),
   'unknown-field': error('Remove fields the format does not define (check for typos in field names).'),
   'wrong-type': error('Give the field the JSON type the format requires (the message says which).'),
   'empty-text': error('Give every prompt, completion and message non-blank text.'),
-  'too-many-tokens': error('Shorten the record or split it: it exceeds the per-record token limit (estimated at 6 characters per token).'),
+  'too-many-tokens': error(
+    'Shorten the record or split it: it exceeds the per-record token limit (estimated at 6 characters per token).',
+  ),
 
   // ---- conversations (Claude messages, bedrock-conversation-2024, distillation prompts) ----
   'too-few-messages': error('Give each record at least one user message followed by one assistant message.'),
@@ -41,18 +51,28 @@ export const RULES = {
   'last-message-not-assistant': error('End `messages` with the assistant message the model should learn to produce.'),
   'roles-not-alternating': error('Alternate user and assistant messages; merge consecutive messages of the same role.'),
   'schema-version': error('Set "schemaVersion": "bedrock-conversation-2024" on every record.'),
-  'invalid-content-block': error('Give each content block exactly one of `text`, `image` or `video`, shaped as the format defines.'),
+  'invalid-content-block': error(
+    'Give each content block exactly one of `text`, `image` or `video`, shaped as the format defines.',
+  ),
   'media-not-supported': error('Remove images/videos: this model (or customization type) takes text only.'),
   'media-in-assistant-message': error('Put images and videos in user messages only.'),
   'media-format': error('Use a supported media format: images jpeg, png, gif, webp; videos mov, mkv, mp4, webm.'),
-  'media-extension': error('Make the file extension of the S3 object match its declared format (e.g. `png` -> `.png`).'),
-  'media-uri': error('Reference media as `s3://bucket/key` using only letters, digits, `_`, `-`, `/` and `.` in the key.'),
+  'media-extension': error(
+    'Make the file extension of the S3 object match its declared format (e.g. `png` -> `.png`).',
+  ),
+  'media-uri': error(
+    'Reference media as `s3://bucket/key` using only letters, digits, `_`, `-`, `/` and `.` in the key.',
+  ),
   'media-bucket': error('Store images and videos in the same S3 bucket as the dataset.'),
   'too-many-images': error('Use at most 10 images per record.'),
   'too-many-videos': error('Use at most one video per record.'),
   'mixed-media': error('Use images or videos in a dataset, not both: split it into two datasets.'),
-  'reserved-word': error('Remove reserved markers (User:, Bot:, Assistant:, System:, Thought:, <image>, <video>, [EOS], <unk>) from the text.'),
-  'multi-turn-not-supported': error('Give each distillation prompt one user message (plus an optional assistant answer); this model takes single-turn prompts only.'),
+  'reserved-word': error(
+    'Remove reserved markers (User:, Bot:, Assistant:, System:, Thought:, <image>, <video>, [EOS], <unk>) from the text.',
+  ),
+  'multi-turn-not-supported': error(
+    'Give each distillation prompt one user message (plus an optional assistant answer); this model takes single-turn prompts only.',
+  ),
   'caption-length': error('Keep each caption within the length the model accepts (see the message).'),
 
   // ---- file and dataset limits (no line number) ----
@@ -62,27 +82,47 @@ export const RULES = {
   'too-many-total-records': error('Remove records: training plus validation records exceed what the model accepts.'),
   'file-too-large': error('Shrink the file below the size limit (remove records, or shorten them).'),
   'validation-not-supported': error('Remove the validation dataset: this model and customization type take none.'),
-  'invalid-metadata-filter': error('Give requestMetadataFilters exactly one of equals, notEquals (one entry each), andAll or orAll (1-16 filters).'),
+  'invalid-metadata-filter': error(
+    'Give requestMetadataFilters exactly one of equals, notEquals (one entry each), andAll or orAll (1-16 filters).',
+  ),
   'duplicate-check-incomplete': warning('Split the file: beyond 2,097,152 records duplicates are no longer tracked.'),
 
   // ---- invocation logs: a problem drops the record from distillation, so these are warnings ----
-  'no-log-files': error('Point invocationLogSource.s3Uri at the prefix that holds the `.json.gz` invocation logs (e.g. s3://bucket/prefix/AWSLogs).'),
-  'log-invalid-json': warning('Nothing to fix: Bedrock skips log lines that are not JSON objects (a truncated final line, for example).'),
-  'log-not-invocation-log': warning('Keep only Bedrock model invocation logs (schemaType "ModelInvocationLog") under the log prefix.'),
+  'no-log-files': error(
+    'Point invocationLogSource.s3Uri at the prefix that holds the `.json.gz` invocation logs (e.g. s3://bucket/prefix/AWSLogs).',
+  ),
+  'log-invalid-json': warning(
+    'Nothing to fix: Bedrock skips log lines that are not JSON objects (a truncated final line, for example).',
+  ),
+  'log-not-invocation-log': warning(
+    'Keep only Bedrock model invocation logs (schemaType "ModelInvocationLog") under the log prefix.',
+  ),
   'log-missing-field': warning('Nothing to fix: the record lacks modelId, input or output and cannot be used.'),
-  'log-unsupported-operation': warning('Use Converse, ConverseStream or InvokeModel for calls you want to distill from.'),
+  'log-unsupported-operation': warning(
+    'Use Converse, ConverseStream or InvokeModel for calls you want to distill from.',
+  ),
   'log-error-record': warning('Nothing to fix: failed invocations (errorCode) are not used.'),
-  'log-body-offloaded': warning('Nothing to fix: the body was over 100 KB and sits in a side file; it is not checked here.'),
+  'log-body-offloaded': warning(
+    'Nothing to fix: the body was over 100 KB and sits in a side file; it is not checked here.',
+  ),
   'log-missing-body': warning('Enable text data delivery in the model invocation logging configuration.'),
   'log-unreadable-body': warning('Use the Converse API, or an InvokeModel body with messages, prompt or inputText.'),
-  'log-multimodal': warning('Nothing to fix: distillation is text to text, so prompts with images, documents or videos are not used.'),
-  'log-multi-turn': warning('Nothing to fix: this student takes single-turn prompts, so multi-turn conversations are not used.'),
+  'log-multimodal': warning(
+    'Nothing to fix: distillation is text to text, so prompts with images, documents or videos are not used.',
+  ),
+  'log-multi-turn': warning(
+    'Nothing to fix: this student takes single-turn prompts, so multi-turn conversations are not used.',
+  ),
   'log-guardrail': warning('Nothing to fix: responses blocked by a guardrail are not used.'),
   'log-empty-prompt': warning('Nothing to fix: a prompt without text cannot be used.'),
   'log-missing-response': warning('With usePromptResponse, every used record needs a text response in its log.'),
-  'log-not-from-teacher': warning('With usePromptResponse, only responses from the teacher model are used: check the teacher id or the filters.'),
+  'log-not-from-teacher': warning(
+    'With usePromptResponse, only responses from the teacher model are used: check the teacher id or the filters.',
+  ),
   'log-over-cap': warning('Narrow the logs with requestMetadataFilters: distillation uses at most 15,000 prompts.'),
-  'log-metadata-unfilterable': warning('Avoid `#` and `,` in request metadata you filter on: filters cannot express those characters.'),
+  'log-metadata-unfilterable': warning(
+    'Avoid `#` and `,` in request metadata you filter on: filters cannot express those characters.',
+  ),
 } as const satisfies Record<string, RuleSpec>;
 
 export type DatasetRule = keyof typeof RULES;

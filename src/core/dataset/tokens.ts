@@ -28,8 +28,11 @@ export function tokenProblem(inputChars: number, outputChars: number, limits: To
   const input = estimateTokens(inputChars);
   const output = estimateTokens(outputChars);
   const total = estimateTokens(inputChars + outputChars);
-  if (limits.total !== undefined && total > limits.total) return `about ${total} tokens (input + output), over the limit of ${limits.total}`;
-  if (limits.input !== undefined && input > limits.input) return `about ${input} input tokens, over the limit of ${limits.input}`;
-  if (limits.output !== undefined && output > limits.output) return `about ${output} output tokens, over the limit of ${limits.output}`;
+  if (limits.total !== undefined && total > limits.total)
+    return `about ${total} tokens (input + output), over the limit of ${limits.total}`;
+  if (limits.input !== undefined && input > limits.input)
+    return `about ${input} input tokens, over the limit of ${limits.input}`;
+  if (limits.output !== undefined && output > limits.output)
+    return `about ${output} output tokens, over the limit of ${limits.output}`;
   return undefined;
 }

@@ -17,7 +17,14 @@ import { LineSplitter, MAX_LINE_BYTES } from './lines';
 import { metadataFilterProblems } from './metadata-filters';
 import { ProblemCollector } from './problems';
 import { estimateTokens, tokenLimits, tokenProblem, type TokenLimits } from './tokens';
-import type { DatasetContext, DatasetFormat, DatasetReport, InvocationLogStats, LineOutcome, MetadataFilters } from './types';
+import type {
+  DatasetContext,
+  DatasetFormat,
+  DatasetReport,
+  InvocationLogStats,
+  LineOutcome,
+  MetadataFilters,
+} from './types';
 
 /** The context names a model/type pair the catalog does not support, or a source it cannot take. */
 export class DatasetContextError extends Error {
@@ -38,7 +45,8 @@ function specOf(ctx: DatasetContext): CustomizationSpec {
   if (ctx.invocationLogs && ctx.customizationType !== 'DISTILLATION') {
     throw new DatasetContextError('invocation logs are a source for DISTILLATION only');
   }
-  if (ctx.invocationLogs && ctx.role !== 'training') throw new DatasetContextError('invocation logs are training data, never a validation set');
+  if (ctx.invocationLogs && ctx.role !== 'training')
+    throw new DatasetContextError('invocation logs are training data, never a validation set');
   return spec;
 }
 
@@ -84,7 +92,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];
@@ -92,13 +101,20 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     }
     // Overlong three/four-byte forms, surrogates and code points past U+10FFFF.
     const b1 = bytes[i + 1];
-    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) return i;
+    if (
+      (b === 0xe0 && b1 < 0xa0) ||
+      (b === 0xed && b1 > 0x9f) ||
+      (b === 0xf0 && b1 < 0x90) ||
+      (b === 0xf4 && b1 > 0x8f)
+    )
+      return i;
     i += need + 1;
   }
   return bytes.length;
 }
 
-const hex = (byte: number | undefined): string => (byte === undefined ? 'end of line' : `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`);
+const hex = (byte: number | undefined): string =>
+  byte === undefined ? 'end of line' : `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 
 export class DatasetValidator {
   readonly format: DatasetFormat;
@@ -165,7 +181,8 @@ export class DatasetValidator {
   private addRecordLine(line: Uint8Array, crlf: boolean): LineOutcome {
     const n = this.currentLine;
     const errorsBefore = this.problems.errorCount;
-    if (crlf && this.crlfLines++ === 0) this.problems.add('crlf-line-ending', 'the line ends with CRLF (listed once; every such line is counted)', n);
+    if (crlf && this.crlfLines++ === 0)
+      this.problems.add('crlf-line-ending', 'the line ends with CRLF (listed once; every such line is counted)', n);
     else if (crlf) this.problems.count('crlf-line-ending');
     if (isBlankLine(line)) {
       this.problems.add('blank-line', 'the line is blank', n);
@@ -190,7 +207,11 @@ export class DatasetValidator {
     // Only valid records are compared: a repeated broken line is reported by its error.
     const tracking = !this.duplicates.full;
     const firstLine = this.duplicates.firstLineOf(line, n);
-    if (tracking && this.duplicates.full) this.problems.add('duplicate-check-incomplete', `duplicates are tracked for the first ${this.duplicates.limit.toLocaleString('en-US')} records only`);
+    if (tracking && this.duplicates.full)
+      this.problems.add(
+        'duplicate-check-incomplete',
+        `duplicates are tracked for the first ${this.duplicates.limit.toLocaleString('en-US')} records only`,
+      );
     if (firstLine === 0) return 'record';
     this.duplicateCount++;
     this.problems.add('duplicate-record', `the record repeats line ${firstLine} exactly`, n);
@@ -209,7 +230,11 @@ export class DatasetValidator {
     if (outcome === 'filtered-out') stats.filteredOut++;
     if (outcome !== 'used') return 'skipped';
     if (++stats.qualifying > MAX_DISTILLATION_PROMPTS) {
-      this.problems.add('log-over-cap', `record ${stats.qualifying.toLocaleString('en-US')} is past the ${MAX_DISTILLATION_PROMPTS.toLocaleString('en-US')}-prompt cap`, this.currentLine);
+      this.problems.add(
+        'log-over-cap',
+        `record ${stats.qualifying.toLocaleString('en-US')} is past the ${MAX_DISTILLATION_PROMPTS.toLocaleString('en-US')}-prompt cap`,
+        this.currentLine,
+      );
       return 'skipped';
     }
     this.records++;
@@ -272,7 +297,8 @@ export class DatasetValidator {
         );
       }
     } else {
-      for (const p of fileLimitProblems(spec.limits, { role: ctx.role, records: this.records, bytes, subject })) problems.add(p.rule, p.message);
+      for (const p of fileLimitProblems(spec.limits, { role: ctx.role, records: this.records, bytes, subject }))
+        problems.add(p.rule, p.message);
     }
     const errorCount = problems.errorCount;
     return {
@@ -284,7 +310,11 @@ export class DatasetValidator {
       records: this.records,
       lines: this.lines,
       bytes,
-      estimatedTokens: { total: this.tokensTotal, maxPerRecord: this.tokensMax, ...(this.tokenLimits.total !== undefined ? { limitPerRecord: this.tokenLimits.total } : {}) },
+      estimatedTokens: {
+        total: this.tokensTotal,
+        maxPerRecord: this.tokensMax,
+        ...(this.tokenLimits.total !== undefined ? { limitPerRecord: this.tokenLimits.total } : {}),
+      },
       duplicates: this.duplicateCount,
       counts: { ...problems.counts },
       problems: problems.listed(),
@@ -296,7 +326,10 @@ export class DatasetValidator {
 }
 
 /** Validates one file's lines (see DatasetValidator.addLine for what a line is). */
-export async function validateLines(lines: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ctx: DatasetContext): Promise<DatasetReport> {
+export async function validateLines(
+  lines: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ctx: DatasetContext,
+): Promise<DatasetReport> {
   const validator = new DatasetValidator(ctx);
   let n = 0;
   for await (const line of lines) validator.addLine(line, ++n);
@@ -315,7 +348,10 @@ export async function validateChunks(chunks: AsyncIterable<Uint8Array>, ctx: Dat
 }
 
 /** Validates several objects as one dataset (invocation logs): line numbers restart in each file. */
-export async function validateFiles(files: AsyncIterable<{ name: string; lines: AsyncIterable<Uint8Array> }>, ctx: DatasetContext): Promise<DatasetReport> {
+export async function validateFiles(
+  files: AsyncIterable<{ name: string; lines: AsyncIterable<Uint8Array> }>,
+  ctx: DatasetContext,
+): Promise<DatasetReport> {
   const validator = new DatasetValidator(ctx);
   for await (const file of files) {
     validator.beginFile(file.name);

@@ -19,10 +19,25 @@ describe('Claude 3 Haiku records', () => {
   it('enforces the shape: string system and content, no extra keys anywhere', () => {
     const report = validate(haiku(), [
       { system: ['Be terse.'], messages: turns('user', 'assistant') },
-      { messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }, { role: 'assistant', content: 'hello' }] },
+      {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+          { role: 'assistant', content: 'hello' },
+        ],
+      },
       { messages: turns('user', 'assistant'), id: 'x' },
-      { messages: [{ role: 'user', content: 'hi', name: 'bob' }, { role: 'assistant', content: 'hello' }] },
-      { messages: [{ role: 'user', content: ' ' }, { role: 'assistant', content: 'hello' }] },
+      {
+        messages: [
+          { role: 'user', content: 'hi', name: 'bob' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: ' ' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      },
       { system: 'Be terse.' },
       { messages: 'hi' },
       { messages: [{ content: 'hi' }, { role: 'assistant', content: 'hello' }] },
@@ -46,7 +61,12 @@ describe('Claude 3 Haiku records', () => {
       { messages: turns('user', 'assistant', 'user') },
       { messages: turns('user', 'user', 'assistant') },
       { messages: turns('user', 'assistant', 'assistant') },
-      { messages: [{ role: 'human', content: 'hi' }, { role: 'assistant', content: 'hello' }] },
+      {
+        messages: [
+          { role: 'human', content: 'hi' },
+          { role: 'assistant', content: 'hello' },
+        ],
+      },
     ]);
     expect(lineRules(report)).toEqual([
       '1:too-few-messages',
@@ -60,7 +80,8 @@ describe('Claude 3 Haiku records', () => {
 });
 
 describe('Claude 3 Haiku limits', () => {
-  const count = (report: ReturnType<typeof validate>, rule: string) => report.counts[rule as keyof typeof report.counts] ?? 0;
+  const count = (report: ReturnType<typeof validate>, rule: string) =>
+    report.counts[rule as keyof typeof report.counts] ?? 0;
 
   it('training records: at least 32, at most 10,000', () => {
     expect(count(validate(haiku(), records(31, claude)), 'too-few-records')).toBe(1);
@@ -73,20 +94,33 @@ describe('Claude 3 Haiku limits', () => {
     const validation = haiku({ role: 'validation' });
     expect(validate(validation, records(5, claude)).verdict).toBe('valid');
     expect(validate(validation, records(1_000, claude)).verdict).toBe('valid');
-    expect(validate(validation, records(1_001, claude)).problems[0]).toMatchObject({ rule: 'too-many-records', message: 'the validation file has 1,001 records; Claude 3 Haiku FINE_TUNING accepts at most 1,000' });
+    expect(validate(validation, records(1_001, claude)).problems[0]).toMatchObject({
+      rule: 'too-many-records',
+      message: 'the validation file has 1,001 records; Claude 3 Haiku FINE_TUNING accepts at most 1,000',
+    });
     expect(count(validate(validation, []), 'too-few-records')).toBe(1);
   });
 
   it('file sizes: 10 GiB for training, 1 GiB for validation', () => {
     const GiB = 1024 ** 3;
     expect(validate(haiku({ fileBytes: 10 * GiB }), records(32, claude)).verdict).toBe('valid');
-    expect(validate(haiku({ fileBytes: 10 * GiB + 1 }), records(32, claude)).problems[0]).toMatchObject({ rule: 'file-too-large', message: 'the training file is 10.0 GiB; Claude 3 Haiku FINE_TUNING accepts at most 10.0 GiB' });
+    expect(validate(haiku({ fileBytes: 10 * GiB + 1 }), records(32, claude)).problems[0]).toMatchObject({
+      rule: 'file-too-large',
+      message: 'the training file is 10.0 GiB; Claude 3 Haiku FINE_TUNING accepts at most 10.0 GiB',
+    });
     expect(validate(haiku({ role: 'validation', fileBytes: GiB }), records(1, claude)).verdict).toBe('valid');
-    expect(count(validate(haiku({ role: 'validation', fileBytes: GiB + 1 }), records(1, claude)), 'file-too-large')).toBe(1);
+    expect(
+      count(validate(haiku({ role: 'validation', fileBytes: GiB + 1 }), records(1, claude)), 'file-too-large'),
+    ).toBe(1);
   });
 
   it('32,000 tokens per record', () => {
-    const record = (chars: number) => ({ messages: [{ role: 'user', content: 'u'.repeat(chars - 6) }, { role: 'assistant', content: 'abcdef' }] });
+    const record = (chars: number) => ({
+      messages: [
+        { role: 'user', content: 'u'.repeat(chars - 6) },
+        { role: 'assistant', content: 'abcdef' },
+      ],
+    });
     expect(count(validate(haiku(), [record(32_000 * 6)]), 'too-many-tokens')).toBe(0);
     expect(count(validate(haiku(), [record(32_000 * 6 + 1)]), 'too-many-tokens')).toBe(1);
   });

@@ -11,8 +11,23 @@ describe('continued pre-training', () => {
   });
 
   it('refuses other shapes', () => {
-    const report = validate(titan(), [{ text: 'x' }, { input: ['x'] }, { input: '' }, { input: 'x', source: 'y' }, { prompt: 'a', completion: 'b' }]);
-    expect(lineRules(report)).toEqual(['1:unknown-field', '1:missing-field', '2:wrong-type', '3:empty-text', '4:unknown-field', '5:unknown-field', '5:unknown-field', '5:missing-field']);
+    const report = validate(titan(), [
+      { text: 'x' },
+      { input: ['x'] },
+      { input: '' },
+      { input: 'x', source: 'y' },
+      { prompt: 'a', completion: 'b' },
+    ]);
+    expect(lineRules(report)).toEqual([
+      '1:unknown-field',
+      '1:missing-field',
+      '2:wrong-type',
+      '3:empty-text',
+      '4:unknown-field',
+      '5:unknown-field',
+      '5:unknown-field',
+      '5:missing-field',
+    ]);
   });
 
   it('holds records to the batch-size token limit', () => {
@@ -24,6 +39,8 @@ describe('continued pre-training', () => {
   it('accepts up to 100,000 records and 10 GiB of training data, 100 MiB of validation data', () => {
     expect(validate(titan({ fileBytes: 10 * 1024 ** 3 }), records(100_000, cpt)).verdict).toBe('valid');
     expect(validate(titan(), records(100_001, cpt)).counts['too-many-records']).toBe(1);
-    expect(validate(titan({ role: 'validation', fileBytes: 100 * 1024 ** 2 + 1 }), records(3, cpt)).counts['file-too-large']).toBe(1);
+    expect(
+      validate(titan({ role: 'validation', fileBytes: 100 * 1024 ** 2 + 1 }), records(3, cpt)).counts['file-too-large'],
+    ).toBe(1);
   });
 });

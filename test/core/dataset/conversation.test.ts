@@ -14,7 +14,10 @@ const padded = (...lines: Record<string, unknown>[]) => [...lines, ...records(8,
 describe('conversation structure', () => {
   it('accepts text records for Nova and Llama 3.2/3.3', () => {
     for (const model of [MODELS.novaMicro, MODELS.novaLite, MODELS.llama32Text, MODELS.llama3290]) {
-      const report = validate(context(model), records(100, (i) => conversation(i)));
+      const report = validate(
+        context(model),
+        records(100, (i) => conversation(i)),
+      );
       expect(report.format).toBe('bedrock-conversation');
       expect(report.problems).toEqual([]);
     }
@@ -25,7 +28,10 @@ describe('conversation structure', () => {
     const other = conversation(1, { schemaVersion: 'v2' });
     expect(validate(nova(), padded(noVersion, other)).verdict).toBe('valid');
     expect(lineRules(validate(nova(), padded(conversation(2, { schemaVersion: 7 }))))).toEqual(['1:wrong-type']);
-    expect(lineRules(validate(context(MODELS.llama32Text), [noVersion, other]))).toEqual(['1:schema-version', '2:schema-version']);
+    expect(lineRules(validate(context(MODELS.llama32Text), [noVersion, other]))).toEqual([
+      '1:schema-version',
+      '2:schema-version',
+    ]);
   });
 
   it('checks system blocks, messages and content blocks', () => {
@@ -68,29 +74,52 @@ describe('conversation structure', () => {
   });
 
   it('counts user and system text as input, assistant text as output', () => {
-    const record = conversation(0, { system: [{ text: 's'.repeat(60) }], messages: [user({ text: 'u'.repeat(60) }), assistant({ text: 'a'.repeat(6 * 31_980 + 1) })] });
+    const record = conversation(0, {
+      system: [{ text: 's'.repeat(60) }],
+      messages: [user({ text: 'u'.repeat(60) }), assistant({ text: 'a'.repeat(6 * 31_980 + 1) })],
+    });
     expect(validate(nova(), [record]).counts['too-many-tokens']).toBe(1);
-    const fits = conversation(0, { system: [{ text: 's'.repeat(60) }], messages: [user({ text: 'u'.repeat(60) }), assistant({ text: 'a'.repeat(6 * 31_980) })] });
+    const fits = conversation(0, {
+      system: [{ text: 's'.repeat(60) }],
+      messages: [user({ text: 'u'.repeat(60) }), assistant({ text: 'a'.repeat(6 * 31_980) })],
+    });
     expect(validate(nova(), [fits]).counts['too-many-tokens']).toBeUndefined();
   });
 });
 
 describe('media references', () => {
   it('accepts images of every format and extension, and a video, for Nova Lite', () => {
-    const images = withMessages(user(ask, imageRef('a.png'), imageRef('b.jpg', 'jpeg'), imageRef('c.JPEG', 'jpeg'), imageRef('d.gif', 'gif'), imageRef('e.webp', 'webp')), answer);
+    const images = withMessages(
+      user(
+        ask,
+        imageRef('a.png'),
+        imageRef('b.jpg', 'jpeg'),
+        imageRef('c.JPEG', 'jpeg'),
+        imageRef('d.gif', 'gif'),
+        imageRef('e.webp', 'webp'),
+      ),
+      answer,
+    );
     const video = conversation(1, { messages: [user(ask, videoRef('clips/a.mov', 'mov')), answer] });
     expect(validate(nova({ datasetBucket: 'finetune-datasets' }), padded(images)).verdict).toBe('valid');
     expect(validate(nova(), padded(video)).verdict).toBe('valid');
-    for (const [key, format] of [['b.mkv', 'mkv'], ['c.mp4', 'mp4'], ['d.webm', 'webm']]) {
+    for (const [key, format] of [
+      ['b.mkv', 'mkv'],
+      ['c.mp4', 'mp4'],
+      ['d.webm', 'webm'],
+    ]) {
       expect(validate(nova(), padded(withMessages(user(ask, videoRef(key, format)), answer))).verdict).toBe('valid');
     }
   });
 
   it('allows 10 images per record, not 11, and one video, not two', () => {
-    const images = (n: number) => withMessages(user(ask, ...Array.from({ length: n }, (_, i) => imageRef(`img/${i}.png`))), answer);
+    const images = (n: number) =>
+      withMessages(user(ask, ...Array.from({ length: n }, (_, i) => imageRef(`img/${i}.png`))), answer);
     expect(validate(nova(), padded(images(10))).verdict).toBe('valid');
     expect(lineRules(validate(nova(), [images(11)]))).toEqual(['1:too-many-images']);
-    expect(lineRules(validate(nova(), [withMessages(user(ask, videoRef('a.mp4'), videoRef('b.mp4')), answer)]))).toEqual(['1:too-many-videos']);
+    expect(
+      lineRules(validate(nova(), [withMessages(user(ask, videoRef('a.mp4'), videoRef('b.mp4')), answer)])),
+    ).toEqual(['1:too-many-videos']);
   });
 
   it('refuses images and videos mixed in a record, or across the dataset', () => {
@@ -98,7 +127,9 @@ describe('media references', () => {
     const video = withMessages(user(ask, videoRef('a.mp4')), answer);
     const report = validate(nova(), [image, conversation(5), video, image]);
     expect(lineRules(report)).toEqual(['3:mixed-media', '4:mixed-media']);
-    expect(report.problems.find((p) => p.line === 3)?.message).toBe('the record has videos, but line 1 has images: a dataset holds images or videos, not both');
+    expect(report.problems.find((p) => p.line === 3)?.message).toBe(
+      'the record has videos, but line 1 has images: a dataset holds images or videos, not both',
+    );
   });
 
   it('checks format, extension, URI characters, bucket and role', () => {
@@ -110,7 +141,15 @@ describe('media references', () => {
       withMessages(user(ask, imageRef('a.png', 'png', 'elsewhere')), answer),
       withMessages(user(ask), assistant({ text: 'Here is one.' }, imageRef('a.png'))),
       withMessages(user(ask, { image: { format: 'png' } }), answer),
-      withMessages(user(ask, { image: { format: 'png', source: { s3Location: { uri: 's3://finetune-datasets/a.png', bucketOwner: 111122223333 } } } }), answer),
+      withMessages(
+        user(ask, {
+          image: {
+            format: 'png',
+            source: { s3Location: { uri: 's3://finetune-datasets/a.png', bucketOwner: 111122223333 } },
+          },
+        }),
+        answer,
+      ),
     ]);
     expect(lineRules(report)).toEqual([
       '1:media-format',
@@ -122,7 +161,9 @@ describe('media references', () => {
       '7:missing-field',
       '8:wrong-type',
     ]);
-    expect(lineRules(validate(nova(), [withMessages(user(ask, videoRef('a.avi', 'avi')), answer)]))).toEqual(['1:media-format']);
+    expect(lineRules(validate(nova(), [withMessages(user(ask, videoRef('a.avi', 'avi')), answer)]))).toEqual([
+      '1:media-format',
+    ]);
   });
 
   it('applies the same-bucket rule only when the dataset bucket is known', () => {
@@ -156,17 +197,52 @@ describe("Nova's reserved words", () => {
   });
 
   it('are not Llama rules', () => {
-    expect(validate(context(MODELS.llama32Text), records(100, () => withMessages(user({ text: 'User: hi' }), answer))).counts['reserved-word']).toBeUndefined();
+    expect(
+      validate(
+        context(MODELS.llama32Text),
+        records(100, () => withMessages(user({ text: 'User: hi' }), answer)),
+      ).counts['reserved-word'],
+    ).toBeUndefined();
   });
 });
 
 describe('Nova limits', () => {
   it('8 to 20,000 training records, at most 1,000 validation records', () => {
-    expect(validate(nova(), records(7, (i) => conversation(i))).counts['too-few-records']).toBe(1);
-    expect(validate(nova(), records(8, (i) => conversation(i))).verdict).toBe('valid');
-    expect(validate(nova(), records(20_000, (i) => conversation(i))).verdict).toBe('valid');
-    expect(validate(nova(), records(20_001, (i) => conversation(i))).counts['too-many-records']).toBe(1);
-    expect(validate(nova({ role: 'validation' }), records(3, (i) => conversation(i))).verdict).toBe('valid');
-    expect(validate(nova({ role: 'validation' }), records(1_001, (i) => conversation(i))).counts['too-many-records']).toBe(1);
+    expect(
+      validate(
+        nova(),
+        records(7, (i) => conversation(i)),
+      ).counts['too-few-records'],
+    ).toBe(1);
+    expect(
+      validate(
+        nova(),
+        records(8, (i) => conversation(i)),
+      ).verdict,
+    ).toBe('valid');
+    expect(
+      validate(
+        nova(),
+        records(20_000, (i) => conversation(i)),
+      ).verdict,
+    ).toBe('valid');
+    expect(
+      validate(
+        nova(),
+        records(20_001, (i) => conversation(i)),
+      ).counts['too-many-records'],
+    ).toBe(1);
+    expect(
+      validate(
+        nova({ role: 'validation' }),
+        records(3, (i) => conversation(i)),
+      ).verdict,
+    ).toBe('valid');
+    expect(
+      validate(
+        nova({ role: 'validation' }),
+        records(1_001, (i) => conversation(i)),
+      ).counts['too-many-records'],
+    ).toBe(1);
   });
 });

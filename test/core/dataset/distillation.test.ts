@@ -8,14 +8,17 @@ const withMessages = (...messages: unknown[]) => ({ schemaVersion: 'bedrock-conv
 const distill = (model: string, options = {}) => context(model, 'DISTILLATION', options);
 
 describe('distillation prompts', () => {
-  it.each([MODELS.novaMicro, MODELS.haiku, MODELS.llama31])('accepts single prompts and prompts with a golden answer for %s', (model) => {
-    const lines = records(100, prompt);
-    lines[0] = withMessages(user('Summarise the text.'), assistant('A golden answer.'));
-    lines[1] = { ...withMessages(user('Translate it.')), system: [{ text: 'You translate.' }] };
-    const report = validate(distill(model), lines);
-    expect(report.format).toBe('distillation-prompts');
-    expect(report.problems).toEqual([]);
-  });
+  it.each([MODELS.novaMicro, MODELS.haiku, MODELS.llama31])(
+    'accepts single prompts and prompts with a golden answer for %s',
+    (model) => {
+      const lines = records(100, prompt);
+      lines[0] = withMessages(user('Summarise the text.'), assistant('A golden answer.'));
+      lines[1] = { ...withMessages(user('Translate it.')), system: [{ text: 'You translate.' }] };
+      const report = validate(distill(model), lines);
+      expect(report.format).toBe('distillation-prompts');
+      expect(report.problems).toEqual([]);
+    },
+  );
 
   it('takes multi-turn prompts for Nova students, ending on either role', () => {
     const lines = records(100, prompt);
@@ -26,7 +29,10 @@ describe('distillation prompts', () => {
 
   it('refuses multi-turn prompts for Anthropic and Meta students', () => {
     for (const model of [MODELS.haiku, MODELS.llama31]) {
-      const report = validate(distill(model), [withMessages(user('a'), assistant('b'), user('c')), withMessages(user('a'), user('b'))]);
+      const report = validate(distill(model), [
+        withMessages(user('a'), assistant('b'), user('c')),
+        withMessages(user('a'), user('b')),
+      ]);
       expect(lineRules(report)).toEqual(['1:multi-turn-not-supported', '2:multi-turn-not-supported']);
     }
   });
@@ -38,11 +44,18 @@ describe('distillation prompts', () => {
       withMessages(),
       withMessages({ role: 'user', content: [{ text: 'What is this?' }, imageRef('a.png')] }),
     ]);
-    expect(lineRules(report)).toEqual(['1:schema-version', '2:first-message-not-user', '3:too-few-messages', '4:media-not-supported']);
+    expect(lineRules(report)).toEqual([
+      '1:schema-version',
+      '2:first-message-not-user',
+      '3:too-few-messages',
+      '4:media-not-supported',
+    ]);
   });
 
   it('applies Nova reserved words to Nova students', () => {
-    expect(lineRules(validate(distill(MODELS.novaMicro), [withMessages(user('Assistant: hi'))]))).toEqual(['1:reserved-word']);
+    expect(lineRules(validate(distill(MODELS.novaMicro), [withMessages(user('Assistant: hi'))]))).toEqual([
+      '1:reserved-word',
+    ]);
   });
 
   it('takes 100 to 15,000 prompts and no validation file', () => {
@@ -50,6 +63,8 @@ describe('distillation prompts', () => {
     expect(validate(distill(MODELS.haiku), records(100, prompt)).verdict).toBe('valid');
     expect(validate(distill(MODELS.haiku), records(15_000, prompt)).verdict).toBe('valid');
     expect(validate(distill(MODELS.haiku), records(15_001, prompt)).counts['too-many-records']).toBe(1);
-    expect(validate(distill(MODELS.haiku, { role: 'validation' }), records(10, prompt)).counts['validation-not-supported']).toBe(1);
+    expect(
+      validate(distill(MODELS.haiku, { role: 'validation' }), records(10, prompt)).counts['validation-not-supported'],
+    ).toBe(1);
   });
 });

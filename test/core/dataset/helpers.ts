@@ -21,7 +21,11 @@ export const MODELS = {
 
 export type ContextOptions = Partial<Omit<DatasetContext, 'model' | 'customizationType'>>;
 
-export function context(modelId: string, type: CustomizationType = 'FINE_TUNING', options: ContextOptions = {}): DatasetContext {
+export function context(
+  modelId: string,
+  type: CustomizationType = 'FINE_TUNING',
+  options: ContextOptions = {},
+): DatasetContext {
   const model = findModel(modelId);
   if (!model) throw new Error(`no catalog model ${modelId}`);
   return { model, customizationType: type, role: 'training', ...options };
@@ -80,9 +84,16 @@ export const prompt = (i: number) => ({
   schemaVersion: 'bedrock-conversation-2024',
   messages: [{ role: 'user', content: [{ text: `Explain the number ${i}.` }] }],
 });
-export const imageRef = (key: string, format = 'png', bucket = 'finetune-datasets') => ({ image: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } } });
-export const videoRef = (key: string, format = 'mp4', bucket = 'finetune-datasets') => ({ video: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } } });
-export const caption = (i: number) => ({ 'image-ref': `s3://finetune-datasets/images/${i}.png`, caption: `A photo of item ${i}` });
+export const imageRef = (key: string, format = 'png', bucket = 'finetune-datasets') => ({
+  image: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
+});
+export const videoRef = (key: string, format = 'mp4', bucket = 'finetune-datasets') => ({
+  video: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
+});
+export const caption = (i: number) => ({
+  'image-ref': `s3://finetune-datasets/images/${i}.png`,
+  caption: `A photo of item ${i}`,
+});
 
 /** One Converse invocation log record, as Bedrock writes it (reference 2.2). */
 export function logRecord(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -98,12 +109,18 @@ export function logRecord(i: number, overrides: Record<string, unknown> = {}): R
     requestMetadata: { project: 'support-bot', env: i % 2 === 0 ? 'prod' : 'dev' },
     input: {
       inputContentType: 'application/json',
-      inputBodyJson: { system: [{ text: 'Be brief.' }], messages: [{ role: 'user', content: [{ text: `Question number ${i}?` }] }] },
+      inputBodyJson: {
+        system: [{ text: 'Be brief.' }],
+        messages: [{ role: 'user', content: [{ text: `Question number ${i}?` }] }],
+      },
       inputTokenCount: 12,
     },
     output: {
       outputContentType: 'application/json',
-      outputBodyJson: { output: { message: { role: 'assistant', content: [{ text: `Answer number ${i}.` }] } }, stopReason: 'end_turn' },
+      outputBodyJson: {
+        output: { message: { role: 'assistant', content: [{ text: `Answer number ${i}.` }] } },
+        stopReason: 'end_turn',
+      },
       outputTokenCount: 5,
     },
     ...overrides,
@@ -111,7 +128,11 @@ export function logRecord(i: number, overrides: Record<string, unknown> = {}): R
 }
 
 /** A log record with `input.inputBodyJson` replaced. */
-export function logWithPrompt(i: number, inputBodyJson: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function logWithPrompt(
+  i: number,
+  inputBodyJson: unknown,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base = logRecord(i, overrides);
   return { ...base, input: { ...(base.input as object), inputBodyJson } };
 }

@@ -25,7 +25,15 @@ describe('a valid file', () => {
     const lines = records(100, pc);
     const report = validate(llama(), lines);
     expect(report.verdict).toBe('valid');
-    expect(report).toMatchObject({ format: 'prompt-completion', role: 'training', records: 100, lines: 100, errorCount: 0, warningCount: 0, duplicates: 0 });
+    expect(report).toMatchObject({
+      format: 'prompt-completion',
+      role: 'training',
+      records: 100,
+      lines: 100,
+      errorCount: 0,
+      warningCount: 0,
+      duplicates: 0,
+    });
     expect(report.counts).toEqual({});
     expect(report.problems).toEqual([]);
     expect(report.bytes).toBe(lines.reduce((sum, l) => sum + bytesOf(l).length + 1, 0));
@@ -36,13 +44,23 @@ describe('a valid file', () => {
   });
 
   it('reports the stored size when the reader knows it', () => {
-    expect(validate(context(MODELS.llama31, 'FINE_TUNING', { fileBytes: 12_345 }), records(100, pc)).bytes).toBe(12_345);
+    expect(validate(context(MODELS.llama31, 'FINE_TUNING', { fileBytes: 12_345 }), records(100, pc)).bytes).toBe(
+      12_345,
+    );
   });
 });
 
 describe('collecting problems', () => {
   it('reports every bad line, not only the first, with 1-based physical line numbers', () => {
-    const report = validate(llama(), [pc(0), '{oops', pc(1), '', '42', { prompt: 1, completion: 'x' }, ...records(100, (i) => pc(i + 10))]);
+    const report = validate(llama(), [
+      pc(0),
+      '{oops',
+      pc(1),
+      '',
+      '42',
+      { prompt: 1, completion: 'x' },
+      ...records(100, (i) => pc(i + 10)),
+    ]);
     expect(lineRules(report)).toEqual(['2:invalid-json', '4:blank-line', '5:not-an-object', '6:wrong-type']);
     expect(report.errorCount).toBe(4);
     expect(report.verdict).toBe('invalid');
@@ -54,7 +72,9 @@ describe('collecting problems', () => {
     expect(report.warningCount).toBe(1);
     expect(report.errorCount).toBe(0);
     expect(report.duplicates).toBe(1);
-    expect(report.problems).toEqual([{ rule: 'duplicate-record', severity: 'warning', line: 101, message: 'the record repeats line 4 exactly' }]);
+    expect(report.problems).toEqual([
+      { rule: 'duplicate-record', severity: 'warning', line: 101, message: 'the record repeats line 4 exactly' },
+    ]);
   });
 
   it('counts every problem but lists the first 100, errors before warnings', () => {
@@ -80,7 +100,11 @@ describe('line hygiene', () => {
   it('finds invalid UTF-8 and says where', () => {
     const line = new Uint8Array([...encoder.encode('{"prompt":"caf'), 0xe9, ...encoder.encode('","completion":"b"}')]);
     const report = validate(llama(), [line]);
-    expect(report.problems[0]).toMatchObject({ rule: 'invalid-utf8', line: 1, message: 'invalid UTF-8 at byte 15 of the line (0xE9)' });
+    expect(report.problems[0]).toMatchObject({
+      rule: 'invalid-utf8',
+      line: 1,
+      message: 'invalid UTF-8 at byte 15 of the line (0xE9)',
+    });
   });
 
   it.each([
@@ -95,17 +119,25 @@ describe('line hygiene', () => {
   });
 
   it('accepts multi-byte UTF-8 text', () => {
-    expect(validate(llama(), [...records(99, pc), { prompt: 'Ünïcödé 日本語 🙂', completion: 'ok' }]).verdict).toBe('valid');
+    expect(validate(llama(), [...records(99, pc), { prompt: 'Ünïcödé 日本語 🙂', completion: 'ok' }]).verdict).toBe(
+      'valid',
+    );
   });
 
   it('reports a byte-order mark and still checks the record behind it', () => {
     const bom = [0xef, 0xbb, 0xbf];
-    const report = validate(llama(), [new Uint8Array([...bom, ...bytesOf(pc(0))]), new Uint8Array([...bom, ...bytesOf({ prompt: 'a' })])]);
+    const report = validate(llama(), [
+      new Uint8Array([...bom, ...bytesOf(pc(0))]),
+      new Uint8Array([...bom, ...bytesOf({ prompt: 'a' })]),
+    ]);
     expect(lineRules(report)).toEqual(['1:byte-order-mark', '2:byte-order-mark', '2:missing-field']);
   });
 
   it('lists CRLF once, counts it on every line, and leaves the file valid', () => {
-    const report = validate(llama(), Array.from({ length: 100 }, (_, i) => `${JSON.stringify(pc(i))}\r`));
+    const report = validate(
+      llama(),
+      Array.from({ length: 100 }, (_, i) => `${JSON.stringify(pc(i))}\r`),
+    );
     expect(report.verdict).toBe('valid');
     expect(report.counts).toEqual({ 'crlf-line-ending': 100 });
     expect(report.warningCount).toBe(100);
@@ -187,7 +219,8 @@ describe('LineSplitter and the entry points', () => {
     const splitter = new LineSplitter(10);
     const lines: string[] = [];
     const onLine = (l: Uint8Array) => lines.push(decoder.decode(l));
-    for (const part of ['0123456', '789abcdef', 'ghij\nnext', '\n0123456789abc\n']) splitter.push(encoder.encode(part), onLine);
+    for (const part of ['0123456', '789abcdef', 'ghij\nnext', '\n0123456789abc\n'])
+      splitter.push(encoder.encode(part), onLine);
     splitter.end(onLine);
     expect(lines).toEqual(['0123456789a', 'next', '0123456789a']);
   });
@@ -218,11 +251,17 @@ describe('LineSplitter and the entry points', () => {
 describe('contexts the engine refuses', () => {
   it('a customization type the model does not support', () => {
     expect(() => new DatasetValidator(context(MODELS.titanImage, 'DISTILLATION'))).toThrow(DatasetContextError);
-    expect(() => new DatasetValidator(context(MODELS.titanImage, 'DISTILLATION'))).toThrow('supports FINE_TUNING, not DISTILLATION');
+    expect(() => new DatasetValidator(context(MODELS.titanImage, 'DISTILLATION'))).toThrow(
+      'supports FINE_TUNING, not DISTILLATION',
+    );
   });
 
   it('invocation logs outside distillation, or as validation data', () => {
-    expect(() => new DatasetValidator(context(MODELS.novaMicro, 'FINE_TUNING', { invocationLogs: {} }))).toThrow('DISTILLATION only');
-    expect(() => new DatasetValidator(context(MODELS.novaMicro, 'DISTILLATION', { invocationLogs: {}, role: 'validation' }))).toThrow('never a validation set');
+    expect(() => new DatasetValidator(context(MODELS.novaMicro, 'FINE_TUNING', { invocationLogs: {} }))).toThrow(
+      'DISTILLATION only',
+    );
+    expect(
+      () => new DatasetValidator(context(MODELS.novaMicro, 'DISTILLATION', { invocationLogs: {}, role: 'validation' })),
+    ).toThrow('never a validation set');
   });
 });

@@ -23,16 +23,28 @@ describe('image-caption records', () => {
       { 'image-ref': ref('a.png'), caption: 12 },
       { 'image-ref': ref('a.png') },
     ]);
-    expect(lineRules(report)).toEqual(['1:unknown-field', '1:missing-field', '2:media-uri', '3:media-extension', '4:media-extension', '5:wrong-type', '6:missing-field']);
+    expect(lineRules(report)).toEqual([
+      '1:unknown-field',
+      '1:missing-field',
+      '2:media-uri',
+      '3:media-extension',
+      '4:media-extension',
+      '5:wrong-type',
+      '6:missing-field',
+    ]);
   });
 
   it('holds captions to the model: 3-1,024 characters for Titan Image Generator, 0-2,560 for embeddings', () => {
-    const gen = (text: string) => validate(context(MODELS.titanImage), [{ 'image-ref': ref('a.png'), caption: text }]).counts['caption-length'] ?? 0;
+    const gen = (text: string) =>
+      validate(context(MODELS.titanImage), [{ 'image-ref': ref('a.png'), caption: text }]).counts['caption-length'] ??
+      0;
     expect(gen('abc')).toBe(0);
     expect(gen('ab')).toBe(1);
     expect(gen('x'.repeat(1_024))).toBe(0);
     expect(gen('x'.repeat(1_025))).toBe(1);
-    const embed = (text: string) => validate(context(MODELS.titanEmbed), [{ 'image-ref': ref('a.png'), caption: text }]).counts['caption-length'] ?? 0;
+    const embed = (text: string) =>
+      validate(context(MODELS.titanEmbed), [{ 'image-ref': ref('a.png'), caption: text }]).counts['caption-length'] ??
+      0;
     expect(embed('')).toBe(0);
     expect(embed('x'.repeat(2_561))).toBe(1);
   });
@@ -45,6 +57,10 @@ describe('image-caption records', () => {
   });
 
   it('takes no validation file', () => {
-    expect(validate(context(MODELS.novaCanvas, 'FINE_TUNING', { role: 'validation' }), records(5, caption)).counts['validation-not-supported']).toBe(1);
+    expect(
+      validate(context(MODELS.novaCanvas, 'FINE_TUNING', { role: 'validation' }), records(5, caption)).counts[
+        'validation-not-supported'
+      ],
+    ).toBe(1);
   });
 });

@@ -12,9 +12,14 @@ import {
 } from '../../../src/core/dataset';
 import { bytesOf, context, logRecord, logWithPrompt, MODELS, type ContextOptions, type Line } from './helpers';
 
-const logs = (options: ContextOptions = {}, student: string = MODELS.novaMicro) => context(student, 'DISTILLATION', { invocationLogs: {}, ...options });
+const logs = (options: ContextOptions = {}, student: string = MODELS.novaMicro) =>
+  context(student, 'DISTILLATION', { invocationLogs: {}, ...options });
 
-function run(ctx: ReturnType<typeof logs>, lines: Line[], file = 'AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/03/04/09/a.json.gz'): DatasetReport {
+function run(
+  ctx: ReturnType<typeof logs>,
+  lines: Line[],
+  file = 'AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/03/04/09/a.json.gz',
+): DatasetReport {
   const validator = new DatasetValidator(ctx);
   validator.beginFile(file);
   lines.forEach((line, i) => validator.addLine(bytesOf(line), i + 1));
@@ -38,14 +43,27 @@ describe('invocation logs', () => {
     expect(report.problems[0]).toEqual({
       rule: 'too-few-records',
       severity: 'error',
-      message: '99 usable log records (101 read in 1 files, 0 filtered out, 2 dropped); Nova Micro DISTILLATION needs at least 100',
+      message:
+        '99 usable log records (101 read in 1 files, 0 filtered out, 2 dropped); Nova Micro DISTILLATION needs at least 100',
     });
     expect(report.counts).toEqual({ 'too-few-records': 1, 'log-error-record': 1, 'log-invalid-json': 1 });
   });
 
   it('reads model-native InvokeModel bodies: Anthropic messages, Llama prompt, Titan inputText', () => {
-    const anthropic = logWithPrompt(0, { anthropic_version: 'bedrock-2023-05-31', system: 'Be brief.', messages: [{ role: 'user', content: 'Hi there' }] }, { operation: 'InvokeModel' });
-    const anthropicBlocks = logWithPrompt(1, { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }] }, { operation: 'InvokeModel' });
+    const anthropic = logWithPrompt(
+      0,
+      {
+        anthropic_version: 'bedrock-2023-05-31',
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Hi there' }],
+      },
+      { operation: 'InvokeModel' },
+    );
+    const anthropicBlocks = logWithPrompt(
+      1,
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }] },
+      { operation: 'InvokeModel' },
+    );
     const llama = logWithPrompt(2, { prompt: 'What is 2+2?', max_gen_len: 100 }, { operation: 'InvokeModel' });
     const titan = logWithPrompt(3, { inputText: 'Summarise this.' }, { operation: 'InvokeModel' });
     const stream = logRecord(4, { operation: 'ConverseStream' });
@@ -55,7 +73,13 @@ describe('invocation logs', () => {
   });
 
   it('drops multi-turn prompts for single-turn students only', () => {
-    const multi = logWithPrompt(0, { messages: [{ role: 'user', content: [{ text: 'a' }] }, { role: 'assistant', content: [{ text: 'b' }] }, { role: 'user', content: [{ text: 'c' }] }] });
+    const multi = logWithPrompt(0, {
+      messages: [
+        { role: 'user', content: [{ text: 'a' }] },
+        { role: 'assistant', content: [{ text: 'b' }] },
+        { role: 'user', content: [{ text: 'c' }] },
+      ],
+    });
     expect(run(logs(), [multi]).invocationLogs?.qualifying).toBe(1);
     expect(run(logs({}, MODELS.haiku), [multi]).counts['log-multi-turn']).toBe(1);
   });
@@ -100,7 +124,8 @@ describe('invocation logs', () => {
 });
 
 describe('usePromptResponse and the teacher', () => {
-  const teacherCtx = (teacher: string) => logs({ invocationLogs: { usePromptResponse: true }, teacherModelIdentifier: teacher });
+  const teacherCtx = (teacher: string) =>
+    logs({ invocationLogs: { usePromptResponse: true }, teacherModelIdentifier: teacher });
 
   it('uses only responses of the teacher, comparing ids, profiles and ARNs', () => {
     const records = [
@@ -116,8 +141,14 @@ describe('usePromptResponse and the teacher', () => {
 
   it('needs a text response; prompts-only mode does not', () => {
     const noResponse = logRecord(0, { output: { outputContentType: 'application/json' } });
-    const emptyResponse = logRecord(1, { output: { outputBodyJson: { output: { message: { role: 'assistant', content: [] } } } } });
-    const llama = logWithPrompt(2, { prompt: 'Hi' }, { operation: 'InvokeModel', output: { outputBodyJson: { generation: 'Hello!' } } });
+    const emptyResponse = logRecord(1, {
+      output: { outputBodyJson: { output: { message: { role: 'assistant', content: [] } } } },
+    });
+    const llama = logWithPrompt(
+      2,
+      { prompt: 'Hi' },
+      { operation: 'InvokeModel', output: { outputBodyJson: { generation: 'Hello!' } } },
+    );
     const withResponses = run(teacherCtx('amazon.nova-pro-v1:0'), [noResponse, emptyResponse, llama]);
     expect(withResponses.counts['log-missing-response']).toBe(2);
     expect(withResponses.invocationLogs?.qualifying).toBe(1);
@@ -125,8 +156,12 @@ describe('usePromptResponse and the teacher', () => {
   });
 
   it('normalizes model ids', () => {
-    expect(normalizeModelId('eu.anthropic.claude-3-5-sonnet-20240620-v1:0')).toBe('anthropic.claude-3-5-sonnet-20240620-v1:0');
-    expect(normalizeModelId('arn:aws:bedrock:us-west-2::foundation-model/Meta.Llama3-1-70b-instruct-v1:0')).toBe('meta.llama3-1-70b-instruct-v1:0');
+    expect(normalizeModelId('eu.anthropic.claude-3-5-sonnet-20240620-v1:0')).toBe(
+      'anthropic.claude-3-5-sonnet-20240620-v1:0',
+    );
+    expect(normalizeModelId('arn:aws:bedrock:us-west-2::foundation-model/Meta.Llama3-1-70b-instruct-v1:0')).toBe(
+      'meta.llama3-1-70b-instruct-v1:0',
+    );
   });
 });
 
@@ -155,7 +190,11 @@ describe('requestMetadataFilters', () => {
     ['two keys', { equals: { a: '1', b: '2' } }, 'exactly one key'],
     ['an empty list', { andAll: [] }, '1-16 filters'],
     ['17 filters', { orAll: Array.from({ length: 17 }, (_, i) => ({ equals: { k: `${i}` } })) }, '1-16 filters'],
-    ['a base filter with both', { andAll: [{ equals: { a: '1' }, notEquals: { b: '2' } }] }, 'exactly one of equals, notEquals'],
+    [
+      'a base filter with both',
+      { andAll: [{ equals: { a: '1' }, notEquals: { b: '2' } }] },
+      'exactly one of equals, notEquals',
+    ],
     ['a comma in a value', { equals: { tags: 'a,b' } }, 'must be a string of up to 256'],
     ['an empty key', { equals: { '': 'x' } }, 'must be 1-256'],
   ])('refuses %s', (_name, filters, message) => {

@@ -14,7 +14,11 @@ describe('training + validation totals', () => {
     expect(rules(totalRecordProblems(llama, 90, 10, 'Llama'))).toEqual([]);
     expect(rules(totalRecordProblems(llama, 9_000, 1_000, 'Llama'))).toEqual([]);
     expect(totalRecordProblems(llama, 9_000, 1_001, 'Llama 3.1 8B FINE_TUNING')).toEqual([
-      { rule: 'too-many-total-records', message: 'training + validation records: 9,000 + 1,001 = 10,001; Llama 3.1 8B FINE_TUNING accepts at most 10,000' },
+      {
+        rule: 'too-many-total-records',
+        message:
+          'training + validation records: 9,000 + 1,001 = 10,001; Llama 3.1 8B FINE_TUNING accepts at most 10,000',
+      },
     ]);
   });
 
@@ -27,7 +31,12 @@ describe('training + validation totals', () => {
 
 describe('file limits', () => {
   const express = limitsOf('amazon.titan-text-express-v1:0:8k');
-  const facts = (role: 'training' | 'validation', records: number, bytes: number) => ({ role, records, bytes, subject: 'Titan' });
+  const facts = (role: 'training' | 'validation', records: number, bytes: number) => ({
+    role,
+    records,
+    bytes,
+    subject: 'Titan',
+  });
 
   it('training file: 1 GiB for Titan Text fine-tuning', () => {
     expect(rules(fileLimitProblems(express, facts('training', 10, 1024 ** 3)))).toEqual([]);
@@ -36,7 +45,10 @@ describe('file limits', () => {
 
   it('validation file: 100 MiB and 1,000 records, never the training limits', () => {
     expect(rules(fileLimitProblems(express, facts('validation', 1_000, 100 * 1024 ** 2)))).toEqual([]);
-    expect(rules(fileLimitProblems(express, facts('validation', 1_001, 100 * 1024 ** 2 + 1)))).toEqual(['too-many-records', 'file-too-large']);
+    expect(rules(fileLimitProblems(express, facts('validation', 1_001, 100 * 1024 ** 2 + 1)))).toEqual([
+      'too-many-records',
+      'file-too-large',
+    ]);
   });
 
   it('an empty file is too small in either role', () => {

@@ -40,11 +40,19 @@ describe('validationSplitCount', () => {
   });
 
   it('is zero when the model takes no validation set', () => {
-    expect(validationSplitCount(100, 0.2, findModel('amazon.titan-image-generator-v1:0')!.customizations.FINE_TUNING!.limits)).toBe(0);
+    expect(
+      validationSplitCount(
+        100,
+        0.2,
+        findModel('amazon.titan-image-generator-v1:0')!.customizations.FINE_TUNING!.limits,
+      ),
+    ).toBe(0);
   });
 
   it('checks the option range', () => {
     expect(preparationOptionProblems({ validationSplit: 0.5 })).toEqual([]);
-    expect(preparationOptionProblems({ validationSplit: 0.6 })).toEqual(['validationSplit 0.6 must be between 0 and 0.5']);
+    expect(preparationOptionProblems({ validationSplit: 0.6 })).toEqual([
+      'validationSplit 0.6 must be between 0 and 0.5',
+    ]);
   });
 });

@@ -15,7 +15,20 @@ import {
   type DatasetReport,
   type DatasetRule,
 } from '../../../src/core/dataset';
-import { context, claude, conversation, imageRef, logRecord, logWithPrompt, MODELS, pc, records, validate, videoRef, type Line } from './helpers';
+import {
+  context,
+  claude,
+  conversation,
+  imageRef,
+  logRecord,
+  logWithPrompt,
+  MODELS,
+  pc,
+  records,
+  validate,
+  videoRef,
+  type Line,
+} from './helpers';
 
 interface Fixture {
   run: () => DatasetReport;
@@ -23,7 +36,10 @@ interface Fixture {
   line?: number;
 }
 
-const ft = (modelId: string, lines: Line[], line = 1, options = {}): Fixture => ({ run: () => validate(context(modelId, 'FINE_TUNING', options), lines), line });
+const ft = (modelId: string, lines: Line[], line = 1, options = {}): Fixture => ({
+  run: () => validate(context(modelId, 'FINE_TUNING', options), lines),
+  line,
+});
 const nova = (record: Record<string, unknown>, options = {}) => ft(MODELS.novaLite, [record], 1, options);
 const withMessages = (messages: unknown[], extra = {}) => conversation(0, { messages, ...extra });
 const userWith = (...content: unknown[]) => ({ role: 'user', content });
@@ -35,14 +51,20 @@ const logs = (lines: Line[], options: Record<string, unknown> = {}, line = 1): F
   run: () => {
     const validator = new DatasetValidator(logsCtx(options));
     validator.beginFile('AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2026/03/04/09/a.json.gz');
-    lines.forEach((l, i) => validator.addLine(new TextEncoder().encode(typeof l === 'string' ? l : JSON.stringify(l)), i + 1));
+    lines.forEach((l, i) =>
+      validator.addLine(new TextEncoder().encode(typeof l === 'string' ? l : JSON.stringify(l)), i + 1),
+    );
     return validator.finish();
   },
   line,
 });
 const fileLevel = (run: () => DatasetReport): Fixture => ({ run });
 
-const latin1 = new Uint8Array([...new TextEncoder().encode('{"prompt":"caf'), 0xe9, ...new TextEncoder().encode('","completion":"b"}')]);
+const latin1 = new Uint8Array([
+  ...new TextEncoder().encode('{"prompt":"caf'),
+  0xe9,
+  ...new TextEncoder().encode('","completion":"b"}'),
+]);
 const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(JSON.stringify(pc(0)))]);
 
 const FIXTURES: Record<DatasetRule, Fixture> = {
@@ -66,36 +88,77 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
   'roles-not-alternating': ft(MODELS.haiku, [haikuMessages('user', 'user', 'assistant')]),
   'schema-version': ft(MODELS.llama32Text, [conversation(0, { schemaVersion: 'bedrock-conversation-2023' })]),
   'invalid-content-block': nova(withMessages([userWith({ text: 'a', image: {} }), answer])),
-  'media-not-supported': ft(MODELS.novaMicro, [withMessages([userWith({ text: 'What is this?' }, imageRef('a.png')), answer])]),
-  'media-in-assistant-message': nova(withMessages([userWith({ text: 'Draw it' }), { role: 'assistant', content: [imageRef('a.png')] }])),
+  'media-not-supported': ft(MODELS.novaMicro, [
+    withMessages([userWith({ text: 'What is this?' }, imageRef('a.png')), answer]),
+  ]),
+  'media-in-assistant-message': nova(
+    withMessages([userWith({ text: 'Draw it' }), { role: 'assistant', content: [imageRef('a.png')] }]),
+  ),
   'media-format': nova(withMessages([userWith({ text: 'What is this?' }, imageRef('a.bmp', 'bmp')), answer])),
   'media-extension': nova(withMessages([userWith({ text: 'What is this?' }, imageRef('a.jpg', 'png')), answer])),
-  'media-uri': nova(withMessages([userWith({ text: 'What is this?' }, { image: { format: 'png', source: { s3Location: { uri: 'https://example.com/a.png' } } } }), answer])),
-  'media-bucket': nova(withMessages([userWith({ text: 'What is this?' }, imageRef('a.png', 'png', 'other-bucket')), answer]), { datasetBucket: 'finetune-datasets' }),
-  'too-many-images': nova(withMessages([userWith({ text: 'Compare' }, ...Array.from({ length: 11 }, (_, i) => imageRef(`${i}.png`))), answer])),
+  'media-uri': nova(
+    withMessages([
+      userWith(
+        { text: 'What is this?' },
+        { image: { format: 'png', source: { s3Location: { uri: 'https://example.com/a.png' } } } },
+      ),
+      answer,
+    ]),
+  ),
+  'media-bucket': nova(
+    withMessages([userWith({ text: 'What is this?' }, imageRef('a.png', 'png', 'other-bucket')), answer]),
+    { datasetBucket: 'finetune-datasets' },
+  ),
+  'too-many-images': nova(
+    withMessages([
+      userWith({ text: 'Compare' }, ...Array.from({ length: 11 }, (_, i) => imageRef(`${i}.png`))),
+      answer,
+    ]),
+  ),
   'too-many-videos': nova(withMessages([userWith({ text: 'Compare' }, videoRef('a.mp4'), videoRef('b.mp4')), answer])),
   'mixed-media': nova(withMessages([userWith({ text: 'Compare' }, videoRef('a.mp4'), imageRef('b.png')), answer])),
   'reserved-word': nova(withMessages([userWith({ text: 'user: what is 2+2?' }), answer])),
   'multi-turn-not-supported': {
-    run: () => validate(context(MODELS.haiku, 'DISTILLATION'), [withMessages([userWith({ text: 'a' }), answer, userWith({ text: 'b' })])]),
+    run: () =>
+      validate(context(MODELS.haiku, 'DISTILLATION'), [
+        withMessages([userWith({ text: 'a' }), answer, userWith({ text: 'b' })]),
+      ]),
     line: 1,
   },
   'caption-length': ft(MODELS.titanImage, [{ 'image-ref': 's3://finetune-datasets/a.png', caption: 'ab' }]),
   'too-few-records': fileLevel(() => validate(context(MODELS.haiku), records(31, claude))),
-  'too-many-records': fileLevel(() => validate(context(MODELS.titanExpress, 'FINE_TUNING', { role: 'validation' }), records(1_001, pc))),
+  'too-many-records': fileLevel(() =>
+    validate(context(MODELS.titanExpress, 'FINE_TUNING', { role: 'validation' }), records(1_001, pc)),
+  ),
   'too-few-total-records': fileLevel(() => {
     const ctx = context(MODELS.llama31);
-    return withFileProblems(validate(ctx, records(80, pc)), totalRecordProblems(ctx.model.customizations.FINE_TUNING!.limits, 80, 19, 'Llama'));
+    return withFileProblems(
+      validate(ctx, records(80, pc)),
+      totalRecordProblems(ctx.model.customizations.FINE_TUNING!.limits, 80, 19, 'Llama'),
+    );
   }),
   'too-many-total-records': fileLevel(() => {
     const ctx = context(MODELS.llama31);
-    return withFileProblems(validate(ctx, records(100, pc)), totalRecordProblems(ctx.model.customizations.FINE_TUNING!.limits, 9_500, 501, 'Llama'));
+    return withFileProblems(
+      validate(ctx, records(100, pc)),
+      totalRecordProblems(ctx.model.customizations.FINE_TUNING!.limits, 9_500, 501, 'Llama'),
+    );
   }),
-  'file-too-large': fileLevel(() => validate(context(MODELS.titanExpress, 'FINE_TUNING', { fileBytes: 1024 ** 3 + 1 }), records(10, pc))),
-  'validation-not-supported': fileLevel(() => validate(context(MODELS.titanImage, 'FINE_TUNING', { role: 'validation' }), [{ 'image-ref': 's3://b/a.png', caption: 'a dog' }])),
-  'invalid-metadata-filter': fileLevel(() => logs([], { invocationLogs: { requestMetadataFilters: { equals: { project: 'a', env: 'b' } } } }).run()),
+  'file-too-large': fileLevel(() =>
+    validate(context(MODELS.titanExpress, 'FINE_TUNING', { fileBytes: 1024 ** 3 + 1 }), records(10, pc)),
+  ),
+  'validation-not-supported': fileLevel(() =>
+    validate(context(MODELS.titanImage, 'FINE_TUNING', { role: 'validation' }), [
+      { 'image-ref': 's3://b/a.png', caption: 'a dog' },
+    ]),
+  ),
+  'invalid-metadata-filter': fileLevel(() =>
+    logs([], { invocationLogs: { requestMetadataFilters: { equals: { project: 'a', env: 'b' } } } }).run(),
+  ),
   'duplicate-check-incomplete': fileLevel(() => {
-    const validator = new DatasetValidator(context(MODELS.titanExpress, 'CONTINUED_PRE_TRAINING'), { maxTrackedRecords: 100 });
+    const validator = new DatasetValidator(context(MODELS.titanExpress, 'CONTINUED_PRE_TRAINING'), {
+      maxTrackedRecords: 100,
+    });
     const encoder = new TextEncoder();
     for (let i = 1; i <= 101; i++) validator.addLine(encoder.encode(`{"input":"${i}"}`), i);
     return validator.finish();
@@ -106,24 +169,55 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
   'log-missing-field': logs([logRecord(0, { modelId: undefined })]),
   'log-unsupported-operation': logs([logRecord(0, { operation: 'InvokeModelWithResponseStream' })]),
   'log-error-record': logs([logRecord(0, { errorCode: 'ThrottlingException' })]),
-  'log-body-offloaded': logs([logRecord(0, { input: { inputBodyS3Path: 's3://logs/AWSLogs/data/req-0_input.json.gz' } })]),
+  'log-body-offloaded': logs([
+    logRecord(0, { input: { inputBodyS3Path: 's3://logs/AWSLogs/data/req-0_input.json.gz' } }),
+  ]),
   'log-missing-body': logs([logRecord(0, { input: { inputContentType: 'application/json' } })]),
   'log-unreadable-body': logs([logWithPrompt(0, { foo: 'bar' }, { operation: 'InvokeModel' })]),
-  'log-multimodal': logs([logWithPrompt(0, { messages: [userWith({ text: 'What is this?' }, { image: { format: 'png', source: { bytes: '' } } })] })]),
+  'log-multimodal': logs([
+    logWithPrompt(0, {
+      messages: [userWith({ text: 'What is this?' }, { image: { format: 'png', source: { bytes: '' } } })],
+    }),
+  ]),
   'log-multi-turn': {
     run: () => {
       const validator = new DatasetValidator(context(MODELS.haiku, 'DISTILLATION', { invocationLogs: {} }));
-      validator.addLine(new TextEncoder().encode(JSON.stringify(logWithPrompt(0, { messages: [userWith({ text: 'a' }), answer, userWith({ text: 'b' })] }))), 1);
+      validator.addLine(
+        new TextEncoder().encode(
+          JSON.stringify(logWithPrompt(0, { messages: [userWith({ text: 'a' }), answer, userWith({ text: 'b' })] })),
+        ),
+        1,
+      );
       return validator.finish();
     },
     line: 1,
   },
-  'log-guardrail': logs([logRecord(0, { output: { outputBodyJson: { output: { message: { role: 'assistant', content: [{ text: 'Sorry.' }] } }, stopReason: 'guardrail_intervened' } } })]),
+  'log-guardrail': logs([
+    logRecord(0, {
+      output: {
+        outputBodyJson: {
+          output: { message: { role: 'assistant', content: [{ text: 'Sorry.' }] } },
+          stopReason: 'guardrail_intervened',
+        },
+      },
+    }),
+  ]),
   'log-empty-prompt': logs([logWithPrompt(0, { messages: [userWith({ text: '   ' })] })]),
-  'log-missing-response': logs([logRecord(0, { output: { outputContentType: 'application/json' } })], { invocationLogs: { usePromptResponse: true } }),
-  'log-not-from-teacher': logs([logRecord(0)], { invocationLogs: { usePromptResponse: true }, teacherModelIdentifier: 'amazon.nova-premier-v1:0' }),
-  'log-over-cap': logs(records(15_001, (i) => logRecord(i)), {}, 15_001),
-  'log-metadata-unfilterable': logs([logRecord(0, { requestMetadata: { project: 'a,b' } })], { invocationLogs: { requestMetadataFilters: { notEquals: { project: 'x' } } } }),
+  'log-missing-response': logs([logRecord(0, { output: { outputContentType: 'application/json' } })], {
+    invocationLogs: { usePromptResponse: true },
+  }),
+  'log-not-from-teacher': logs([logRecord(0)], {
+    invocationLogs: { usePromptResponse: true },
+    teacherModelIdentifier: 'amazon.nova-premier-v1:0',
+  }),
+  'log-over-cap': logs(
+    records(15_001, (i) => logRecord(i)),
+    {},
+    15_001,
+  ),
+  'log-metadata-unfilterable': logs([logRecord(0, { requestMetadata: { project: 'a,b' } })], {
+    invocationLogs: { requestMetadataFilters: { notEquals: { project: 'x' } } },
+  }),
 };
 
 describe('every rule id', () => {

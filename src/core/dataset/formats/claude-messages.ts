@@ -42,7 +42,8 @@ export const claudeMessagesChecker: RecordChecker = {
         roles.push(role);
       }
       if (content === undefined) scope.report('missing-field', `${path}.content is missing`);
-      else if (typeof content !== 'string') scope.report('wrong-type', `${path}.content must be a string, not ${jsonType(content)}`);
+      else if (typeof content !== 'string')
+        scope.report('wrong-type', `${path}.content must be a string, not ${jsonType(content)}`);
       else if (isBlank(content)) scope.report('empty-text', `${path}.content is empty`);
       else if (role === 'assistant') scope.output += content.length;
       else scope.input += content.length;

@@ -52,7 +52,10 @@ export function isBlank(text: string): boolean {
 export function checkKeys(record: JsonObject, allowed: readonly string[], where: string, scope: RecordScope): void {
   for (const key in record) {
     if (!allowed.includes(key)) {
-      scope.report('unknown-field', `unknown field "${key}" in ${where}: allowed fields are ${allowed.map((k) => `"${k}"`).join(', ')}`);
+      scope.report(
+        'unknown-field',
+        `unknown field "${key}" in ${where}: allowed fields are ${allowed.map((k) => `"${k}"`).join(', ')}`,
+      );
     }
   }
 }
@@ -89,7 +92,10 @@ export type TurnRule = 'training' | 'single-turn-prompt' | 'multi-turn-prompt';
 /** `roles` holds only valid roles ("user" | "assistant"). */
 export function checkTurnOrder(roles: readonly string[], rule: TurnRule, scope: RecordScope): void {
   if (rule === 'training' && roles.length < 2) {
-    scope.report('too-few-messages', `messages has ${roles.length} message${roles.length === 1 ? '' : 's'}: a training record needs a user message and the assistant's answer`);
+    scope.report(
+      'too-few-messages',
+      `messages has ${roles.length} message${roles.length === 1 ? '' : 's'}: a training record needs a user message and the assistant's answer`,
+    );
     return;
   }
   if (roles.length === 0) {
@@ -97,21 +103,37 @@ export function checkTurnOrder(roles: readonly string[], rule: TurnRule, scope: 
     return;
   }
   if (rule === 'single-turn-prompt' && roles.filter((r) => r === 'user').length > 1) {
-    scope.report('multi-turn-not-supported', `messages holds ${roles.filter((r) => r === 'user').length} user messages: this model takes single-turn prompts`);
+    scope.report(
+      'multi-turn-not-supported',
+      `messages holds ${roles.filter((r) => r === 'user').length} user messages: this model takes single-turn prompts`,
+    );
     return;
   }
-  if (roles[0] !== 'user') scope.report('first-message-not-user', `messages[0].role is "${roles[0]}": the first message must come from the user`);
+  if (roles[0] !== 'user')
+    scope.report(
+      'first-message-not-user',
+      `messages[0].role is "${roles[0]}": the first message must come from the user`,
+    );
   for (let i = 1; i < roles.length; i++) {
     if (roles[i] === roles[i - 1]) {
-      scope.report('roles-not-alternating', `messages[${i - 1}] and messages[${i}] are both "${roles[i]}": user and assistant must alternate`);
+      scope.report(
+        'roles-not-alternating',
+        `messages[${i - 1}] and messages[${i}] are both "${roles[i]}": user and assistant must alternate`,
+      );
       break;
     }
   }
   if (rule === 'single-turn-prompt' && roles.length > 2) {
-    scope.report('multi-turn-not-supported', `messages holds ${roles.length} messages: a single-turn prompt is one user message and an optional assistant answer`);
+    scope.report(
+      'multi-turn-not-supported',
+      `messages holds ${roles.length} messages: a single-turn prompt is one user message and an optional assistant answer`,
+    );
   }
   const last = roles[roles.length - 1];
   if (rule === 'training' && last !== 'assistant') {
-    scope.report('last-message-not-assistant', `messages[${roles.length - 1}].role is "${last}": the last message must be the assistant's answer`);
+    scope.report(
+      'last-message-not-assistant',
+      `messages[${roles.length - 1}].role is "${last}": the last message must be the assistant's answer`,
+    );
   }
 }

@@ -7,7 +7,17 @@
 // This is the hot path of the largest datasets: plain loops, and paths for messages built only when a
 // problem is reported.
 import type { DatasetContext } from '../types';
-import { checkKeys, checkTurnOrder, isBlank, isObject, jsonType, type JsonObject, type RecordChecker, type RecordScope, type TurnRule } from './common';
+import {
+  checkKeys,
+  checkTurnOrder,
+  isBlank,
+  isObject,
+  jsonType,
+  type JsonObject,
+  type RecordChecker,
+  type RecordScope,
+  type TurnRule,
+} from './common';
 import { EXTENSIONS_BY_FORMAT, extensionOf, IMAGE_FORMATS, parseMediaUri, VIDEO_FORMATS } from './media';
 import { ReservedWords } from './reserved-words';
 
@@ -33,7 +43,11 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
     image: !distillation && model.inputModalities.includes('IMAGE'),
     video: !distillation && model.inputModalities.includes('VIDEO'),
   };
-  const turnRule: TurnRule = !distillation ? 'training' : model.multiTurnDistillation ? 'multi-turn-prompt' : 'single-turn-prompt';
+  const turnRule: TurnRule = !distillation
+    ? 'training'
+    : model.multiTurnDistillation
+      ? 'multi-turn-prompt'
+      : 'single-turn-prompt';
   const reserved = model.reservedWords?.length ? new ReservedWords(model.reservedWords) : undefined;
   // Dataset-wide: the first line with an image and with a video, to refuse a mix.
   const firstLineWith: Record<MediaKind, number> = { image: 0, video: 0 };
@@ -47,7 +61,8 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
       return 0;
     }
     const found = reserved?.find(text);
-    if (found !== undefined) scope.report('reserved-word', `${textPath(i, j)} contains the reserved marker ${JSON.stringify(found)}`);
+    if (found !== undefined)
+      scope.report('reserved-word', `${textPath(i, j)} contains the reserved marker ${JSON.stringify(found)}`);
     return text.length;
   }
 
@@ -66,8 +81,10 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
     const format = value.format;
     const formats: readonly string[] = kind === 'image' ? IMAGE_FORMATS : VIDEO_FORMATS;
     if (format === undefined) scope.report('missing-field', `${path}.format is missing`);
-    else if (typeof format !== 'string') scope.report('wrong-type', `${path}.format must be a string, not ${jsonType(format)}`);
-    else if (!formats.includes(format)) scope.report('media-format', `${path}.format is ${JSON.stringify(format)}: use one of ${formats.join(', ')}`);
+    else if (typeof format !== 'string')
+      scope.report('wrong-type', `${path}.format must be a string, not ${jsonType(format)}`);
+    else if (!formats.includes(format))
+      scope.report('media-format', `${path}.format is ${JSON.stringify(format)}: use one of ${formats.join(', ')}`);
 
     const location = isObject(value.source) ? value.source.s3Location : undefined;
     if (!isObject(location)) {
@@ -81,17 +98,27 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
     }
     const uri = location.uri;
     if (uri === undefined) return scope.report('missing-field', `${where}.uri is missing`);
-    if (typeof uri !== 'string') return scope.report('wrong-type', `${where}.uri must be a string, not ${jsonType(uri)}`);
+    if (typeof uri !== 'string')
+      return scope.report('wrong-type', `${where}.uri must be a string, not ${jsonType(uri)}`);
     const parsed = parseMediaUri(uri);
     if (!parsed) {
-      return scope.report('media-uri', `${where}.uri ${JSON.stringify(uri)} is not s3://bucket/key with only letters, digits, _, -, / and . in the key`);
+      return scope.report(
+        'media-uri',
+        `${where}.uri ${JSON.stringify(uri)} is not s3://bucket/key with only letters, digits, _, -, / and . in the key`,
+      );
     }
     const extensions = typeof format === 'string' ? EXTENSIONS_BY_FORMAT[format] : undefined;
     if (extensions && !extensions.includes(extensionOf(uri))) {
-      scope.report('media-extension', `${where}.uri ends in ".${extensionOf(uri)}" but format is "${format}": expected .${extensions.join(' or .')}`);
+      scope.report(
+        'media-extension',
+        `${where}.uri ends in ".${extensionOf(uri)}" but format is "${format}": expected .${extensions.join(' or .')}`,
+      );
     }
     if (datasetBucket !== undefined && parsed.bucket !== datasetBucket) {
-      scope.report('media-bucket', `${path} is in bucket "${parsed.bucket}", the dataset in "${datasetBucket}": media must be in the dataset's bucket`);
+      scope.report(
+        'media-bucket',
+        `${path} is in bucket "${parsed.bucket}", the dataset in "${datasetBucket}": media must be in the dataset's bucket`,
+      );
     }
   }
 
@@ -117,7 +144,8 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
   let messageSubstantive = false;
 
   function checkBlock(block: unknown, i: number, j: number, role: unknown, scope: RecordScope): void {
-    if (!isObject(block)) return scope.report('invalid-content-block', `${blockPath(i, j)} must be an object, not ${jsonType(block)}`);
+    if (!isObject(block))
+      return scope.report('invalid-content-block', `${blockPath(i, j)} must be an object, not ${jsonType(block)}`);
     let kind: string | undefined;
     let keys = 0;
     for (const key in block) {
@@ -125,8 +153,16 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
       kind = key;
     }
     if (keys !== 1 || (kind !== 'text' && kind !== 'image' && kind !== 'video')) {
-      const what = keys === 0 ? 'is empty' : `has ${Object.keys(block).map((k) => `"${k}"`).join(', ')}`;
-      return scope.report('invalid-content-block', `${blockPath(i, j)} ${what}: a block holds exactly one of "text", "image", "video"`);
+      const what =
+        keys === 0
+          ? 'is empty'
+          : `has ${Object.keys(block)
+              .map((k) => `"${k}"`)
+              .join(', ')}`;
+      return scope.report(
+        'invalid-content-block',
+        `${blockPath(i, j)} ${what}: a block holds exactly one of "text", "image", "video"`,
+      );
     }
     if (kind === 'text') {
       const chars = checkText(block.text, i, j, scope);
@@ -142,7 +178,11 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
   function checkMessage(message: JsonObject, i: number, scope: RecordScope): void {
     const { content, role } = message;
     if (content === undefined) return scope.report('missing-field', `messages[${i}].content is missing`);
-    if (!Array.isArray(content)) return scope.report('wrong-type', `messages[${i}].content must be an array of content blocks, not ${jsonType(content)}`);
+    if (!Array.isArray(content))
+      return scope.report(
+        'wrong-type',
+        `messages[${i}].content must be an array of content blocks, not ${jsonType(content)}`,
+      );
     messageChars = 0;
     messageSubstantive = false;
     for (let j = 0; j < content.length; j++) checkBlock(content[j], i, j, role, scope);
@@ -152,14 +192,20 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
   }
 
   function checkMediaMix(scope: RecordScope, line: number): void {
-    if (media.image > MAX_IMAGES) scope.report('too-many-images', `the record has ${media.image} images: at most ${MAX_IMAGES}`);
-    if (media.video > MAX_VIDEOS) scope.report('too-many-videos', `the record has ${media.video} videos: at most ${MAX_VIDEOS}`);
-    if (media.image > 0 && media.video > 0) return scope.report('mixed-media', 'the record holds both images and videos');
+    if (media.image > MAX_IMAGES)
+      scope.report('too-many-images', `the record has ${media.image} images: at most ${MAX_IMAGES}`);
+    if (media.video > MAX_VIDEOS)
+      scope.report('too-many-videos', `the record has ${media.video} videos: at most ${MAX_VIDEOS}`);
+    if (media.image > 0 && media.video > 0)
+      return scope.report('mixed-media', 'the record holds both images and videos');
     for (const [kind, other] of MEDIA_PAIRS) {
       if (media[kind] === 0) continue;
       if (firstLineWith[kind] === 0) firstLineWith[kind] = line;
       if (firstLineWith[other] !== 0 && firstLineWith[other] < line) {
-        scope.report('mixed-media', `the record has ${kind}s, but line ${firstLineWith[other]} has ${other}s: a dataset holds images or videos, not both`);
+        scope.report(
+          'mixed-media',
+          `the record has ${kind}s, but line ${firstLineWith[other]} has ${other}s: a dataset holds images or videos, not both`,
+        );
       }
     }
   }
@@ -169,15 +215,20 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
       checkKeys(record, RECORD_KEYS, 'the record', scope);
       const version = record.schemaVersion;
       if (anySchemaVersion) {
-        if (version !== undefined && typeof version !== 'string') scope.report('wrong-type', `schemaVersion must be a string, not ${jsonType(version)}`);
+        if (version !== undefined && typeof version !== 'string')
+          scope.report('wrong-type', `schemaVersion must be a string, not ${jsonType(version)}`);
       } else if (version !== CONVERSATION_SCHEMA_VERSION) {
-        scope.report('schema-version', `schemaVersion is ${version === undefined ? 'missing' : JSON.stringify(version)}: set "${CONVERSATION_SCHEMA_VERSION}"`);
+        scope.report(
+          'schema-version',
+          `schemaVersion is ${version === undefined ? 'missing' : JSON.stringify(version)}: set "${CONVERSATION_SCHEMA_VERSION}"`,
+        );
       }
       if (record.system !== undefined) checkSystem(record.system, scope);
 
       const messages = record.messages;
       if (messages === undefined) return scope.report('missing-field', 'messages is missing');
-      if (!Array.isArray(messages)) return scope.report('wrong-type', `messages must be an array, not ${jsonType(messages)}`);
+      if (!Array.isArray(messages))
+        return scope.report('wrong-type', `messages must be an array, not ${jsonType(messages)}`);
       const roles: string[] = [];
       let rolesValid = true;
       media.image = 0;
@@ -195,7 +246,8 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
         else {
           rolesValid = false;
           if (role === undefined) scope.report('missing-field', `messages[${i}].role is missing`);
-          else scope.report('invalid-role', `messages[${i}].role is ${JSON.stringify(role)}: use "user" or "assistant"`);
+          else
+            scope.report('invalid-role', `messages[${i}].role is ${JSON.stringify(role)}: use "user" or "assistant"`);
         }
         checkMessage(message, i, scope);
       }

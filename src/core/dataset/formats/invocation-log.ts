@@ -66,7 +66,8 @@ function extractPrompt(body: JsonObject): Prompt | undefined {
     });
     return { systemChars: textOf(body.system).chars, turns };
   }
-  const single = typeof body.prompt === 'string' ? body.prompt : typeof body.inputText === 'string' ? body.inputText : undefined;
+  const single =
+    typeof body.prompt === 'string' ? body.prompt : typeof body.inputText === 'string' ? body.inputText : undefined;
   if (single === undefined) return undefined;
   return { systemChars: 0, turns: [{ role: 'user', chars: isBlank(single) ? 0 : single.length, other: 0 }] };
 }
@@ -78,13 +79,18 @@ function extractResponse(body: unknown): number | undefined {
   if (message) return textOf(message.content).chars;
   if (Array.isArray(body.content)) return textOf(body.content).chars;
   if (typeof body.generation === 'string') return body.generation.length;
-  if (Array.isArray(body.results) && isObject(body.results[0]) && typeof body.results[0].outputText === 'string') return body.results[0].outputText.length;
+  if (Array.isArray(body.results) && isObject(body.results[0]) && typeof body.results[0].outputText === 'string')
+    return body.results[0].outputText.length;
   return undefined;
 }
 
 function blockedByGuardrail(body: unknown): boolean {
   if (!isObject(body)) return false;
-  return body.stopReason === 'guardrail_intervened' || body.stop_reason === 'guardrail_intervened' || body['amazon-bedrock-guardrailAction'] === 'INTERVENED';
+  return (
+    body.stopReason === 'guardrail_intervened' ||
+    body.stop_reason === 'guardrail_intervened' ||
+    body['amazon-bedrock-guardrailAction'] === 'INTERVENED'
+  );
 }
 
 export type LogRecordOutcome = 'used' | 'filtered-out' | 'dropped';
@@ -96,7 +102,8 @@ export interface InvocationLogChecker {
 /** `filters` must have passed metadataFilterProblems, or be left out. */
 export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilters | undefined): InvocationLogChecker {
   const usePromptResponse = ctx.invocationLogs?.usePromptResponse === true;
-  const teacher = usePromptResponse && ctx.teacherModelIdentifier ? normalizeModelId(ctx.teacherModelIdentifier) : undefined;
+  const teacher =
+    usePromptResponse && ctx.teacherModelIdentifier ? normalizeModelId(ctx.teacherModelIdentifier) : undefined;
   const multiTurn = ctx.model.multiTurnDistillation === true;
   const keysFiltered = filters ? filteredKeys(filters) : [];
 
@@ -108,30 +115,52 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
   return {
     check(record, scope) {
       if (record.schemaType !== 'ModelInvocationLog') {
-        return drop(scope, 'log-not-invocation-log', `schemaType is ${JSON.stringify(record.schemaType)}, not "ModelInvocationLog"`);
+        return drop(
+          scope,
+          'log-not-invocation-log',
+          `schemaType is ${JSON.stringify(record.schemaType)}, not "ModelInvocationLog"`,
+        );
       }
       const metadata = isObject(record.requestMetadata) ? record.requestMetadata : undefined;
       if (filters) {
         for (const key of keysFiltered) {
           const value = metadata?.[key];
           if (typeof value === 'string' && !METADATA_FILTER_TEXT.test(value)) {
-            scope.report('log-metadata-unfilterable', `requestMetadata.${key} is ${JSON.stringify(value)}: no filter can match a value with # or ,`);
+            scope.report(
+              'log-metadata-unfilterable',
+              `requestMetadata.${key} is ${JSON.stringify(value)}: no filter can match a value with # or ,`,
+            );
           }
         }
         if (!matchesMetadataFilters(metadata, filters)) return 'filtered-out';
       }
       const { modelId, input, output, operation } = record;
       // A failed invocation may have no output at all: name the failure, not the missing field.
-      if (record.errorCode !== undefined) return drop(scope, 'log-error-record', `the invocation failed with ${JSON.stringify(record.errorCode)}`);
+      if (record.errorCode !== undefined)
+        return drop(scope, 'log-error-record', `the invocation failed with ${JSON.stringify(record.errorCode)}`);
       if (typeof modelId !== 'string' || !isObject(input) || !isObject(output)) {
-        const missing = [typeof modelId !== 'string' && 'modelId', !isObject(input) && 'input', !isObject(output) && 'output'].filter(Boolean).join(', ');
+        const missing = [
+          typeof modelId !== 'string' && 'modelId',
+          !isObject(input) && 'input',
+          !isObject(output) && 'output',
+        ]
+          .filter(Boolean)
+          .join(', ');
         return drop(scope, 'log-missing-field', `the record has no ${missing}`);
       }
       if (teacher !== undefined && normalizeModelId(modelId) !== teacher) {
-        return drop(scope, 'log-not-from-teacher', `modelId ${modelId} is not the teacher ${ctx.teacherModelIdentifier}`);
+        return drop(
+          scope,
+          'log-not-from-teacher',
+          `modelId ${modelId} is not the teacher ${ctx.teacherModelIdentifier}`,
+        );
       }
       if (typeof operation !== 'string' || !TEXT_OPERATIONS.includes(operation)) {
-        return drop(scope, 'log-unsupported-operation', `operation ${JSON.stringify(operation)} is not used: only ${TEXT_OPERATIONS.join(', ')}`);
+        return drop(
+          scope,
+          'log-unsupported-operation',
+          `operation ${JSON.stringify(operation)} is not used: only ${TEXT_OPERATIONS.join(', ')}`,
+        );
       }
 
       let outputChars = 0;
@@ -141,7 +170,8 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
       }
       if (usePromptResponse) {
         if (responseBody === undefined || responseBody === null) {
-          if (typeof output.outputBodyS3Path === 'string') scope.report('log-body-offloaded', `the response is in ${output.outputBodyS3Path} and was not checked`);
+          if (typeof output.outputBodyS3Path === 'string')
+            scope.report('log-body-offloaded', `the response is in ${output.outputBodyS3Path} and was not checked`);
           else return drop(scope, 'log-missing-response', 'the record holds no response body');
         } else {
           const chars = extractResponse(responseBody);
@@ -152,16 +182,24 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
 
       const requestBody = input.inputBodyJson;
       if (requestBody === undefined || requestBody === null) {
-        if (typeof input.inputBodyS3Path !== 'string') return drop(scope, 'log-missing-body', 'the record holds no request body');
+        if (typeof input.inputBodyS3Path !== 'string')
+          return drop(scope, 'log-missing-body', 'the record holds no request body');
         scope.report('log-body-offloaded', `the prompt is in ${input.inputBodyS3Path} and was not checked`);
         scope.output += outputChars;
         return 'used';
       }
       const prompt = isObject(requestBody) ? extractPrompt(requestBody) : undefined;
-      if (!prompt) return drop(scope, 'log-unreadable-body', `no prompt found in the ${operation} request body of ${modelId}`);
+      if (!prompt)
+        return drop(scope, 'log-unreadable-body', `no prompt found in the ${operation} request body of ${modelId}`);
       const userTurns = prompt.turns.filter((t) => t.role === 'user');
-      if (prompt.turns.some((t) => t.other > 0)) return drop(scope, 'log-multimodal', 'the prompt holds non-text content');
-      if (!multiTurn && userTurns.length > 1) return drop(scope, 'log-multi-turn', `the prompt has ${userTurns.length} user turns; ${ctx.model.modelName} takes single-turn prompts`);
+      if (prompt.turns.some((t) => t.other > 0))
+        return drop(scope, 'log-multimodal', 'the prompt holds non-text content');
+      if (!multiTurn && userTurns.length > 1)
+        return drop(
+          scope,
+          'log-multi-turn',
+          `the prompt has ${userTurns.length} user turns; ${ctx.model.modelName} takes single-turn prompts`,
+        );
       const promptChars = prompt.turns.reduce((sum, t) => sum + t.chars, 0);
       if (userTurns.length === 0 || promptChars === 0) return drop(scope, 'log-empty-prompt', 'the prompt has no text');
       scope.input += prompt.systemChars + promptChars;

@@ -31,7 +31,8 @@ export class ReservedWords {
       if (group < 0) group = this.anchors.push(anchor) - 1;
       (this.groups[group] ??= []).push({ word: word.toLowerCase(), offset });
     }
-    if (plain.length > 0) this.plain = new RegExp(plain.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+    if (plain.length > 0)
+      this.plain = new RegExp(plain.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
   }
 
   /** The first reserved word found in `text`, as written there, or undefined. */
@@ -42,7 +43,8 @@ export class ReservedWords {
       while (at >= 0) {
         for (let w = 0; w < words.length; w++) {
           const start = at - words[w].offset;
-          if (start >= 0 && matchesAt(text, start, words[w].word)) return text.slice(start, start + words[w].word.length);
+          if (start >= 0 && matchesAt(text, start, words[w].word))
+            return text.slice(start, start + words[w].word.length);
         }
         at = text.indexOf(this.anchors[a], at + 1);
       }

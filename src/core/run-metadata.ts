@@ -1,0 +1,40 @@
+// What a fineTune run carries from its start, for whoever starts it (the client, a schedule): a
+// readable default workflow ID, the one-line summary and the Markdown details the Temporal UI shows,
+// and the search attributes known before the first workflow task.
+import type { FineTuneRequest } from './request';
+import { BaseModelKey, CustomizationTypeKey, CustomModelNameKey } from './search-attributes';
+
+/** A default workflow ID from the request: stable for the same model name, readable in the UI. */
+export function defaultWorkflowId(request: FineTuneRequest): string {
+  return `finetune-${request.customModelName}`;
+}
+
+export function staticSummary(request: FineTuneRequest): string {
+  const text = `${request.customizationType ?? 'FINE_TUNING'} ${request.baseModelIdentifier} -> ${request.customModelName}`;
+  return text.length <= 200 ? text : `${text.slice(0, 197)}...`;
+}
+
+export function staticDetails(request: FineTuneRequest): string {
+  return [
+    `**Custom model** ${request.customModelName}`,
+    `**Base model** ${request.baseModelIdentifier}`,
+    `**Type** ${request.customizationType ?? 'FINE_TUNING'}`,
+    `**Training data** ${request.trainingDataConfig.s3Uri ?? request.trainingDataConfig.invocationLogsConfig?.invocationLogSource.s3Uri}`,
+    `**Output** ${request.outputDataConfig.s3Uri}`,
+    request.hyperParameters
+      ? `**Hyperparameters** ${Object.entries(request.hyperParameters)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+export function startSearchAttributes(request: FineTuneRequest) {
+  return [
+    { key: BaseModelKey, value: request.baseModelIdentifier },
+    { key: CustomModelNameKey, value: request.customModelName },
+    { key: CustomizationTypeKey, value: request.customizationType ?? 'FINE_TUNING' },
+  ];
+}
