@@ -9,7 +9,7 @@ import {
   type LogEntry,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities';
+import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, destroyAwsClients } from './aws/clients';
 import { loadConfig, loadWorkerSettings } from './config';
 
@@ -18,6 +18,11 @@ export interface FineTuneWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /**
+   * Replaces some activities (tests of paths no real Bedrock reaches in time: a stop that never
+   * confirms, a quota that never frees). Never set in production.
+   */
+  activities?: Partial<Activities>;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -33,7 +38,7 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(options.deps),
+    activities: { ...createActivities(options.deps), ...options.activities },
     // The native bridge rejects explicit undefined members: pass only what is set.
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

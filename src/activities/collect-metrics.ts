@@ -8,6 +8,7 @@ import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'csv-parse/sync';
 import { parseS3Uri } from '../core/bedrock-patterns';
+import { ActivityFailureType } from '../core/failures';
 import { renderLossChart } from '../core/loss-chart';
 import {
   jobOutputLocations,
@@ -66,7 +67,6 @@ export interface MetricsReport {
 }
 
 /** ApplicationFailure type of a metrics CSV that is not in Bedrock's format: retrying cannot fix it. */
-export const METRICS_CSV_INVALID = 'MetricsCsvInvalid';
 
 /**
  * CSV text into a header and rows keyed by it. Lives here, not in core: csv-parse needs Node's Buffer.
@@ -168,7 +168,7 @@ async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<
       validations: validationTexts.map(({ uri, text }) => ({ uri, points: readMetricsCsv(text, uri, 'validation') })),
     };
   } catch (err) {
-    if (err instanceof MetricsCsvError) throw ApplicationFailure.nonRetryable(err.message, METRICS_CSV_INVALID);
+    if (err instanceof MetricsCsvError) throw ApplicationFailure.nonRetryable(err.message, ActivityFailureType.MetricsCsvInvalid);
     throw err;
   }
 }

@@ -6,6 +6,7 @@ import {
   CreateModelCustomizationJobCommand,
   GetModelCustomizationJobCommand,
   type BedrockClient,
+  type GetModelCustomizationJobCommandOutput,
   type CreateModelCustomizationJobCommandInput,
   type Tag,
 } from '@aws-sdk/client-bedrock';
@@ -13,7 +14,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { backoffDelay, type Backoff } from '../core/backoff';
-import { FailureType } from '../core/fine-tune-contract';
+import { FailureType, RetryLaterType } from '../core/failures';
 import {
   canonicalJson,
   deriveJobName,
@@ -23,7 +24,9 @@ import {
   tokenSource,
 } from '../core/naming';
 import type { FineTuneRequest } from '../core/request';
+import type { JobSnapshot } from '../core/fine-tune-contract';
 import { awsErrorMessage, awsErrorName, failFastOnRejection, isRoleNotReady } from './bedrock-errors';
+import { snapshotOf } from './poll-job';
 
 export interface CreateJobInput {
   request: FineTuneRequest;
@@ -62,8 +65,18 @@ function lineageTags(existing: Tag[] | undefined, workflowId: string, fingerprin
   ];
 }
 
+/** What a job's name and token are derived from. */
+export type JobIdentityInput = Pick<CreateJobInput, 'request' | 'workflowId' | 'datasetFingerprint'>;
+
+/** A job found under the run's name with the run's token. */
+export interface OwnJob extends JobIdentity {
+  jobArn: string;
+  createdAt?: string;
+  snapshot: JobSnapshot;
+}
+
 /** The caller's token and name, or ones derived from what defines this job. Pure: same input, same output. */
-export function jobIdentity(input: Pick<CreateJobInput, 'request' | 'workflowId' | 'datasetFingerprint'>): JobIdentity {
+export function jobIdentity(input: JobIdentityInput): JobIdentity {
   const derived = createHash('sha256')
     .update(
       canonicalJson({
@@ -124,6 +137,29 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
   }
 
   return {
+    /**
+     * The job this run's creation made, found by its derived name and proved ours by its token; undefined
+     * when there is none (or the name belongs to another job). The clean-up's way to a job whose create
+     * answer never reached the run: a reply lost, a cancel while the call was in flight.
+     */
+    async findOwnJob(input: JobIdentityInput): Promise<OwnJob | undefined> {
+      const identity = jobIdentity(input);
+      let job: GetModelCustomizationJobCommandOutput;
+      try {
+        job = await deps.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: identity.jobName }));
+      } catch (err) {
+        if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
+        failFastOnRejection(err, 'GetModelCustomizationJob');
+      }
+      if (job.clientRequestToken !== identity.clientRequestToken || !job.jobArn) return undefined;
+      return {
+        jobArn: job.jobArn,
+        ...identity,
+        createdAt: job.creationTime?.toISOString(),
+        snapshot: snapshotOf(job),
+      };
+    },
+
     async createJob(input: CreateJobInput): Promise<CreateJobResult> {
       const identity = jobIdentity(input);
       const { attempt } = Context.current().info;
@@ -144,7 +180,7 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
         if (name === 'ServiceQuotaExceededException') {
           if (input.mode === 'first') return { outcome: 'quota-exceeded', message, ...identity };
           throw ApplicationFailure.create({
-            type: 'WaitingForQuota',
+            type: RetryLaterType.WaitingForQuota,
             message: `waiting for a free customization-job slot: ${message}`,
             nextRetryDelay: backoffDelay(input.quotaBackoff ?? QUOTA_BACKOFF, attempt),
             category: ApplicationFailureCategory.BENIGN,
@@ -157,7 +193,11 @@ export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
               FailureType.InvalidRequest,
             );
           }
-          throw ApplicationFailure.create({ type: 'IamRoleNotReady', message, nextRetryDelay: ROLE_RETRY_DELAY_MS });
+          throw ApplicationFailure.create({
+            type: RetryLaterType.IamRoleNotReady,
+            message,
+            nextRetryDelay: ROLE_RETRY_DELAY_MS,
+          });
         }
         failFastOnRejection(err, 'CreateModelCustomizationJob');
       }

@@ -13,6 +13,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { backoffDelay, withJitter, type Backoff } from '../core/backoff';
 import { isTerminalJobStatus, type JobStatus, type PhaseStatus } from '../core/bedrock-patterns';
 import type { JobSnapshot, PhaseDetail } from '../core/fine-tune-contract';
+import { RetryLaterType } from '../core/failures';
 import { failFastOnRejection } from './bedrock-errors';
 
 export interface PollJobInput {
@@ -36,8 +37,6 @@ export interface PollJobResult {
   /** Where the backoff stands, for the next sequence. */
   delayMs: number;
 }
-
-export const JOB_UNCHANGED = 'JobUnchanged';
 
 function phase(
   detail: { status?: string; creationTime?: Date; lastModifiedTime?: Date } | undefined,
@@ -84,7 +83,7 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
       const { attempt } = Context.current().info;
       if (input.firstLookAfterMs !== undefined && attempt === 1) {
         throw ApplicationFailure.create({
-          type: JOB_UNCHANGED,
+          type: RetryLaterType.JobUnchanged,
           message: `first look in ${Math.round(input.firstLookAfterMs / 1000)} s`,
           nextRetryDelay: withJitter(input.backoff, input.firstLookAfterMs, Math.random()),
           category: ApplicationFailureCategory.BENIGN,
@@ -109,7 +108,7 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
       const unchanged = input.untilTerminal ? !ended : changeKey(snapshot) === changeKey(input.known) && !ended;
       if (unchanged) {
         throw ApplicationFailure.create({
-          type: JOB_UNCHANGED,
+          type: RetryLaterType.JobUnchanged,
           message: `job is ${changeKey(snapshot)}; next look in ${Math.round(delayMs / 1000)} s`,
           nextRetryDelay: withJitter(input.backoff, delayMs, Math.random()),
           category: ApplicationFailureCategory.BENIGN,

@@ -21,17 +21,7 @@ export type Phase =
   | 'stopped'
   | 'cancelled';
 
-/** Application failure types a run ends with; `ApplicationFailure.type` on the workflow's failure. */
-export const FailureType = {
-  InvalidRequest: 'InvalidRequest',
-  DatasetInvalid: 'DatasetInvalid',
-  JobNameTaken: 'JobNameTaken',
-  BedrockJobFailed: 'BedrockJobFailed',
-  BedrockJobStopped: 'BedrockJobStopped',
-  DeadlineExceeded: 'DeadlineExceeded',
-  AccessDenied: 'AccessDeniedException',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+export { FailureType } from './failures';
 
 export interface PhaseDetail {
   status: PhaseStatus;
@@ -70,6 +60,22 @@ export interface MetricsSummaryView {
   crossCheck: 'match' | 'mismatch' | 'unavailable';
 }
 
+/**
+ * How the run left the remote job when it ended other than by the job's own end (cancel, stop,
+ * deadline, a failure): what an operator needs to know that no paid job runs on unwatched.
+ */
+export interface JobCleanup {
+  outcome:
+    | 'no-job' // no job was created (or none was found under the run's name and token)
+    | 'already-ended' // the job had ended on its own
+    | 'stopped' // stopped, and Bedrock confirmed it
+    | 'stop-unconfirmed' // stop requested; not Stopped within stopTimeout
+    | 'stop-failed'; // the stop request itself failed
+  /** The job's last known status. */
+  jobStatus?: JobStatus;
+  message: string;
+}
+
 export interface FineTuneProgress {
   phase: Phase;
   jobArn?: string;
@@ -88,7 +94,10 @@ export interface FineTuneProgress {
   polling: { initialInterval: string; maximumInterval: string; backoffCoefficient: number; jitter: number };
   dataset?: DatasetStats;
   metrics?: MetricsSummaryView;
+  /** Why there are no metrics, when collecting them failed. */
+  metricsError?: string;
   stopReason?: string;
+  cleanup?: JobCleanup;
   deadline?: string;
   startedAt: string;
 }
@@ -108,6 +117,8 @@ export interface FineTuneResult {
   customModelArn?: string;
   status: JobStatus;
   metrics?: MetricsSummaryView;
+  /** Why there are no metrics, when collecting them failed (the job itself completed). */
+  metricsError?: string;
   reportUri?: string;
   chartUri?: string;
   datasetReportUri?: string;

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { CUSTOMIZATION_TYPES } from './catalog';
 import * as P from './bedrock-patterns';
-import { DURATION_PATTERN } from './durations';
+import { DURATION_PATTERN, durationMs } from './durations';
+import { pollingFrom, pollingProblems } from './polling';
 
 const s3Uri = z
   .string()
@@ -63,14 +64,26 @@ const awsId = z.string().min(1).max(32).regex(P.SUBNET_OR_GROUP_ID, 'may hold on
 /** '90s', '30m', '12h', '2d'. */
 const duration = z.string().regex(DURATION_PATTERN, "must be a duration like '30s', '15m', '12h' or '2d'");
 
-export const pollingSchema = z.strictObject({
-  /** Wait before the first poll after the job is created. */
-  initialInterval: duration.optional(),
-  backoffCoefficient: z.number().min(1).max(10).optional(),
-  maximumInterval: duration.optional(),
-  /** Relative jitter: 0.1 spreads each delay over +/-10 %. */
-  jitter: z.number().min(0).max(0.5).optional(),
+/** A slot frees when some job (hours long) ends: asking Bedrock more than once a second only throttles. */
+const quotaInterval = duration.refine((d) => !DURATION_PATTERN.test(d.trim()) || durationMs(d) >= 1_000, {
+  message: 'must be at least 1s',
 });
+
+export const pollingSchema = z
+  .strictObject({
+    /** Wait before the first poll after the job is created. */
+    initialInterval: duration.optional(),
+    backoffCoefficient: z.number().optional(),
+    maximumInterval: duration.optional(),
+    /** Relative jitter: 0.1 spreads each delay over +/-10 %. */
+    jitter: z.number().optional(),
+  })
+  // The same limits as the `setPolling` update (core/polling.ts), over the defaults.
+  .superRefine((options, ctx) => {
+    const durations = [options.initialInterval, options.maximumInterval];
+    if (durations.some((d) => d !== undefined && !DURATION_PATTERN.test(d.trim()))) return; // reported above
+    for (const message of pollingProblems(pollingFrom(options))) ctx.addIssue({ code: 'custom', message });
+  });
 export type PollingOptions = z.infer<typeof pollingSchema>;
 
 export const dataPreparationSchema = z.strictObject({
@@ -90,10 +103,17 @@ export const orchestrationSchema = z.strictObject({
   /** Stop the job and fail `DeadlineExceeded` when it has not finished this long after the run started. */
   deadline: duration.optional(),
   /** How often to try again while Bedrock's concurrent-job quota is full (default 1 minute, doubling to 10). */
-  quotaWait: z.strictObject({ initialInterval: duration.optional(), maximumInterval: duration.optional() }).optional(),
+  quotaWait: z
+    .strictObject({ initialInterval: quotaInterval.optional(), maximumInterval: quotaInterval.optional() })
+    .optional(),
   /** How long to wait for a stopped job to reach Stopped. */
   stopTimeout: duration.optional(),
   dataPreparation: dataPreparationSchema.optional(),
+  /**
+   * Continue-as-new once the run's history has this many events, besides the server's own suggestion
+   * (about 4,000 events or 4 MB by default). For small histories, and for tests of continue-as-new.
+   */
+  continueAsNewAfterEvents: z.number().int().min(20).optional(),
 });
 export type OrchestrationOptions = z.infer<typeof orchestrationSchema>;
 

@@ -2,33 +2,34 @@
 // flow reads without them.
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { NON_RETRYABLE_TYPES } from '../core/failures';
 
-/** Errors that retrying cannot fix (activities translate most; these catch an untranslated one). */
-const NON_RETRYABLE = [
-  'InvalidRequest',
-  'DatasetInvalid',
-  'JobNameTaken',
-  'AccessDeniedException',
-  'ValidationException',
-  'ResourceNotFoundException',
-];
+const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 
-export function activitiesFor() {
+export interface ActivityChoices {
+  /**
+   * Runs that own their job from the moment creation starts (patch 'run-owns-its-job') wait for a
+   * cancelled quota-wait attempt to answer, so a job it created in flight is never missed. Runs from
+   * before keep the old cancellation type: the order of their history depends on it.
+   */
+  createWaitsForCancellation: boolean;
+  /** How long stopping the job may take in all (the request's stopTimeout): clean-up is bounded. */
+  stopTimeoutMs: number;
+}
+
+export function activitiesFor(choices: ActivityChoices) {
   // One short Bedrock/S3 call each; the summary names the step in the UI's timeline.
-  const quick = (summary: string) =>
+  const quick = (summary: string, scheduleToCloseTimeout?: number) =>
     proxyActivities<Activities>({
       summary,
       startToCloseTimeout: '2 minutes',
-      retry: {
-        initialInterval: '2s',
-        backoffCoefficient: 2,
-        maximumInterval: '2 minutes',
-        nonRetryableErrorTypes: NON_RETRYABLE,
-      },
+      ...(scheduleToCloseTimeout !== undefined ? { scheduleToCloseTimeout } : {}),
+      retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
     });
   const data = proxyActivities<Activities>({
     summary: 'validate and prepare the dataset',
-    // Streams whole datasets from S3: hours for the largest files, so liveness comes from heartbeats.
+    // Streams whole datasets from S3: hours for the largest files, so liveness comes from heartbeats,
+    // which also bring a stop or a cancel to it.
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: '2 minutes',
     retry: {
@@ -36,19 +37,21 @@ export function activitiesFor() {
       backoffCoefficient: 2,
       maximumInterval: '5 minutes',
       maximumAttempts: 10,
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      nonRetryableErrorTypes,
     },
   });
   const quota = proxyActivities<Activities>({
     summary: 'wait for a free customization-job slot',
     // Retries until a slot frees; the activity picks each delay (1 to 10 minutes). Cancel or stop ends it.
     startToCloseTimeout: '2 minutes',
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    cancellationType: choices.createWaitsForCancellation
+      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+      : ActivityCancellationType.TRY_CANCEL,
     retry: {
       initialInterval: '1 minute',
       backoffCoefficient: 2,
       maximumInterval: '10 minutes',
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      nonRetryableErrorTypes,
     },
   });
   const poll = proxyActivities<Activities>({
@@ -56,12 +59,7 @@ export function activitiesFor() {
     // One GetModelCustomizationJob per attempt; the attempts are the polls (see poll-job.ts).
     startToCloseTimeout: '1 minute',
     cancellationType: ActivityCancellationType.TRY_CANCEL,
-    retry: {
-      initialInterval: '5s',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes },
   });
   const metrics = proxyActivities<Activities>({
     summary: 'collect metrics, write report and chart',
@@ -71,7 +69,7 @@ export function activitiesFor() {
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       maximumAttempts: 5,
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      nonRetryableErrorTypes,
     },
   });
   return {
@@ -79,8 +77,11 @@ export function activitiesFor() {
     prepareDataset: data.prepareDataset,
     createJob: quick('create the Bedrock job').createJob,
     createJobWaitingForQuota: quota.createJob,
+    findOwnJob: quick("find the run's job by its name and token").findOwnJob,
     pollJob: poll.pollJob,
-    stopJob: quick('stop the Bedrock job').stopJob,
+    stopJob: quick('stop the Bedrock job', choices.stopTimeoutMs).stopJob,
     collectMetrics: metrics.collectMetrics,
   };
 }
+
+export type RunActivities = ReturnType<typeof activitiesFor>;

@@ -1,7 +1,7 @@
 // The run's "current details" in the Temporal UI: Markdown that says where the run is without opening
 // its history.
 import type { FineTuneRequest } from '../core/request';
-import type { RunState } from './fine-tune';
+import type { RunState } from './run-state';
 
 const row = (label: string, value: string | number | undefined) =>
   value === undefined || value === '' ? [] : [`| ${label} | ${value} |`];
@@ -34,8 +34,10 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     ...row('Last poll', state.lastPollTime),
     ...row('Stop', state.stopReason),
     ...row('Deadline', state.deadlineAt),
+    ...row('Clean-up', state.cleanup ? `${state.cleanup.outcome}: ${state.cleanup.message}` : undefined),
     ...row('Training loss', m?.finalTrainingLoss?.toFixed(4)),
     ...row('Validation loss', m?.finalValidationLoss?.toFixed(4)),
     ...row('Best epoch', m?.bestEpoch),
+    ...row('Metrics', state.metricsError ? `not collected: ${state.metricsError}` : undefined),
   ].join('\n');
 }

@@ -19,11 +19,11 @@ import { createBedrockClient, createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import {
   createCollectMetricsActivities,
-  METRICS_CSV_INVALID,
   type CollectMetricsInput,
   type CollectMetricsResult,
   type MetricsReport,
 } from '../../src/activities/collect-metrics';
+import { ActivityFailureType } from '../../src/core/failures';
 import { NO_METRICS_TEXT } from '../../src/core/loss-chart';
 
 const BUCKET = 'finetune-outputs';
@@ -451,7 +451,7 @@ describe('collectMetrics', () => {
     );
 
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ type: METRICS_CSV_INVALID, nonRetryable: true });
+    expect(error).toMatchObject({ type: ActivityFailureType.MetricsCsvInvalid, nonRetryable: true });
     expect((error as Error).message).toBe(
       `s3://${BUCKET}/${key}: missing required column "validation_loss" (columns found: "step_number", "epoch_number", "loss")`,
     );

@@ -1,0 +1,50 @@
+// The one register of failure types (`ApplicationFailure.type`). Three kinds, kept apart because the
+// worker treats them differently: what a run ends with, what an activity says between its attempts
+// (expected, retried, never a run's ending), and the Bedrock exceptions no retry can fix.
+
+/** Failure types a run ends with: `ApplicationFailure.type` on the workflow's failure. */
+export const FailureType = {
+  InvalidRequest: 'InvalidRequest',
+  DatasetInvalid: 'DatasetInvalid',
+  JobNameTaken: 'JobNameTaken',
+  BedrockJobFailed: 'BedrockJobFailed',
+  BedrockJobStopped: 'BedrockJobStopped',
+  DeadlineExceeded: 'DeadlineExceeded',
+  AccessDenied: 'AccessDeniedException',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * Types an activity fails with to be run again later, choosing its own `nextRetryDelay`: the waiting
+ * of the "infrequent polling" pattern, not errors (BENIGN where they are routine).
+ */
+export const RetryLaterType = {
+  /** The poll saw no change worth recording. */
+  JobUnchanged: 'JobUnchanged',
+  /** Bedrock's concurrent-job quota is full. */
+  WaitingForQuota: 'WaitingForQuota',
+  /** Bedrock cannot assume a role that was just created (IAM propagation). */
+  IamRoleNotReady: 'IamRoleNotReady',
+} as const;
+export type RetryLaterType = (typeof RetryLaterType)[keyof typeof RetryLaterType];
+
+/** An activity's own failures that retrying cannot fix. */
+export const ActivityFailureType = {
+  /** A metrics CSV Bedrock wrote has no column the parser knows. */
+  MetricsCsvInvalid: 'MetricsCsvInvalid',
+} as const;
+
+/**
+ * Activity failure types no retry can fix. Activities translate most errors into non-retryable
+ * failures themselves; this list also catches an untranslated AWS SDK exception (its type is the
+ * exception's class name).
+ */
+export const NON_RETRYABLE_TYPES: readonly string[] = [
+  FailureType.InvalidRequest,
+  FailureType.DatasetInvalid,
+  FailureType.JobNameTaken,
+  FailureType.AccessDenied,
+  ActivityFailureType.MetricsCsvInvalid,
+  'ValidationException',
+  'ResourceNotFoundException',
+];
