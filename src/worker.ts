@@ -39,6 +39,9 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities(options.deps), ...options.activities },
+    // A cancel reaches an activity only in the answer to its heartbeat: at most 10 s between them, so a
+    // stop or a deadline interrupts an hours-long data preparation within seconds (default: 60 s).
+    maxHeartbeatThrottleInterval: '10s',
     // The native bridge rejects explicit undefined members: pass only what is set.
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

@@ -168,7 +168,8 @@ async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<
       validations: validationTexts.map(({ uri, text }) => ({ uri, points: readMetricsCsv(text, uri, 'validation') })),
     };
   } catch (err) {
-    if (err instanceof MetricsCsvError) throw ApplicationFailure.nonRetryable(err.message, ActivityFailureType.MetricsCsvInvalid);
+    if (err instanceof MetricsCsvError)
+      throw ApplicationFailure.nonRetryable(err.message, ActivityFailureType.MetricsCsvInvalid);
     throw err;
   }
 }

@@ -106,12 +106,15 @@ export interface PrepareDatasetProgress {
 }
 
 const HEARTBEAT_BYTES = 8 * 1024 * 1024;
+/** Also beat on a slow stream: a stop or cancel reaches the activity only in a heartbeat's answer. */
+const HEARTBEAT_MS = 2_000;
 const REPORT_NAME = 'validation-report.json';
 const FAILURE_PROBLEMS = 20;
 const LF = new Uint8Array([10]);
 
 class Progress {
   private lastBeat = 0;
+  private lastBeatAt = 0;
   private readonly state: PrepareDatasetProgress = { phase: 'training', file: '', bytes: 0, records: 0, line: 0 };
 
   start(phase: PrepareDatasetProgress['phase'], file: string): void {
@@ -121,7 +124,8 @@ class Progress {
 
   read(bytes: number): void {
     this.state.bytes += bytes;
-    if (this.state.bytes - this.lastBeat >= HEARTBEAT_BYTES) this.beat();
+    if (this.state.bytes - this.lastBeat >= HEARTBEAT_BYTES || Date.now() - this.lastBeatAt >= HEARTBEAT_MS)
+      this.beat();
   }
 
   line(line: number, outcome: LineOutcome): void {
@@ -131,6 +135,7 @@ class Progress {
 
   beat(): void {
     this.lastBeat = this.state.bytes;
+    this.lastBeatAt = Date.now();
     Context.current().heartbeat({ ...this.state });
   }
 }
@@ -619,6 +624,9 @@ export function createPrepareDatasetActivities(deps: PrepareDatasetDeps) {
           ? await prepareFromLogs(deps, input, job, progress)
           : await prepareFromFile(deps, input, job, progress);
       } catch (err) {
+        // A read aborted by the run's cancel (a stop, the deadline) is a cancellation, not a failure.
+        const cancelled = Context.current().cancellationSignal;
+        if (cancelled.aborted) throw cancelled.reason ?? err;
         if (err instanceof DatasetContextError) throw invalidRequest(err.message);
         throw err;
       }

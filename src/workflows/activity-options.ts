@@ -8,21 +8,27 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 
 export interface ActivityChoices {
   /**
-   * Runs that own their job from the moment creation starts (patch 'run-owns-its-job') wait for a
-   * cancelled quota-wait attempt to answer, so a job it created in flight is never missed. Runs from
-   * before keep the old cancellation type: the order of their history depends on it.
+   * Whether a cancelled step waits for its activity to answer (WAIT_CANCELLATION_COMPLETED) before the
+   * run goes on: a create in flight may have made the job the clean-up must find, and a data
+   * preparation aborts its uploads. (Left unset, the SDK sends TRY_CANCEL, whatever its typedoc says:
+   * sdk-typescript#2442.) Runs from before the patch 'run-owns-its-job' keep TRY_CANCEL: the order of
+   * their history depends on it.
    */
-  createWaitsForCancellation: boolean;
+  waitForCancellation: boolean;
   /** How long stopping the job may take in all (the request's stopTimeout): clean-up is bounded. */
   stopTimeoutMs: number;
 }
 
 export function activitiesFor(choices: ActivityChoices) {
+  const cancellationType = choices.waitForCancellation
+    ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+    : ActivityCancellationType.TRY_CANCEL;
   // One short Bedrock/S3 call each; the summary names the step in the UI's timeline.
   const quick = (summary: string, scheduleToCloseTimeout?: number) =>
     proxyActivities<Activities>({
       summary,
       startToCloseTimeout: '2 minutes',
+      cancellationType,
       ...(scheduleToCloseTimeout !== undefined ? { scheduleToCloseTimeout } : {}),
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
     });
@@ -32,6 +38,7 @@ export function activitiesFor(choices: ActivityChoices) {
     // which also bring a stop or a cancel to it.
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: '2 minutes',
+    cancellationType,
     retry: {
       initialInterval: '5s',
       backoffCoefficient: 2,
@@ -44,9 +51,7 @@ export function activitiesFor(choices: ActivityChoices) {
     summary: 'wait for a free customization-job slot',
     // Retries until a slot frees; the activity picks each delay (1 to 10 minutes). Cancel or stop ends it.
     startToCloseTimeout: '2 minutes',
-    cancellationType: choices.createWaitsForCancellation
-      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-      : ActivityCancellationType.TRY_CANCEL,
+    cancellationType,
     retry: {
       initialInterval: '1 minute',
       backoffCoefficient: 2,
@@ -63,6 +68,7 @@ export function activitiesFor(choices: ActivityChoices) {
   });
   const metrics = proxyActivities<Activities>({
     summary: 'collect metrics, write report and chart',
+    cancellationType,
     startToCloseTimeout: '10 minutes',
     retry: {
       initialInterval: '5s',

@@ -22,7 +22,7 @@ import {
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
-import { TemporalFailure } from '@temporalio/common';
+import { CancelledFailure, TemporalFailure } from '@temporalio/common';
 import type { CreateJobInput, CreateJobResult, OwnJob } from '../activities/create-job';
 import type { PreflightResult } from '../activities/preflight';
 import type { PollJobResult } from '../activities/poll-job';
@@ -99,7 +99,7 @@ export class FineTuneRun implements WakeSources {
     };
     this.ownsJob = patched('run-owns-its-job');
     this.acts = activitiesFor({
-      createWaitsForCancellation: this.ownsJob,
+      waitForCancellation: this.ownsJob,
       stopTimeoutMs: durationMs(this.orchestration.stopTimeout ?? DEFAULT_STOP_TIMEOUT),
     });
   }
@@ -269,7 +269,7 @@ export class FineTuneRun implements WakeSources {
       validationDataConfig: dataset.validationDataConfig,
     };
     // Not cut short by a stop or the deadline: the call is short, and the wait that follows sees them.
-    // A cancel waits for its answer (WAIT_CANCELLATION_COMPLETED), so a job it made is not missed.
+    // A cancel waits for its answer (WAIT_CANCELLATION_COMPLETED): the clean-up then finds its job.
     let created: CreateJobResult = await this.acts.createJob({ ...input, mode: 'first' });
     if (created.outcome === 'quota-exceeded') created = await this.waitForQuota(input, created.message);
     if (created.outcome === 'quota-exceeded') throw new Error('unreachable: quota wait returned a refusal');
@@ -493,13 +493,18 @@ export class FineTuneRun implements WakeSources {
       return await steps();
     } catch (err) {
       if (err instanceof ContinueAsNew && this.ownsJob) throw err;
-      if (isCancellation(err)) {
+      // Cancelled: by the error itself, or by a cancel that came while an activity was failing for
+      // another reason (a create whose reply was lost): the cancel is how the run ends.
+      const cancelled = isCancellation(err) || (this.ownsJob && CancellationScope.current().consideredCancelled);
+      if (cancelled) {
         await CancellationScope.nonCancellable(async () => {
           this.state.stopReason ??= 'the run was cancelled';
           await this.releaseJob();
           this.setPhase('cancelled');
         });
-        throw err;
+        throw isCancellation(err)
+          ? err
+          : new CancelledFailure('the run was cancelled', [], err instanceof Error ? err : undefined);
       }
       if (err instanceof RunInterrupted) return await this.endInterrupted(err.by);
       if (this.ownsJob && err instanceof TemporalFailure) {

@@ -2,6 +2,7 @@
 // queues, all closed by `close()` so Jest exits by itself.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { FineTuneClient } from '../../src/client';
@@ -12,8 +13,8 @@ export interface TestContext {
   aws: AwsClients;
   client: Client;
   fineTune: FineTuneClient;
-  /** A worker on `taskQueue`, running until close() or stopWorker(). */
-  startWorker(taskQueue: string, deps?: Partial<AwsClients>): Promise<Worker>;
+  /** A worker on `taskQueue`, running until close() or stopWorker(); `activities` replaces some (say so in the test's name). */
+  startWorker(taskQueue: string, deps?: Partial<AwsClients>, activities?: Partial<Activities>): Promise<Worker>;
   stopWorker(worker: Worker): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,12 +31,13 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
     aws,
     client,
     fineTune: new FineTuneClient(client, taskQueue),
-    async startWorker(queue, deps) {
+    async startWorker(queue, deps, activities) {
       const worker = await createFineTuneWorker({
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue: queue,
         deps: { ...aws, ...deps },
+        activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
         shutdownGraceTime: '2s',
       });

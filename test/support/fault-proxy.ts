@@ -1,0 +1,102 @@
+// An HTTP forwarder between a worker and a real server (the simulator, the S3 server) that injects
+// faults where they hurt: after the server has done the work. A create whose reply is dropped or held
+// has committed its job; a slow body is a real read that takes its time. Signed requests pass
+// unchanged (the Host header is kept), so S3's signature checks still hold.
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface ProxyFaults {
+  /** Reply of CreateModelCustomizationJob, after the server answered: passed, dropped, or held. */
+  createReply: 'pass' | 'drop' | { holdMs: number };
+  /** Response bodies of GET requests whose path contains this, at most this many bytes a second. */
+  slowBody?: { pathContains: string; bytesPerSecond: number };
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  faults: ProxyFaults;
+  /** Create calls that reached the server (each one committed or found its job). */
+  createCalls: number;
+  close(): Promise<void>;
+}
+
+const isCreate = (req: IncomingMessage) => req.method === 'POST' && req.url === '/model-customization-jobs';
+
+/** Passes at most `bytesPerSecond`, in 16 KiB slices. */
+function throttle(bytesPerSecond: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      const slices: Buffer[] = [];
+      for (let i = 0; i < chunk.length; i += 16_384) slices.push(chunk.subarray(i, i + 16_384));
+      const pushNext = () => {
+        const slice = slices.shift();
+        if (!slice) return callback();
+        this.push(slice);
+        setTimeout(pushNext, (slice.length / bytesPerSecond) * 1000);
+      };
+      pushNext();
+    },
+  });
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const proxy: FaultProxy = {
+    endpoint: '',
+    faults: { createReply: 'pass' },
+    createCalls: 0,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  const server: Server = createServer((req, res) => {
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        if (isCreate(req)) {
+          proxy.createCalls++;
+          const fault = proxy.faults.createReply;
+          if (fault === 'drop') {
+            // The job is committed; the caller never hears of it.
+            answer.resume();
+            answer.on('end', () => req.socket.destroy());
+            return;
+          }
+          if (fault !== 'pass') {
+            const body: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => body.push(chunk));
+            answer.on('end', () =>
+              setTimeout(() => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                res.end(Buffer.concat(body));
+              }, fault.holdMs),
+            );
+            return;
+          }
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const slow = proxy.faults.slowBody;
+        if (slow && req.method === 'GET' && req.url?.includes(slow.pathContains)) {
+          answer.pipe(throttle(slow.bytesPerSecond)).pipe(res);
+        } else {
+          answer.pipe(res);
+        }
+      },
+    );
+    forward.on('error', () => res.destroy());
+    res.on('close', () => forward.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
