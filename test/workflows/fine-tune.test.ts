@@ -20,6 +20,7 @@ import {
   ROLE_ARN,
   simulatorTags,
 } from '../support/datasets';
+import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -250,6 +251,7 @@ describe('how jobs end', () => {
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
     await expect(run.stop('wrong data')).resolves.toMatchObject({ accepted: true });
     const failure = await failureOf(run.result());
+    await recordHistory(run.handle, 'stop-update');
     expect(failure.type).toBe('BedrockJobStopped');
     expect(failure.message).toMatch(/wrong data/);
     expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(

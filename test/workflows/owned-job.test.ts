@@ -27,6 +27,7 @@ import { startSimulatorProcess } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -74,6 +75,7 @@ describe('a job whose create answer never reached the run', () => {
       );
       await run.cancel();
       expect((await failureOf(run.result())).type).toBe('cancelled');
+      await recordHistory(run.handle, 'cancel-while-creating');
 
       const jobs = await jobsOfRun(ctx.aws.bedrock, prefix);
       expect(jobs).toHaveLength(1);
@@ -125,6 +127,7 @@ describe('a job whose create answer never reached the run', () => {
       await run.stop('operator changed their mind');
       const failure = await failureOf(run.result());
       expect(failure.type).toBe('BedrockJobStopped');
+      await recordHistory(run.handle, 'stop-during-quota-wait');
 
       const jobs = await jobsOfRun(direct, prefix);
       expect(jobs).toHaveLength(1);
@@ -161,6 +164,7 @@ describe('a failure after the job exists', () => {
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('AccessDeniedException');
+    await recordHistory(run.handle, 'failure-after-job');
     const details = failure.details?.[0] as { jobArn?: string; cleanup?: { outcome: string } };
     expect(details.cleanup?.outcome).toMatch(/^stopped|stop-unconfirmed$/);
 
@@ -185,6 +189,7 @@ describe('continue-as-new', () => {
 
     const runs = [];
     for await (const info of ctx.client.workflow.list({ query: `WorkflowId = '${prefix}'` })) runs.push(info);
+    await recordHistory(ctx.client.workflow.getHandle(prefix, run.runId), 'continued-as-new');
     const continued = runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW');
     expect(continued.length).toBeGreaterThanOrEqual(1);
     for (const r of continued) {
@@ -248,6 +253,7 @@ describe('a stop or the deadline during data preparation', () => {
       await preparationUnderWay(run);
       await run.stop('wrong dataset');
       const failure = await failureOf(run.result());
+      await recordHistory(run.handle, 'stop-during-preparation');
       expect(failure.type).toBe('BedrockJobStopped');
       expect(failure.message).toBe('stopped before a job was created: wrong dataset');
       expect((await run.progress()).phase).toBe('stopped');

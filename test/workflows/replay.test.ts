@@ -1,16 +1,18 @@
 // Replays committed histories against today's workflow code: a change that would break runs in flight
 // fails here. Each file is named for the workflow version that wrote it; keep old ones while runs of
-// that version may be in flight. To record the current version's, run
-//   RECORD_HISTORIES=<version-name> npx jest test/workflows/replay
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+// that version may be in flight. To record the current version's (this file records a completed, a
+// cancelled and a deadline run; the tests of other paths record theirs through recordHistory), run
+//   RECORD_HISTORIES=<version-name> npx jest test/workflows/replay test/workflows/owned-job test/workflows/fine-tune
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { novaFineTune, simulatorTags } from '../support/datasets';
+import { HISTORIES_DIR, recordHistory } from '../support/histories';
 import { testContext, uniqueName } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
-const dir = join(__dirname, 'histories');
+const dir = HISTORIES_DIR;
 
 if (process.env.RECORD_HISTORIES) {
   it('records histories of a completed, a cancelled and a deadline-stopped run', async () => {
@@ -37,16 +39,9 @@ if (process.env.RECORD_HISTORIES) {
       late.orchestration = { ...late.orchestration, deadline: '5s' };
       const deadline = await ctx.fineTune.start(late, { workflowId: uniqueName('replay-deadline') });
       await failureOf(deadline.result());
-      for (const [name, run] of [
-        ['completed', done],
-        ['cancelled', cancelled],
-        ['deadline', deadline],
-      ] as const) {
-        const history = await run.handle.fetchHistory();
-        // Stack traces in failures name this machine's folders; replay never reads them.
-        const text = historyToJSON(history).split(process.cwd()).join('<project>');
-        writeFileSync(join(dir, `${process.env.RECORD_HISTORIES}-${name}.json`), text);
-      }
+      await recordHistory(done.handle, 'completed');
+      await recordHistory(cancelled.handle, 'cancelled');
+      await recordHistory(deadline.handle, 'deadline');
     } finally {
       await ctx.close();
     }
