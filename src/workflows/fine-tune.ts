@@ -400,7 +400,8 @@ export async function fineTune(input: FineTuneRequest, carried?: RunState): Prom
       validationDataConfig: request.validationDataConfig,
       outputS3Uri: request.outputDataConfig.s3Uri,
       hyperParameters: request.hyperParameters,
-      teacherModelIdentifier: request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier,
+      teacherModelIdentifier:
+        request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,
       preparation: prep?.prepare
         ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? info.workflowId }
         : undefined,
