@@ -20,7 +20,6 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     '|---|---|',
     ...row('Base model', request.baseModelIdentifier),
     ...row('Type', request.customizationType ?? 'FINE_TUNING'),
-    ...row('Grader', request.customizationConfig?.rftConfig?.graderConfig?.lambdaGrader.lambdaArn),
     ...row('Warnings', state.preflight?.warnings?.join('; ')),
     ...row('Bedrock job', state.job ? `\`${state.job.jobArn}\`${state.job.adopted ? ' (adopted)' : ''}` : undefined),
     ...row('Job status', s?.status),
