@@ -82,6 +82,19 @@ it('warns, and still runs, when rftConfig names no grader (optional in the servi
   );
 });
 
+it('warns when the grader Lambda is in another region than the job', async () => {
+  const prefix = uniqueName('rft-far-grader');
+  const lambdaArn = 'arn:aws:lambda:eu-west-1:123456789012:function:far-grader';
+  const request = await novaRft(ctx.aws.s3, prefix, 100, {
+    customizationConfig: { rftConfig: { graderConfig: { lambdaGrader: { lambdaArn } } } },
+  });
+  const result = await (await ctx.fineTune.start(request, { workflowId: prefix })).result();
+  expect(result.status).toBe('Completed');
+  expect(await currentDetails(prefix)).toContain(
+    `| Warnings | the grader Lambda ${lambdaArn} is in eu-west-1 and the job runs in us-east-1:`,
+  );
+});
+
 it('ends BedrockJobFailed with the message naming the grader when the grader fails', async () => {
   const prefix = uniqueName('rft-grader-fails');
   const request = await novaRft(ctx.aws.s3, prefix, 100, { jobTags: [simulatorTags.outcome('fail-grader')] });
