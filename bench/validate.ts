@@ -79,6 +79,19 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
       messages: [{ role: 'user', content: [{ text: `Prompt ${i}: ${words(180)}?` }] }],
     }),
   },
+  'rft-prompts': {
+    modelId: 'amazon.nova-2-lite-v1:0:256k',
+    type: 'REINFORCEMENT_FINE_TUNING',
+    record: (i, words) => ({
+      id: `prompt-${i}`,
+      messages: [
+        { role: 'system', content: `You are rate assistant ${i % 50}. ${words(30)}.` },
+        { role: 'user', content: `Quote ${i}: ${words(120)}?` },
+      ],
+      reference_answer: { total: i * 1.25, currency: 'EUR', note: words(8) },
+      zone: 'ABCD'[i % 4],
+    }),
+  },
   'continued-pretraining': {
     modelId: 'amazon.titan-text-express-v1:0:8k',
     type: 'CONTINUED_PRE_TRAINING',

@@ -14,7 +14,10 @@ import {
   jobOutputLocations,
   MetricsCsvError,
   readMetricPoints,
+  readTrainingMetrics,
+  rewardColumns,
   summariseMetrics,
+  summariseRewards,
   VALIDATION_ARTIFACTS,
   VALIDATION_CSV_NAME,
   type CsvTable,
@@ -23,6 +26,7 @@ import {
   type MetricsFileKind,
   type MetricsSummary,
   type ReportedMetrics,
+  type RewardSummary,
 } from '../core/metrics';
 
 export type { MetricsSummary } from '../core/metrics';
@@ -150,6 +154,8 @@ interface JobMetrics {
   /** Undefined when the job wrote no training CSV. */
   trainingCsvUri?: string;
   training: MetricPoint[];
+  /** RFT: the grader's rewards from the training CSV's reward columns. */
+  rewards?: RewardSummary;
   validations: { uri: string; points: MetricPoint[] }[];
 }
 
@@ -162,9 +168,12 @@ async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<
     validationUris.map(async (uri) => ({ uri, text: (await readObject(s3, uri)) ?? '' })),
   );
   try {
+    const table = trainingText === undefined ? undefined : parseMetricsCsv(trainingText, where.trainingCsv);
+    const training = table ? readTrainingMetrics(table) : { loss: [], rewards: [] };
     return {
-      trainingCsvUri: trainingText === undefined ? undefined : where.trainingCsv,
-      training: trainingText === undefined ? [] : readMetricsCsv(trainingText, where.trainingCsv, 'training'),
+      trainingCsvUri: table ? where.trainingCsv : undefined,
+      training: training.loss,
+      rewards: summariseRewards(training.rewards, rewardColumns(table?.columns ?? [])),
       validations: validationTexts.map(({ uri, text }) => ({ uri, points: readMetricsCsv(text, uri, 'validation') })),
     };
   } catch (err) {
@@ -217,6 +226,12 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
     const notes: string[] = [];
     if (!metrics.trainingCsvUri) notes.push(`no training metrics at ${where.trainingCsv}`);
     if (metrics.validations.length === 0) notes.push(`no ${VALIDATION_CSV_NAME} under ${where.validationPrefix}`);
+    if (metrics.rewards) {
+      notes.push(
+        `reward statistics from the columns ${Object.values(metrics.rewards.columns).join(', ')} of the training CSV; Bedrock's API reports no reward, and the RFT file layout is unconfirmed`,
+      );
+      if (metrics.training.length === 0) notes.push('the training CSV has reward columns but no training_loss');
+    }
 
     let reported: ReportedMetrics | undefined;
     if (input.customModelArn) {
@@ -228,6 +243,7 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
       metrics.training,
       metrics.validations.map((v) => v.points),
       reported,
+      metrics.rewards,
     );
     const validationCsvUris = metrics.validations.map((v) => v.uri);
 

@@ -8,6 +8,7 @@ import {
   type BedrockClient,
   type GetModelCustomizationJobCommandOutput,
   type CreateModelCustomizationJobCommandInput,
+  type CustomizationConfig,
   type Tag,
 } from '@aws-sdk/client-bedrock';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
@@ -90,6 +91,13 @@ export function jobIdentity(input: JobIdentityInput): JobIdentity {
   return { clientRequestToken, jobName: input.request.jobName ?? deriveJobName(input.workflowId, derived) };
 }
 
+/** The request's customizationConfig as the SDK's union: its one member (the request schema ensures one). */
+function bedrockCustomizationConfig(config: FineTuneRequest['customizationConfig']): CustomizationConfig | undefined {
+  if (config?.distillationConfig) return { distillationConfig: config.distillationConfig };
+  if (config?.rftConfig) return { rftConfig: config.rftConfig };
+  return undefined;
+}
+
 export function createJobCommandInput(
   input: CreateJobInput,
   identity: JobIdentity,
@@ -110,7 +118,7 @@ export function createJobCommandInput(
     outputDataConfig: request.outputDataConfig,
     hyperParameters: request.hyperParameters,
     vpcConfig: request.vpcConfig,
-    customizationConfig: request.customizationConfig,
+    customizationConfig: bedrockCustomizationConfig(request.customizationConfig),
   };
 }
 

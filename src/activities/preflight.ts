@@ -1,13 +1,16 @@
 // Step 1: everything that can be checked before any money is spent. Every problem is collected and
-// reported at once as `InvalidRequest`; nothing is created.
-import { GetFoundationModelCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
+// reported at once as `InvalidRequest`; nothing is created. What might be wrong but rests on service
+// behaviour nobody could confirm is a warning: logged, returned, shown in the run's details.
+import { GetFoundationModelCommand, ModelCustomization, type BedrockClient } from '@aws-sdk/client-bedrock';
 import { HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   customizationOf,
   findModel,
   findTeacher,
   hyperParameterProblems,
+  modelsSupporting,
   type CustomizationType,
 } from '../core/catalog';
 import { parseS3Uri } from '../core/bedrock-patterns';
@@ -18,7 +21,15 @@ import { awsErrorName } from './bedrock-errors';
 export interface PreflightResult {
   modelId: string;
   customizationType: CustomizationType;
+  /** Not refused, but worth a look (see rftWarnings). Absent on runs from before warnings existed. */
+  warnings?: string[];
 }
+
+/**
+ * The values GetFoundationModel's `customizationsSupported` can hold (the ModelCustomization enum). It
+ * has no REINFORCEMENT_FINE_TUNING, so for RFT Bedrock cannot say yes here: the catalog decides alone.
+ */
+const REPORTED_CUSTOMIZATIONS: readonly string[] = Object.values(ModelCustomization);
 
 type Check = Promise<string | undefined>;
 
@@ -73,8 +84,8 @@ async function foundationModelSupports(
 ): Check {
   try {
     const { modelDetails } = await bedrock.send(new GetFoundationModelCommand({ modelIdentifier: modelId }));
-    const supported = modelDetails?.customizationsSupported ?? [];
-    if (what === 'baseModelIdentifier' && !supported.includes(type)) {
+    const supported: readonly string[] = modelDetails?.customizationsSupported ?? [];
+    if (what === 'baseModelIdentifier' && REPORTED_CUSTOMIZATIONS.includes(type) && !supported.includes(type)) {
       return `${what}: Bedrock says ${modelId} supports ${supported.join(', ') || 'no customization'}, not ${type}`;
     }
     return undefined;
@@ -95,13 +106,16 @@ function catalogProblems(request: FineTuneRequest, type: CustomizationType): str
   const spec = customizationOf(model, type);
   if (!spec) {
     const types = Object.keys(model.customizations).join(', ');
-    return [`customizationType: ${model.modelName} supports ${types}, not ${type}`];
+    const others = modelsSupporting(type);
+    return [
+      `customizationType: ${model.modelName} supports ${types}, not ${type}${others.length > 0 ? `; ${type} is available for ${others.join(', ')}` : ''}`,
+    ];
   }
   const problems = hyperParameterProblems(spec, request.hyperParameters);
   if (request.validationDataConfig?.validators.length && !spec.limits.validationSupported) {
     problems.push(`validationDataConfig: ${model.modelName} takes no validation data for ${type}`);
   }
-  const teacherId = request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier;
+  const teacherId = request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier;
   if (type === 'DISTILLATION' && teacherId) {
     const teacher = findTeacher(teacherId);
     if (!teacher)
@@ -120,6 +134,27 @@ function catalogProblems(request: FineTuneRequest, type: CustomizationType): str
   return problems;
 }
 
+/**
+ * RFT facts nobody could confirm, so they warn instead of refusing: graderConfig is optional in the
+ * service model, yet RFT needs a reward function (AWS's Forge SDK refuses to submit without a Lambda);
+ * and whether a grader in another region than the job can be invoked is undocumented.
+ */
+function rftWarnings(request: FineTuneRequest, jobRegion: string | undefined): string[] {
+  const lambdaArn = request.customizationConfig?.rftConfig?.graderConfig?.lambdaGrader.lambdaArn;
+  if (!lambdaArn) {
+    return [
+      "customizationConfig.rftConfig.graderConfig.lambdaGrader.lambdaArn is not set: the service model makes the grader optional, but RFT scores every response with a reward function and AWS's Nova Forge SDK refuses RFT without a Lambda grader; set it unless you know Bedrock supplies one",
+    ];
+  }
+  const lambdaRegion = lambdaArn.split(':')[3];
+  if (jobRegion && lambdaRegion !== jobRegion) {
+    return [
+      `the grader Lambda ${lambdaArn} is in ${lambdaRegion} and the job runs in ${jobRegion}: whether Bedrock invokes a grader in another region is unconfirmed; deploy the grader in ${jobRegion} to be safe`,
+    ];
+  }
+  return [];
+}
+
 export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3Client }) {
   return {
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
@@ -136,7 +171,7 @@ export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3
       const model = findModel(request.baseModelIdentifier);
       const checks: Check[] = [];
       if (model) checks.push(foundationModelSupports(deps.bedrock, model.modelId, type, 'baseModelIdentifier'));
-      const teacherId = request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier;
+      const teacherId = request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier;
       if (teacherId) checks.push(foundationModelSupports(deps.bedrock, teacherId, type, 'teacherModelIdentifier'));
       const training = request.trainingDataConfig;
       if (training.s3Uri) checks.push(objectExists(deps.s3, training.s3Uri, 'trainingDataConfig.s3Uri'));
@@ -161,7 +196,10 @@ export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3
           { problems },
         );
       }
-      return { modelId: model!.modelId, customizationType: type };
+      const warnings =
+        type === 'REINFORCEMENT_FINE_TUNING' ? rftWarnings(request, await deps.bedrock.config.region()) : [];
+      for (const warning of warnings) log.warn(`preflight: ${warning}`);
+      return { modelId: model!.modelId, customizationType: type, ...(warnings.length > 0 ? { warnings } : {}) };
     },
   };
 }

@@ -408,7 +408,9 @@ async function prepareFromLogs(
   const source = logs.invocationLogSource?.s3Uri;
   if (!source) throw invalidRequest('trainingDataConfig.invocationLogsConfig.invocationLogSource.s3Uri is missing');
   if ((input.validationDataConfig?.validators?.length ?? 0) > 0)
-    throw invalidRequest('distillation takes no validation dataset: remove validationDataConfig');
+    throw invalidRequest(
+      'a validation dataset next to invocation logs is not supported here: remove validationDataConfig',
+    );
   const used = createHash('sha256');
   const ctx: DatasetContext = {
     ...job.base,

@@ -216,21 +216,36 @@ export function progressLine(p: LiveProgress, now = new Date()): string {
 
 // ---- results, metrics, failures ----
 
-/** The per-epoch loss table, then the summary line. */
+/** The per-epoch loss (and, for RFT, mean reward) table, then the summary lines. */
 export function metricsLines(m: MetricsSummaryView): string[] {
   const hasValidation = m.epochs.some((e) => e.validationLoss !== undefined);
+  const hasReward = m.epochs.some((e) => e.meanReward !== undefined);
   const rows = m.epochs.map((e) => [
     String(e.epoch),
     loss(e.trainingLoss),
     ...(hasValidation ? [loss(e.validationLoss)] : []),
+    ...(hasReward ? [loss(e.meanReward)] : []),
     e.epoch === m.bestEpoch ? '<- best' : '',
   ]);
-  const headers = ['epoch', 'training loss', ...(hasValidation ? ['validation loss'] : []), ''];
+  const headers = [
+    'epoch',
+    'training loss',
+    ...(hasValidation ? ['validation loss'] : []),
+    ...(hasReward ? ['mean reward'] : []),
+    '',
+  ];
+  const numeric = headers.slice(0, -1).map((_, i) => i);
+  const r = m.rewards;
   return [
-    ...table(headers, rows, hasValidation ? [0, 1, 2] : [0, 1]),
+    ...table(headers, rows, numeric),
     `${m.steps} steps; final training loss ${loss(m.finalTrainingLoss)}` +
       (m.finalValidationLoss !== undefined ? `, validation loss ${loss(m.finalValidationLoss)}` : '') +
       `; cross-check with Bedrock: ${m.crossCheck}`,
+    ...(r
+      ? [
+          `mean reward ${loss(r.firstMean)} at the first step, ${loss(r.finalMean)} at the last (best ${loss(r.bestMean)})`,
+        ]
+      : []),
   ];
 }
 

@@ -18,6 +18,7 @@ import {
   findModel,
   hyperParameterValue,
   CATALOG,
+  INVOCATION_LOG_TYPES,
   type CustomizationType,
 } from '../core/catalog';
 import {
@@ -206,8 +207,11 @@ export function registerValidateCommand(program: Command): void {
       ),
     )
     .option('--teacher <id>', 'distillation teacher model (with --use-prompt-response, only its responses count)')
-    .option('--invocation-logs', 'the source holds Bedrock model invocation logs (.json.gz) for DISTILLATION')
-    .option('--use-prompt-response', 'with --invocation-logs: train on the logged responses')
+    .option(
+      '--invocation-logs',
+      `the source holds Bedrock model invocation logs (.json.gz), for ${INVOCATION_LOG_TYPES.join(' or ')}`,
+    )
+    .option('--use-prompt-response', 'with --invocation-logs: use the logged responses too')
     .addOption(
       new Option('--metadata-filters <json>', 'with --invocation-logs: requestMetadataFilters as JSON').argParser(
         filtersJson,
@@ -225,11 +229,12 @@ export function registerValidateCommand(program: Command): void {
         '  finetune validate train.jsonl --base-model amazon.nova-lite-v1:0:300k',
         '  finetune validate s3://my-bucket/data/val.jsonl --base-model anthropic.claude-3-haiku-20240307-v1:0:200k --role validation --json',
         '  finetune validate s3://logs/prefix/AWSLogs --base-model amazon.nova-micro-v1:0:128k --type DISTILLATION --invocation-logs',
+        '  finetune validate prompts.jsonl --base-model amazon.nova-2-lite-v1:0:256k --type REINFORCEMENT_FINE_TUNING',
       ].join('\n'),
     )
     .action(async (source: string, flags: ValidateFlags) => {
-      if (flags.invocationLogs && flags.type !== 'DISTILLATION')
-        throw new UsageError('--invocation-logs needs --type DISTILLATION');
+      if (flags.invocationLogs && !INVOCATION_LOG_TYPES.includes(flags.type))
+        throw new UsageError(`--invocation-logs needs --type ${INVOCATION_LOG_TYPES.join(' or ')}`);
       const ctx = contextFor(flags);
       try {
         datasetFormatOf(ctx);

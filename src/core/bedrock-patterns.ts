@@ -27,6 +27,36 @@ export const SUBNET_OR_GROUP_ID = /^[-0-9a-zA-Z]+$/;
 export const METADATA_FILTER_TEXT = /^[a-zA-Z0-9\s._:/=+$@-]*$/;
 export const MODEL_IDENTIFIER_MAX = 2048;
 
+// Reinforcement fine-tuning (customizationConfig.rftConfig). The model writes the function-name class as
+// `[a-zA-Z0-9-_\.]`; it is the same set written with `-` last, so no engine reads it as a range.
+export const LAMBDA_ARN =
+  /^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9_.-]+(:(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+export const LAMBDA_ARN_MAX = 512;
+
+export interface NumericBounds {
+  integer: boolean;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * RFTHyperParameters: native JSON numbers (not the strings of `hyperParameters`), bounded by their
+ * shapes in the service model. maxPromptLength and inferenceMaxTokens have no bounds there; a length
+ * below 1 cannot be meant, so 1 is their floor here and in the simulator (Bedrock's answer UNCONFIRMED).
+ */
+export const RFT_HYPERPARAMETER_BOUNDS = {
+  epochCount: { integer: true, min: 1, max: 50 },
+  batchSize: { integer: true, min: 16, max: 512 },
+  learningRate: { integer: false, min: 1e-7, max: 1e-3 },
+  maxPromptLength: { integer: true, min: 1 },
+  trainingSamplePerPrompt: { integer: true, min: 2, max: 16 },
+  inferenceMaxTokens: { integer: true, min: 1 },
+  evalInterval: { integer: true, min: 1, max: 100 },
+} as const satisfies Record<string, NumericBounds>;
+export type RftNumericHyperParameter = keyof typeof RFT_HYPERPARAMETER_BOUNDS;
+export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 export const JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const PHASE_STATUSES = ['InProgress', 'Completed', 'Stopping', 'Stopped', 'Failed', 'NotStarted'] as const;

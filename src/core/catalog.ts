@@ -4,8 +4,16 @@
 // shared/reference/bedrock-model-customization.md sections 1.5, 2 and 3; where the reference marks a
 // number UNCONFIRMED, the choice made here is noted beside it.
 
-export const CUSTOMIZATION_TYPES = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION'] as const;
+export const CUSTOMIZATION_TYPES = [
+  'FINE_TUNING',
+  'CONTINUED_PRE_TRAINING',
+  'DISTILLATION',
+  'REINFORCEMENT_FINE_TUNING',
+] as const;
 export type CustomizationType = (typeof CUSTOMIZATION_TYPES)[number];
+
+/** The types that may train on Bedrock model invocation logs (`trainingDataConfig.invocationLogsConfig`). */
+export const INVOCATION_LOG_TYPES: readonly CustomizationType[] = ['DISTILLATION', 'REINFORCEMENT_FINE_TUNING'];
 
 /** The JSONL record shape a job's training file must have. */
 export type RecordFormat =
@@ -14,7 +22,8 @@ export type RecordFormat =
   | 'bedrock-conversation' // schemaVersion bedrock-conversation-2024: Nova, Llama 3.2/3.3
   | 'continued-pretraining' // {"input"}: Titan Text G1 Express/Lite
   | 'image-caption' // {"image-ref","caption"}: Titan image models, Nova Canvas
-  | 'distillation-prompts'; // bedrock-conversation-2024 prompts, optional golden answer
+  | 'distillation-prompts' // bedrock-conversation-2024 prompts, optional golden answer
+  | 'rft-prompts'; // OpenAI chat-completions prompts + reference_answer: reinforcement fine-tuning
 
 export type Provider = 'Amazon' | 'Anthropic' | 'Meta' | 'Cohere';
 
@@ -55,7 +64,10 @@ export interface DataLimits {
 
 export interface CustomizationSpec {
   format: RecordFormat;
+  /** The string-valued `hyperParameters` map; empty when the type takes its hyperparameters elsewhere. */
   hyperParameters: readonly HyperParameterSpec[];
+  /** Where this type's hyperparameters go instead of the `hyperParameters` map, when they do. */
+  hyperParametersElsewhere?: string;
   limits: DataLimits;
 }
 
@@ -85,7 +97,7 @@ export interface TeacherModel {
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;
 
-// ---- hyperparameter tables (reference section 3) ----
+// ---- hyperparameter tables (reference section 3; RFT's typed ones are in bedrock-patterns.ts) ----
 const titanTextHp: readonly HyperParameterSpec[] = [
   { name: 'epochCount', type: 'int', min: 1, max: 10, default: 5 },
   // The docs say 1-64 here but define token limits only up to 4 (Express) / 6 (Lite): accept 1-64.
@@ -179,6 +191,20 @@ const novaLimits: DataLimits = {
   maxTrainingRecords: 20_000,
   maxValidationRecords: 1_000,
   maxTokensPerRecord: 32_000,
+  validationSupported: true,
+};
+/**
+ * Nova 2 Lite fine-tuning: 200-20,000 records (AWS's Nova validator and Forge SDK; no docs page states
+ * 200). The token limit is Nova 1's choice.
+ */
+const nova2SftLimits: DataLimits = { ...novaLimits, minTrainingRecords: 200 };
+/**
+ * Reinforcement fine-tuning: at least 100 prompts (rft-prepare-data), at most 20,000 ("20K prompts").
+ * A validation set is accepted: AWS's RFT sample passes one; whether the service uses it is UNCONFIRMED.
+ */
+const rftLimits: DataLimits = {
+  minTrainingRecords: 100,
+  maxTrainingRecords: 20_000,
   validationSupported: true,
 };
 /** Distillation: at most 15,000 prompts; fewer than 100 is refused here (AWS's recommended floor). */
@@ -343,6 +369,24 @@ export const CATALOG: readonly CatalogModel[] = [
   novaModel('amazon.nova-lite-v1:0:300k', 'Nova Lite', true, ['amazon.nova-premier-v1:0', 'amazon.nova-pro-v1:0']),
   novaModel('amazon.nova-pro-v1:0:300k', 'Nova Pro', true, ['amazon.nova-premier-v1:0']),
   {
+    // Reinforcement fine-tuning is offered for Nova 2 Lite only (nova-rft "Supported models"), text only.
+    modelId: 'amazon.nova-2-lite-v1:0:256k',
+    modelName: 'Nova 2 Lite',
+    provider: 'Amazon',
+    inputModalities: ['TEXT', 'IMAGE', 'VIDEO'],
+    outputModalities: ['TEXT'],
+    customizations: {
+      FINE_TUNING: ft('bedrock-conversation', novaHp, nova2SftLimits),
+      REINFORCEMENT_FINE_TUNING: {
+        format: 'rft-prompts',
+        hyperParameters: [],
+        hyperParametersElsewhere: 'customizationConfig.rftConfig.hyperParameters (JSON numbers)',
+        limits: rftLimits,
+      },
+    },
+    reservedWords: NOVA_RESERVED_WORDS,
+  },
+  {
     modelId: 'cohere.command-text-v14:7:4k',
     modelName: 'Command',
     provider: 'Cohere',
@@ -445,6 +489,11 @@ export function customizationOf(model: CatalogModel, type: CustomizationType): C
   return model.customizations[type];
 }
 
+/** The ids of the models that support a customization type, for messages that say what would work. */
+export function modelsSupporting(type: CustomizationType): string[] {
+  return CATALOG.filter((m) => m.customizations[type] !== undefined).map((m) => m.modelId);
+}
+
 /** The token limit for a record at the given batch size (the smallest bound that applies). */
 export function tokenLimitFor(limits: DataLimits, batchSize = 1): number | undefined {
   const rule = limits.maxTokensPerRecord;
@@ -460,6 +509,10 @@ export function hyperParameterProblems(
   const problems: string[] = [];
   for (const [name, raw] of Object.entries(hyperParameters ?? {})) {
     const hp = spec.hyperParameters.find((h) => h.name === name);
+    if (!hp && spec.hyperParametersElsewhere) {
+      problems.push(`hyperParameters.${name}: this customization type takes it in ${spec.hyperParametersElsewhere}`);
+      continue;
+    }
     if (!hp) {
       problems.push(
         `hyperParameters.${name} is not a hyperparameter of this model; allowed: ${spec.hyperParameters.map((h) => h.name).join(', ')}`,

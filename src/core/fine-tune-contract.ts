@@ -52,12 +52,14 @@ export interface DatasetStats {
 }
 
 export interface MetricsSummaryView {
-  epochs: { epoch: number; trainingLoss: number; validationLoss?: number }[];
+  epochs: { epoch: number; trainingLoss: number; validationLoss?: number; meanReward?: number }[];
   steps: number;
   finalTrainingLoss?: number;
   finalValidationLoss?: number;
   bestEpoch?: number;
   crossCheck: 'match' | 'mismatch' | 'unavailable';
+  /** Reinforcement fine-tuning: the grader's mean reward at the first and last step, and the best. */
+  rewards?: { steps: number; firstMean?: number; finalMean?: number; bestMean?: number };
 }
 
 /**

@@ -1,6 +1,10 @@
 // The metrics Bedrock writes for a customization job, from CSV rows to a per-epoch summary. Facts are in
 // shared/reference/bedrock-model-customization.md section 4: the column order of the CSVs is not
 // documented, so columns are found by header name; the validation file has been seen at two paths.
+// Reinforcement fine-tuning: the API reports only trainingLoss, and which files and columns an RFT job
+// writes is UNCONFIRMED (nova-formats.md 3.5). Reward statistics are read from any training-file
+// columns named for them (the console's `critic/rewards/mean|max|min`, or `reward_mean` and the like),
+// and such a file may lack `training_loss`.
 //
 // Turning CSV text into rows is done by the activity (csv-parse): csv-parse/sync imports no Node module,
 // but it calls the global `Buffer`, which the workflow sandbox does not have. This file only sees the
@@ -136,6 +140,107 @@ export interface EpochSummary {
   lastStepTrainingLoss: number;
   /** Validation loss at the epoch's last evaluation, averaged over the validation files that have one. */
   validationLoss?: number;
+  /** RFT: the mean of the epoch's step mean rewards. */
+  meanReward?: number;
+}
+
+/** Grader reward statistics of one training step (RFT): whichever of mean, max and min the file has. */
+export interface RewardPoint {
+  step: number;
+  epoch: number;
+  mean?: number;
+  max?: number;
+  min?: number;
+}
+
+export type RewardStat = 'mean' | 'max' | 'min';
+
+const REWARD_STAT_WORDS: Record<RewardStat, RegExp> = {
+  mean: /(^|[^a-z])(mean|avg|average)([^a-z]|$)/,
+  max: /(^|[^a-z])max([^a-z]|$)/,
+  min: /(^|[^a-z])min([^a-z]|$)/,
+};
+
+/** The reward columns of a header, by statistic (the first of each wins); a bare `reward(s)` is the mean. */
+export function rewardColumns(columns: readonly string[]): Partial<Record<RewardStat, string>> {
+  const found: Partial<Record<RewardStat, string>> = {};
+  for (const column of columns) {
+    const name = normalise(column);
+    if (!name.includes('reward')) continue;
+    const stat =
+      name === 'reward' || name === 'rewards'
+        ? 'mean'
+        : (Object.keys(REWARD_STAT_WORDS) as RewardStat[]).find((s) => REWARD_STAT_WORDS[s].test(name));
+    if (stat && found[stat] === undefined) found[stat] = column;
+  }
+  return found;
+}
+
+/** The reward points of a training CSV, in epoch and step order; none when it has no reward column. */
+export function readRewardPoints(table: CsvTable): RewardPoint[] {
+  const columns = rewardColumns(table.columns);
+  if (Object.keys(columns).length === 0) return [];
+  const byName = new Map(table.columns.map((c) => [normalise(c), c]));
+  const stepCol = byName.get('step_number');
+  const epochCol = byName.get('epoch_number');
+  if (stepCol === undefined || epochCol === undefined) {
+    throw new MetricsCsvError(`${table.source}: reward columns without step_number and epoch_number`);
+  }
+  const points = table.rows.map(({ line, values }) => {
+    const step = Number(values[stepCol]);
+    const epoch = Number(values[epochCol]);
+    if (!Number.isFinite(step) || !Number.isFinite(epoch))
+      throw new MetricsCsvError(`${table.source}: line ${line}: step_number and epoch_number must be numbers`);
+    const point: RewardPoint = { step, epoch };
+    for (const [stat, column] of Object.entries(columns) as [RewardStat, string][]) {
+      // Informative only, like perplexity: a blank or non-numeric value is left out.
+      const raw = values[column] ?? '';
+      const value = Number(raw);
+      if (raw.trim() !== '' && Number.isFinite(value)) point[stat] = value;
+    }
+    return point;
+  });
+  return [...points].sort((a, b) => a.epoch - b.epoch || a.step - b.step);
+}
+
+/** The training file's losses and rewards. A file with reward columns may lack `training_loss` (RFT). */
+export function readTrainingMetrics(table: CsvTable): { loss: MetricPoint[]; rewards: RewardPoint[] } {
+  const rewards = readRewardPoints(table);
+  const hasLoss = table.columns.some((c) => normalise(c) === LOSS_COLUMN.training);
+  return { loss: rewards.length > 0 && !hasLoss ? [] : readMetricPoints(table, 'training'), rewards };
+}
+
+export interface RewardSummary {
+  /** The columns read, as the file names them. */
+  columns: Partial<Record<RewardStat, string>>;
+  steps: number;
+  /** Mean reward of the first and of the last step: how far training moved the grader's score. */
+  firstMean?: number;
+  finalMean?: number;
+  /** Highest mean reward of any step. */
+  bestMean?: number;
+  /** Mean of each epoch's step means. */
+  epochs: { epoch: number; meanReward: number }[];
+}
+
+export function summariseRewards(
+  points: readonly RewardPoint[],
+  columns: Partial<Record<RewardStat, string>>,
+): RewardSummary | undefined {
+  if (points.length === 0) return undefined;
+  const means = points.flatMap((p) => (p.mean === undefined ? [] : [p]));
+  const epochs = [...new Set(means.map((p) => p.epoch))].map((epoch) => ({
+    epoch,
+    meanReward: mean(means.filter((p) => p.epoch === epoch).map((p) => p.mean!))!,
+  }));
+  return {
+    columns,
+    steps: points.length,
+    firstMean: means[0]?.mean,
+    finalMean: means.at(-1)?.mean,
+    bestMean: means.length > 0 ? Math.max(...means.map((p) => p.mean!)) : undefined,
+    epochs,
+  };
 }
 
 export type CrossCheck = 'match' | 'mismatch' | 'unavailable';
@@ -154,6 +259,8 @@ export interface MetricsSummary {
   /** GetCustomModel's validationMetrics (one per validator), averaged. */
   customModelValidationLoss?: number;
   crossCheck: CrossCheck;
+  /** RFT: the grader's rewards, when the training file has reward columns. */
+  rewards?: RewardSummary;
 }
 
 /** The losses GetCustomModel (or GetModelCustomizationJob) reports. */
@@ -202,7 +309,9 @@ export function summariseMetrics(
   training: readonly MetricPoint[],
   validations: readonly (readonly MetricPoint[])[],
   reported?: ReportedMetrics,
+  rewards?: RewardSummary,
 ): MetricsSummary {
+  const rewardOf = new Map(rewards?.epochs.map((e) => [e.epoch, e.meanReward]));
   const validationByEpoch = validations.map((points) => byEpoch(points));
   const epochs: EpochSummary[] = [...byEpoch(training)].map(([epoch, points]) => {
     // The last evaluation of an epoch is the model as the epoch left it.
@@ -212,6 +321,7 @@ export function summariseMetrics(
       trainingLoss: mean(points.map((p) => p.loss))!,
       lastStepTrainingLoss: lastLoss(points)!,
       validationLoss,
+      ...(rewardOf.has(epoch) ? { meanReward: rewardOf.get(epoch) } : {}),
     };
   });
 
@@ -235,6 +345,7 @@ export function summariseMetrics(
     customModelTrainingLoss: reported?.trainingLoss,
     customModelValidationLoss: mean(reported?.validationLosses ?? []),
     crossCheck: crossCheck(finalTrainingLoss, reported?.trainingLoss),
+    ...(rewards ? { rewards } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // member for this project, removed before the call. One schema, shared by the client, the CLI and the
 // preflight activity; workflows import only its types.
 import { z } from 'zod';
-import { CUSTOMIZATION_TYPES } from './catalog';
+import { CUSTOMIZATION_TYPES, INVOCATION_LOG_TYPES, type CustomizationType } from './catalog';
 import * as P from './bedrock-patterns';
 import { DURATION_PATTERN, durationMs } from './durations';
 import { pollingFrom, pollingProblems } from './polling';
@@ -58,6 +58,56 @@ export const trainingDataConfigSchema = z.strictObject({
 export const validationDataConfigSchema = z.strictObject({
   validators: z.array(z.strictObject({ s3Uri })).max(P.VALIDATORS_MAX),
 });
+
+const distillationConfigSchema = z.strictObject({
+  teacherModelConfig: z.strictObject({
+    teacherModelIdentifier: z.string().min(1).max(P.MODEL_IDENTIFIER_MAX),
+    maxResponseLengthForInference: z.number().int().min(1).optional(),
+  }),
+});
+
+/** A JSON number within the service model's bounds; a string such as "2" is refused with the reason. */
+function rftNumber({ integer, ...bounds }: P.NumericBounds) {
+  let schema = z.number({
+    error: (issue) =>
+      issue.input === undefined
+        ? undefined
+        : `must be a JSON ${integer ? 'integer' : 'number'}, not ${typeof issue.input === 'string' ? `the string ${JSON.stringify(issue.input)}` : typeof issue.input} (RFT hyperparameters are typed, unlike the hyperParameters map)`,
+  });
+  if (integer) schema = schema.int('must be a whole number');
+  if (bounds.min !== undefined) schema = schema.min(bounds.min, `must be at least ${bounds.min}`);
+  if ('max' in bounds && bounds.max !== undefined) schema = schema.max(bounds.max, `must be at most ${bounds.max}`);
+  return schema.optional();
+}
+
+const rftHyperParametersSchema = z.strictObject({
+  ...(Object.fromEntries(
+    Object.entries(P.RFT_HYPERPARAMETER_BOUNDS).map(([name, bounds]) => [name, rftNumber(bounds)]),
+  ) as Record<P.RftNumericHyperParameter, ReturnType<typeof rftNumber>>),
+  reasoningEffort: z
+    .enum(P.REASONING_EFFORTS, { error: `must be one of ${P.REASONING_EFFORTS.join(', ')}` })
+    .optional(),
+});
+export type RftHyperParameters = z.infer<typeof rftHyperParametersSchema>;
+
+export const rftConfigSchema = z.strictObject({
+  graderConfig: z
+    .strictObject({
+      lambdaGrader: z.strictObject({
+        lambdaArn: z
+          .string()
+          .min(1)
+          .max(P.LAMBDA_ARN_MAX)
+          .regex(
+            P.LAMBDA_ARN,
+            'must be a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:my-grader (optionally :alias or :$LATEST)',
+          ),
+      }),
+    })
+    .optional(),
+  hyperParameters: rftHyperParametersSchema.optional(),
+});
+export type RftConfig = z.infer<typeof rftConfigSchema>;
 
 const awsId = z.string().min(1).max(32).regex(P.SUBNET_OR_GROUP_ID, 'may hold only letters, digits and -');
 
@@ -152,29 +202,17 @@ export const fineTuneRequestSchema = z
     vpcConfig: z
       .strictObject({ subnetIds: z.array(awsId).min(1).max(16), securityGroupIds: z.array(awsId).min(1).max(5) })
       .optional(),
+    /** A union: exactly one member, the one that goes with customizationType. */
     customizationConfig: z
-      .strictObject({
-        distillationConfig: z.strictObject({
-          teacherModelConfig: z.strictObject({
-            teacherModelIdentifier: z.string().min(1).max(P.MODEL_IDENTIFIER_MAX),
-            maxResponseLengthForInference: z.number().int().min(1).optional(),
-          }),
-        }),
-      })
+      .strictObject({ distillationConfig: distillationConfigSchema.optional(), rftConfig: rftConfigSchema.optional() })
       .optional(),
     orchestration: orchestrationSchema.optional(),
   })
   .superRefine((req, ctx) => {
     const type = req.customizationType ?? 'FINE_TUNING';
     const training = req.trainingDataConfig;
-    if (type === 'DISTILLATION') {
-      if (!req.customizationConfig) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['customizationConfig'],
-          message: 'DISTILLATION needs customizationConfig.distillationConfig.teacherModelConfig',
-        });
-      }
+    customizationConfigProblems(req, type, ctx);
+    if (INVOCATION_LOG_TYPES.includes(type)) {
       if ((training.s3Uri === undefined) === (training.invocationLogsConfig === undefined)) {
         ctx.addIssue({
           code: 'custom',
@@ -183,13 +221,6 @@ export const fineTuneRequestSchema = z
         });
       }
     } else {
-      if (req.customizationConfig) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['customizationConfig'],
-          message: `customizationConfig is only for DISTILLATION, not ${type}`,
-        });
-      }
       if (training.s3Uri === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -201,13 +232,58 @@ export const fineTuneRequestSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['trainingDataConfig', 'invocationLogsConfig'],
-          message: 'invocation logs are only for DISTILLATION',
+          message: `invocation logs are only for ${INVOCATION_LOG_TYPES.join(' and ')}`,
         });
       }
     }
   });
 
 export type FineTuneRequest = z.infer<typeof fineTuneRequestSchema>;
+
+/**
+ * customizationConfig is a union whose member goes with the type: distillationConfig for DISTILLATION
+ * (required), rftConfig for REINFORCEMENT_FINE_TUNING (optional in the service model: see the
+ * preflight's warning), nothing for the others. RFT takes its hyperparameters inside rftConfig.
+ */
+function customizationConfigProblems(
+  req: { customizationConfig?: { distillationConfig?: unknown; rftConfig?: unknown }; hyperParameters?: object },
+  type: CustomizationType,
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const config = req.customizationConfig;
+  const set = config ? (['distillationConfig', 'rftConfig'] as const).filter((k) => config[k] !== undefined) : [];
+  if (config && set.length !== 1) {
+    issue(
+      ['customizationConfig'],
+      `is a union: set exactly one of distillationConfig (DISTILLATION) or rftConfig (REINFORCEMENT_FINE_TUNING)${set.length === 2 ? ', not both' : ''}`,
+    );
+    return;
+  }
+  const member = set[0];
+  const memberFor: Partial<Record<CustomizationType, (typeof set)[number]>> = {
+    DISTILLATION: 'distillationConfig',
+    REINFORCEMENT_FINE_TUNING: 'rftConfig',
+  };
+  const expected = memberFor[type];
+  if (member !== undefined && member !== expected) {
+    issue(
+      ['customizationConfig', member],
+      expected
+        ? `is not for ${type}: ${type} takes customizationConfig.${expected}`
+        : `is only for ${member === 'rftConfig' ? 'REINFORCEMENT_FINE_TUNING' : 'DISTILLATION'}, not ${type}`,
+    );
+  }
+  if (type === 'DISTILLATION' && member === undefined) {
+    issue(['customizationConfig'], 'DISTILLATION needs customizationConfig.distillationConfig.teacherModelConfig');
+  }
+  if (type === 'REINFORCEMENT_FINE_TUNING' && Object.keys(req.hyperParameters ?? {}).length > 0) {
+    issue(
+      ['hyperParameters'],
+      'REINFORCEMENT_FINE_TUNING takes typed hyperparameters in customizationConfig.rftConfig.hyperParameters (e.g. "epochCount": 2), not the string map',
+    );
+  }
+}
 
 /** Every problem of a request, each as `path: message`. Empty when the request is valid. */
 export function requestProblems(input: unknown): string[] {

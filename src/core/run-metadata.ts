@@ -14,18 +14,22 @@ export function staticSummary(request: FineTuneRequest): string {
   return text.length <= 200 ? text : `${text.slice(0, 197)}...`;
 }
 
+const pairs = (values: object) =>
+  Object.entries(values)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+
 export function staticDetails(request: FineTuneRequest): string {
+  const rft = request.customizationConfig?.rftConfig;
   return [
     `**Custom model** ${request.customModelName}`,
     `**Base model** ${request.baseModelIdentifier}`,
     `**Type** ${request.customizationType ?? 'FINE_TUNING'}`,
     `**Training data** ${request.trainingDataConfig.s3Uri ?? request.trainingDataConfig.invocationLogsConfig?.invocationLogSource.s3Uri}`,
     `**Output** ${request.outputDataConfig.s3Uri}`,
-    request.hyperParameters
-      ? `**Hyperparameters** ${Object.entries(request.hyperParameters)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')}`
-      : '',
+    request.hyperParameters ? `**Hyperparameters** ${pairs(request.hyperParameters)}` : '',
+    rft?.graderConfig ? `**Grader** ${rft.graderConfig.lambdaGrader.lambdaArn}` : '',
+    rft?.hyperParameters ? `**RFT hyperparameters** ${pairs(rft.hyperParameters)}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');

@@ -3,7 +3,9 @@
 //   <output>/model-customization-job-<jobId>/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv
 // The curves are deterministic per job (a PRNG seeded from the job id), so a completion redone after a
 // crash writes the same bytes. They look like training: a falling loss with noise, and validation loss
-// that ends above training loss as the epochs go by.
+// that ends above training loss as the epochs go by. A reinforcement fine-tuning job's training file
+// also carries reward statistics per step, in columns named as the Bedrock console names its reward
+// metrics (critic/rewards/mean, max, min); which files and columns a real RFT job writes is UNCONFIRMED.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { joinS3Uri, parseS3Uri } from '../core/bedrock-patterns';
@@ -14,12 +16,22 @@ export const VALIDATION_METRICS_PATH =
 /** Long jobs log every k-th step so a file stays at about this many rows. */
 const MAX_TRAINING_ROWS = 1000;
 
+/** Grader scores of one step's rollouts (RFT). */
+export interface RewardStats {
+  mean: number;
+  max: number;
+  min: number;
+}
+
 export interface MetricRow {
   step: number;
   epoch: number;
   loss: number;
   perplexity: number;
+  reward?: RewardStats;
 }
+
+export const REWARD_COLUMNS = ['critic/rewards/mean', 'critic/rewards/max', 'critic/rewards/min'] as const;
 
 export interface MetricsCurves {
   training: MetricRow[];
@@ -33,6 +45,8 @@ export interface CurveInput {
   epochs: number;
   batchSize: number;
   hasValidation: boolean;
+  /** Reinforcement fine-tuning: training rows carry reward statistics. */
+  rewards?: boolean;
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
@@ -74,6 +88,8 @@ export function metricsCurves(input: CurveInput): MetricsCurves {
     training.push(row(step, Math.floor(step / stepsPerEpoch), smooth(progress) * (1 + noise())));
   }
 
+  if (input.rewards) addRewards(training, input.jobId);
+
   const validation: MetricRow[] = [];
   if (input.hasValidation) {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -88,9 +104,34 @@ export function metricsCurves(input: CurveInput): MetricsCurves {
   return { training, validation };
 }
 
+/**
+ * Grader scores in 0..1 that climb as the policy learns: the mean rises from about 0.25 towards 0.75,
+ * the best rollout of a step scores above it and the worst below. Its own PRNG, so the losses of a job
+ * do not depend on whether it is RFT.
+ */
+function addRewards(rows: MetricRow[], jobId: string): void {
+  const random = prng(`rewards:${jobId}`);
+  const start = 0.15 + random() * 0.2;
+  const end = 0.65 + random() * 0.2;
+  const clamp = (x: number) => round6(Math.min(1, Math.max(0, x)));
+  rows.forEach((row, i) => {
+    const progress = rows.length === 1 ? 1 : i / (rows.length - 1);
+    const mean = clamp(start + (end - start) * (1 - Math.exp(-3 * progress)) + (random() - 0.5) * 0.06);
+    row.reward = {
+      mean,
+      max: clamp(Math.max(mean, mean + 0.1 + random() * 0.2)),
+      min: clamp(Math.min(mean, mean - 0.15 - random() * 0.2)),
+    };
+  });
+}
+
 export function metricsCsv(rows: readonly MetricRow[], lossColumn: 'training_loss' | 'validation_loss'): string {
-  const lines = [`step_number,epoch_number,${lossColumn},perplexity`];
-  for (const r of rows) lines.push(`${r.step},${r.epoch},${r.loss},${r.perplexity}`);
+  const rewards = rows.some((r) => r.reward);
+  const lines = [`step_number,epoch_number,${lossColumn},perplexity${rewards ? `,${REWARD_COLUMNS.join(',')}` : ''}`];
+  for (const r of rows) {
+    const reward = rewards ? `,${r.reward?.mean ?? ''},${r.reward?.max ?? ''},${r.reward?.min ?? ''}` : '';
+    lines.push(`${r.step},${r.epoch},${r.loss},${r.perplexity}${reward}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ import type { Route } from './router';
 import { checkString } from './wire';
 
 const MODALITIES = ['TEXT', 'IMAGE', 'EMBEDDING'] as const;
+/** The model's ModelCustomization enum: it has no REINFORCEMENT_FINE_TUNING, so the wire cannot list RFT. */
 const MODEL_CUSTOMIZATIONS = ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION'] as const;
 const INFERENCE_TYPES = ['ON_DEMAND', 'PROVISIONED'] as const;
 

@@ -13,6 +13,7 @@ import {
   findTeacher,
   hyperParameterValue,
   type CatalogModel,
+  type CustomizationSpec,
   type CustomizationType,
 } from '../core/catalog';
 import {
@@ -28,7 +29,7 @@ import { jobOutputPrefix, metricsCurves, writeArtifacts } from './artifacts';
 import { validateTrainingData, type DataCheckInput } from './data-check';
 import { ApiError, conflict, notFound, validation } from './errors';
 import { completionTimeMs, evaluateJob, isRunning, type JobView, type PendingEffect } from './lifecycle';
-import { readReservedTags } from './reserved-tags';
+import { checkOutcomeFitsType, readReservedTags } from './reserved-tags';
 import type { Store } from './state';
 import type { CompletionOutcome, CreateJobInput, JobRecord, ModelRecord, Tag } from './types';
 import { checkCustomization } from './validate-create';
@@ -45,6 +46,27 @@ export interface EngineOptions extends Partition {
 export interface JobWithView {
   job: JobRecord;
   view: JobView;
+}
+
+/**
+ * RFT's epochs and batch size when the request leaves them out: AWS's Nova Forge SDK defaults (1 and
+ * 128); the service's own defaults are UNCONFIRMED.
+ */
+const RFT_DEFAULTS = { epochCount: 1, batchSize: 128 } as const;
+
+/** Epochs and batch size the job trains with: RFT's typed hyperparameters, else the string map or the model's defaults. */
+function trainingShape(input: CreateJobInput, spec: CustomizationSpec): { epochs: number; batchSize: number } {
+  if (input.customizationType === 'REINFORCEMENT_FINE_TUNING') {
+    const hp = input.customizationConfig?.rftConfig?.hyperParameters;
+    return {
+      epochs: hp?.epochCount ?? RFT_DEFAULTS.epochCount,
+      batchSize: hp?.batchSize ?? RFT_DEFAULTS.batchSize,
+    };
+  }
+  return {
+    epochs: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'epochCount') ?? 2)),
+    batchSize: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'batchSize') ?? 1)),
+  };
 }
 
 export function requestDigest(input: CreateJobInput): string {
@@ -173,6 +195,7 @@ export class Engine {
       epochs: job.epochs,
       batchSize: job.batchSize,
       hasValidation: job.validationDataConfig.validators.length > 0,
+      rewards: job.customizationType === 'REINFORCEMENT_FINE_TUNING',
     });
     try {
       await writeArtifacts(this.s3, job.outputDataConfig.s3Uri, job.jobId, curves);
@@ -273,6 +296,7 @@ export class Engine {
       throw new ApiError('TooManyTagsException', `A resource can have at most ${TAGS_MAX_PER_RESOURCE} tags.`);
     }
     const reserved = readReservedTags(jobTags);
+    checkOutcomeFitsType(reserved, type);
 
     if (this.store.jobByName(input.jobName)) throw validation('The provided job name is currently in use.');
     if (await this.modelNameInUse(input.customModelName))
@@ -309,8 +333,7 @@ export class Engine {
       ...(input.customizationConfig ? { customizationConfig: input.customizationConfig } : {}),
       creationTimeMs: this.now(),
       timeScale: reserved.timeScale ?? this.options.timeScale,
-      epochs: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'epochCount') ?? 2)),
-      batchSize: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'batchSize') ?? 1)),
+      ...trainingShape(input, spec),
       ...(reserved.forcedOutcome ? { forcedOutcome: reserved.forcedOutcome } : {}),
     };
     this.store.addJob(job, jobTags);

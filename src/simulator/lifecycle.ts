@@ -6,7 +6,7 @@
 // the engine supplies the fact (once, persisted) and evaluates again. A stop request freezes the phase
 // it lands in: Stopping for a while, then Stopped.
 import type { JobStatus, PhaseStatus } from '../core/bedrock-patterns';
-import type { CompletionOutcome, DataCheckOutcome, ForcedOutcome } from './types';
+import type { CompletionOutcome, CustomizationConfig, DataCheckOutcome, ForcedOutcome } from './types';
 
 export const PHASES = ['validation', 'dataProcessing', 'training'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -26,6 +26,8 @@ export const TIMING = {
   stoppingS: 120,
   /** A forced training failure happens this far into training. */
   trainingFailureAt: 0.5,
+  /** A forced grader failure: the first rollouts are graded early in training. */
+  graderFailureAt: 0.1,
 } as const;
 
 export interface LifecycleRecord {
@@ -36,6 +38,8 @@ export interface LifecycleRecord {
   stopRequestedAtMs?: number;
   dataCheck?: DataCheckOutcome;
   completion?: CompletionOutcome;
+  /** Names the grader in a forced grader failure. */
+  customizationConfig?: CustomizationConfig;
 }
 
 export interface PhaseView {
@@ -63,7 +67,16 @@ export const FORCED_FAILURE_MESSAGES: Record<ForcedOutcome, string> = {
     'Data processing failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-data-processing).',
   'fail-training':
     'Training failed due to an internal error (forced by the reserved job tag simulator:outcome=fail-training).',
+  // Bedrock's own wording for a failing reward function is UNCONFIRMED.
+  'fail-grader':
+    'Training failed: the reward function returned an error or an invalid response for a batch of samples (forced by the reserved job tag simulator:outcome=fail-grader). Check its logs, its timeout (up to 15 minutes) and that it returns one {"id", "aggregate_reward_score"} per sample.',
 };
+
+function graderFailureMessage(job: LifecycleRecord): string {
+  const lambdaArn = job.customizationConfig?.rftConfig?.graderConfig?.lambdaGrader.lambdaArn;
+  const message = FORCED_FAILURE_MESSAGES['fail-grader'];
+  return lambdaArn ? message.replace('the reward function', `the reward function ${lambdaArn}`) : message;
+}
 
 interface PhasePlan {
   endMs: number;
@@ -108,6 +121,12 @@ function planPhase(job: LifecycleRecord, phase: Phase, startMs: number): PhasePl
         return {
           endMs: startMs + simulatedMs(job, seconds * TIMING.trainingFailureAt),
           failureMessage: FORCED_FAILURE_MESSAGES[forced],
+        };
+      }
+      if (forced === 'fail-grader') {
+        return {
+          endMs: startMs + simulatedMs(job, seconds * TIMING.graderFailureAt),
+          failureMessage: graderFailureMessage(job),
         };
       }
       return { endMs: startMs + simulatedMs(job, seconds) };

@@ -6,6 +6,7 @@ import {
   CLIENT_REQUEST_TOKEN,
   CUSTOM_MODEL_NAME,
   JOB_NAME,
+  LAMBDA_ARN,
   METADATA_FILTER_TEXT,
   ROLE_ARN,
   S3_URI,
@@ -50,6 +51,10 @@ export const MODEL_ARN_PATTERN = modelPattern(
 );
 export const FOUNDATION_MODEL_ARN_PATTERN = modelPattern(
   'arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}',
+);
+export const LAMBDA_ARN_PATTERN = modelPattern(
+  'arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?',
+  LAMBDA_ARN,
 );
 export const PAGINATION_TOKEN_PATTERN = modelPattern('\\S*');
 export const PROVIDER_PATTERN = modelPattern('[A-Za-z0-9- ]{1,63}');

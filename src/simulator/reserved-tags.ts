@@ -2,7 +2,7 @@
 // wire (listed by ListTagsForResource); they are read once, at CreateModelCustomizationJob, so a
 // lifecycle never changes after the fact.
 import { validation } from './errors';
-import { FORCED_OUTCOMES, type ForcedOutcome, type Tag } from './types';
+import { FORCED_OUTCOMES, type ForcedOutcome, type Tag, type WireCustomizationType } from './types';
 
 export const OUTCOME_TAG = 'simulator:outcome';
 export const TIME_SCALE_TAG = 'simulator:time-scale';
@@ -10,6 +10,15 @@ export const TIME_SCALE_TAG = 'simulator:time-scale';
 export interface ReservedTagSettings {
   forcedOutcome?: ForcedOutcome;
   timeScale?: number;
+}
+
+/** Only an RFT job has a grader to fail. */
+export function checkOutcomeFitsType(settings: ReservedTagSettings, type: WireCustomizationType): void {
+  if (settings.forcedOutcome === 'fail-grader' && type !== 'REINFORCEMENT_FINE_TUNING') {
+    throw validation(
+      `The reserved job tag ${OUTCOME_TAG}=fail-grader applies to REINFORCEMENT_FINE_TUNING jobs only (they have a grader); this job is ${type}.`,
+    );
+  }
 }
 
 export function readReservedTags(tags: readonly Tag[]): ReservedTagSettings {

@@ -1,6 +1,6 @@
 // The simulator's records. Request members keep their wire names and shapes, so a record echoes back
 // exactly what the caller sent; what the simulator adds (times, outcomes) is named for what it is.
-import type { JobStatus } from '../core/bedrock-patterns';
+import type { JobStatus, ReasoningEffort, RftNumericHyperParameter } from '../core/bedrock-patterns';
 import type { MetadataBaseFilter, MetadataFilters } from '../core/dataset/types';
 
 /** Every customizationType the service model knows; the catalog decides which a model supports. */
@@ -51,10 +51,21 @@ export interface TeacherModelConfig {
   maxResponseLengthForInference?: number;
 }
 
-/** A union; rftConfig is kept as sent (no catalog model supports reinforcement fine-tuning). */
+/** RFTHyperParameters: JSON numbers (and one enum), unlike the string map of `hyperParameters`. */
+export type RftHyperParameters = Partial<Record<RftNumericHyperParameter, number>> & {
+  reasoningEffort?: ReasoningEffort;
+};
+
+export interface RftConfig {
+  /** A union whose only member is lambdaGrader; optional in the service model. */
+  graderConfig?: { lambdaGrader: { lambdaArn: string } };
+  hyperParameters?: RftHyperParameters;
+}
+
+/** A union: exactly one member is set. */
 export interface CustomizationConfig {
   distillationConfig?: { teacherModelConfig: TeacherModelConfig };
-  rftConfig?: Record<string, unknown>;
+  rftConfig?: RftConfig;
 }
 
 /** A CreateModelCustomizationJob body that passed the modelled constraints. */
@@ -77,7 +88,7 @@ export interface CreateJobInput {
 }
 
 /** Outcomes forced through the reserved job tag `simulator:outcome` (see README.md). */
-export const FORCED_OUTCOMES = ['fail-validation', 'fail-data-processing', 'fail-training'] as const;
+export const FORCED_OUTCOMES = ['fail-validation', 'fail-data-processing', 'fail-training', 'fail-grader'] as const;
 export type ForcedOutcome = (typeof FORCED_OUTCOMES)[number];
 
 /** What the validation phase found in S3, recorded once when the clock passes the end of validation. */

@@ -7,13 +7,17 @@ import {
   customizationOf,
   findTeacher,
   hyperParameterProblems,
+  INVOCATION_LOG_TYPES,
   type CatalogModel,
   type CustomizationSpec,
   type CustomizationType,
 } from '../core/catalog';
 import {
   KMS_KEY_MAX,
+  LAMBDA_ARN_MAX,
   MODEL_IDENTIFIER_MAX,
+  REASONING_EFFORTS,
+  RFT_HYPERPARAMETER_BOUNDS,
   ROLE_ARN_MAX,
   S3_URI_MAX,
   TAG_KEY_MAX,
@@ -27,6 +31,7 @@ import {
   CUSTOM_MODEL_NAME_PATTERN,
   JOB_NAME_PATTERN,
   KMS_KEY_ID_PATTERN,
+  LAMBDA_ARN_PATTERN,
   METADATA_KEY_PATTERN,
   METADATA_VALUE_PATTERN,
   ROLE_ARN_PATTERN,
@@ -43,6 +48,8 @@ import {
   type InvocationLogsConfig,
   type RequestMetadataBaseFilters,
   type RequestMetadataFilters,
+  type RftConfig,
+  type RftHyperParameters,
   type Tag,
   type TrainingDataConfig,
   type ValidationDataConfig,
@@ -51,12 +58,14 @@ import {
 } from './types';
 import {
   checkCount,
+  checkRange,
   checkString,
   elementObject,
   elementString,
   readArray,
   readBoolean,
   readInteger,
+  readNumber,
   readObject,
   readString,
   readStringMap,
@@ -210,6 +219,48 @@ function readVpcConfig(v: Violations, body: JsonObject): VpcConfig | undefined {
   };
 }
 
+/** RFTConfig: the grader (a union of one member, lambdaGrader) and typed hyperparameters with their bounds. */
+function readRftConfig(v: Violations, config: JsonObject): RftConfig {
+  const path = 'customizationConfig.rftConfig';
+  const rft = readObject(config, 'rftConfig', path) ?? {};
+  const out: RftConfig = {};
+  const grader = readObject(rft, 'graderConfig', `${path}.graderConfig`);
+  if (grader !== undefined) {
+    const set = Object.keys(grader).filter((k) => grader[k] !== null);
+    if (set.length !== 1 || set[0] !== 'lambdaGrader') {
+      throw validation(`${path}.graderConfig is a union: set exactly one member, lambdaGrader.`);
+    }
+    const lambdaPath = `${path}.graderConfig.lambdaGrader`;
+    const lambda = readObject(grader, 'lambdaGrader', lambdaPath) ?? {};
+    const lambdaArn = readString(lambda, 'lambdaArn', `${lambdaPath}.lambdaArn`);
+    checkString(
+      v,
+      `${lambdaPath}.lambdaArn`,
+      lambdaArn,
+      { min: 1, max: LAMBDA_ARN_MAX, pattern: LAMBDA_ARN_PATTERN },
+      true,
+    );
+    out.graderConfig = { lambdaGrader: { lambdaArn: lambdaArn ?? '' } };
+  }
+  const hp = readObject(rft, 'hyperParameters', `${path}.hyperParameters`);
+  if (hp !== undefined) {
+    const hyperParameters: RftHyperParameters = {};
+    for (const [name, bounds] of Object.entries(RFT_HYPERPARAMETER_BOUNDS)) {
+      const hpPath = `${path}.hyperParameters.${name}`;
+      const value = bounds.integer ? readInteger(hp, name, hpPath) : readNumber(hp, name, hpPath);
+      checkRange(v, hpPath, value, bounds.min, 'max' in bounds ? bounds.max : undefined);
+      if (value !== undefined) hyperParameters[name as keyof typeof RFT_HYPERPARAMETER_BOUNDS] = value;
+    }
+    const effortPath = `${path}.hyperParameters.reasoningEffort`;
+    const reasoningEffort = readString(hp, 'reasoningEffort', effortPath);
+    checkString(v, effortPath, reasoningEffort, { enumValues: REASONING_EFFORTS });
+    if (reasoningEffort !== undefined)
+      hyperParameters.reasoningEffort = reasoningEffort as RftHyperParameters['reasoningEffort'];
+    out.hyperParameters = hyperParameters;
+  }
+  return out;
+}
+
 function readCustomizationConfig(v: Violations, body: JsonObject): CustomizationConfig | undefined {
   const config = readObject(body, 'customizationConfig');
   if (config === undefined) return undefined;
@@ -217,8 +268,7 @@ function readCustomizationConfig(v: Violations, body: JsonObject): Customization
   if (set.length !== 1 || (set[0] !== 'distillationConfig' && set[0] !== 'rftConfig')) {
     throw validation('customizationConfig is a union: set exactly one of distillationConfig or rftConfig.');
   }
-  if (set[0] === 'rftConfig')
-    return { rftConfig: readObject(config, 'rftConfig', 'customizationConfig.rftConfig') ?? {} };
+  if (set[0] === 'rftConfig') return { rftConfig: readRftConfig(v, config) };
   const path = 'customizationConfig.distillationConfig';
   const distillation = readObject(config, 'distillationConfig', path) ?? {};
   const teacher = readObject(distillation, 'teacherModelConfig', `${path}.teacherModelConfig`);
@@ -339,17 +389,19 @@ export function checkCustomization(input: CreateJobInput, model: CatalogModel): 
   if (usesLogs && training.s3Uri !== undefined) {
     throw validation('trainingDataConfig takes either s3Uri or invocationLogsConfig, not both.');
   }
+  const logTypes = INVOCATION_LOG_TYPES.join(' or ');
   if (!usesLogs && training.s3Uri === undefined) {
-    throw validation('trainingDataConfig must set s3Uri (or, for DISTILLATION, invocationLogsConfig).');
+    throw validation(`trainingDataConfig must set s3Uri (or, for ${logTypes}, invocationLogsConfig).`);
   }
-  if (usesLogs && type !== 'DISTILLATION') {
-    throw validation(`trainingDataConfig.invocationLogsConfig is only supported for DISTILLATION, not ${type}.`);
+  if (usesLogs && !INVOCATION_LOG_TYPES.includes(type)) {
+    throw validation(`trainingDataConfig.invocationLogsConfig is only supported for ${logTypes}, not ${type}.`);
   }
 
   const distillation = input.customizationConfig?.distillationConfig;
-  if (input.customizationConfig?.rftConfig !== undefined) {
+  // Without rftConfig an RFT job has no grader; the service model allows it, so the simulator does too.
+  if (input.customizationConfig?.rftConfig !== undefined && type !== 'REINFORCEMENT_FINE_TUNING') {
     throw validation(
-      `customizationConfig.rftConfig requires customizationType REINFORCEMENT_FINE_TUNING, which ${model.modelId} does not support.`,
+      `customizationConfig.rftConfig is only valid when customizationType is REINFORCEMENT_FINE_TUNING, not ${type}.`,
     );
   }
   if (type === 'DISTILLATION') {

@@ -61,6 +61,13 @@ export function readInteger(obj: JsonObject, key: string, path = key): number | 
   return value;
 }
 
+export function readNumber(obj: JsonObject, key: string, path = key): number | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number') wrongType(path, 'a number', value);
+  return value;
+}
+
 export function readBoolean(obj: JsonObject, key: string, path = key): boolean | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;

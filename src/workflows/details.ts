@@ -20,6 +20,7 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     '|---|---|',
     ...row('Base model', request.baseModelIdentifier),
     ...row('Type', request.customizationType ?? 'FINE_TUNING'),
+    ...row('Warnings', state.preflight?.warnings?.join('; ')),
     ...row('Bedrock job', state.job ? `\`${state.job.jobArn}\`${state.job.adopted ? ' (adopted)' : ''}` : undefined),
     ...row('Job status', s?.status),
     ...row('Phases', phases),
@@ -37,6 +38,7 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     ...row('Clean-up', state.cleanup ? `${state.cleanup.outcome}: ${state.cleanup.message}` : undefined),
     ...row('Training loss', m?.finalTrainingLoss?.toFixed(4)),
     ...row('Validation loss', m?.finalValidationLoss?.toFixed(4)),
+    ...row('Mean reward', m?.rewards?.finalMean?.toFixed(4)),
     ...row('Best epoch', m?.bestEpoch),
     ...row('Metrics', state.metricsError ? `not collected: ${state.metricsError}` : undefined),
   ].join('\n');

@@ -208,7 +208,7 @@ export class FineTuneRun implements WakeSources {
         outputS3Uri: this.request.outputDataConfig.s3Uri,
         hyperParameters: this.request.hyperParameters,
         teacherModelIdentifier:
-          this.request.customizationConfig?.distillationConfig.teacherModelConfig.teacherModelIdentifier,
+          this.request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,
         preparation: prep?.prepare
           ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? this.info.workflowId }
           : undefined,

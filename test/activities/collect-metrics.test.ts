@@ -390,6 +390,29 @@ describe('collectMetrics', () => {
     expect(chart.body).not.toContain('<path');
   });
 
+  it('reads an RFT training file with reward columns and no training_loss (layout UNCONFIRMED), and says so', async () => {
+    const input = job('rft-rewards-only');
+    await put(
+      `${input.prefix}/training_artifacts/step_wise_training_metrics.csv`,
+      'step_number,epoch_number,critic/rewards/mean,critic/rewards/max,critic/rewards/min\n0,0,0.2,0.6,0\n1,0,0.4,0.8,0.1\n2,1,0.7,1,0.3\n',
+    );
+    const result = await run(createCollectMetricsActivities({ s3, bedrock: noBedrock().client }), input);
+    expect(result.summary).toMatchObject({
+      epochs: [],
+      steps: 0,
+      rewards: { steps: 3, firstMean: 0.2, finalMean: 0.7, bestMean: 0.7 },
+    });
+    const report = JSON.parse((await get(result.reportUri!)).body) as MetricsReport;
+    expect(report.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          'reward statistics from the columns critic/rewards/mean, critic/rewards/max, critic/rewards/min',
+        ),
+        'the training CSV has reward columns but no training_loss',
+      ]),
+    );
+  });
+
   it('gives crossCheck "unavailable" when GetCustomModel answers ResourceNotFound', async () => {
     const input = job('gone');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);

@@ -15,6 +15,7 @@ const NAMES = [
   'distillation-prompts',
   'fine-tuning-conversation',
   'fine-tuning-prompt-completion',
+  'reinforcement-fine-tuning',
 ];
 
 /** What each example's dataset holds, as the run's dataset stats must report it. */
@@ -24,6 +25,7 @@ const RECORDS: Record<string, { training: number; validation: number; epochs: nu
   'distillation-prompts': { training: 120, validation: 0, epochs: 2 },
   'fine-tuning-conversation': { training: 36, validation: 10, epochs: 2 },
   'fine-tuning-prompt-completion': { training: 95, validation: 20, epochs: 3 },
+  'reinforcement-fine-tuning': { training: 150, validation: 0, epochs: 2 },
 };
 
 const taskQueue = uniqueName('cli-examples');
@@ -43,7 +45,7 @@ it('lists one example per customization type and record format', async () => {
   );
   expect(listed.examples.map((e) => e.name)).toEqual(NAMES);
   expect(new Set(listed.examples.map((e) => e.request.customizationType))).toEqual(
-    new Set(['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION']),
+    new Set(['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION', 'REINFORCEMENT_FINE_TUNING']),
   );
 });
 

@@ -16,6 +16,7 @@ const LLAMA = 'meta.llama3-1-8b-instruct-v1:0:128k';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0:200k';
 const NOVA_LITE = 'amazon.nova-lite-v1:0:300k';
 const NOVA_MICRO = 'amazon.nova-micro-v1:0:128k';
+const NOVA_2_LITE = 'amazon.nova-2-lite-v1:0:256k';
 
 let dir: string;
 let s3: S3Client;
@@ -125,6 +126,32 @@ describe('local files', () => {
     const result = await validate(path, '--base-model', 'amazon.titan-text-express-v1:0:8k', '--batch-size', '2');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('error too-many-tokens (1)');
+  });
+
+  it('--type REINFORCEMENT_FINE_TUNING checks RFT prompts: the example is valid, broken records are listed', async () => {
+    const example = join(__dirname, '..', '..', 'examples', 'reinforcement-fine-tuning', 'data', 'prompts.jsonl');
+    const clean = await validate(example, '--base-model', NOVA_2_LITE, '--type', 'REINFORCEMENT_FINE_TUNING');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(
+      /^VALID: .*\(training data, rft-prompts, amazon\.nova-2-lite-v1:0:256k REINFORCEMENT_FINE_TUNING\)/,
+    );
+
+    const lines = datasets.rftPrompts(100).trimEnd().split('\n');
+    lines[1] = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
+    lines[4] = JSON.stringify({ messages: [{ role: 'assistant', content: 'Hi' }], reference_answer: 'x' });
+    const broken = await validate(
+      file('rft.jsonl', `${lines.join('\n')}\n`),
+      '--base-model',
+      NOVA_2_LITE,
+      '--type',
+      'REINFORCEMENT_FINE_TUNING',
+      '--json',
+    );
+    expect(broken.code).toBe(1);
+    expect(json<DatasetReport>(broken).problems.map((p) => [p.rule, p.severity, p.line])).toEqual([
+      ['no-user-message', 'error', 5],
+      ['missing-reference-answer', 'warning', 2],
+    ]);
   });
 
   it('reads a folder of gzip invocation logs', async () => {
@@ -247,6 +274,11 @@ describe('bad usage exits 2', () => {
       'Allowed choices are training, validation',
     ],
     ['a bad batch size', ['x.jsonl', '--base-model', LLAMA, '--batch-size', 'two'], 'expected a positive integer'],
+    [
+      'RFT on a model without it',
+      ['x.jsonl', '--base-model', NOVA_MICRO, '--type', 'REINFORCEMENT_FINE_TUNING'],
+      'supports FINE_TUNING, DISTILLATION, not REINFORCEMENT_FINE_TUNING',
+    ],
     [
       'logs outside distillation',
       ['x.jsonl', '--base-model', LLAMA, '--invocation-logs'],

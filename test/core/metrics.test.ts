@@ -1,14 +1,17 @@
 // Metrics CSVs as Bedrock may write them (column order and extras are undocumented) and their summary.
 // The CSV text is split by the activity layer's parser (csv-parse needs Node's Buffer, so it is not in
 // core); it needs no server, so it is tested here with the summary it feeds.
-import { readMetricsCsv } from '../../src/activities/collect-metrics';
+import { parseMetricsCsv, readMetricsCsv } from '../../src/activities/collect-metrics';
 import {
   crossCheck,
   jobIdOf,
   jobOutputLocations,
   lossesAgree,
   MetricsCsvError,
+  readTrainingMetrics,
+  rewardColumns,
   summariseMetrics,
+  summariseRewards,
   type MetricPoint,
 } from '../../src/core/metrics';
 
@@ -199,6 +202,83 @@ describe('summarising per epoch', () => {
     expect(summary).toEqual({ epochs: [], steps: 0, crossCheck: 'unavailable' });
     // Undefined members vanish in JSON, as in report.json and Temporal payloads.
     expect(JSON.parse(JSON.stringify(summary))).toEqual({ epochs: [], steps: 0, crossCheck: 'unavailable' });
+  });
+});
+
+describe('reinforcement fine-tuning rewards (file layout UNCONFIRMED: found by column name)', () => {
+  it('recognises the console names and common spellings, but not a reward margin', () => {
+    expect(
+      rewardColumns(['step_number', 'critic/rewards/mean', 'critic/rewards/max', 'critic/rewards/min', 'loss']),
+    ).toEqual({ mean: 'critic/rewards/mean', max: 'critic/rewards/max', min: 'critic/rewards/min' });
+    expect(rewardColumns(['Mean_Reward', 'reward_max', 'train/reward/min'])).toEqual({
+      mean: 'Mean_Reward',
+      max: 'reward_max',
+      min: 'train/reward/min',
+    });
+    expect(rewardColumns(['reward'])).toEqual({ mean: 'reward' });
+    expect(rewardColumns(['reward_margin', 'training_loss', 'maximum_steps'])).toEqual({});
+  });
+
+  it('reads losses and rewards from one training file, and rewards alone when it has no training_loss', () => {
+    const both = parseMetricsCsv(
+      'step_number,epoch_number,training_loss,critic/rewards/mean,critic/rewards/max,critic/rewards/min\n' +
+        '1,0,0.9,0.2,0.5,0\n0,0,1.0,0.1,0.4,0\n2,1,0.8,,0.9,0.3\n',
+      TRAINING,
+    );
+    expect(readTrainingMetrics(both)).toEqual({
+      loss: points([
+        [0, 0, 1.0],
+        [1, 0, 0.9],
+        [2, 1, 0.8],
+      ]),
+      rewards: [
+        { step: 0, epoch: 0, mean: 0.1, max: 0.4, min: 0 },
+        { step: 1, epoch: 0, mean: 0.2, max: 0.5, min: 0 },
+        // A blank statistic is left out, like a blank perplexity.
+        { step: 2, epoch: 1, max: 0.9, min: 0.3 },
+      ],
+    });
+    const rewardsOnly = parseMetricsCsv('step_number,epoch_number,reward_mean\n0,0,0.3\n1,0,0.5\n', TRAINING);
+    expect(readTrainingMetrics(rewardsOnly)).toEqual({
+      loss: [],
+      rewards: [
+        { step: 0, epoch: 0, mean: 0.3 },
+        { step: 1, epoch: 0, mean: 0.5 },
+      ],
+    });
+    // Without reward columns a training file still needs its loss.
+    expect(() => readTrainingMetrics(parseMetricsCsv('step_number,epoch_number\n0,0\n', TRAINING))).toThrow(
+      MetricsCsvError,
+    );
+  });
+
+  it('summarises the mean reward per epoch, first, last and best, and joins it to the loss epochs', () => {
+    const rewards = [
+      { step: 0, epoch: 0, mean: 0.2 },
+      { step: 1, epoch: 0, mean: 0.4 },
+      { step: 2, epoch: 1, mean: 0.7 },
+      { step: 3, epoch: 1, mean: 0.6 },
+    ];
+    const summary = summariseRewards(rewards, { mean: 'reward_mean' })!;
+    expect(summary).toEqual({
+      columns: { mean: 'reward_mean' },
+      steps: 4,
+      firstMean: 0.2,
+      finalMean: 0.6,
+      bestMean: 0.7,
+      epochs: [
+        { epoch: 0, meanReward: expect.closeTo(0.3, 10) },
+        { epoch: 1, meanReward: expect.closeTo(0.65, 10) },
+      ],
+    });
+    const training = points([
+      [0, 0, 1.0],
+      [2, 1, 0.8],
+    ]);
+    const joined = summariseMetrics(training, [], undefined, summary);
+    expect(joined.epochs.map((e) => e.meanReward)).toEqual([expect.closeTo(0.3, 10), expect.closeTo(0.65, 10)]);
+    expect(joined.rewards).toBe(summary);
+    expect(summariseRewards([], {})).toBeUndefined();
   });
 });
 

@@ -25,7 +25,8 @@ test('every customizable model of the catalog is listed with its customization t
     expect(summary).toMatchObject({
       modelArn: `arn:aws:bedrock:us-east-1::foundation-model/${model.modelId}`,
       providerName: model.provider,
-      customizationsSupported: Object.keys(model.customizations),
+      // The wire's ModelCustomization enum has no REINFORCEMENT_FINE_TUNING (see the simulator README).
+      customizationsSupported: Object.keys(model.customizations).filter((t) => t !== 'REINFORCEMENT_FINE_TUNING'),
       inferenceTypesSupported: ['PROVISIONED'],
       modelLifecycle: { status: 'ACTIVE' },
     });
@@ -44,6 +45,7 @@ test('every customizable model of the catalog is listed with its customization t
     'meta.llama3-3-70b-instruct-v1:0:128k',
     'amazon.nova-micro-v1:0:128k',
     'amazon.nova-lite-v1:0:300k',
+    'amazon.nova-2-lite-v1:0:256k',
     'amazon.nova-pro-v1:0:300k',
     'cohere.command-text-v14:7:4k',
     'cohere.command-light-text-v14:7:4k',

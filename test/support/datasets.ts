@@ -8,6 +8,9 @@ export const DATA_BUCKET = 'finetune-datasets';
 export const OUTPUT_BUCKET = 'finetune-outputs';
 export const LOGS_BUCKET = 'finetune-invocation-logs';
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/BedrockFineTuning';
+/** A grader Lambda ARN (nothing is deployed: the simulator never invokes it). */
+export const GRADER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:finetune-test-grader';
+export const NOVA_2_LITE = 'amazon.nova-2-lite-v1:0:256k';
 
 const topics = ['billing', 'shipping', 'returns', 'accounts', 'warranty', 'installation', 'security', 'pricing'];
 const question = (i: number) => `Question ${i} about ${topics[i % topics.length]}: how do I handle case ${i}?`;
@@ -32,6 +35,19 @@ export const datasets = {
     ),
   continuedPretraining: (n: number) =>
     jsonl(Array.from({ length: n }, (_, i) => ({ input: `${question(i)} ${answer(i)} Background paragraph ${i}.` }))),
+  /** Reinforcement fine-tuning prompts: chat-completions messages, a reference answer, a grader field. */
+  rftPrompts: (n: number) =>
+    jsonl(
+      Array.from({ length: n }, (_, i) => ({
+        id: `prompt-${i}`,
+        messages: [
+          { role: 'system', content: 'You are a support assistant. Answer with the page and the step.' },
+          { role: 'user', content: question(i) },
+        ],
+        reference_answer: { page: topics[i % topics.length], step: (i % 5) + 1 },
+        topic: topics[i % topics.length],
+      })),
+    ),
   distillationPrompts: (n: number) =>
     jsonl(
       Array.from({ length: n }, (_, i) => ({
@@ -111,8 +127,37 @@ export async function novaFineTune(
 /** Reserved simulator tags (see src/simulator/README.md). */
 export const simulatorTags = {
   timeScale: (scale: number) => ({ key: 'simulator:time-scale', value: String(scale) }),
-  outcome: (outcome: 'fail-validation' | 'fail-training') => ({ key: 'simulator:outcome', value: outcome }),
+  outcome: (outcome: 'fail-validation' | 'fail-training' | 'fail-grader') => ({
+    key: 'simulator:outcome',
+    value: outcome,
+  }),
 };
+
+/** A Nova 2 Lite reinforcement fine-tuning request on `n` prompts uploaded under `prefix`, graded by GRADER_ARN. */
+export async function novaRft(
+  s3: S3Client,
+  prefix: string,
+  n = 120,
+  extra: Partial<FineTuneRequest> = {},
+): Promise<FineTuneRequest> {
+  const trainingUri = await put(s3, DATA_BUCKET, `${prefix}/prompts.jsonl`, datasets.rftPrompts(n));
+  return {
+    customModelName: `${prefix.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 50)}-model`,
+    roleArn: ROLE_ARN,
+    baseModelIdentifier: NOVA_2_LITE,
+    customizationType: 'REINFORCEMENT_FINE_TUNING',
+    trainingDataConfig: { s3Uri: trainingUri },
+    outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/${prefix}/` },
+    customizationConfig: {
+      rftConfig: {
+        graderConfig: { lambdaGrader: { lambdaArn: GRADER_ARN } },
+        hyperParameters: { epochCount: 2, batchSize: 16, learningRate: 0.00001, trainingSamplePerPrompt: 4 },
+      },
+    },
+    orchestration: { polling: { ...FAST_POLLING } },
+    ...extra,
+  };
+}
 
 /** A Nova Pro -> Nova Micro distillation request on the given training data. */
 export function novaDistillation(

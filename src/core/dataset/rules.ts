@@ -46,13 +46,15 @@ export const RULES = {
 
   // ---- conversations (Claude messages, bedrock-conversation-2024, distillation prompts) ----
   'too-few-messages': error('Give each record at least one user message followed by one assistant message.'),
-  'invalid-role': error('Use only the roles "user" and "assistant" in messages (the system prompt goes in `system`).'),
+  'invalid-role': error(
+    'Use only the roles the format allows: "user" and "assistant" in Converse-style records (system prompt in `system`); RFT prompts also take "system" and "tool".',
+  ),
   'first-message-not-user': error('Start `messages` with a user message.'),
   'last-message-not-assistant': error('End `messages` with the assistant message the model should learn to produce.'),
   'roles-not-alternating': error('Alternate user and assistant messages; merge consecutive messages of the same role.'),
   'schema-version': error('Set "schemaVersion": "bedrock-conversation-2024" on every record.'),
   'invalid-content-block': error(
-    'Give each content block exactly one of `text`, `image` or `video`, shaped as the format defines.',
+    'Shape each content block as the format defines: Converse blocks hold exactly one of `text`, `image`, `video`; RFT parts are {"type": "text", "text": ...}.',
   ),
   'media-not-supported': error('Remove images/videos: this model (or customization type) takes text only.'),
   'media-in-assistant-message': error('Put images and videos in user messages only.'),
@@ -74,6 +76,17 @@ export const RULES = {
     'Give each distillation prompt one user message (plus an optional assistant answer); this model takes single-turn prompts only.',
   ),
   'caption-length': error('Keep each caption within the length the model accepts (see the message).'),
+
+  // ---- reinforcement fine-tuning prompts (OpenAI chat-completions style) ----
+  'system-not-first': error('Put the system message first in `messages`, or merge it into the first one.'),
+  'no-user-message': error('Give each prompt at least one message with "role": "user".'),
+  'missing-reference-answer': warning(
+    'Add `reference_answer` (any JSON) for the grader to score against, unless your grader needs none.',
+  ),
+  'invalid-tool-definition': error(
+    'Declare tools as [{"type": "function", "function": {"name": ..., "parameters": {"type": "object", ...}}}].',
+  ),
+  'duplicate-tool-name': error('Give every tool in a record its own name.'),
 
   // ---- file and dataset limits (no line number) ----
   'too-few-records': error('Add records: the file has fewer than the model accepts.'),
@@ -119,7 +132,9 @@ export const RULES = {
   'log-not-from-teacher': warning(
     'With usePromptResponse, only responses from the teacher model are used: check the teacher id or the filters.',
   ),
-  'log-over-cap': warning('Narrow the logs with requestMetadataFilters: distillation uses at most 15,000 prompts.'),
+  'log-over-cap': warning(
+    'Narrow the logs with requestMetadataFilters: distillation uses at most 15,000 prompts, RFT 20,000.',
+  ),
   'log-metadata-unfilterable': warning(
     'Avoid `#` and `,` in request metadata you filter on: filters cannot express those characters.',
   ),

@@ -3,7 +3,7 @@
 // simulator's validation phase and `finetune validate`. Rules are chosen from the catalog: the record
 // format and limits of the base model and customization type, or the invocation-log rules when the
 // context says the lines are logs.
-import { customizationOf, type CustomizationSpec } from '../catalog';
+import { customizationOf, INVOCATION_LOG_TYPES, type CustomizationSpec } from '../catalog';
 import { conversationChecker } from './formats/conversation';
 import { claudeMessagesChecker } from './formats/claude-messages';
 import { RecordScope, type JsonObject, type RecordChecker } from './formats/common';
@@ -11,6 +11,7 @@ import { continuedPretrainingChecker } from './formats/continued-pretraining';
 import { imageCaptionChecker } from './formats/image-caption';
 import { invocationLogChecker, MAX_DISTILLATION_PROMPTS, type InvocationLogChecker } from './formats/invocation-log';
 import { promptCompletionChecker } from './formats/prompt-completion';
+import { rftPromptsChecker } from './formats/rft-prompts';
 import { DuplicateTracker } from './duplicates';
 import { fileLimitProblems } from './limits';
 import { LineSplitter, MAX_LINE_BYTES } from './lines';
@@ -42,8 +43,8 @@ function specOf(ctx: DatasetContext): CustomizationSpec {
     const types = Object.keys(ctx.model.customizations).join(', ');
     throw new DatasetContextError(`${ctx.model.modelId} supports ${types}, not ${ctx.customizationType}`);
   }
-  if (ctx.invocationLogs && ctx.customizationType !== 'DISTILLATION') {
-    throw new DatasetContextError('invocation logs are a source for DISTILLATION only');
+  if (ctx.invocationLogs && !INVOCATION_LOG_TYPES.includes(ctx.customizationType)) {
+    throw new DatasetContextError(`invocation logs are a source for ${INVOCATION_LOG_TYPES.join(' and ')} only`);
   }
   if (ctx.invocationLogs && ctx.role !== 'training')
     throw new DatasetContextError('invocation logs are training data, never a validation set');
@@ -65,6 +66,8 @@ function recordChecker(format: DatasetFormat, ctx: DatasetContext, spec: Customi
       return conversationChecker(ctx, false);
     case 'distillation-prompts':
       return conversationChecker(ctx, true);
+    case 'rft-prompts':
+      return rftPromptsChecker;
     case 'continued-pretraining':
       return continuedPretrainingChecker;
     case 'image-caption':
@@ -229,10 +232,12 @@ export class DatasetValidator {
     const outcome = checker.check(record, this.scope);
     if (outcome === 'filtered-out') stats.filteredOut++;
     if (outcome !== 'used') return 'skipped';
-    if (++stats.qualifying > MAX_DISTILLATION_PROMPTS) {
+    // The most prompts the type takes from logs: 15,000 for distillation, 20,000 for RFT.
+    const cap = this.spec.limits.maxTrainingRecords ?? MAX_DISTILLATION_PROMPTS;
+    if (++stats.qualifying > cap) {
       this.problems.add(
         'log-over-cap',
-        `record ${stats.qualifying.toLocaleString('en-US')} is past the ${MAX_DISTILLATION_PROMPTS.toLocaleString('en-US')}-prompt cap`,
+        `record ${stats.qualifying.toLocaleString('en-US')} is past the ${cap.toLocaleString('en-US')}-prompt cap`,
         this.currentLine,
       );
       return 'skipped';

@@ -13,6 +13,7 @@ export const MODELS = {
   llama3290: 'meta.llama3-2-90b-instruct-v1:0:128k',
   novaMicro: 'amazon.nova-micro-v1:0:128k',
   novaLite: 'amazon.nova-lite-v1:0:300k',
+  nova2Lite: 'amazon.nova-2-lite-v1:0:256k',
   cohere: 'cohere.command-text-v14:7:4k',
   titanImage: 'amazon.titan-image-generator-v1:0',
   titanEmbed: 'amazon.titan-embed-image-v1:0',
@@ -78,6 +79,16 @@ export const conversation = (i: number, extra: Record<string, unknown> = {}) => 
     { role: 'user', content: [{ text: `What is ${i} plus one?` }] },
     { role: 'assistant', content: [{ text: `It is ${i + 1}.` }] },
   ],
+  ...extra,
+});
+/** A reinforcement fine-tuning prompt (OpenAI chat-completions style) with its reference answer. */
+export const rftPrompt = (i: number, extra: Record<string, unknown> = {}) => ({
+  id: `sample-${i}`,
+  messages: [
+    { role: 'system', content: 'You are a math tutor.' },
+    { role: 'user', content: `Solve: 2x + ${i} = ${i + 8}` },
+  ],
+  reference_answer: { solution: 'x = 4' },
   ...extra,
 });
 export const prompt = (i: number) => ({

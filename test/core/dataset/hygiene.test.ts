@@ -256,9 +256,9 @@ describe('contexts the engine refuses', () => {
     );
   });
 
-  it('invocation logs outside distillation, or as validation data', () => {
+  it('invocation logs outside distillation and RFT, or as validation data', () => {
     expect(() => new DatasetValidator(context(MODELS.novaMicro, 'FINE_TUNING', { invocationLogs: {} }))).toThrow(
-      'DISTILLATION only',
+      'DISTILLATION and REINFORCEMENT_FINE_TUNING only',
     );
     expect(
       () => new DatasetValidator(context(MODELS.novaMicro, 'DISTILLATION', { invocationLogs: {}, role: 'validation' })),

@@ -25,6 +25,7 @@ import {
   MODELS,
   pc,
   records,
+  rftPrompt,
   validate,
   videoRef,
   type Line,
@@ -59,6 +60,11 @@ const logs = (lines: Line[], options: Record<string, unknown> = {}, line = 1): F
   line,
 });
 const fileLevel = (run: () => DatasetReport): Fixture => ({ run });
+const rft = (record: Record<string, unknown>): Fixture => ({
+  run: () => validate(context(MODELS.nova2Lite, 'REINFORCEMENT_FINE_TUNING'), [record]),
+  line: 1,
+});
+const fnTool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
 
 const latin1 = new Uint8Array([
   ...new TextEncoder().encode('{"prompt":"caf'),
@@ -125,6 +131,18 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
       ]),
     line: 1,
   },
+  'system-not-first': rft(
+    rftPrompt(0, {
+      messages: [
+        { role: 'user', content: 'Solve: x + 1 = 2' },
+        { role: 'system', content: 'You are a math tutor.' },
+      ],
+    }),
+  ),
+  'no-user-message': rft(rftPrompt(0, { messages: [{ role: 'system', content: 'You are a math tutor.' }] })),
+  'missing-reference-answer': rft(rftPrompt(0, { reference_answer: undefined })),
+  'invalid-tool-definition': rft(rftPrompt(0, { tools: [{ type: 'retrieval' }] })),
+  'duplicate-tool-name': rft(rftPrompt(0, { tools: [fnTool('lookup'), fnTool('lookup')] })),
   'caption-length': ft(MODELS.titanImage, [{ 'image-ref': 's3://finetune-datasets/a.png', caption: 'ab' }]),
   'too-few-records': fileLevel(() => validate(context(MODELS.haiku), records(31, claude))),
   'too-many-records': fileLevel(() =>

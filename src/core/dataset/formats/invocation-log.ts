@@ -104,7 +104,8 @@ export function invocationLogChecker(ctx: DatasetContext, filters: MetadataFilte
   const usePromptResponse = ctx.invocationLogs?.usePromptResponse === true;
   const teacher =
     usePromptResponse && ctx.teacherModelIdentifier ? normalizeModelId(ctx.teacherModelIdentifier) : undefined;
-  const multiTurn = ctx.model.multiTurnDistillation === true;
+  // RFT prompts are chat-completions conversations of any length; distillation students differ.
+  const multiTurn = ctx.customizationType === 'REINFORCEMENT_FINE_TUNING' || ctx.model.multiTurnDistillation === true;
   const keysFiltered = filters ? filteredKeys(filters) : [];
 
   function drop(scope: RecordScope, rule: Parameters<RecordScope['report']>[0], message: string): LogRecordOutcome {
