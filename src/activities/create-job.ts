@@ -23,7 +23,8 @@ import {
   tokenSource,
 } from '../core/naming';
 import type { FineTuneRequest } from '../core/request';
-import { awsErrorMessage, awsErrorName, failFastOnRejection, isRoleNotReady } from './bedrock-errors';
+import { awsErrorMessage, awsErrorName } from '../aws/errors';
+import { failFastOnRejection, isRoleNotReady } from './bedrock-errors';
 
 export interface CreateJobInput {
   request: FineTuneRequest;
