@@ -13,6 +13,7 @@ export const MODELS = {
   llama3290: 'meta.llama3-2-90b-instruct-v1:0:128k',
   novaMicro: 'amazon.nova-micro-v1:0:128k',
   novaLite: 'amazon.nova-lite-v1:0:300k',
+  nova2Lite: 'amazon.nova-2-lite-v1:0:256k',
   cohere: 'cohere.command-text-v14:7:4k',
   titanImage: 'amazon.titan-image-generator-v1:0',
   titanEmbed: 'amazon.titan-embed-image-v1:0',
@@ -89,6 +90,9 @@ export const imageRef = (key: string, format = 'png', bucket = 'finetune-dataset
 });
 export const videoRef = (key: string, format = 'mp4', bucket = 'finetune-datasets') => ({
   video: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
+});
+export const documentRef = (key: string, format = 'pdf', bucket = 'finetune-datasets') => ({
+  document: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
 });
 export const caption = (i: number) => ({
   'image-ref': `s3://finetune-datasets/images/${i}.png`,
