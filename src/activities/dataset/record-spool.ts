@@ -15,6 +15,7 @@ export class RecordSpool {
   private used = 0;
   private written = 0;
   private taken = 0;
+  private disposed = false;
   private offsets = new Float64Array(1024);
   private lengths = new Uint32Array(1024);
   count = 0;
@@ -68,7 +69,10 @@ export class RecordSpool {
     return scratch.buffer.subarray(0, length);
   }
 
+  /** Closes and deletes the file; once only. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     closeSync(this.fd);
     rmSync(this.dir, { recursive: true, force: true });
   }
