@@ -49,7 +49,9 @@ export async function validateTrainingData(s3: S3Client, input: DataCheckInput):
       ? await checkInvocationLogs(s3, input.invocationLogsConfig, input)
       : await checkJsonlFile(s3, input.trainingS3Uri ?? '', 'training', input);
     let validationRecords = 0;
-    for (const uri of input.validatorS3Uris) validationRecords += await checkJsonlFile(s3, uri, 'validation', input);
+    // Bedrock ignores a validation set some models take none of (Nova 2 Lite): it is not read.
+    const validators = input.spec.limits.validationIgnored ? [] : input.validatorS3Uris;
+    for (const uri of validators) validationRecords += await checkJsonlFile(s3, uri, 'validation', input);
     const totals = totalRecordProblems(
       input.spec.limits,
       trainingRecords,
