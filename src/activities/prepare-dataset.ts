@@ -17,11 +17,8 @@
 // timestamps; a seeded shuffle), so a resumed run writes the same bytes as one that was never stopped.
 import type { TrainingDataConfig, ValidationDataConfig } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { s3MediaProbe } from '../aws/media-probe';
 import { putJson } from '../aws/s3-objects';
 import { joinS3Uri } from '../core/bedrock-patterns';
 import {
@@ -33,38 +30,26 @@ import {
   type CustomizationType,
 } from '../core/catalog';
 import {
-  checkMediaObjects,
   DatasetContextError,
   DatasetValidator,
   DEFAULT_SEED,
-  MediaReferences,
   preparationOptionProblems,
-  seededPermutation,
   totalRecordProblems,
   validationSplitCount,
   withFileProblems,
-  withLineProblems,
   type DataPreparationOptions,
   type DatasetContext,
   type LineOutcome,
-  type MediaReference,
   type MetadataFilters,
 } from '../core/dataset';
 import { fileLimitProblems } from '../core/dataset/limits';
 import { FailureType } from '../core/fine-tune-contract';
-import {
-  CheckpointStore,
-  inputKeyOf,
-  type CheckpointState,
-  type Delta,
-  type Scan,
-  type ScanId,
-} from './dataset/checkpoint';
-import { Progress, type PrepareDatasetProgress } from './dataset/progress';
+import type { Scan, ScanId } from './dataset/checkpoint';
+import { PreparationAttempt } from './dataset/attempt';
 import { RecordSpool } from './dataset/record-spool';
 import { reportBody, REPORT_NAME, writeReportAndFail, type Preparation } from './dataset/report';
-import { LogScan, ObjectScan } from './dataset/scan';
-import { copyRecords, uploadRecords } from './dataset/write-prepared';
+import { LogScan, ObjectScan, withMediaChecked } from './dataset/scan';
+import { writePreparedFiles } from './dataset/write-prepared';
 
 export type { DataPreparationOptions } from '../core/dataset';
 export type { PrepareDatasetProgress } from './dataset/progress';
@@ -139,89 +124,39 @@ function resolveJob(input: PrepareDatasetInput): Job {
   return { model, spec, base };
 }
 
-/** One attempt: the checkpoint it resumed from (if any), where it saves the next, and its progress. */
-class Attempt {
-  readonly progress: Progress;
-  private checkpoints = 0;
-
-  constructor(
-    readonly deps: PrepareDatasetDeps,
-    readonly input: PrepareDatasetInput,
-    readonly job: Job,
-    readonly store: CheckpointStore,
-    readonly state: CheckpointState,
-    resumed: boolean,
-  ) {
-    this.progress = new Progress(resumed ? state.progress : undefined);
-  }
-
-  get every(): number {
-    return this.deps.checkpointBytes ?? CHECKPOINT_BYTES;
-  }
-
-  async save(delta: Delta): Promise<void> {
-    this.state.progress = this.progress.snapshot();
-    const uri = await this.store.save(this.state, delta);
-    this.checkpoints++;
-    this.progress.checkpointed(uri);
-  }
-
-  get saved(): number {
-    return this.checkpoints;
-  }
+/** What a preparation works with: its input, the catalog entry, and the attempt's checkpoints. */
+interface Preparing {
+  deps: PrepareDatasetDeps;
+  input: PrepareDatasetInput;
+  job: Job;
+  attempt: PreparationAttempt;
 }
 
 export function createPrepareDatasetActivities(deps: PrepareDatasetDeps) {
   return {
     async prepareDataset(input: PrepareDatasetInput): Promise<PrepareDatasetResult> {
-      const info = Context.current().info;
       const job = resolveJob(input);
       const { s3Uri, invocationLogsConfig } = input.trainingDataConfig;
       if (!s3Uri === !invocationLogsConfig)
         throw invalidRequest('trainingDataConfig needs exactly one of s3Uri and invocationLogsConfig');
-      const inputKey = inputKeyOf(input);
-      const store = new CheckpointStore(
-        deps.s3,
-        CheckpointStore.folderFor(
-          input.outputS3Uri,
-          info.workflowExecution?.workflowId ?? info.activityId,
-          info.activityId,
-        ),
-        info.attempt,
-      );
-      const previous = info.heartbeatDetails as PrepareDatasetProgress | undefined;
-      const resumedState = previous?.checkpoint ? await store.load(previous.checkpoint, inputKey) : undefined;
-      if (previous)
-        log.info(
-          resumedState
-            ? 'prepareDataset retried: resuming from its last checkpoint'
-            : 'prepareDataset retried: no usable checkpoint, starting over',
-          { attempt: info.attempt, previous },
-        );
-      const state: CheckpointState = resumedState ?? {
-        version: 1,
-        inputKey,
-        progress: { phase: 'training', file: '', bytes: 0, records: 0, line: 0 },
-        deltas: [],
-        validation: [],
-      };
-      const attempt = new Attempt(deps, input, job, store, state, resumedState !== undefined);
+      const attempt = await PreparationAttempt.begin(deps.s3, input, deps.checkpointBytes ?? CHECKPOINT_BYTES);
+      const preparing = { deps, input, job, attempt };
       try {
-        const result = invocationLogsConfig ? await prepareFromLogs(attempt) : await prepareFromFile(attempt);
-        await store.clear();
+        const result = invocationLogsConfig ? await prepareFromLogs(preparing) : await prepareFromFile(preparing);
+        await attempt.clear();
         return result;
       } catch (err) {
         if (err instanceof DatasetContextError) throw invalidRequest(err.message);
         // A verdict is final: its checkpoints are of no further use. Anything else may be retried.
-        if (err instanceof ApplicationFailure && err.nonRetryable) await store.clear();
+        if (err instanceof ApplicationFailure && err.nonRetryable) await attempt.clear();
         throw err;
       }
     },
   };
 }
 
-async function prepareFromLogs(attempt: Attempt): Promise<PrepareDatasetResult> {
-  const { deps, input, job, state, progress } = attempt;
+async function prepareFromLogs({ deps, input, job, attempt }: Preparing): Promise<PrepareDatasetResult> {
+  const { state, progress } = attempt;
   const logs = input.trainingDataConfig.invocationLogsConfig!;
   const source = logs.invocationLogSource?.s3Uri;
   if (!source) throw invalidRequest('trainingDataConfig.invocationLogsConfig.invocationLogSource.s3Uri is missing');
@@ -240,7 +175,7 @@ async function prepareFromLogs(attempt: Attempt): Promise<PrepareDatasetResult> 
     every: attempt.every,
     save: async () => {
       state.logs = scanner.snapshot();
-      await attempt.save({ journals: [], spool: new Uint8Array(0), media: [] });
+      await attempt.save([]);
     },
   });
   const extra = { offloadedBodiesFetched: scanner.bodiesFetched };
@@ -264,31 +199,8 @@ async function prepareFromLogs(attempt: Attempt): Promise<PrepareDatasetResult> 
   };
 }
 
-/** What the resumed checkpoints hold besides the state: journals per scan, spooled records, media. */
-interface Restored {
-  journals: Map<ScanId, Uint32Array[]>;
-  media: Map<ScanId, MediaReferences>;
-}
-
-async function restoreDeltas(attempt: Attempt, spool: RecordSpool | undefined): Promise<Restored> {
-  const restored: Restored = { journals: new Map(), media: new Map() };
-  for await (const delta of attempt.store.deltas(attempt.state)) {
-    for (const { scan, entries } of delta.journals)
-      restored.journals.set(scan, [...(restored.journals.get(scan) ?? []), entries]);
-    for (const { scan, ref } of delta.media) mediaOf(restored.media, scan).add(ref);
-    if (delta.spool.length > 0) spool?.addSaved(delta.spool);
-  }
-  return restored;
-}
-
-function mediaOf(map: Map<ScanId, MediaReferences>, scan: ScanId): MediaReferences {
-  let refs = map.get(scan);
-  if (!refs) map.set(scan, (refs = new MediaReferences()));
-  return refs;
-}
-
-async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> {
-  const { deps, input, job, state, progress } = attempt;
+async function prepareFromFile({ deps, input, job, attempt }: Preparing): Promise<PrepareDatasetResult> {
+  const { state, progress } = attempt;
   const trainingUri = input.trainingDataConfig.s3Uri!;
   const { limits } = job.spec;
   const subject = `${job.model.modelName} ${input.customizationType}`;
@@ -304,23 +216,22 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
       ? new RecordSpool(deps.tmpDir ?? tmpdir())
       : undefined;
   try {
-    const restored = await restoreDeltas(attempt, spool);
-    const pending: Delta = { journals: [], spool: new Uint8Array(0), media: [] };
-    const onMedia = (scan: ScanId) => (ref: MediaReference) => {
-      mediaOf(restored.media, scan).add(ref);
-      pending.media.push({ scan, ref });
-    };
+    await attempt.restore(spool);
 
     // ---- training ----
     const keep = (outcome: LineOutcome) => outcome === 'record' || (outcome === 'duplicate' && !options?.dedupe);
-    const trainingCtx: DatasetContext = { ...job.base, role: 'training', onMediaReference: onMedia('training') };
+    const trainingCtx: DatasetContext = {
+      ...job.base,
+      role: 'training',
+      onMediaReference: attempt.onMedia('training'),
+    };
     let trainingScan: ObjectScan | undefined;
     if (!state.training) {
       trainingScan = await ObjectScan.open(
         trainingUri,
         trainingCtx,
         {},
-        state.current ? { state: state.current, journals: restored.journals.get('training') ?? [] } : undefined,
+        state.current ? { state: state.current, journals: attempt.journalsOf('training') } : undefined,
       );
       const scan = trainingScan;
       progress.start('training', trainingUri, state.current?.lines ?? 0);
@@ -331,7 +242,7 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
           every: attempt.every,
           save: async () => {
             state.current = scan.snapshot();
-            await attempt.save(takePending(pending, [['training', scan.validator]], spool));
+            await attempt.save([['training', scan.validator]], spool);
           },
         },
         spool
@@ -348,15 +259,15 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
     let trainingRecords: DatasetValidator | undefined = trainingScan?.validator;
     if (!trainingRecords && checkedValidators.length > state.validation.length) {
       trainingRecords = new DatasetValidator({ ...job.base, role: 'training' }, { journal: true });
-      trainingRecords.replayDuplicates(restored.journals.get('training') ?? []);
+      trainingRecords.replayDuplicates(attempt.journalsOf('training'));
     }
     for (let i = state.validation.length; i < checkedValidators.length; i++) {
       const uri = checkedValidators[i];
       const scan = await ObjectScan.open(
         uri,
-        { ...job.base, role: 'validation', onMediaReference: onMedia(i) },
+        { ...job.base, role: 'validation', onMediaReference: attempt.onMedia(i) },
         { training: trainingRecords },
-        state.current ? { state: state.current, journals: restored.journals.get(i) ?? [] } : undefined,
+        state.current ? { state: state.current, journals: attempt.journalsOf(i) } : undefined,
       );
       progress.start('validation', uri, state.current?.lines ?? 0);
       state.validation.push(
@@ -366,37 +277,19 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
             state.current = scan.snapshot();
             const owners: [ScanId, DatasetValidator][] = [[i, scan.validator]];
             if (trainingScan) owners.push(['training', trainingScan.validator]);
-            await attempt.save(takePending(pending, owners, spool));
+            await attempt.save(owners, spool);
           },
         }),
       );
       state.current = undefined;
     }
     // Every scan is done: a retry from here on goes straight to the media check and the writing.
-    if (attempt.saved > 0 || state.deltas.length > 0) {
-      const owners: [ScanId, DatasetValidator][] = trainingScan ? [['training', trainingScan.validator]] : [];
-      await attempt.save(takePending(pending, owners, spool));
-    }
+    if (attempt.checkpointed) await attempt.save(trainingScan ? [['training', trainingScan.validator]] : [], spool);
 
     // ---- media objects, read where they live ----
     const mediaLimits = job.model.conversation?.media;
-    const checkMedia = async (scan: Scan, id: ScanId): Promise<Scan> => {
-      const refs = restored.media.get(id);
-      if (!refs || refs.size === 0 || !mediaLimits) return scan;
-      progress.start('media', scan.uri);
-      const problems = await checkMediaObjects(
-        refs,
-        s3MediaProbe(deps.s3, Context.current().cancellationSignal),
-        mediaLimits,
-        {
-          concurrency: deps.mediaConcurrency,
-          onProgress: (done) => {
-            if (done % 256 === 0) progress.beat();
-          },
-        },
-      );
-      return { ...scan, report: withLineProblems(scan.report, problems) };
-    };
+    const checkMedia = (scan: Scan, id: ScanId): Promise<Scan> =>
+      withMediaChecked(deps.s3, scan, attempt.mediaOf(id), mediaLimits, progress, deps.mediaConcurrency);
     training = await checkMedia(training, 'training');
     const validation: Scan[] = [];
     for (let i = 0; i < state.validation.length; i++) validation.push(await checkMedia(state.validation[i], i));
@@ -462,22 +355,15 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
       };
     }
 
-    const order =
-      heldOut > 0
-        ? seededPermutation(spool.count, options?.seed ?? DEFAULT_SEED)
-        : Uint32Array.from({ length: spool.count }, (_, i) => i);
-    const validationOrder = order.subarray(0, heldOut);
-    const trainingOrder = order.subarray(heldOut);
-    const hash = createHash('sha256');
-    progress.start('fingerprint', trainingUri);
-    const preparedBytes = await copyRecords(spool, trainingOrder, { hash }, progress);
-    const fingerprint = hash.digest('hex');
-    const folder = joinS3Uri(input.outputS3Uri, 'prepared', fingerprint);
-    const preparedTraining = joinS3Uri(folder, 'train.jsonl');
-    const preparedValidation = heldOut > 0 ? joinS3Uri(folder, 'validation.jsonl') : undefined;
-    await uploadRecords(deps.s3, preparedTraining, spool, trainingOrder, progress);
-    if (preparedValidation) await uploadRecords(deps.s3, preparedValidation, spool, validationOrder, progress);
-    const reportUri = joinS3Uri(folder, REPORT_NAME);
+    const prepared = await writePreparedFiles(deps.s3, spool, {
+      heldOut,
+      seed: options?.seed ?? DEFAULT_SEED,
+      outputS3Uri: input.outputS3Uri,
+      progress,
+      source: trainingUri,
+    });
+    const { fingerprint, trainingUri: preparedTraining, validationUri: preparedValidation } = prepared;
+    const reportUri = joinS3Uri(input.outputS3Uri, 'prepared', fingerprint, REPORT_NAME);
     const preparation: Preparation = {
       options: options ?? {},
       duplicatesRemoved,
@@ -493,23 +379,9 @@ async function prepareFromFile(attempt: Attempt): Promise<PrepareDatasetResult> 
       validationDataConfig: preparedValidation
         ? { validators: [{ s3Uri: preparedValidation }] }
         : input.validationDataConfig,
-      stats: { ...stats, bytes: preparedBytes },
+      stats: { ...stats, bytes: prepared.bytes },
     };
   } finally {
     spool?.dispose();
   }
-}
-
-/** What grew since the last checkpoint, taken out of the validators, the spool and the pending media. */
-function takePending(
-  pending: Delta,
-  owners: readonly [ScanId, DatasetValidator][],
-  spool: RecordSpool | undefined,
-): Delta {
-  const delta: Delta = {
-    journals: owners.map(([scan, validator]) => ({ scan, entries: validator.takeDuplicateJournal() })),
-    spool: spool ? spool.takeDelta() : new Uint8Array(0),
-    media: pending.media.splice(0),
-  };
-  return delta;
 }

@@ -9,11 +9,16 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { awsErrorName, s3ErrorKind } from '../../aws/errors';
 import { inlineOffloadedBodies, mayHaveOffloadedBody } from '../../aws/invocation-log-bodies';
+import { s3MediaProbe } from '../../aws/media-probe';
 import { invocationLogObjects, openObject } from '../../aws/s3-lines';
 import { parseS3Uri } from '../../core/bedrock-patterns';
+import type { MediaLimits } from '../../core/catalog';
 import {
+  checkMediaObjects,
   DatasetValidator,
   LineSplitter,
+  withLineProblems,
+  type MediaReferences,
   type DatasetContext,
   type LineOutcome,
   type ValidatorOptions,
@@ -241,4 +246,25 @@ export class LogScan {
     });
     return { uri: this.uri, report: this.validator.finish(), sha256: this.read.hex() };
   }
+}
+
+/** The scan's report with the problems of the media objects it references, read where they live. */
+export async function withMediaChecked(
+  s3: S3Client,
+  scan: Scan,
+  refs: MediaReferences,
+  limits: MediaLimits | undefined,
+  progress: Progress,
+  concurrency?: number,
+): Promise<Scan> {
+  if (refs.size === 0 || !limits) return scan;
+  progress.start('media', scan.uri);
+  const probe = s3MediaProbe(s3, Context.current().cancellationSignal);
+  const problems = await checkMediaObjects(refs, probe, limits, {
+    concurrency,
+    onProgress: (done) => {
+      if (done % 256 === 0) progress.beat();
+    },
+  });
+  return { ...scan, report: withLineProblems(scan.report, problems) };
 }

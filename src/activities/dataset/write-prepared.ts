@@ -3,9 +3,10 @@
 // reason, a local read as much as an S3 call, is aborted, so no incomplete upload is left behind.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
-import type { Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { S3ObjectWriter } from '../../aws/s3-writer';
-import { parseS3Uri } from '../../core/bedrock-patterns';
+import { joinS3Uri, parseS3Uri } from '../../core/bedrock-patterns';
+import { seededPermutation } from '../../core/dataset';
 import { HEARTBEAT_BYTES, type Progress } from './progress';
 import type { RecordSpool } from './record-spool';
 
@@ -55,4 +56,40 @@ export async function uploadRecords(
     await writer.abort();
     throw err;
   }
+}
+
+export interface PreparedFiles {
+  /** sha256 of train.jsonl: the run's fingerprint. */
+  fingerprint: string;
+  trainingUri: string;
+  validationUri?: string;
+  /** Bytes of train.jsonl. */
+  bytes: number;
+}
+
+/**
+ * The spooled records shuffled with the seed when `heldOut` records go to validation (else in their
+ * order), written as `<output>/prepared/<fingerprint>/train.jsonl` and `validation.jsonl`. The fingerprint
+ * is computed first, since it names the folder.
+ */
+export async function writePreparedFiles(
+  s3: S3Client,
+  spool: RecordSpool,
+  options: { heldOut: number; seed: string; outputS3Uri: string; progress: Progress; source: string },
+): Promise<PreparedFiles> {
+  const { heldOut, progress } = options;
+  const order =
+    heldOut > 0 ? seededPermutation(spool.count, options.seed) : Uint32Array.from({ length: spool.count }, (_, i) => i);
+  const validationOrder = order.subarray(0, heldOut);
+  const trainingOrder = order.subarray(heldOut);
+  const hash = createHash('sha256');
+  progress.start('fingerprint', options.source);
+  const bytes = await copyRecords(spool, trainingOrder, { hash }, progress);
+  const fingerprint = hash.digest('hex');
+  const folder = joinS3Uri(options.outputS3Uri, 'prepared', fingerprint);
+  const trainingUri = joinS3Uri(folder, 'train.jsonl');
+  const validationUri = heldOut > 0 ? joinS3Uri(folder, 'validation.jsonl') : undefined;
+  await uploadRecords(s3, trainingUri, spool, trainingOrder, progress);
+  if (validationUri) await uploadRecords(s3, validationUri, spool, validationOrder, progress);
+  return { fingerprint, trainingUri, validationUri, bytes };
 }
