@@ -7,15 +7,34 @@
 //
 //   npm run bench:validate -- --size 256MB
 //   npm run bench:validate -- --size 1GB,2GB --formats bedrock-conversation
+//   npm run bench:validate -- --size 64MB --formats bedrock-conversation,tool-use
+// Media objects (--media N): starts its own S3 server (versitygw, from the project's tool cache), uploads
+// N small PNG objects and a Nova Lite dataset of N records that reference them, then measures the
+// engine alone on that dataset, the media check (one ranged GET per object, the path preparation and
+// `finetune validate` take) and, for comparison, bare HEADs of the same objects, each at --concurrency
+// requests in flight (default 32):
+//   npm run bench:validate -- --media 10000
 // Also: node dist/bench/bench/validate.js --generate <path> <format> <size> | --measure <path> <format> [repeat]
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createS3Client } from '../src/aws/clients';
+import { s3MediaProbe } from '../src/aws/media-probe';
 import { findModel, type CustomizationType } from '../src/core/catalog';
 import { fileChunks } from '../src/cli/validate';
-import { DatasetValidator, LineSplitter, type DatasetContext, type DatasetFormat } from '../src/core/dataset';
+import {
+  checkMediaObjects,
+  DatasetValidator,
+  LineSplitter,
+  MediaReferences,
+  type DatasetContext,
+} from '../src/core/dataset';
+import { freePort } from '../src/stack/ports';
+import { LOCAL_S3_CREDENTIALS, startS3Server } from '../src/stack/s3-server';
+import { findTool } from '../src/stack/tools';
 
 interface FormatSetup {
   modelId: string;
@@ -26,7 +45,7 @@ interface FormatSetup {
 
 // ---- generated records (about 1.2 KB each, all distinct) ----
 const IMAGE_EVERY = 10;
-const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
+const FORMATS: Record<string, FormatSetup> = {
   'bedrock-conversation': {
     modelId: 'amazon.nova-lite-v1:0:300k',
     type: 'FINE_TUNING',
@@ -50,6 +69,43 @@ const FORMATS: Partial<Record<DatasetFormat, FormatSetup>> = {
         { role: 'assistant', content: [{ text: `Answer ${i}: ${words(60)}.` }] },
         { role: 'user', content: [{ text: `Follow-up ${i}: ${words(20)}?` }] },
         { role: 'assistant', content: [{ text: `Resolution ${i}: ${words(40)}.` }] },
+      ],
+    }),
+  },
+  // bedrock-conversation with tool use: a declared tool, a call, its result and the answer per record.
+  'tool-use': {
+    modelId: 'amazon.nova-lite-v1:0:300k',
+    type: 'FINE_TUNING',
+    record: (i, words) => ({
+      schemaVersion: 'bedrock-conversation-2024',
+      system: [{ text: `You are support agent ${i % 50}. ${words(8)}` }],
+      toolConfig: {
+        tools: [
+          {
+            toolSpec: {
+              name: 'lookupOrder',
+              description: `Find an order. ${words(10)}`,
+              inputSchema: { json: { type: 'object', properties: { orderId: { type: 'string' } } } },
+            },
+          },
+        ],
+      },
+      messages: [
+        { role: 'user', content: [{ text: `Ticket ${i}: ${words(40)}?` }] },
+        {
+          role: 'assistant',
+          content: [
+            { text: `Looking up order ${i}.` },
+            { toolUse: { toolUseId: `call-${i}`, name: 'lookupOrder', input: { orderId: `A-${i}` } } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { toolResult: { toolUseId: `call-${i}`, content: [{ json: { status: words(6), items: i % 7 } }] } },
+          ],
+        },
+        { role: 'assistant', content: [{ text: `Resolution ${i}: ${words(50)}.` }] },
       ],
     }),
   },
@@ -239,7 +295,7 @@ function best(runs: Phase[]): Phase {
   };
 }
 
-async function child(path: string, format: DatasetFormat, repeat: number): Promise<void> {
+async function child(path: string, format: string, repeat: number): Promise<void> {
   const setup = FORMATS[format]!;
   const size = statSync(path).size;
   await warm(path);
@@ -261,6 +317,128 @@ async function child(path: string, format: DatasetFormat, repeat: number): Promi
   );
 }
 
+// ---- media objects ----
+
+/** A 2 KiB PNG: a real header stating 640x480, then padding. */
+function pngObject(): Uint8Array {
+  const png = new Uint8Array(2048);
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(png.buffer).setUint32(16, 640);
+  new DataView(png.buffer).setUint32(20, 480);
+  return png;
+}
+
+/** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns the seconds taken. */
+async function pool(n: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function media(args: string[]): Promise<void> {
+  const n = Number(option(args, '--media', '10000'));
+  const concurrency = Number(option(args, '--concurrency', '32'));
+  const binary = findTool('versitygw');
+  if (!binary) throw new Error('versitygw is not in the tool cache: run `finetune dev` once, or npm test');
+  const dir = mkdtempSync(join(option(args, '--dir', tmpdir()), 'finetune-bench-media-'));
+  const region = 'us-east-1';
+  const { child, endpoint } = await startS3Server({
+    binary,
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: dir,
+    logFile: join(dir, 's3.log'),
+    region,
+  });
+  const s3 = createS3Client({ region, s3Endpoint: endpoint }, LOCAL_S3_CREDENTIALS);
+  const bucket = 'finetune-datasets';
+  try {
+    const png = pngObject();
+    const uploadSeconds = await pool(n, concurrency, (i) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: `bench/img/${i}.png`, Body: png })),
+    );
+    const words = wordSource(7);
+    const path = join(dir, 'media.jsonl');
+    const fd = openSync(path, 'w');
+    for (let i = 0; i < n; i++) {
+      const record = {
+        schemaVersion: 'bedrock-conversation-2024',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { text: `Ticket ${i}: ${words(40)}?` },
+              { image: { format: 'png', source: { s3Location: { uri: `s3://${bucket}/bench/img/${i}.png` } } } },
+            ],
+          },
+          { role: 'assistant', content: [{ text: `Answer ${i}: ${words(60)}.` }] },
+        ],
+      };
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+    }
+    closeSync(fd);
+    const size = statSync(path).size;
+
+    // The engine alone on the dataset (no object read), as the plain-text figures are measured.
+    const refs = new MediaReferences();
+    const model = findModel('amazon.nova-lite-v1:0:300k')!;
+    const ctx: DatasetContext = {
+      model,
+      customizationType: 'FINE_TUNING',
+      role: 'training',
+      datasetBucket: bucket,
+      fileBytes: size,
+      onMediaReference: (ref) => refs.add(ref),
+    };
+    // Best of three, as for the plain-text figures; the references are collected by the first run.
+    const runs: Awaited<ReturnType<typeof measure<ReturnType<DatasetValidator['finish']>>>>[] = [];
+    for (let r = 0; r < 3; r++)
+      runs.push(
+        await measure(async () => {
+          const validator = new DatasetValidator(r === 0 ? ctx : { ...ctx, onMediaReference: undefined });
+          const splitter = new LineSplitter();
+          let line = 0;
+          const onLine = (bytes: Uint8Array) => validator.addLine(bytes, ++line);
+          for await (const chunk of fileChunks(path)) splitter.push(chunk, onLine);
+          splitter.end(onLine);
+          return validator.finish();
+        }, size),
+      );
+    const engine = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const checkStart = process.hrtime.bigint();
+    const problems = await checkMediaObjects(refs, s3MediaProbe(s3), model.conversation!.media, { concurrency });
+    const checkSeconds = Number(process.hrtime.bigint() - checkStart) / 1e9;
+    const headSeconds = await pool(n, concurrency, (i) =>
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `bench/img/${i}.png` })),
+    );
+    console.log(
+      `node ${process.version}, ${process.platform}/${process.arch}; S3: versitygw on loopback; ${concurrency} requests in flight`,
+    );
+    console.log(
+      `media dataset: ${n} records, ${(size / 1e6).toFixed(1)} MB, ${refs.size} distinct objects (uploaded at ${(n / uploadSeconds).toFixed(0)} PUT/s)`,
+    );
+    console.log(
+      `  engine alone:              ${engine.mbPerSecond.toFixed(0)} MB/s, ${(n / engine.seconds).toFixed(0)} records/s (${engine.result.verdict})`,
+    );
+    console.log(
+      `  media check (ranged GET):  ${(refs.size / checkSeconds).toFixed(0)} objects/s, ${checkSeconds.toFixed(2)} s, ${problems.length} problems`,
+    );
+    console.log(`  bare HEAD, for comparison: ${(n / headSeconds).toFixed(0)} HEADs/s, ${headSeconds.toFixed(2)} s`);
+    console.log(
+      `  whole validation:          ${(n / (engine.seconds + checkSeconds)).toFixed(0)} records/s with the media check`,
+    );
+  } finally {
+    s3.destroy();
+    await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---- driver ----
 
 function parseSize(text: string): number {
@@ -277,7 +455,7 @@ function option(args: string[], name: string, fallback: string): string {
 
 function main(args: string[]): void {
   const sizes = option(args, '--size', '64MB').split(',').map(parseSize);
-  const formats = option(args, '--formats', Object.keys(FORMATS).join(',')).split(',') as DatasetFormat[];
+  const formats = option(args, '--formats', Object.keys(FORMATS).join(',')).split(',');
   const repeat = option(args, '--repeat', '3');
   const dir = mkdtempSync(join(option(args, '--dir', tmpdir()), 'finetune-bench-'));
   console.log(
@@ -323,11 +501,14 @@ function main(args: string[]): void {
 
 if (process.argv[2] === '--generate') {
   // Keep a generated file, e.g. to profile: --generate <path> <format> <size>.
-  console.log(
-    `${generate(process.argv[3], FORMATS[process.argv[4] as DatasetFormat]!, parseSize(process.argv[5]))} records`,
-  );
+  console.log(`${generate(process.argv[3], FORMATS[process.argv[4]], parseSize(process.argv[5]))} records`);
 } else if (process.argv[2] === '--measure') {
-  child(process.argv[3], process.argv[4] as DatasetFormat, Number(process.argv[5] ?? 1)).catch((err) => {
+  child(process.argv[3], process.argv[4], Number(process.argv[5] ?? 1)).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (process.argv.includes('--media')) {
+  media(process.argv.slice(2)).catch((err) => {
     console.error(err);
     process.exit(1);
   });

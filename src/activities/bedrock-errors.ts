@@ -1,15 +1,8 @@
 // How Bedrock's exceptions become Temporal failures. Retryable conditions (throttling, 5xx, IAM role
 // propagation, quota) stay retryable; a request Bedrock rejects fails at once with Bedrock's message.
 import { ApplicationFailure } from '@temporalio/common';
+import { awsErrorMessage, awsErrorName } from '../aws/errors';
 import { FailureType } from '../core/fine-tune-contract';
-
-export function awsErrorName(err: unknown): string {
-  return (err as { name?: string })?.name ?? 'Error';
-}
-
-export function awsErrorMessage(err: unknown): string {
-  return (err as { message?: string })?.message ?? String(err);
-}
 
 /** Right after a role is created, Bedrock may not be able to assume it yet: worth a bounded retry. */
 export function isRoleNotReady(err: unknown): boolean {

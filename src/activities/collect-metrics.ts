@@ -3,10 +3,12 @@
 // under `<output>/model-customization-job-<id>/report/`. Whatever the job's status, it collects what
 // exists: a job stopped before training has no CSV, and still gets a report that says so.
 import { GetCustomModelCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
-import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'csv-parse/sync';
+import { awsErrorName } from '../aws/errors';
+import { getText, putJson, putText } from '../aws/s3-objects';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import { ActivityFailureType } from '../core/failures';
 import { renderLossChart } from '../core/loss-chart';
@@ -99,22 +101,6 @@ export function readMetricsCsv(text: string, source: string, kind: MetricsFileKi
   return readMetricPoints(parseMetricsCsv(text, source), kind);
 }
 
-const isNotFound = (err: unknown): boolean => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
-};
-
-async function readObject(s3: S3Client, uri: string): Promise<string | undefined> {
-  const { bucket, key } = parseS3Uri(uri);
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return (await response.Body?.transformToString('utf-8')) ?? '';
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
 /** Every `validation_metrics.csv` under the prefix, at whatever depth, sorted so reruns agree. */
 async function listValidationCsvs(s3: S3Client, prefixUri: string): Promise<string[]> {
   const { bucket, key: prefix } = parseS3Uri(prefixUri);
@@ -138,7 +124,7 @@ async function reportedMetrics(bedrock: BedrockClient, customModelArn: string): 
     };
   } catch (err) {
     // Anything else (throttling, 5xx, access denied) is thrown for the activity's retry policy.
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
     throw err;
   }
 }
@@ -161,11 +147,11 @@ interface JobMetrics {
 
 /** Reads every metrics CSV of the job; a file that is not in Bedrock's format fails without retry. */
 async function readJobMetrics(s3: S3Client, where: JobOutputLocations): Promise<JobMetrics> {
-  const trainingText = await readObject(s3, where.trainingCsv);
+  const trainingText = await getText(s3, where.trainingCsv);
   const validationUris = await listValidationCsvs(s3, where.validationPrefix);
   // A file deleted between the listing and the read counts as empty.
   const validationTexts = await Promise.all(
-    validationUris.map(async (uri) => ({ uri, text: (await readObject(s3, uri)) ?? '' })),
+    validationUris.map(async (uri) => ({ uri, text: (await getText(s3, uri)) ?? '' })),
   );
   try {
     const table = trainingText === undefined ? undefined : parseMetricsCsv(trainingText, where.trainingCsv);
@@ -266,8 +252,8 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
       chartUri: where.lossSvg,
       notes,
     };
-    await putObject(s3, where.lossSvg, lossChart(input, where, metrics, summary), 'image/svg+xml');
-    await putObject(s3, where.reportJson, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+    await putText(s3, where.lossSvg, lossChart(input, where, metrics, summary), 'image/svg+xml');
+    await putJson(s3, where.reportJson, report);
     log.info('metrics collected', {
       jobArn: input.jobArn,
       steps: summary.steps,
@@ -285,9 +271,4 @@ export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: Be
   }
 
   return { collectMetrics };
-}
-
-async function putObject(s3: S3Client, uri: string, body: string, contentType: string): Promise<void> {
-  const { bucket, key } = parseS3Uri(uri);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }

@@ -26,7 +26,8 @@ import {
 } from '../core/naming';
 import type { FineTuneRequest } from '../core/request';
 import type { JobSnapshot } from '../core/fine-tune-contract';
-import { awsErrorMessage, awsErrorName, failFastOnRejection, isRoleNotReady } from './bedrock-errors';
+import { awsErrorMessage, awsErrorName } from '../aws/errors';
+import { failFastOnRejection, isRoleNotReady } from './bedrock-errors';
 import { snapshotOf } from './poll-job';
 
 export interface CreateJobInput {

@@ -16,7 +16,7 @@ import {
 import { parseS3Uri } from '../core/bedrock-patterns';
 import { FailureType } from '../core/fine-tune-contract';
 import { requestProblems, type FineTuneRequest } from '../core/request';
-import { awsErrorName } from './bedrock-errors';
+import { awsErrorName, s3ErrorKind } from '../aws/errors';
 
 export interface PreflightResult {
   modelId: string;
@@ -39,11 +39,9 @@ async function objectExists(s3: S3Client, uri: string, what: string): Check {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return undefined;
   } catch (err) {
-    const name = awsErrorName(err);
-    if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket')
-      return `${what} ${uri} does not exist: upload it, or fix the URI`;
-    if (name === 'Forbidden' || name === 'AccessDenied')
-      return `${what} ${uri} cannot be read with the worker's credentials (access denied)`;
+    const kind = s3ErrorKind(err);
+    if (kind === 'not-found') return `${what} ${uri} does not exist: upload it, or fix the URI`;
+    if (kind === 'access-denied') return `${what} ${uri} cannot be read with the worker's credentials (access denied)`;
     throw err;
   }
 }
@@ -54,11 +52,9 @@ async function bucketExists(s3: S3Client, uri: string, what: string): Check {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return undefined;
   } catch (err) {
-    const name = awsErrorName(err);
-    if (name === 'NotFound' || name === 'NoSuchBucket')
-      return `${what} bucket ${bucket} does not exist: create it, or fix ${uri}`;
-    if (name === 'Forbidden' || name === 'AccessDenied')
-      return `${what} bucket ${bucket} is not accessible with the worker's credentials`;
+    const kind = s3ErrorKind(err);
+    if (kind === 'not-found') return `${what} bucket ${bucket} does not exist: create it, or fix ${uri}`;
+    if (kind === 'access-denied') return `${what} bucket ${bucket} is not accessible with the worker's credentials`;
     throw err;
   }
 }
@@ -71,7 +67,7 @@ async function prefixHasObjects(s3: S3Client, uri: string, what: string): Check 
       ? undefined
       : `${what} ${uri} holds no objects: point it at the prefix your invocation logs are delivered to`;
   } catch (err) {
-    if (awsErrorName(err) === 'NoSuchBucket') return `${what} bucket ${bucket} does not exist`;
+    if (s3ErrorKind(err) === 'not-found') return `${what} bucket ${bucket} does not exist`;
     throw err;
   }
 }
@@ -112,7 +108,11 @@ function catalogProblems(request: FineTuneRequest, type: CustomizationType): str
     ];
   }
   const problems = hyperParameterProblems(spec, request.hyperParameters);
-  if (request.validationDataConfig?.validators.length && !spec.limits.validationSupported) {
+  if (
+    request.validationDataConfig?.validators.length &&
+    !spec.limits.validationSupported &&
+    !spec.limits.validationIgnored
+  ) {
     problems.push(`validationDataConfig: ${model.modelName} takes no validation data for ${type}`);
   }
   const teacherId = request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier;

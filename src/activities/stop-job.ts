@@ -1,7 +1,8 @@
 // Stopping the remote job: on cancel, on the `stop` update and at the deadline. Stopping a job that
 // has already ended is not an error here: the run then reports how it ended.
 import { StopModelCustomizationJobCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
-import { awsErrorName, failFastOnRejection } from './bedrock-errors';
+import { awsErrorName } from '../aws/errors';
+import { failFastOnRejection } from './bedrock-errors';
 
 export type StopJobResult = 'stop-requested' | 'already-ended';
 

@@ -21,9 +21,12 @@ export async function* listObjects(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  options: ReadOptions & { pageSize?: number } = {},
+  options: ReadOptions & { pageSize?: number; startAfter?: string } = {},
 ): AsyncGenerator<S3ObjectSummary> {
-  const pages = paginateListObjectsV2({ client: s3, pageSize: options.pageSize }, { Bucket: bucket, Prefix: prefix });
+  const pages = paginateListObjectsV2(
+    { client: s3, pageSize: options.pageSize },
+    { Bucket: bucket, Prefix: prefix, ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}) },
+  );
   for await (const page of pages) {
     if (options.signal?.aborted) throw options.signal.reason;
     for (const object of page.Contents ?? []) {
@@ -33,8 +36,10 @@ export async function* listObjects(
 }
 
 export interface OpenedObject {
-  /** Stored size (ContentLength), before any gunzip. */
+  /** Stored size of the whole object, before any gunzip (not only of the range read). */
   size: number;
+  /** The version read: a resumed read asks for the same one (If-Match). */
+  etag?: string;
   /** The body as chunks, gunzipped when asked. */
   chunks: AsyncIterable<Uint8Array>;
 }
@@ -47,9 +52,25 @@ export async function openObject(
   s3: S3Client,
   bucket: string,
   key: string,
-  options: ReadOptions & { gunzip?: boolean; onStoredBytes?: (chunk: Uint8Array) => void } = {},
+  options: ReadOptions & {
+    gunzip?: boolean;
+    onStoredBytes?: (chunk: Uint8Array) => void;
+    /** Read from this byte offset on (a resumed scan). */
+    from?: number;
+    /** Fail with PreconditionFailed unless the object is still this version. */
+    ifMatch?: string;
+  } = {},
 ): Promise<OpenedObject> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: options.signal });
+  const from = options.from ?? 0;
+  const response = await s3.send(
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ...(from > 0 ? { Range: `bytes=${from}-` } : {}),
+      ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}),
+    }),
+    { abortSignal: options.signal },
+  );
   const body = response.Body as Readable | undefined;
   if (!body) throw new Error(`s3://${bucket}/${key} has no body`);
   let source: Readable = body;
@@ -65,7 +86,9 @@ export async function openObject(
   }
   // pipeline() forwards an error of any stage to the last, so a broken download fails the iteration.
   if (options.gunzip) source = pipeline(source, createGunzip(), () => {});
-  return { size: response.ContentLength ?? 0, chunks: source };
+  const total = /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1];
+  const size = total !== undefined ? Number(total) : (response.ContentLength ?? 0);
+  return { size, etag: response.ETag, chunks: source };
 }
 
 /** The lines of an object (see splitLines: without `\n`, over-long lines cut short). */
@@ -87,7 +110,7 @@ export async function* invocationLogObjects(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  options: ReadOptions & { pageSize?: number; onStoredBytes?: (chunk: Uint8Array) => void } = {},
+  options: ReadOptions & { pageSize?: number; startAfter?: string; onStoredBytes?: (chunk: Uint8Array) => void } = {},
 ): AsyncGenerator<{ key: string; opened: OpenedObject }> {
   for await (const object of listObjects(s3, bucket, prefix, options)) {
     if (!isInvocationLogKey(object.key)) continue;

@@ -1,14 +1,21 @@
 // `finetune validate <file|s3-uri> --base-model <id>`: the dataset engine the workflow uses, with no
 // Temporal. A local file is streamed from disk; an S3 URI is validated in place (so the same-bucket
-// rules for media apply), or, with --invocation-logs, every log object under the prefix. Exit codes:
-// 0 valid, 1 invalid, 2 bad usage or input (unknown model, unsupported type, missing file).
+// rules for media apply, the media objects are read where they live, and offloaded invocation-log bodies
+// are fetched), or, with --invocation-logs, every log object under the prefix. The media of a local file
+// are read from --media-root, a folder that stands for the bucket; without it they are reported as not
+// checked. Exit codes: 0 valid, 1 invalid, 2 bad usage or input (unknown model, unsupported type,
+// missing file).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';
+import { s3ErrorKind } from '../aws/errors';
+import { inlineOffloadedBodies, mayHaveOffloadedBody } from '../aws/invocation-log-bodies';
+import { s3MediaProbe } from '../aws/media-probe';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { loadAwsConfig } from '../config';
 import { parseS3Uri } from '../core/bedrock-patterns';
@@ -22,18 +29,23 @@ import {
   type CustomizationType,
 } from '../core/catalog';
 import {
+  checkMediaObjects,
   DatasetContextError,
   datasetFormatOf,
   DatasetValidator,
   isInvocationLogKey,
   LineSplitter,
+  MediaReferences,
+  mediaNotCheckedProblem,
   metadataFilterProblems,
   reportText,
   totalRecordProblems,
   withFileProblems,
+  withLineProblems,
   type DatasetContext,
   type DatasetReport,
   type DatasetRole,
+  type MediaProbe,
   type MetadataFilters,
 } from '../core/dataset';
 
@@ -51,6 +63,7 @@ interface ValidateFlags {
   invocationLogs?: boolean;
   usePromptResponse?: boolean;
   metadataFilters?: MetadataFilters;
+  mediaRoot?: string;
   json?: boolean;
 }
 
@@ -139,8 +152,7 @@ function localFiles(path: string, logs: boolean): SourceFile[] {
   return names.map((name) => ({ ...source(join(path, name)), name: relative(path, join(path, name)) }));
 }
 
-async function* s3Files(uri: string, logs: boolean): AsyncGenerator<SourceFile> {
-  const s3 = createS3Client(loadAwsConfig());
+async function* s3Files(s3: S3Client, uri: string, logs: boolean): AsyncGenerator<SourceFile> {
   const { bucket, key } = parseS3Uri(uri);
   try {
     if (logs) {
@@ -151,37 +163,84 @@ async function* s3Files(uri: string, logs: boolean): AsyncGenerator<SourceFile> 
       throw new UsageError(`${uri} is a prefix: give the URI of one JSONL object (or --invocation-logs)`);
     yield { name: uri, ...(await openObject(s3, bucket, key)) };
   } catch (err) {
-    const name = (err as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound')
-      throw new UsageError(`${uri} does not exist`);
-    if (name === 'AccessDenied' || name === 'Forbidden')
-      throw new UsageError(`${uri} cannot be read with these credentials (access denied)`);
+    const kind = s3ErrorKind(err);
+    if (kind === 'not-found') throw new UsageError(`${uri} does not exist`);
+    if (kind === 'access-denied') throw new UsageError(`${uri} cannot be read with these credentials (access denied)`);
     throw err;
-  } finally {
-    s3.destroy();
   }
 }
 
-async function validateSource(source: string, ctx: DatasetContext): Promise<DatasetReport> {
+/** Media objects read from a folder that stands for the dataset's bucket: s3://bucket/k is <root>/k. */
+function folderMediaProbe(root: string): MediaProbe {
+  return async (ref, headBytes) => {
+    const path = join(root, ref.key);
+    try {
+      const { size } = await stat(path);
+      const file = await open(path, 'r');
+      try {
+        const head = Buffer.alloc(Math.min(headBytes, size));
+        await file.read(head, 0, head.length, 0);
+        return { status: 'ok', size, head };
+      } finally {
+        await file.close();
+      }
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { status: 'missing', reason: `no file ${path}` };
+      return { status: 'unreadable', reason: `${path}: ${code ?? (err as Error).message}` };
+    }
+  };
+}
+
+async function validateSource(source: string, ctx: DatasetContext, mediaRoot?: string): Promise<DatasetReport> {
   const logs = ctx.invocationLogs !== undefined;
   const isS3 = source.startsWith('s3://');
-  const files: AsyncIterable<SourceFile> | SourceFile[] = isS3 ? s3Files(source, logs) : localFiles(source, logs);
-  let validator: DatasetValidator | undefined;
-  for await (const file of files) {
-    // The dataset's bucket and size are known once the object is open.
-    const v = (validator ??= new DatasetValidator({
-      ...ctx,
-      ...(isS3 ? { datasetBucket: parseS3Uri(source).bucket } : {}),
-      ...(logs ? {} : { fileBytes: file.size }),
-    }));
-    if (logs) v.beginFile(file.name);
-    const splitter = new LineSplitter();
-    let n = 0;
-    const onLine = (line: Uint8Array) => v.addLine(line, ++n);
-    for await (const chunk of file.chunks) splitter.push(chunk, onLine);
-    splitter.end(onLine);
+  const s3 = isS3 ? createS3Client(loadAwsConfig()) : undefined;
+  try {
+    const files: AsyncIterable<SourceFile> | SourceFile[] = s3 ? s3Files(s3, source, logs) : localFiles(source, logs);
+    const media = new MediaReferences();
+    let validator: DatasetValidator | undefined;
+    for await (const file of files) {
+      // The dataset's bucket and size are known once the object is open.
+      const v = (validator ??= new DatasetValidator({
+        ...ctx,
+        ...(isS3 ? { datasetBucket: parseS3Uri(source).bucket } : {}),
+        ...(logs ? {} : { fileBytes: file.size }),
+        onMediaReference: (ref) => media.add(ref),
+      }));
+      if (logs) v.beginFile(file.name);
+      const splitter = new LineSplitter();
+      let n = 0;
+      const lines: Uint8Array[] = [];
+      const collect = (line: Uint8Array) => lines.push(line);
+      // Lines are views into the chunk: all are used before the next chunk is read.
+      const feed = async () => {
+        for (const raw of lines) {
+          const lineNumber = ++n;
+          if (s3 && logs && mayHaveOffloadedBody(raw)) {
+            const resolved = await inlineOffloadedBodies(s3, raw, ctx.invocationLogs ?? {});
+            if ('dropped' in resolved) v.dropLogLine(lineNumber, 'log-missing-body', resolved.dropped);
+            else v.addLine(resolved.line, lineNumber);
+          } else v.addLine(raw, lineNumber);
+        }
+        lines.length = 0;
+      };
+      for await (const chunk of file.chunks) {
+        splitter.push(chunk, collect);
+        await feed();
+      }
+      splitter.end(collect);
+      await feed();
+    }
+    const report = (validator ?? new DatasetValidator(ctx)).finish();
+    const limits = ctx.model.conversation?.media;
+    if (media.size === 0 || !limits) return report;
+    const probe = s3 ? s3MediaProbe(s3) : mediaRoot !== undefined ? folderMediaProbe(mediaRoot) : undefined;
+    if (!probe) return withFileProblems(report, [mediaNotCheckedProblem(media.size)]);
+    return withLineProblems(report, await checkMediaObjects(media, probe, limits));
+  } finally {
+    s3?.destroy();
   }
-  return (validator ?? new DatasetValidator(ctx)).finish();
 }
 
 export function registerValidateCommand(program: Command): void {
@@ -217,16 +276,22 @@ export function registerValidateCommand(program: Command): void {
         filtersJson,
       ),
     )
+    .option(
+      '--media-root <dir>',
+      'for a local file: the folder that stands for the media bucket (s3://bucket/key is <dir>/key); the media files are read from it',
+    )
     .option('--json', 'print one JSON object: verdict, counts, problems [{rule, severity, line, message}]')
     .addHelpText(
       'after',
       [
         '',
         'A training file is also held to the training + validation total limits as if no validation file were given.',
+        "Media (images, videos, documents): an S3 dataset's are read where they live; a local file's from --media-root,",
+        'else they are reported as not checked. Each object: exists, readable, its magic bytes, size and image pixels.',
         'Exit codes: 0 valid, 1 invalid, 2 bad usage or input.',
         '',
         'Examples:',
-        '  finetune validate train.jsonl --base-model amazon.nova-lite-v1:0:300k',
+        '  finetune validate train.jsonl --base-model amazon.nova-lite-v1:0:300k --media-root ./bucket',
         '  finetune validate s3://my-bucket/data/val.jsonl --base-model anthropic.claude-3-haiku-20240307-v1:0:200k --role validation --json',
         '  finetune validate s3://logs/prefix/AWSLogs --base-model amazon.nova-micro-v1:0:128k --type DISTILLATION --invocation-logs',
         '  finetune validate prompts.jsonl --base-model amazon.nova-2-lite-v1:0:256k --type REINFORCEMENT_FINE_TUNING',
@@ -242,7 +307,9 @@ export function registerValidateCommand(program: Command): void {
         if (err instanceof DatasetContextError) throw new UsageError(err.message);
         throw err;
       }
-      let report = await validateSource(source, ctx);
+      if (flags.mediaRoot !== undefined && !(existsSync(flags.mediaRoot) && statSync(flags.mediaRoot).isDirectory()))
+        throw new UsageError(`--media-root ${flags.mediaRoot} is not a folder`);
+      let report = await validateSource(source, ctx, flags.mediaRoot);
       if (ctx.role === 'training' && !flags.invocationLogs) {
         const limits = customizationOf(ctx.model, ctx.customizationType)!.limits;
         report = withFileProblems(

@@ -58,8 +58,35 @@ export interface DataLimits {
   maxValidationFileBytes?: number;
   /** Image models take no validation set. */
   validationSupported: boolean;
+  /** Bedrock accepts a validation set in the request and ignores it (Nova 2 Lite): a warning, not an error. */
+  validationIgnored?: boolean;
   /** Caption length in characters (image-caption format). */
   captionChars?: { min: number; max: number };
+}
+
+/** Size and pixel limits on the media a record references, checked against the objects themselves. */
+export interface MediaLimits {
+  maxImageBytes: number;
+  maxVideoBytes: number;
+  maxDocumentBytes: number;
+  /** Shortest side of an image, in pixels. */
+  minImageSide: number;
+  /** Longest side of an image, in pixels, where the docs give one. */
+  maxImageSide?: number;
+}
+
+/**
+ * What a `bedrock-conversation-2024` record may hold beyond text for this model (nova-formats.md 1.2-1.4
+ * and 2): media formats (empty: none), `reasoningContent`, and tool use. Tool use the service is not
+ * documented to accept is `{ unconfirmed }`: accepted with a warning that says why.
+ */
+export interface ConversationContent {
+  imageFormats: readonly string[];
+  videoFormats: readonly string[];
+  documentFormats: readonly string[];
+  reasoning: boolean;
+  toolUse: 'refused' | { unconfirmed: string };
+  media: MediaLimits;
 }
 
 export interface CustomizationSpec {
@@ -85,6 +112,8 @@ export interface CatalogModel {
   multiTurnDistillation?: boolean;
   /** Markers that fail a job wherever they appear in a record's text, matched case-insensitively. */
   reservedWords?: readonly string[];
+  /** Conversation records beyond text; absent: text only. */
+  conversation?: ConversationContent;
 }
 
 /** A model that only serves as a distillation teacher: listed by the catalog, never customized. */
@@ -194,11 +223,6 @@ const novaLimits: DataLimits = {
   validationSupported: true,
 };
 /**
- * Nova 2 Lite fine-tuning: 200-20,000 records (AWS's Nova validator and Forge SDK; no docs page states
- * 200). The token limit is Nova 1's choice.
- */
-const nova2SftLimits: DataLimits = { ...novaLimits, minTrainingRecords: 200 };
-/**
  * Reinforcement fine-tuning: at least 100 prompts (rft-prepare-data), at most 20,000 ("20K prompts").
  * A validation set is accepted: AWS's RFT sample passes one; whether the service uses it is UNCONFIRMED.
  */
@@ -236,6 +260,16 @@ export const TEACHER_MODELS: readonly TeacherModel[] = [
 
 const teachersOf = (provider: Provider) => TEACHER_MODELS.filter((t) => t.provider === provider).map((t) => t.modelId);
 
+// Llama 3.2 Vision: images of 10-8,192 px per side, up to 10 MB (reference 2.2); no video, no tools.
+const LLAMA_VISION_CONTENT: ConversationContent = {
+  imageFormats: ['gif', 'jpeg', 'png', 'webp'],
+  videoFormats: [],
+  documentFormats: [],
+  reasoning: false,
+  toolUse: 'refused',
+  media: { maxImageBytes: 10 * MB, maxVideoBytes: 0, maxDocumentBytes: 0, minImageSide: 10, maxImageSide: 8_192 },
+};
+
 const llamaModel = (
   modelId: string,
   modelName: string,
@@ -254,6 +288,7 @@ const llamaModel = (
     ...(distill ? { DISTILLATION: ft('distillation-prompts', llamaHp, distillationLimits) } : {}),
   },
   ...(distill ? { distillationTeachers: teachersOf('Meta') } : {}),
+  ...(vision ? { conversation: LLAMA_VISION_CONTENT } : {}),
 });
 
 // Nova's docs list the first seven; AWS's Nova dataset validator also rejects Thought: and <unk>, and
@@ -269,6 +304,47 @@ const NOVA_RESERVED_WORDS = [
   '[EOS]',
   '<unk>',
 ] as const;
+
+// AWS's Nova validators: images up to 10 MB and at least 25 px a side, videos up to 50 MB, one PDF
+// document up to 10 MB (nova-formats.md 1.2). No maximum image side is documented for Nova.
+const NOVA_MEDIA_LIMITS: MediaLimits = {
+  maxImageBytes: 10 * MB,
+  maxVideoBytes: 50 * MB,
+  maxDocumentBytes: 10 * MB,
+  minImageSide: 25,
+};
+const novaContent = (multimodal: boolean): ConversationContent => ({
+  imageFormats: multimodal ? ['jpeg', 'png', 'gif', 'webp'] : [],
+  videoFormats: multimodal ? ['mov', 'mkv', 'mp4', 'webm'] : [],
+  // PDF documents are a Nova 2 Lite feature (AWS's validators list them for lite-2.0 only).
+  documentFormats: [],
+  reasoning: false,
+  toolUse: {
+    unconfirmed:
+      'AWS documents no tool use for Nova 1 fine-tuning (its own validators disagree with each other); run a small test job before relying on it',
+  },
+  media: NOVA_MEDIA_LIMITS,
+});
+// Nova 2 Lite SFT (nova-formats.md 2): webp and webm dropped, PDF documents and reasoningContent added.
+const NOVA_2_LITE_CONTENT: ConversationContent = {
+  imageFormats: ['png', 'jpeg', 'gif'],
+  videoFormats: ['mov', 'mkv', 'mp4'],
+  documentFormats: ['pdf'],
+  reasoning: true,
+  toolUse: {
+    unconfirmed:
+      "Bedrock's Nova 2 SFT page says tool sections 'might cause your job to fail' while the Nova 2 guide says tool calling is supported; run a small test job before relying on it",
+  },
+  media: NOVA_MEDIA_LIMITS,
+};
+// Nova 2 Lite SFT: 200-20,000 records (AWS's validators; no docs page states 200), and no validation set:
+// Bedrock ignores one. No per-record token limit is documented, so none is enforced.
+const nova2LiteSftLimits: DataLimits = {
+  minTrainingRecords: 200,
+  maxTrainingRecords: 20_000,
+  validationSupported: false,
+  validationIgnored: true,
+};
 
 const novaModel = (
   modelId: string,
@@ -288,6 +364,7 @@ const novaModel = (
   distillationTeachers: teachers,
   multiTurnDistillation: true,
   reservedWords: NOVA_RESERVED_WORDS,
+  conversation: novaContent(multimodal),
 });
 
 export const CATALOG: readonly CatalogModel[] = [
@@ -376,7 +453,7 @@ export const CATALOG: readonly CatalogModel[] = [
     inputModalities: ['TEXT', 'IMAGE', 'VIDEO'],
     outputModalities: ['TEXT'],
     customizations: {
-      FINE_TUNING: ft('bedrock-conversation', novaHp, nova2SftLimits),
+      FINE_TUNING: ft('bedrock-conversation', novaHp, nova2LiteSftLimits),
       REINFORCEMENT_FINE_TUNING: {
         format: 'rft-prompts',
         hyperParameters: [],
@@ -385,6 +462,7 @@ export const CATALOG: readonly CatalogModel[] = [
       },
     },
     reservedWords: NOVA_RESERVED_WORDS,
+    conversation: NOVA_2_LITE_CONTENT,
   },
   {
     modelId: 'cohere.command-text-v14:7:4k',

@@ -7,6 +7,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { awsErrorMessage, awsErrorName, httpStatusOf, s3ErrorKind } from '../aws/errors';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import type { CatalogModel, CustomizationSpec, CustomizationType } from '../core/catalog';
 import {
@@ -48,7 +49,9 @@ export async function validateTrainingData(s3: S3Client, input: DataCheckInput):
       ? await checkInvocationLogs(s3, input.invocationLogsConfig, input)
       : await checkJsonlFile(s3, input.trainingS3Uri ?? '', 'training', input);
     let validationRecords = 0;
-    for (const uri of input.validatorS3Uris) validationRecords += await checkJsonlFile(s3, uri, 'validation', input);
+    // Bedrock ignores a validation set some models take none of (Nova 2 Lite): it is not read.
+    const validators = input.spec.limits.validationIgnored ? [] : input.validatorS3Uris;
+    for (const uri of validators) validationRecords += await checkJsonlFile(s3, uri, 'validation', input);
     const totals = totalRecordProblems(
       input.spec.limits,
       trainingRecords,
@@ -76,31 +79,26 @@ function failureFrom(report: DatasetReport, subject: string): DataProblem {
   );
 }
 
-interface S3ErrorLike {
-  name?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** A refusal S3 will repeat (missing, forbidden) fails the job; anything else is retried. */
+/** A refusal S3 will repeat (missing, forbidden, another 4xx) fails the job; anything else is retried. */
 function classifyS3Error(err: unknown, uri: string, roleArn: string): Error {
-  const e = err as S3ErrorLike;
-  const status = e.$metadata?.httpStatusCode;
-  if (e.name === 'NoSuchBucket')
+  const kind = s3ErrorKind(err);
+  const status = httpStatusOf(err);
+  if (awsErrorName(err) === 'NoSuchBucket')
     return new DataProblem(`Unable to read input data at ${uri}: the bucket does not exist.`);
-  if (e.name === 'NoSuchKey' || e.name === 'NotFound' || status === 404) {
+  if (kind === 'not-found') {
     return new DataProblem(
       `Unable to read input data at ${uri}: the object does not exist. Check the S3 URI and that ${roleArn} can read it.`,
     );
   }
-  if (e.name === 'AccessDenied' || status === 403) {
+  if (kind === 'access-denied') {
     return new DataProblem(
       `Unable to read input data at ${uri}: access denied. Grant ${roleArn} s3:GetObject and s3:ListBucket on it.`,
     );
   }
   if (status !== undefined && status >= 400 && status < 500) {
-    return new DataProblem(`Unable to read input data at ${uri}: S3 answered ${status}${e.name ? ` ${e.name}` : ''}.`);
+    return new DataProblem(`Unable to read input data at ${uri}: S3 answered ${status} ${awsErrorName(err)}.`);
   }
-  return new TransientDataError(`S3 unavailable while reading ${uri}: ${(err as Error).message}`);
+  return new TransientDataError(`S3 unavailable while reading ${uri}: ${awsErrorMessage(err)}`);
 }
 
 async function getObject(s3: S3Client, uri: string, roleArn: string): Promise<{ body: Readable; bytes?: number }> {

@@ -6,6 +6,7 @@
 // restart picks up exactly where the clock says the job is.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { awsErrorName, httpStatusOf } from '../aws/errors';
 import { TAGS_MAX_PER_RESOURCE } from '../core/bedrock-patterns';
 import {
   CATALOG,
@@ -200,15 +201,14 @@ export class Engine {
     try {
       await writeArtifacts(this.s3, job.outputDataConfig.s3Uri, job.jobId, curves);
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode;
+      const status = httpStatusOf(err);
       // A refusal S3 will repeat fails the job; anything else (connection, 5xx) is retried.
       if (status !== undefined && status >= 400 && status < 500) {
         const where = jobOutputPrefix(job.outputDataConfig.s3Uri, job.jobId);
         return {
           completion: {
             ok: false,
-            failureMessage: `Unable to write the job output to ${where}: ${e.name ?? `S3 answered ${status}`}. Check outputDataConfig.s3Uri and that ${job.roleArn} can write to it.`,
+            failureMessage: `Unable to write the job output to ${where}: ${awsErrorName(err)}. Check outputDataConfig.s3Uri and that ${job.roleArn} can write to it.`,
           },
         };
       }

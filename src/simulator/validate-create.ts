@@ -426,7 +426,7 @@ export function checkCustomization(input: CreateJobInput, model: CatalogModel): 
   }
 
   const validators = input.validationDataConfig?.validators ?? [];
-  if (validators.length > 0 && !spec.limits.validationSupported) {
+  if (validators.length > 0 && !spec.limits.validationSupported && !spec.limits.validationIgnored) {
     throw validation(`${model.modelId} does not accept a validation dataset for ${type}: remove validationDataConfig.`);
   }
 

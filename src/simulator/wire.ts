@@ -1,12 +1,16 @@
 // Reading untrusted JSON and query strings the way a restJson1 service does: a member of the wrong JSON
 // type is a SerializationException naming the member; constraint checks (required, length, pattern,
 // range, enum) are collected into one Coral-style ValidationException. Timestamps go out as RFC 3339.
+import { isObject } from '../core/json';
 import { serialization, Violations } from './errors';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
+
+// The shared object test (core/json.ts); it narrows wire values to JsonObject too.
+export { isObject };
 
 /** A modelled pattern: `display` as the service model writes it (shown in messages), `re` to test. */
 export interface Pattern {
@@ -17,10 +21,6 @@ export interface Pattern {
 /** Anchors a model pattern for full-match testing; `safe` replaces one that backtracks badly. */
 export function modelPattern(display: string, safe?: RegExp): Pattern {
   return { display, re: safe ?? new RegExp(`^(?:${display})$`) };
-}
-
-export function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The request body as a JSON object; an empty body is `{}`. */

@@ -9,6 +9,7 @@ import { createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import type { DatasetReport } from '../../src/core/dataset';
 import { DATA_BUCKET, datasets, LOGS_BUCKET } from '../support/datasets';
+import { padded, samples } from '../support/media-samples';
 import { json, runCli, type CliResult } from './helpers';
 
 const RUN = `cli-validate-${Date.now().toString(36)}`;
@@ -177,6 +178,59 @@ describe('local files', () => {
   });
 });
 
+describe('media of a local file', () => {
+  const record = (i: number, key: string) =>
+    JSON.stringify({
+      schemaVersion: 'bedrock-conversation-2024',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { text: `Describe picture ${i}.` },
+            { image: { format: 'png', source: { s3Location: { uri: `s3://${DATA_BUCKET}/${key}` } } } },
+          ],
+        },
+        { role: 'assistant', content: [{ text: 'A harbour at dawn.' }] },
+      ],
+    });
+  const dataset = () => {
+    const lines = Array.from({ length: 10 }, (_, i) => record(i, 'img/harbour.png'));
+    lines[4] = record(4, 'img/missing.png');
+    lines[7] = record(7, 'img/fake.png');
+    return file('media.jsonl', `${lines.join('\n')}\n`);
+  };
+
+  it('are reported as not checked without --media-root', async () => {
+    const result = await validate(dataset(), '--base-model', NOVA_LITE, '--json');
+    expect(result.code).toBe(0);
+    expect(json<DatasetReport>(result).problems).toEqual([
+      {
+        rule: 'media-not-checked',
+        severity: 'warning',
+        message: '3 media objects were not checked: give --media-root DIR (the folder that stands for the bucket)',
+      },
+    ]);
+  });
+
+  it('are read from --media-root, the folder that stands for the bucket', async () => {
+    const root = join(dir, 'bucket');
+    mkdirSync(join(root, 'img'), { recursive: true });
+    writeFileSync(join(root, 'img', 'harbour.png'), padded(samples.png(800, 600), 4096));
+    writeFileSync(join(root, 'img', 'fake.png'), padded(samples.gif(800, 600), 4096));
+    const result = await validate(dataset(), '--base-model', NOVA_LITE, '--media-root', root);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('error media-missing (1)');
+    expect(result.stdout).toContain(
+      `line 5: image s3://${DATA_BUCKET}/img/missing.png does not exist (no file ${join(root, 'img', 'missing.png')})`,
+    );
+    expect(result.stdout).toContain(
+      `line 8: image s3://${DATA_BUCKET}/img/fake.png is declared "png" but is a GIF image`,
+    );
+    const missingRoot = await validate(dataset(), '--base-model', NOVA_LITE, '--media-root', join(dir, 'nope'));
+    expect(missingRoot.code).toBe(2);
+  });
+});
+
 describe('S3 objects, validated in place', () => {
   it('exits 0 for a clean object and applies the same-bucket rule to media', async () => {
     const record = (i: number, bucket: string) =>
@@ -193,6 +247,8 @@ describe('S3 objects, validated in place', () => {
           { role: 'assistant', content: [{ text: 'A harbour at dawn.' }] },
         ],
       });
+    // The images exist: validated in place, media objects are read too.
+    for (let i = 0; i < 10; i++) await upload(DATA_BUCKET, `img/${i}.jpg`, padded(samples.jpeg(640, 480), 2048));
     const clean = await upload(
       DATA_BUCKET,
       'media/clean.jsonl',

@@ -144,3 +144,32 @@ test('distillation from invocation logs counts the qualifying records; too few f
   expect(job.status).toBe('Completed');
   expect(job.customizationType).toBe('DISTILLATION');
 });
+
+test('a Nova 2 Lite job with a validation set trains on its reasoning records and ignores the set, as Bedrock does', async () => {
+  const record = (i: number) =>
+    JSON.stringify({
+      schemaVersion: 'bedrock-conversation-2024',
+      messages: [
+        { role: 'user', content: [{ text: `What is ${i} squared?` }] },
+        {
+          role: 'assistant',
+          content: [{ reasoningContent: { reasoningText: { text: `${i} times ${i}.` } } }, { text: `${i * i}.` }],
+        },
+      ],
+    });
+  const lines = Array.from({ length: 200 }, (_, i) => record(i)).join('\n');
+  const uri = await putText(s3, DATASETS, `simulator-tests/${unique('nova2')}.jsonl`, `${lines}\n`);
+  const ignored = await putText(s3, DATASETS, `simulator-tests/${unique('nova2-val')}.jsonl`, 'not even JSON\n');
+  const { jobArn } = await bedrock.send(
+    new CreateModelCustomizationJobCommand(
+      jobRequest(uri, {
+        baseModelIdentifier: 'amazon.nova-2-lite-v1:0:256k',
+        hyperParameters: { epochCount: '1' },
+        validationDataConfig: { validators: [{ s3Uri: ignored }] },
+      }),
+    ),
+  );
+  const job = await waitForJob(bedrock, jobArn!);
+  expect(job.failureMessage).toBeUndefined();
+  expect(job.status).toBe('Completed');
+});

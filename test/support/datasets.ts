@@ -57,38 +57,45 @@ export const datasets = {
       })),
     ),
   /** One gzip file of Converse invocation-log records, as Bedrock delivers them. */
-  invocationLogs: (n: number, modelId: string) =>
-    gzipSync(
-      jsonl(
-        Array.from({ length: n }, (_, i) => ({
-          schemaType: 'ModelInvocationLog',
-          schemaVersion: '1.0',
-          timestamp: '2026-11-27T10:15:27Z',
-          accountId: '123456789012',
-          identity: { arn: 'arn:aws:sts::123456789012:assumed-role/SupportBot/worker-1' },
-          region: 'us-east-1',
-          requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          operation: 'Converse',
-          modelId,
-          requestMetadata: { project: 'support-bot' },
-          input: {
-            inputContentType: 'application/json',
-            inputBodyJson: { messages: [{ role: 'user', content: [{ text: question(i) }] }] },
-            inputTokenCount: 20,
-          },
-          output: {
-            outputContentType: 'application/json',
-            outputBodyJson: {
-              output: { message: { role: 'assistant', content: [{ text: answer(i) }] } },
-              stopReason: 'end_turn',
-              usage: { inputTokens: 20, outputTokens: 20, totalTokens: 40 },
-            },
-            outputTokenCount: 20,
-          },
-        })),
-      ),
-    ),
+  invocationLogs: (n: number, modelId: string) => gzipSync(jsonl(invocationLogRecords(n, modelId))),
 };
+
+/** Converse invocation-log records, as Bedrock writes them (one per line of a log object). */
+export interface InvocationLogRecord {
+  requestId: string;
+  input: Record<string, unknown>;
+  output: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export function invocationLogRecords(n: number, modelId: string): InvocationLogRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    schemaType: 'ModelInvocationLog',
+    schemaVersion: '1.0',
+    timestamp: '2026-11-27T10:15:27Z',
+    accountId: '123456789012',
+    identity: { arn: 'arn:aws:sts::123456789012:assumed-role/SupportBot/worker-1' },
+    region: 'us-east-1',
+    requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    operation: 'Converse',
+    modelId,
+    requestMetadata: { project: 'support-bot' },
+    input: {
+      inputContentType: 'application/json',
+      inputBodyJson: { messages: [{ role: 'user', content: [{ text: question(i) }] }] },
+      inputTokenCount: 20,
+    },
+    output: {
+      outputContentType: 'application/json',
+      outputBodyJson: {
+        output: { message: { role: 'assistant', content: [{ text: answer(i) }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 20, outputTokens: 20, totalTokens: 40 },
+      },
+      outputTokenCount: 20,
+    },
+  }));
+}
 
 export async function put(s3: S3Client, bucket: string, key: string, body: string | Uint8Array): Promise<string> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));

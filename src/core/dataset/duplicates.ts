@@ -63,9 +63,29 @@ export class DuplicateTracker {
   private size = 0;
   /** Per slot: hash word 1, hash word 2, line. One array, so a probe touches one cache line. */
   private slots = new Uint32Array(this.capacity * 3);
+  /** Entries added since the last takeJournal(), as (h1, h2, line) triples, when journaling is on. */
+  private journal?: Uint32Array;
+  private journalUsed = 0;
 
   get full(): boolean {
     return this.size >= this.limit;
+  }
+
+  /** Records every new entry from now on, for takeJournal() (a resumable scan saves them). */
+  startJournal(): void {
+    this.journal ??= new Uint32Array(3 * 1024);
+  }
+
+  /** The entries added since the last call, in order: replaying them rebuilds the same answers. */
+  takeJournal(): Uint32Array {
+    const taken = this.journal ? this.journal.slice(0, this.journalUsed) : new Uint32Array(0);
+    this.journalUsed = 0;
+    return taken;
+  }
+
+  /** Adds entries a journal saved (h1, h2, line triples). */
+  replay(entries: Uint32Array): void {
+    for (let o = 0; o + 2 < entries.length; o += 3) this.insert(entries[o], entries[o + 1], entries[o + 2]);
   }
 
   /** The line of an earlier identical record, or 0 after remembering this one. */
@@ -73,20 +93,49 @@ export class DuplicateTracker {
     if (this.full) return 0;
     const h1 = hashBytes(bytes);
     const h2 = lane2;
+    const found = this.find(h1, h2);
+    if (found !== 0) return found;
+    this.insert(h1, h2, line);
+    return 0;
+  }
+
+  /** The line of an identical record, or 0; remembers nothing (a validation record against training). */
+  lineOf(bytes: Uint8Array): number {
+    const h1 = hashBytes(bytes);
+    return this.find(h1, lane2);
+  }
+
+  private find(h1: number, h2: number): number {
     const slots = this.slots;
     const mask = this.capacity - 1;
     let slot = h1 & mask;
     for (;;) {
       const k1 = slots[slot * 3];
-      if (k1 === 0) break;
+      if (k1 === 0) return 0;
       if (k1 === h1 && slots[slot * 3 + 1] === h2) return slots[slot * 3 + 2];
       slot = (slot + 1) & mask;
     }
+  }
+
+  private insert(h1: number, h2: number, line: number): void {
+    const slots = this.slots;
+    const mask = this.capacity - 1;
+    let slot = h1 & mask;
+    while (slots[slot * 3] !== 0) slot = (slot + 1) & mask;
     slots[slot * 3] = h1;
     slots[slot * 3 + 1] = h2;
     slots[slot * 3 + 2] = line;
+    if (this.journal) {
+      if (this.journalUsed + 3 > this.journal.length) {
+        const grown = new Uint32Array(this.journal.length * 2);
+        grown.set(this.journal);
+        this.journal = grown;
+      }
+      this.journal[this.journalUsed++] = h1;
+      this.journal[this.journalUsed++] = h2;
+      this.journal[this.journalUsed++] = line;
+    }
     if (++this.size * 4 > this.capacity * 3) this.grow();
-    return 0;
   }
 
   private grow(): void {

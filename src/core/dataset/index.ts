@@ -10,6 +10,8 @@ export type {
   InvocationLogOptions,
   InvocationLogStats,
   LineOutcome,
+  MediaKind,
+  MediaReference,
   MetadataBaseFilter,
   MetadataFilters,
   Problem,
@@ -21,12 +23,24 @@ export {
   validateChunks,
   validateFiles,
   validateLines,
+  type ValidatorOptions,
+  type ValidatorState,
 } from './validator';
 export { LineSplitter, MAX_LINE_BYTES, splitLines } from './lines';
 export { CHARS_PER_TOKEN, estimateTokens } from './tokens';
 export { totalRecordProblems, type FileProblem } from './limits';
-export { reportText, summarizeErrors, withFileProblems } from './report';
+export { reportText, summarizeErrors, withFileProblems, withLineProblems } from './report';
 export { DEFAULT_SEED, seededPermutation, validationSplitCount, preparationOptionProblems } from './prepare';
 export { isInvocationLogKey, MAX_DISTILLATION_PROMPTS, normalizeModelId } from './formats/invocation-log';
 export { metadataFilterProblems, matchesMetadataFilters } from './metadata-filters';
 export { MAX_LISTED_PROBLEMS } from './problems';
+export {
+  checkMediaObjects,
+  MediaReferences,
+  mediaNotCheckedProblem,
+  objectProblems,
+  type MediaCheckOptions,
+  type MediaProbe,
+  type ProbeResult,
+} from './media-check';
+export { MEDIA_HEAD_BYTES, sniffMedia, type SniffedMedia } from './media-headers';

@@ -33,6 +33,10 @@ export interface FileFacts {
 export function fileLimitProblems(limits: DataLimits, facts: FileFacts): FileProblem[] {
   const { role, records, bytes, subject } = facts;
   const problems: FileProblem[] = [];
+  if (role === 'validation' && limits.validationIgnored) {
+    // Nothing else applies: the file is not used.
+    return [{ rule: 'validation-ignored', message: `${subject} takes no validation set: Bedrock ignores this file` }];
+  }
   if (role === 'validation' && !limits.validationSupported) {
     problems.push({ rule: 'validation-not-supported', message: `${subject} takes no validation dataset` });
   }

@@ -46,6 +46,24 @@ export class LineSplitter {
     if (this.pendingBytes > 0) onLine(this.flush());
   }
 
+  /** The partial line held between pushes (a copy), and whether it is already over the limit. */
+  tail(): { bytes: Uint8Array; overlong: boolean } {
+    const bytes = new Uint8Array(this.pendingBytes);
+    let offset = 0;
+    for (const part of this.pending) {
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    return { bytes, overlong: this.overlong };
+  }
+
+  /** Continues from a tail() taken earlier, as if the bytes before it had been pushed. */
+  restoreTail(tail: { bytes: Uint8Array; overlong: boolean }): void {
+    this.pending = tail.bytes.length > 0 ? [tail.bytes] : [];
+    this.pendingBytes = tail.bytes.length;
+    this.overlong = tail.overlong;
+  }
+
   private take(part: Uint8Array): void {
     if (this.overlong) return;
     const room = this.maxLineBytes + 1 - this.pendingBytes;

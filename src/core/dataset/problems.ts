@@ -4,6 +4,17 @@ import type { Problem } from './types';
 
 export const MAX_LISTED_PROBLEMS = 100;
 
+/** A collector's whole state, as JSON (a resumed scan restores it). */
+export interface CollectorState {
+  counts: Partial<Record<DatasetRule, number>>;
+  errorCount: number;
+  warningCount: number;
+  file?: string;
+  fileLevel: Problem[];
+  errors: Problem[];
+  warnings: Problem[];
+}
+
 export class ProblemCollector {
   readonly counts: Partial<Record<DatasetRule, number>> = {};
   errorCount = 0;
@@ -34,6 +45,22 @@ export class ProblemCollector {
     if (severity === 'error') this.errorCount++;
     else this.warningCount++;
     return severity;
+  }
+
+  snapshot(): CollectorState {
+    const { counts, errorCount, warningCount, file, fileLevel, errors, warnings } = this;
+    const state: CollectorState = { counts, errorCount, warningCount, file, fileLevel, errors, warnings };
+    return JSON.parse(JSON.stringify(state)) as CollectorState;
+  }
+
+  restore(state: CollectorState): void {
+    Object.assign(this.counts, state.counts);
+    this.errorCount = state.errorCount;
+    this.warningCount = state.warningCount;
+    this.file = state.file;
+    this.fileLevel.push(...state.fileLevel);
+    this.errors.push(...state.errors);
+    this.warnings.push(...state.warnings);
   }
 
   /** File-level problems first (few, and the most telling), then errors, then warnings; at most 100. */

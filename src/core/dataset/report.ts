@@ -27,6 +27,26 @@ export function withFileProblems(report: DatasetReport, extra: readonly FileProb
   };
 }
 
+/** The report with problems found on lines after the file was read (its media objects) merged in. */
+export function withLineProblems(report: DatasetReport, extra: readonly Problem[]): DatasetReport {
+  if (extra.length === 0) return report;
+  const counts = { ...report.counts };
+  let { errorCount, warningCount } = report;
+  for (const p of extra) {
+    counts[p.rule] = (counts[p.rule] ?? 0) + 1;
+    if (p.severity === 'error') errorCount++;
+    else warningCount++;
+  }
+  const all = [...report.problems, ...extra];
+  const byLine = (a: Problem, b: Problem) => (a.line ?? 0) - (b.line ?? 0);
+  const problems = [
+    ...all.filter((p) => p.line === undefined),
+    ...all.filter((p) => p.line !== undefined && p.severity === 'error').sort(byLine),
+    ...all.filter((p) => p.line !== undefined && p.severity === 'warning').sort(byLine),
+  ].slice(0, MAX_LISTED_PROBLEMS);
+  return { ...report, verdict: errorCount > 0 ? 'invalid' : 'valid', counts, errorCount, warningCount, problems };
+}
+
 function where(p: Problem): string {
   const file = p.file ? `${p.file} ` : '';
   return p.line !== undefined ? `${file}line ${p.line}` : file.trim() || 'file';

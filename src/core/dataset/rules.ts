@@ -54,11 +54,13 @@ export const RULES = {
   'roles-not-alternating': error('Alternate user and assistant messages; merge consecutive messages of the same role.'),
   'schema-version': error('Set "schemaVersion": "bedrock-conversation-2024" on every record.'),
   'invalid-content-block': error(
-    'Shape each content block as the format defines: Converse blocks hold exactly one of `text`, `image`, `video`; RFT parts are {"type": "text", "text": ...}.',
+    'Shape each content block as the format defines: Converse blocks hold exactly one of `text`, `image`, `video`, `document`, `reasoningContent`, `toolUse` or `toolResult`; RFT parts are {"type": "text", "text": ...}.',
   ),
-  'media-not-supported': error('Remove images/videos: this model (or customization type) takes text only.'),
-  'media-in-assistant-message': error('Put images and videos in user messages only.'),
-  'media-format': error('Use a supported media format: images jpeg, png, gif, webp; videos mov, mkv, mp4, webm.'),
+  'media-not-supported': error(
+    'Remove the images, videos or documents this model (or customization type) does not take (the message says which).',
+  ),
+  'media-in-assistant-message': error('Put images, videos and documents in user messages only.'),
+  'media-format': error('Use a media format this model takes (the message lists them).'),
   'media-extension': error(
     'Make the file extension of the S3 object match its declared format (e.g. `png` -> `.png`).',
   ),
@@ -68,7 +70,32 @@ export const RULES = {
   'media-bucket': error('Store images and videos in the same S3 bucket as the dataset.'),
   'too-many-images': error('Use at most 10 images per record.'),
   'too-many-videos': error('Use at most one video per record.'),
-  'mixed-media': error('Use images or videos in a dataset, not both: split it into two datasets.'),
+  'mixed-media': error(
+    'Use images or videos in a dataset, not both, and never a video with an image or document in one record: split the dataset.',
+  ),
+  'too-many-documents': error('Use at most one document per record.'),
+  'reasoning-not-supported': error(
+    'Remove reasoningContent blocks: only Nova 2 Lite fine-tuning learns from reasoning (or put the reasoning in text).',
+  ),
+  'reasoning-in-user-message': error('Put reasoningContent in assistant messages only.'),
+  'reasoning-with-media': error(
+    'Remove either the reasoningContent or the images, videos and documents: reasoning cannot be trained on multimodal records.',
+  ),
+  'tool-use-not-supported': error(
+    'Remove toolConfig, toolUse and toolResult: this model (or customization type) takes no tool use; describe calls in text instead.',
+  ),
+  'tool-use-unconfirmed': warning(
+    'Run a small test job first: Bedrock is not documented to accept tool use for this model (listed once, counted per record).',
+  ),
+  'tool-config': error(
+    'Give toolConfig.tools at least one {"toolSpec": {"name", "description", "inputSchema": {"json": {"type": ...}}}}.',
+  ),
+  'tool-in-wrong-role': error('Put toolUse in assistant messages and toolResult in user messages.'),
+  'undeclared-tool': error("Declare every tool a toolUse names in the record's toolConfig.tools (check the spelling)."),
+  'duplicate-tool-use-id': error('Give each toolUse in a record its own toolUseId.'),
+  'unmatched-tool-result': error(
+    'Make each toolResult answer, once, the toolUseId of a toolUse in an earlier assistant message.',
+  ),
   'reserved-word': error(
     'Remove reserved markers (User:, Bot:, Assistant:, System:, Thought:, <image>, <video>, [EOS], <unk>) from the text.',
   ),
@@ -86,7 +113,9 @@ export const RULES = {
   'invalid-tool-definition': error(
     'Declare tools as [{"type": "function", "function": {"name": ..., "parameters": {"type": "object", ...}}}].',
   ),
-  'duplicate-tool-name': error('Give every tool in a record its own name.'),
+  'duplicate-tool-name': error(
+    "Give every tool in a record its own name (toolConfig.tools, or an RFT record's tools).",
+  ),
 
   // ---- file and dataset limits (no line number) ----
   'too-few-records': error('Add records: the file has fewer than the model accepts.'),
@@ -95,10 +124,30 @@ export const RULES = {
   'too-many-total-records': error('Remove records: training plus validation records exceed what the model accepts.'),
   'file-too-large': error('Shrink the file below the size limit (remove records, or shorten them).'),
   'validation-not-supported': error('Remove the validation dataset: this model and customization type take none.'),
+  'validation-ignored': warning(
+    'Remove validationDataConfig: Bedrock ignores a validation set for this model and customization type.',
+  ),
+  'validation-overlap': warning(
+    'Remove records that are also in the training set from the validation set: they make validation loss look better than it is.',
+  ),
   'invalid-metadata-filter': error(
     'Give requestMetadataFilters exactly one of equals, notEquals (one entry each), andAll or orAll (1-16 filters).',
   ),
   'duplicate-check-incomplete': warning('Split the file: beyond 2,097,152 records duplicates are no longer tracked.'),
+
+  // ---- media objects, checked where they live (S3, or --media-root for a local file) ----
+  'media-missing': error('Upload the referenced object, or fix its URI: Bedrock fails the job on a missing file.'),
+  'media-unreadable': error(
+    "Let the job's role read the object (s3:GetObject on it): Bedrock must read every referenced file.",
+  ),
+  'media-content-mismatch': error(
+    'Make the declared format match the file (its first bytes say what it is), or convert the file.',
+  ),
+  'media-too-large': error('Shrink the file below the size limit in the message (compress, downscale or trim it).'),
+  'image-dimensions': error('Resize the image so its sides are within the pixel limits in the message.'),
+  'media-not-checked': warning(
+    'Pass --media-root DIR (the folder that stands for the bucket), or validate the dataset where it lives in S3, to check the media files.',
+  ),
 
   // ---- invocation logs: a problem drops the record from distillation, so these are warnings ----
   'no-log-files': error(
@@ -116,7 +165,7 @@ export const RULES = {
   ),
   'log-error-record': warning('Nothing to fix: failed invocations (errorCode) are not used.'),
   'log-body-offloaded': warning(
-    'Nothing to fix: the body was over 100 KB and sits in a side file; it is not checked here.',
+    'Nothing to fix: the body was over 100 KB and sits in a side file that was not read here (validate in S3 to read it).',
   ),
   'log-missing-body': warning('Enable text data delivery in the model invocation logging configuration.'),
   'log-unreadable-body': warning('Use the Converse API, or an InvokeModel body with messages, prompt or inputText.'),

@@ -26,6 +26,19 @@ export interface InvocationLogOptions {
   requestMetadataFilters?: MetadataFilters;
 }
 
+export type MediaKind = 'image' | 'video' | 'document';
+
+/** A well-formed media reference of a record, for the check of the object itself (media-check.ts). */
+export interface MediaReference {
+  line: number;
+  kind: MediaKind;
+  /** The declared format: png, jpeg, mp4, pdf... */
+  format: string;
+  uri: string;
+  bucket: string;
+  key: string;
+}
+
 export interface DatasetContext {
   model: CatalogModel;
   customizationType: CustomizationType;
@@ -39,6 +52,8 @@ export interface DatasetContext {
   invocationLogs?: InvocationLogOptions;
   /** The stored size of the file in bytes, when the reader knows it; else the bytes seen are used. */
   fileBytes?: number;
+  /** Called with every well-formed media reference of a valid-looking record, to check the objects. */
+  onMediaReference?: (ref: MediaReference) => void;
 }
 
 export interface Problem {

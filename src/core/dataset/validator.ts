@@ -16,7 +16,7 @@ import { DuplicateTracker } from './duplicates';
 import { fileLimitProblems } from './limits';
 import { LineSplitter, MAX_LINE_BYTES } from './lines';
 import { metadataFilterProblems } from './metadata-filters';
-import { ProblemCollector } from './problems';
+import { ProblemCollector, type CollectorState } from './problems';
 import { estimateTokens, tokenLimits, tokenProblem, type TokenLimits } from './tokens';
 import type {
   DatasetContext,
@@ -116,6 +116,29 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/** Everything a validator has learnt so far but its duplicate table (saved as journals, see resume). */
+export interface ValidatorState {
+  lines: number;
+  bytes: number;
+  records: number;
+  duplicateCount: number;
+  tokensTotal: number;
+  tokensMax: number;
+  crlfLines: number;
+  problems: CollectorState;
+  logStats?: InvocationLogStats;
+  checker?: unknown;
+}
+
+export interface ValidatorOptions {
+  /** Lowers the duplicate-tracking bound (tests). */
+  maxTrackedRecords?: number;
+  /** The training set's validator, for a validation file: records found in both are reported. */
+  training?: DatasetValidator;
+  /** Keep a journal of duplicate-table entries, for checkpoints (see snapshot()). */
+  journal?: boolean;
+}
+
 const hex = (byte: number | undefined): string =>
   byte === undefined ? 'end of line' : `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 
@@ -139,16 +162,23 @@ export class DatasetValidator {
   private tokensMax = 0;
   private crlfLines = 0;
 
-  /** `options.maxTrackedRecords` lowers the duplicate-tracking bound (tests). */
+  private readonly training?: DuplicateTracker;
+  private fileBytes?: number;
+
   constructor(
     private readonly ctx: DatasetContext,
-    options: { maxTrackedRecords?: number } = {},
+    options: ValidatorOptions = {},
   ) {
     this.duplicates = new DuplicateTracker(options.maxTrackedRecords);
+    if (options.journal) this.duplicates.startJournal();
+    this.training = options.training?.duplicates;
     this.spec = specOf(ctx);
     this.format = datasetFormatOf(ctx);
     this.tokenLimits = tokenLimits(this.spec.limits, ctx.batchSize);
-    this.scope = new RecordScope((rule, message) => this.problems.add(rule, message, this.currentLine));
+    this.scope = new RecordScope(
+      (rule, message) => this.problems.add(rule, message, this.currentLine),
+      (rule) => this.problems.count(rule),
+    );
     if (ctx.invocationLogs) {
       let filters: MetadataFilters | undefined = ctx.invocationLogs.requestMetadataFilters;
       const filterProblems = filters ? metadataFilterProblems(filters) : [];
@@ -159,6 +189,11 @@ export class DatasetValidator {
     } else {
       this.checker = recordChecker(this.format, ctx, this.spec);
     }
+  }
+
+  /** The stored size of the file, once the reader knows it (checked against the file-size limit). */
+  setFileBytes(bytes: number): void {
+    this.fileBytes = bytes;
   }
 
   /** Starts the next object of a multi-file source: its problems carry `file`, line numbers restart. */
@@ -215,7 +250,12 @@ export class DatasetValidator {
         'duplicate-check-incomplete',
         `duplicates are tracked for the first ${this.duplicates.limit.toLocaleString('en-US')} records only`,
       );
-    if (firstLine === 0) return 'record';
+    if (firstLine === 0) {
+      const trainingLine = this.training?.lineOf(line) ?? 0;
+      if (trainingLine !== 0)
+        this.problems.add('validation-overlap', `the record is also line ${trainingLine} of the training set`, n);
+      return 'record';
+    }
     this.duplicateCount++;
     this.problems.add('duplicate-record', `the record repeats line ${firstLine} exactly`, n);
     return 'duplicate';
@@ -245,6 +285,63 @@ export class DatasetValidator {
     this.records++;
     this.countTokens(false);
     return 'record';
+  }
+
+  /**
+   * A log record the caller could not complete (an offloaded body it failed to read): counted as read
+   * and dropped with the given warning, as addLine would drop it.
+   */
+  dropLogLine(lineNumber: number, rule: 'log-missing-body', message: string): LineOutcome {
+    this.currentLine = lineNumber;
+    this.lines++;
+    if (this.logStats) this.logStats.recordsRead++;
+    this.problems.add(rule, message, lineNumber);
+    return 'skipped';
+  }
+
+  /**
+   * The state a resumed scan restores, as JSON; the duplicate table goes separately, as the entries
+   * added since the previous snapshot (takeDuplicateJournal), so a checkpoint stays small.
+   */
+  snapshot(): ValidatorState {
+    return {
+      lines: this.lines,
+      bytes: this.bytes,
+      records: this.records,
+      duplicateCount: this.duplicateCount,
+      tokensTotal: this.tokensTotal,
+      tokensMax: this.tokensMax,
+      crlfLines: this.crlfLines,
+      problems: this.problems.snapshot(),
+      ...(this.logStats ? { logStats: { ...this.logStats } } : {}),
+      ...(this.checker?.snapshot ? { checker: this.checker.snapshot() } : {}),
+    };
+  }
+
+  takeDuplicateJournal(): Uint32Array {
+    return this.duplicates.takeJournal();
+  }
+
+  /** Continues a scan from a snapshot and every duplicate journal taken up to it, in order. */
+  restore(state: ValidatorState, journals: readonly Uint32Array[]): void {
+    this.lines = state.lines;
+    this.bytes = state.bytes;
+    this.records = state.records;
+    this.duplicateCount = state.duplicateCount;
+    this.tokensTotal = state.tokensTotal;
+    this.tokensMax = state.tokensMax;
+    this.crlfLines = state.crlfLines;
+    this.problems.restore(state.problems);
+    if (this.logStats && state.logStats) Object.assign(this.logStats, state.logStats);
+    if (state.checker !== undefined) this.checker?.restore?.(state.checker);
+    this.replayDuplicates(journals);
+  }
+
+  /** Rebuilds the duplicate table from saved journals (a finished training scan, for overlap checks). */
+  replayDuplicates(journals: readonly Uint32Array[]): void {
+    for (const journal of journals) this.duplicates.replay(journal);
+    // Entries replayed are already saved: the next journal starts after them.
+    this.duplicates.takeJournal();
   }
 
   /** The line as a JSON object, or undefined after reporting why it is not one. */
@@ -289,7 +386,7 @@ export class DatasetValidator {
   finish(): DatasetReport {
     const { ctx, spec, problems } = this;
     const subject = `${ctx.model.modelName} ${ctx.customizationType}`;
-    const bytes = ctx.fileBytes ?? this.bytes;
+    const bytes = this.fileBytes ?? ctx.fileBytes ?? this.bytes;
     if (this.logStats) {
       const s = this.logStats;
       const min = spec.limits.minTrainingRecords ?? 1;

@@ -38,7 +38,7 @@ describe('conversation structure', () => {
     const report = validate(nova(), [
       conversation(0, { system: 'You are a cat.' }),
       conversation(1, { system: [{ text: 'ok', cache: true }] }),
-      conversation(2, { messages: [user({ text: 'hi' }, { document: { format: 'pdf' } }), answer] }),
+      conversation(2, { messages: [user({ text: 'hi' }, { audio: { format: 'mp3' } }), answer] }),
       conversation(3, { messages: [user({}), answer] }),
       conversation(4, { messages: [user('hi'), answer] }),
       conversation(5, { messages: [{ role: 'user', content: 'hi' }, answer] }),
@@ -69,7 +69,7 @@ describe('conversation structure', () => {
       '13:unknown-field',
     ]);
     expect(report.problems.find((p) => p.line === 3)?.message).toBe(
-      'messages[0].content[1] has "document": a block holds exactly one of "text", "image", "video"',
+      'messages[0].content[1] has "audio": a block holds exactly one of "text", "image", "video", "document", "reasoningContent", "toolUse", "toolResult"',
     );
   });
 

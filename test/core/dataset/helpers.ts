@@ -101,6 +101,9 @@ export const imageRef = (key: string, format = 'png', bucket = 'finetune-dataset
 export const videoRef = (key: string, format = 'mp4', bucket = 'finetune-datasets') => ({
   video: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
 });
+export const documentRef = (key: string, format = 'pdf', bucket = 'finetune-datasets') => ({
+  document: { format, source: { s3Location: { uri: `s3://${bucket}/${key}` } } },
+});
 export const caption = (i: number) => ({
   'image-ref': `s3://finetune-datasets/images/${i}.png`,
   caption: `A photo of item ${i}`,

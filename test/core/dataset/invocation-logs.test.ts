@@ -72,6 +72,75 @@ describe('invocation logs', () => {
     expect(report.counts).toEqual({ 'too-few-records': 1 });
   });
 
+  it('reads InvokeModel and InvokeModelWithResponseStream records of every teacher family, responses included', () => {
+    const invoke = (i: number, modelId: string, request: unknown, response: unknown, operation = 'InvokeModel') => {
+      const base = logWithPrompt(i, request, { operation, modelId });
+      return { ...base, output: { outputContentType: 'application/json', outputBodyJson: response } };
+    };
+    const nova = { messages: [{ role: 'user', content: [{ text: 'Hi' }] }], system: [{ text: 'Be brief.' }] };
+    const claude = { anthropic_version: 'bedrock-2023-05-31', messages: [{ role: 'user', content: 'Hi' }] };
+    const llama = { prompt: '<|begin_of_text|>Hi', max_gen_len: 100 };
+    const records = [
+      invoke(0, 'amazon.nova-pro-v1:0', nova, {
+        output: { message: { role: 'assistant', content: [{ text: 'Hello.' }] } },
+      }),
+      invoke(1, 'anthropic.claude-3-5-sonnet-20241022-v2:0', claude, { content: [{ type: 'text', text: 'Hello.' }] }),
+      invoke(2, 'meta.llama3-1-70b-instruct-v1:0', llama, { generation: 'Hello.' }),
+      // Streams are logged as their list of events.
+      invoke(
+        3,
+        'amazon.nova-pro-v1:0',
+        nova,
+        [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { delta: { text: 'Hel' } } },
+          { contentBlockDelta: { delta: { text: 'lo.' } } },
+          { messageStop: { stopReason: 'end_turn' } },
+        ],
+        'InvokeModelWithResponseStream',
+      ),
+      invoke(
+        4,
+        'anthropic.claude-3-5-sonnet-20241022-v2:0',
+        claude,
+        [
+          { type: 'message_start' },
+          { type: 'content_block_delta', delta: { type: 'text_delta', text: 'Hello.' } },
+          { type: 'message_stop' },
+        ],
+        'InvokeModelWithResponseStream',
+      ),
+      invoke(
+        5,
+        'meta.llama3-1-70b-instruct-v1:0',
+        llama,
+        [{ generation: 'Hel' }, { generation: 'lo.' }],
+        'InvokeModelWithResponseStream',
+      ),
+      invoke(
+        6,
+        'amazon.nova-pro-v1:0',
+        nova,
+        [{ messageStart: { role: 'assistant' } }],
+        'InvokeModelWithResponseStream',
+      ),
+      invoke(
+        7,
+        'anthropic.claude-3-5-sonnet-20241022-v2:0',
+        claude,
+        [{ type: 'message_delta', delta: { stop_reason: 'guardrail_intervened' } }],
+        'InvokeModelWithResponseStream',
+      ),
+    ];
+    const report = run(logs({ invocationLogs: { usePromptResponse: true } }), records);
+    expect(report.invocationLogs?.qualifying).toBe(6);
+    expect(report.counts).toEqual({ 'too-few-records': 1, 'log-missing-response': 1, 'log-guardrail': 1 });
+    expect(report.problems.filter((p) => p.line !== undefined).map((p) => `${p.line}:${p.rule}`)).toEqual([
+      '7:log-missing-response',
+      '8:log-guardrail',
+    ]);
+  });
+
   it('drops multi-turn prompts for single-turn students only', () => {
     const multi = logWithPrompt(0, {
       messages: [

@@ -4,16 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkMediaObjects,
   DATASET_RULES,
   DatasetValidator,
+  MediaReferences,
+  mediaNotCheckedProblem,
   fixFor,
   MAX_LINE_BYTES,
   RULES,
   severityOf,
   totalRecordProblems,
   withFileProblems,
+  withLineProblems,
   type DatasetReport,
   type DatasetRule,
+  type MediaReference,
+  type ProbeResult,
 } from '../../../src/core/dataset';
 import {
   context,
@@ -28,11 +34,12 @@ import {
   rftPrompt,
   validate,
   videoRef,
+  documentRef,
   type Line,
 } from './helpers';
 
 interface Fixture {
-  run: () => DatasetReport;
+  run: () => DatasetReport | Promise<DatasetReport>;
   /** The line the problem is reported on; undefined for file-level rules. */
   line?: number;
 }
@@ -59,7 +66,59 @@ const logs = (lines: Line[], options: Record<string, unknown> = {}, line = 1): F
   },
   line,
 });
-const fileLevel = (run: () => DatasetReport): Fixture => ({ run });
+const fileLevel = (run: Fixture['run']): Fixture => ({ run });
+const nova2 = (record: Record<string, unknown>) => ft(MODELS.nova2Lite, [record]);
+const asAssistant = (...content: unknown[]) => ({ role: 'assistant', content });
+const reasoning = (text: string) => ({ reasoningContent: { reasoningText: { text } } });
+const weatherTools = { tools: [weatherTool('getWeather')] };
+function weatherTool(name: string) {
+  return {
+    toolSpec: {
+      name,
+      description: 'Weather for a place',
+      inputSchema: { json: { type: 'object', properties: { place: { type: 'string' } } } },
+    },
+  };
+}
+const toolUse = (id: string, name = 'getWeather') => ({ toolUse: { toolUseId: id, name, input: { place: 'Paris' } } });
+const toolResult = (id: string) => ({ toolResult: { toolUseId: id, content: [{ text: 'Sunny' }] } });
+/** A tool-use conversation on Nova Lite with the given toolConfig and messages. */
+const tools = (toolConfig: unknown, messages: unknown[]) => nova(withMessages(messages, { toolConfig }));
+const toolTurns = (use: unknown, result: unknown) => [
+  userWith({ text: 'Weather in Paris?' }),
+  asAssistant(use),
+  userWith(result),
+  asAssistant({ text: 'Sunny.' }),
+];
+/** One image record checked against an object the probe answers for. */
+const media = (result: ProbeResult, ref: Partial<MediaReference> = {}): Fixture => ({
+  run: async () => {
+    const refs = new MediaReferences();
+    refs.add({
+      line: 1,
+      kind: 'image',
+      format: 'png',
+      uri: 's3://finetune-datasets/a.png',
+      bucket: 'finetune-datasets',
+      key: 'a.png',
+      ...ref,
+    });
+    const report = validate(
+      context(MODELS.novaLite),
+      records(8, (i) => conversation(i)),
+    );
+    const limits = context(MODELS.novaLite).model.conversation!.media;
+    return withLineProblems(report, await checkMediaObjects(refs, async () => result, limits));
+  },
+  line: 1,
+});
+const png = (width: number, height: number, size = 1000): ProbeResult => {
+  const head = new Uint8Array(24);
+  head.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+  new DataView(head.buffer).setUint32(16, width);
+  new DataView(head.buffer).setUint32(20, height);
+  return { status: 'ok', size, head };
+};
 const rft = (record: Record<string, unknown>): Fixture => ({
   run: () => validate(context(MODELS.nova2Lite, 'REINFORCEMENT_FINE_TUNING'), [record]),
   line: 1,
@@ -123,6 +182,45 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
   ),
   'too-many-videos': nova(withMessages([userWith({ text: 'Compare' }, videoRef('a.mp4'), videoRef('b.mp4')), answer])),
   'mixed-media': nova(withMessages([userWith({ text: 'Compare' }, videoRef('a.mp4'), imageRef('b.png')), answer])),
+  'too-many-documents': nova2(
+    withMessages([
+      userWith({ text: 'Summarise' }, documentRef('a.pdf'), documentRef('b.pdf')),
+      asAssistant({ text: 'Done.' }),
+    ]),
+  ),
+  'reasoning-not-supported': nova(
+    withMessages([userWith({ text: 'Why?' }), asAssistant(reasoning('Think.'), { text: 'So.' })]),
+  ),
+  'reasoning-in-user-message': nova2(withMessages([userWith(reasoning('Think.')), asAssistant({ text: 'So.' })])),
+  'reasoning-with-media': nova2(
+    withMessages([
+      userWith({ text: 'What is it?' }, imageRef('a.png')),
+      asAssistant(reasoning('Look.'), { text: 'A cat.' }),
+    ]),
+  ),
+  'tool-use-not-supported': ft(MODELS.llama32Text, [
+    withMessages(toolTurns(toolUse('t1'), toolResult('t1')), { toolConfig: weatherTools }),
+  ]),
+  'tool-use-unconfirmed': tools(weatherTools, toolTurns(toolUse('t1'), toolResult('t1'))),
+  'tool-config': tools({ tools: [] }, [userWith({ text: 'Hi' }), answer]),
+  'duplicate-tool-name': tools({ tools: [weatherTool('getWeather'), weatherTool('getWeather')] }, [
+    userWith({ text: 'Hi' }),
+    answer,
+  ]),
+  'tool-in-wrong-role': tools(weatherTools, [
+    userWith({ text: 'Hi' }, toolUse('t1')),
+    asAssistant(toolResult('t1')),
+    userWith({ text: 'And?' }),
+    answer,
+  ]),
+  'undeclared-tool': tools(weatherTools, toolTurns(toolUse('t1', 'getTime'), toolResult('t1'))),
+  'duplicate-tool-use-id': tools(weatherTools, [
+    userWith({ text: 'Weather in Paris and Rome?' }),
+    asAssistant(toolUse('t1'), toolUse('t1')),
+    userWith(toolResult('t1')),
+    answer,
+  ]),
+  'unmatched-tool-result': tools(weatherTools, toolTurns(toolUse('t1'), toolResult('t2'))),
   'reserved-word': nova(withMessages([userWith({ text: 'user: what is 2+2?' }), answer])),
   'multi-turn-not-supported': {
     run: () =>
@@ -142,7 +240,6 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
   'no-user-message': rft(rftPrompt(0, { messages: [{ role: 'system', content: 'You are a math tutor.' }] })),
   'missing-reference-answer': rft(rftPrompt(0, { reference_answer: undefined })),
   'invalid-tool-definition': rft(rftPrompt(0, { tools: [{ type: 'retrieval' }] })),
-  'duplicate-tool-name': rft(rftPrompt(0, { tools: [fnTool('lookup'), fnTool('lookup')] })),
   'caption-length': ft(MODELS.titanImage, [{ 'image-ref': 's3://finetune-datasets/a.png', caption: 'ab' }]),
   'too-few-records': fileLevel(() => validate(context(MODELS.haiku), records(31, claude))),
   'too-many-records': fileLevel(() =>
@@ -170,6 +267,36 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
       { 'image-ref': 's3://b/a.png', caption: 'a dog' },
     ]),
   ),
+  'validation-ignored': fileLevel(() =>
+    validate(context(MODELS.nova2Lite, 'FINE_TUNING', { role: 'validation' }), [conversation(0)]),
+  ),
+  'validation-overlap': {
+    run: () => {
+      const encoder = new TextEncoder();
+      const training = new DatasetValidator(context(MODELS.llama31));
+      [pc(0), pc(1), pc(2)].forEach((r, i) => training.addLine(encoder.encode(JSON.stringify(r)), i + 1));
+      const validation = new DatasetValidator(context(MODELS.llama31, 'FINE_TUNING', { role: 'validation' }), {
+        training,
+      });
+      validation.addLine(encoder.encode(JSON.stringify(pc(2))), 1);
+      return validation.finish();
+    },
+    line: 1,
+  },
+  'media-missing': media({ status: 'missing', reason: 'NoSuchKey' }),
+  'media-unreadable': media({ status: 'unreadable', reason: 'AccessDenied: access denied' }),
+  'media-content-mismatch': media(png(100, 100), { format: 'jpeg', uri: 's3://finetune-datasets/a.jpg', key: 'a.jpg' }),
+  'media-too-large': media(png(100, 100, 11 * 1024 * 1024)),
+  'image-dimensions': media(png(20, 600)),
+  'media-not-checked': fileLevel(() =>
+    withFileProblems(
+      validate(
+        context(MODELS.novaLite),
+        records(8, (i) => conversation(i)),
+      ),
+      [mediaNotCheckedProblem(3)],
+    ),
+  ),
   'invalid-metadata-filter': fileLevel(() =>
     logs([], { invocationLogs: { requestMetadataFilters: { equals: { project: 'a', env: 'b' } } } }).run(),
   ),
@@ -185,7 +312,7 @@ const FIXTURES: Record<DatasetRule, Fixture> = {
   'log-invalid-json': logs(['{"schemaType": "ModelInvocationLog", "input": {']),
   'log-not-invocation-log': logs([{ ...logRecord(0), schemaType: 'CloudTrailEvent' }]),
   'log-missing-field': logs([logRecord(0, { modelId: undefined })]),
-  'log-unsupported-operation': logs([logRecord(0, { operation: 'InvokeModelWithResponseStream' })]),
+  'log-unsupported-operation': logs([logRecord(0, { operation: 'ApplyGuardrail' })]),
   'log-error-record': logs([logRecord(0, { errorCode: 'ThrottlingException' })]),
   'log-body-offloaded': logs([
     logRecord(0, { input: { inputBodyS3Path: 's3://logs/AWSLogs/data/req-0_input.json.gz' } }),
@@ -251,15 +378,22 @@ describe('every rule id', () => {
     for (const rule of DATASET_RULES) expect(rule).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
-  it.each(DATASET_RULES)('%s is raised by its fixture', (rule) => {
+  it.each(DATASET_RULES)('%s is raised by its fixture', async (rule) => {
     const fixture = FIXTURES[rule];
-    const report = fixture.run();
+    const report = await fixture.run();
     expect(report.counts[rule]).toBeGreaterThanOrEqual(1);
     const problem = report.problems.find((p) => p.rule === rule);
     expect(problem).toBeDefined();
     expect(problem?.severity).toBe(severityOf(rule));
     expect(problem?.line).toBe(fixture.line);
     if (severityOf(rule) === 'error') expect(report.verdict).toBe('invalid');
+  });
+});
+
+describe('rules shared by formats', () => {
+  it('duplicate-tool-name is raised for an RFT record too', () => {
+    const report = rft(rftPrompt(0, { tools: [fnTool('lookup'), fnTool('lookup')] })).run() as DatasetReport;
+    expect(report.problems.find((p) => p.rule === 'duplicate-tool-name')?.line).toBe(1);
   });
 });
 

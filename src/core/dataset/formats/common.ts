@@ -1,8 +1,9 @@
 // Helpers every record format shares: the per-record scope problems are reported through, JSON type
 // checks with readable messages, and the turn-order rules of conversations.
+import { isObject, type JsonObject } from '../../json';
 import { severityOf, type DatasetRule } from '../rules';
 
-export type JsonObject = Record<string, unknown>;
+export { isObject, type JsonObject };
 
 /** One record being checked: where its problems go, and the characters of text it holds. */
 export class RecordScope {
@@ -12,11 +13,20 @@ export class RecordScope {
   output = 0;
   errors = 0;
 
-  constructor(private readonly sink: (rule: DatasetRule, message: string) => void) {}
+  constructor(
+    private readonly sink: (rule: DatasetRule, message: string) => void,
+    private readonly counter: (rule: DatasetRule) => void = () => {},
+  ) {}
 
   report(rule: DatasetRule, message: string): void {
     if (severityOf(rule) === 'error') this.errors++;
     this.sink(rule, message);
+  }
+
+  /** Counts an occurrence without listing it (a rule listed once per file). */
+  count(rule: DatasetRule): void {
+    if (severityOf(rule) === 'error') this.errors++;
+    this.counter(rule);
   }
 
   reset(): void {
@@ -29,10 +39,9 @@ export class RecordScope {
 /** Checks one parsed record of a JSONL dataset. */
 export interface RecordChecker {
   check(record: JsonObject, scope: RecordScope, line: number): void;
-}
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  /** Dataset-wide state the checker carries from record to record, as JSON (for a resumed scan). */
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
 }
 
 export function jsonType(value: unknown): string {

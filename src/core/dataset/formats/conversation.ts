@@ -1,12 +1,18 @@
-// The Converse-style `bedrock-conversation-2024` records: fine-tuning Nova and Llama 3.2/3.3, and
-// distillation prompts (the same shape, text only, with an optional "golden" assistant answer).
-//   {"schemaVersion": "bedrock-conversation-2024", "system": [{"text"}],
-//    "messages": [{"role": "user"|"assistant", "content": [{"text"} | {"image": {...}} | {"video": {...}}]}]}
-// Media rules come from the Nova docs and AWS's Nova validator: formats, at most 10 images and one
-// video per record, not both in one dataset, user messages only, same bucket as the dataset.
+// The Converse-style `bedrock-conversation-2024` records: fine-tuning Nova, Nova 2 Lite and Llama
+// 3.2/3.3, and distillation prompts (the same shape, text only, with an optional "golden" answer).
+//   {"schemaVersion": "bedrock-conversation-2024", "system": [{"text"}], "toolConfig"?: {"tools": [...]},
+//    "messages": [{"role": "user"|"assistant", "content": [block, ...]}]}
+// A block is one of text, image, video, document (user turns), reasoningContent (assistant turns),
+// toolUse (assistant turns) or toolResult (user turns). What a model takes beyond text is the catalog's
+// ConversationContent; the rules come from the Nova docs and AWS's two Nova validators
+// (nova-formats.md 1.2-1.4 and 2): media formats, at most 10 images, one video and one document per
+// record, a video alone (no image or document beside it), images or videos in a dataset but not both,
+// same bucket as the dataset; reasoning not with media; every toolUse names a declared tool, ids unique,
+// every toolResult answers an earlier toolUse once.
 // This is the hot path of the largest datasets: plain loops, and paths for messages built only when a
 // problem is reported.
-import type { DatasetContext } from '../types';
+import type { ConversationContent } from '../../catalog';
+import type { DatasetContext, MediaKind } from '../types';
 import {
   checkKeys,
   checkTurnOrder,
@@ -18,41 +24,70 @@ import {
   type RecordScope,
   type TurnRule,
 } from './common';
-import { EXTENSIONS_BY_FORMAT, extensionOf, IMAGE_FORMATS, parseMediaUri, VIDEO_FORMATS } from './media';
+import { EXTENSIONS_BY_FORMAT, extensionOf, parseMediaUri } from './media';
 import { ReservedWords } from './reserved-words';
 
 export const CONVERSATION_SCHEMA_VERSION = 'bedrock-conversation-2024';
 const MAX_IMAGES = 10;
 const MAX_VIDEOS = 1;
-const RECORD_KEYS = ['schemaVersion', 'system', 'messages'] as const;
+const MAX_DOCUMENTS = 1;
+const RECORD_KEYS = ['schemaVersion', 'system', 'messages', 'toolConfig'] as const;
 const MESSAGE_KEYS = ['role', 'content'] as const;
 const MEDIA_KEYS = ['format', 'source'] as const;
+// The Converse API's DocumentBlock has a `name`; the training docs' examples leave it out.
+const DOCUMENT_KEYS = ['format', 'name', 'source'] as const;
 const LOCATION_KEYS = ['uri', 'bucketOwner'] as const;
+const BLOCK_KINDS = ['text', 'image', 'video', 'document', 'reasoningContent', 'toolUse', 'toolResult'] as const;
+type BlockKind = (typeof BLOCK_KINDS)[number];
 
-type MediaKind = 'image' | 'video';
+const TEXT_ONLY: ConversationContent = {
+  imageFormats: [],
+  videoFormats: [],
+  documentFormats: [],
+  reasoning: false,
+  toolUse: 'refused',
+  media: { maxImageBytes: 0, maxVideoBytes: 0, maxDocumentBytes: 0, minImageSide: 0 },
+};
 
 const blockPath = (i: number, j: number): string => `messages[${i}].content[${j}]`;
 const textPath = (i: number, j: number): string => (j < 0 ? `system[${i}].text` : `${blockPath(i, j)}.text`);
+const plural = (kind: MediaKind): string => `${kind}s`;
 
 export function conversationChecker(ctx: DatasetContext, distillation: boolean): RecordChecker {
-  const { model, datasetBucket } = ctx;
+  const { model, datasetBucket, onMediaReference } = ctx;
+  // Distillation is text to text: prompts take no media, reasoning or tools whatever the student.
+  const content = distillation ? TEXT_ONLY : (model.conversation ?? TEXT_ONLY);
+  const formats: Record<MediaKind, readonly string[]> = {
+    image: content.imageFormats,
+    video: content.videoFormats,
+    document: content.documentFormats,
+  };
   // Nova accepts any schemaVersion string on fine-tuning records; distillation and Llama records are
   // held to the documented value.
   const anySchemaVersion = !distillation && model.provider === 'Amazon';
-  const mediaAllowed: Record<MediaKind, boolean> = {
-    image: !distillation && model.inputModalities.includes('IMAGE'),
-    video: !distillation && model.inputModalities.includes('VIDEO'),
-  };
   const turnRule: TurnRule = !distillation
     ? 'training'
     : model.multiTurnDistillation
       ? 'multi-turn-prompt'
       : 'single-turn-prompt';
   const reserved = model.reservedWords?.length ? new ReservedWords(model.reservedWords) : undefined;
-  // Dataset-wide: the first line with an image and with a video, to refuse a mix.
-  const firstLineWith: Record<MediaKind, number> = { image: 0, video: 0 };
+  const why = distillation ? 'distillation is text to text' : undefined;
+  // Dataset-wide: the first line with an image and with a video, to refuse a mix; tool use listed once.
+  const firstLineWith: Record<'image' | 'video', number> = { image: 0, video: 0 };
+  let toolUseListed = false;
+
   // Per record, reset by check().
-  const media: Record<MediaKind, number> = { image: 0, video: 0 };
+  const media: Record<MediaKind, number> = { image: 0, video: 0, document: 0 };
+  let reasoningBlocks = 0;
+  let toolBlocks = 0;
+  let declaredTools: Set<string> | undefined;
+  /** toolUseId -> index of the message that holds the toolUse. */
+  const toolUses = new Map<string, number>();
+  const answered = new Set<string>();
+  let recordLine = 0;
+  // Per message, reset by checkMessage(): text characters, and whether any block has substance.
+  let messageChars = 0;
+  let messageSubstantive = false;
 
   /** Length of a text field, 0 when it is not a string (reported). Message block j of message i, or system[i] when j < 0. */
   function checkText(text: unknown, i: number, j: number, scope: RecordScope): number {
@@ -67,24 +102,32 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
   }
 
   function checkMedia(kind: MediaKind, value: unknown, path: string, role: unknown, scope: RecordScope): void {
-    if (!mediaAllowed[kind]) {
-      const why = distillation ? 'distillation is text to text' : `${model.modelName} takes no ${kind}s`;
-      scope.report('media-not-supported', `${path}: ${why}`);
+    const allowed = formats[kind];
+    if (allowed.length === 0) {
+      const note = kind === 'document' && !distillation ? ' (PDF documents: Nova 2 Lite only)' : '';
+      scope.report('media-not-supported', `${path}: ${why ?? `${model.modelName} takes no ${plural(kind)}${note}`}`);
       return;
     }
+    media[kind]++;
     if (role === 'assistant') scope.report('media-in-assistant-message', `${path} is in an assistant message`);
     if (!isObject(value)) {
       scope.report('wrong-type', `${path} must be an object, not ${jsonType(value)}`);
       return;
     }
-    checkKeys(value, MEDIA_KEYS, path, scope);
+    checkKeys(value, kind === 'document' ? DOCUMENT_KEYS : MEDIA_KEYS, path, scope);
+    if (kind === 'document' && value.name !== undefined && typeof value.name !== 'string')
+      scope.report('wrong-type', `${path}.name must be a string, not ${jsonType(value.name)}`);
     const format = value.format;
-    const formats: readonly string[] = kind === 'image' ? IMAGE_FORMATS : VIDEO_FORMATS;
+    let formatOk = false;
     if (format === undefined) scope.report('missing-field', `${path}.format is missing`);
     else if (typeof format !== 'string')
       scope.report('wrong-type', `${path}.format must be a string, not ${jsonType(format)}`);
-    else if (!formats.includes(format))
-      scope.report('media-format', `${path}.format is ${JSON.stringify(format)}: use one of ${formats.join(', ')}`);
+    else if (!allowed.includes(format))
+      scope.report(
+        'media-format',
+        `${path}.format is ${JSON.stringify(format)}: ${model.modelName} takes ${kind} formats ${allowed.join(', ')}`,
+      );
+    else formatOk = true;
 
     const location = isObject(value.source) ? value.source.s3Location : undefined;
     if (!isObject(location)) {
@@ -119,7 +162,10 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
         'media-bucket',
         `${path} is in bucket "${parsed.bucket}", the dataset in "${datasetBucket}": media must be in the dataset's bucket`,
       );
+      return;
     }
+    if (formatOk && onMediaReference)
+      onMediaReference({ line: recordLine, kind, format: format as string, uri, ...parsed });
   }
 
   function checkSystem(system: unknown, scope: RecordScope): void {
@@ -139,9 +185,173 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
     }
   }
 
-  // Per message, reset by checkMessage(): text characters, and whether any block has text or media.
-  let messageChars = 0;
-  let messageSubstantive = false;
+  /** Reports tool use on a model that refuses it; lists the "unconfirmed" warning once per file. */
+  function toolUseAllowed(path: string, scope: RecordScope): boolean {
+    const toolUse = content.toolUse;
+    if (toolUse === 'refused') {
+      scope.report('tool-use-not-supported', `${path}: ${why ?? `${model.modelName} takes no tool use`}`);
+      return false;
+    }
+    if (toolBlocks++ === 0) {
+      // Once per record: counted on every record, listed for the first only.
+      if (toolUseListed) scope.count('tool-use-unconfirmed');
+      else {
+        toolUseListed = true;
+        scope.report('tool-use-unconfirmed', `${path}: tool use on ${model.modelName}: ${toolUse.unconfirmed}`);
+      }
+    }
+    return true;
+  }
+
+  /** toolConfig: the declared tool names, or undefined when it cannot be read. */
+  function checkToolConfig(config: unknown, scope: RecordScope): Set<string> | undefined {
+    if (!toolUseAllowed('toolConfig', scope)) return undefined;
+    if (!isObject(config)) {
+      scope.report('wrong-type', `toolConfig must be an object, not ${jsonType(config)}`);
+      return undefined;
+    }
+    // toolChoice is a Converse member that AWS's validators do not model: accepted, not checked.
+    checkKeys(config, ['tools', 'toolChoice'], 'toolConfig', scope);
+    const tools = config.tools;
+    if (tools === undefined) {
+      scope.report('missing-field', 'toolConfig.tools is missing');
+      return undefined;
+    }
+    if (!Array.isArray(tools)) {
+      scope.report('wrong-type', `toolConfig.tools must be an array, not ${jsonType(tools)}`);
+      return undefined;
+    }
+    if (tools.length === 0) scope.report('tool-config', 'toolConfig.tools is empty: declare at least one tool');
+    scope.input += JSON.stringify(tools).length;
+    const names = new Set<string>();
+    for (let t = 0; t < tools.length; t++) {
+      const path = `toolConfig.tools[${t}]`;
+      const tool: unknown = tools[t];
+      const spec = isObject(tool) ? tool.toolSpec : undefined;
+      if (!isObject(tool) || !isObject(spec)) {
+        scope.report('tool-config', `${path} must be {"toolSpec": {...}}`);
+        continue;
+      }
+      checkKeys(tool, ['toolSpec'], path, scope);
+      checkKeys(spec, ['name', 'description', 'inputSchema'], `${path}.toolSpec`, scope);
+      for (const key of ['name', 'description'] as const) {
+        const value = spec[key];
+        if (value === undefined) scope.report('missing-field', `${path}.toolSpec.${key} is missing`);
+        else if (typeof value !== 'string')
+          scope.report('wrong-type', `${path}.toolSpec.${key} must be a string, not ${jsonType(value)}`);
+        else if (isBlank(value)) scope.report('empty-text', `${path}.toolSpec.${key} is empty`);
+      }
+      const schema = isObject(spec.inputSchema) ? spec.inputSchema.json : undefined;
+      if (!isObject(schema) || schema.type === undefined)
+        scope.report('tool-config', `${path}.toolSpec.inputSchema.json must be a JSON schema object with a "type"`);
+      if (typeof spec.name === 'string') {
+        if (names.has(spec.name))
+          scope.report('duplicate-tool-name', `${path}: a tool named "${spec.name}" is declared twice`);
+        names.add(spec.name);
+      }
+    }
+    return names;
+  }
+
+  function checkToolUse(value: unknown, path: string, role: unknown, i: number, scope: RecordScope): void {
+    if (!toolUseAllowed(path, scope)) return;
+    if (role !== 'assistant')
+      scope.report('tool-in-wrong-role', `${path} is in a ${role} message: toolUse belongs to the assistant`);
+    if (!isObject(value)) return scope.report('wrong-type', `${path} must be an object, not ${jsonType(value)}`);
+    checkKeys(value, ['toolUseId', 'name', 'input'], path, scope);
+    const { toolUseId: id, name, input } = value;
+    for (const [key, field] of [
+      ['toolUseId', id],
+      ['name', name],
+    ] as const) {
+      if (field === undefined) scope.report('missing-field', `${path}.${key} is missing`);
+      else if (typeof field !== 'string')
+        scope.report('wrong-type', `${path}.${key} must be a string, not ${jsonType(field)}`);
+      else if (isBlank(field)) scope.report('empty-text', `${path}.${key} is empty`);
+    }
+    if (input === undefined) scope.report('missing-field', `${path}.input is missing`);
+    else if (!isObject(input))
+      scope.report('wrong-type', `${path}.input must be a JSON object, not ${jsonType(input)}`);
+    else scope.output += JSON.stringify(input).length;
+    if (typeof name === 'string') {
+      scope.output += name.length;
+      if (!declaredTools)
+        scope.report('undeclared-tool', `${path} calls "${name}" but the record has no toolConfig declaring tools`);
+      else if (!declaredTools.has(name))
+        scope.report(
+          'undeclared-tool',
+          `${path} calls "${name}", which toolConfig.tools does not declare (declared: ${[...declaredTools].join(', ') || 'none'})`,
+        );
+    }
+    if (typeof id === 'string') {
+      const earlier = toolUses.get(id);
+      if (earlier !== undefined)
+        scope.report('duplicate-tool-use-id', `${path}.toolUseId "${id}" is already used in messages[${earlier}]`);
+      else toolUses.set(id, i);
+    }
+  }
+
+  function checkToolResult(value: unknown, path: string, role: unknown, i: number, scope: RecordScope): void {
+    if (!toolUseAllowed(path, scope)) return;
+    if (role !== 'user')
+      scope.report('tool-in-wrong-role', `${path} is in a ${role} message: toolResult belongs to the user`);
+    if (!isObject(value)) return scope.report('wrong-type', `${path} must be an object, not ${jsonType(value)}`);
+    // status ("success" | "error") is a Converse member AWS's validators do not model: accepted.
+    checkKeys(value, ['toolUseId', 'content', 'status'], path, scope);
+    const { toolUseId: id, content: items, status } = value;
+    if (status !== undefined && status !== 'success' && status !== 'error')
+      scope.report('wrong-type', `${path}.status is ${JSON.stringify(status)}: use "success" or "error"`);
+    if (id === undefined) scope.report('missing-field', `${path}.toolUseId is missing`);
+    else if (typeof id !== 'string')
+      scope.report('wrong-type', `${path}.toolUseId must be a string, not ${jsonType(id)}`);
+    else {
+      const useAt = toolUses.get(id);
+      if (useAt === undefined || useAt >= i)
+        scope.report('unmatched-tool-result', `${path} answers toolUseId "${id}", which no earlier toolUse has`);
+      else if (answered.has(id))
+        scope.report('unmatched-tool-result', `${path} answers toolUseId "${id}" a second time`);
+      answered.add(id);
+    }
+    if (items === undefined) return scope.report('missing-field', `${path}.content is missing`);
+    if (!Array.isArray(items) || items.length === 0)
+      return scope.report('wrong-type', `${path}.content must be a non-empty array of {"text"} or {"json"} items`);
+    for (let k = 0; k < items.length; k++) {
+      const item: unknown = items[k];
+      const keys = isObject(item) ? Object.keys(item) : [];
+      if (!isObject(item) || keys.length !== 1 || (keys[0] !== 'text' && keys[0] !== 'json')) {
+        scope.report('invalid-content-block', `${path}.content[${k}] must hold exactly one of "text" or "json"`);
+        continue;
+      }
+      if (keys[0] === 'text') {
+        if (typeof item.text !== 'string')
+          scope.report('wrong-type', `${path}.content[${k}].text must be a string, not ${jsonType(item.text)}`);
+        else scope.input += item.text.length;
+      } else scope.input += JSON.stringify(item.json).length;
+    }
+  }
+
+  function checkReasoning(value: unknown, path: string, role: unknown, scope: RecordScope): void {
+    if (!content.reasoning) {
+      scope.report(
+        'reasoning-not-supported',
+        `${path}: ${why ?? `${model.modelName} does not train on reasoning (Nova 2 Lite only)`}`,
+      );
+      return;
+    }
+    reasoningBlocks++;
+    if (role !== 'assistant') scope.report('reasoning-in-user-message', `${path} is in a ${role} message`);
+    const reasoning = isObject(value) ? value.reasoningText : undefined;
+    if (!isObject(value) || !isObject(reasoning))
+      return scope.report('wrong-type', `${path} must be {"reasoningText": {"text": "..."}}`);
+    checkKeys(value, ['reasoningText'], path, scope);
+    checkKeys(reasoning, ['text'], `${path}.reasoningText`, scope);
+    const text = reasoning.text;
+    if (typeof text !== 'string')
+      return scope.report('wrong-type', `${path}.reasoningText.text must be a string, not ${jsonType(text)}`);
+    if (isBlank(text)) return scope.report('empty-text', `${path}.reasoningText.text is empty`);
+    // Training loss covers reasoning tokens too: they are output.
+    scope.output += text.length;
+  }
 
   function checkBlock(block: unknown, i: number, j: number, role: unknown, scope: RecordScope): void {
     if (!isObject(block))
@@ -152,7 +362,7 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
       keys++;
       kind = key;
     }
-    if (keys !== 1 || (kind !== 'text' && kind !== 'image' && kind !== 'video')) {
+    if (keys !== 1 || !(BLOCK_KINDS as readonly string[]).includes(kind as string)) {
       const what =
         keys === 0
           ? 'is empty'
@@ -161,31 +371,45 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
               .join(', ')}`;
       return scope.report(
         'invalid-content-block',
-        `${blockPath(i, j)} ${what}: a block holds exactly one of "text", "image", "video"`,
+        `${blockPath(i, j)} ${what}: a block holds exactly one of ${BLOCK_KINDS.map((k) => `"${k}"`).join(', ')}`,
       );
     }
-    if (kind === 'text') {
-      const chars = checkText(block.text, i, j, scope);
-      messageChars += chars;
-      if (chars > 0 && !isBlank(block.text as string)) messageSubstantive = true;
-      return;
+    const path = `${blockPath(i, j)}.${kind}`;
+    switch (kind as BlockKind) {
+      case 'text': {
+        const chars = checkText(block.text, i, j, scope);
+        messageChars += chars;
+        if (chars > 0 && !isBlank(block.text as string)) messageSubstantive = true;
+        return;
+      }
+      case 'image':
+      case 'video':
+      case 'document':
+        messageSubstantive = true;
+        return checkMedia(kind as MediaKind, block[kind as MediaKind], path, role, scope);
+      case 'reasoningContent':
+        messageSubstantive = true;
+        return checkReasoning(block.reasoningContent, path, role, scope);
+      case 'toolUse':
+        messageSubstantive = true;
+        return checkToolUse(block.toolUse, path, role, i, scope);
+      case 'toolResult':
+        messageSubstantive = true;
+        return checkToolResult(block.toolResult, path, role, i, scope);
     }
-    if (mediaAllowed[kind]) media[kind]++;
-    messageSubstantive = true;
-    checkMedia(kind, block[kind], `${blockPath(i, j)}.${kind}`, role, scope);
   }
 
   function checkMessage(message: JsonObject, i: number, scope: RecordScope): void {
-    const { content, role } = message;
-    if (content === undefined) return scope.report('missing-field', `messages[${i}].content is missing`);
-    if (!Array.isArray(content))
+    const { content: blocks, role } = message;
+    if (blocks === undefined) return scope.report('missing-field', `messages[${i}].content is missing`);
+    if (!Array.isArray(blocks))
       return scope.report(
         'wrong-type',
-        `messages[${i}].content must be an array of content blocks, not ${jsonType(content)}`,
+        `messages[${i}].content must be an array of content blocks, not ${jsonType(blocks)}`,
       );
     messageChars = 0;
     messageSubstantive = false;
-    for (let j = 0; j < content.length; j++) checkBlock(content[j], i, j, role, scope);
+    for (let j = 0; j < blocks.length; j++) checkBlock(blocks[j], i, j, role, scope);
     if (!messageSubstantive) scope.report('empty-text', `messages[${i}] has no text`);
     if (role === 'assistant') scope.output += messageChars;
     else scope.input += messageChars;
@@ -196,8 +420,15 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
       scope.report('too-many-images', `the record has ${media.image} images: at most ${MAX_IMAGES}`);
     if (media.video > MAX_VIDEOS)
       scope.report('too-many-videos', `the record has ${media.video} videos: at most ${MAX_VIDEOS}`);
-    if (media.image > 0 && media.video > 0)
-      return scope.report('mixed-media', 'the record holds both images and videos');
+    if (media.document > MAX_DOCUMENTS)
+      scope.report('too-many-documents', `the record has ${media.document} documents: at most ${MAX_DOCUMENTS}`);
+    if (reasoningBlocks > 0)
+      scope.report('reasoning-with-media', 'the record has reasoningContent and media: reasoning is text-only');
+    if (media.video > 0 && media.image + media.document > 0)
+      return scope.report(
+        'mixed-media',
+        `the record holds a video with ${media.image > 0 ? 'images' : 'a document'}: a video stands alone`,
+      );
     for (const [kind, other] of MEDIA_PAIRS) {
       if (media[kind] === 0) continue;
       if (firstLineWith[kind] === 0) firstLineWith[kind] = line;
@@ -212,6 +443,7 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
 
   return {
     check(record, scope, line) {
+      recordLine = line;
       checkKeys(record, RECORD_KEYS, 'the record', scope);
       const version = record.schemaVersion;
       if (anySchemaVersion) {
@@ -224,6 +456,14 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
         );
       }
       if (record.system !== undefined) checkSystem(record.system, scope);
+      media.image = 0;
+      media.video = 0;
+      media.document = 0;
+      reasoningBlocks = 0;
+      toolBlocks = 0;
+      toolUses.clear();
+      answered.clear();
+      declaredTools = record.toolConfig !== undefined ? checkToolConfig(record.toolConfig, scope) : undefined;
 
       const messages = record.messages;
       if (messages === undefined) return scope.report('missing-field', 'messages is missing');
@@ -231,8 +471,6 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
         return scope.report('wrong-type', `messages must be an array, not ${jsonType(messages)}`);
       const roles: string[] = [];
       let rolesValid = true;
-      media.image = 0;
-      media.video = 0;
       for (let i = 0; i < messages.length; i++) {
         const message: unknown = messages[i];
         if (!isObject(message)) {
@@ -252,7 +490,13 @@ export function conversationChecker(ctx: DatasetContext, distillation: boolean):
         checkMessage(message, i, scope);
       }
       if (rolesValid) checkTurnOrder(roles, turnRule, scope);
-      if (media.image > 0 || media.video > 0) checkMediaMix(scope, line);
+      if (media.image > 0 || media.video > 0 || media.document > 0) checkMediaMix(scope, line);
+    },
+    snapshot: () => ({ firstLineWith: { ...firstLineWith }, toolUseListed }),
+    restore(state) {
+      const saved = state as { firstLineWith: Record<'image' | 'video', number>; toolUseListed: boolean };
+      Object.assign(firstLineWith, saved.firstLineWith);
+      toolUseListed = saved.toolUseListed;
     },
   };
 }

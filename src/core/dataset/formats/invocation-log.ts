@@ -12,7 +12,9 @@ import { isBlank, isObject, type JsonObject, type RecordScope } from './common';
 export const MAX_DISTILLATION_PROMPTS = 15_000;
 
 const PERMISSION_CHECK = 'amazon-bedrock-logs-permission-check';
-const TEXT_OPERATIONS = ['Converse', 'ConverseStream', 'InvokeModel'];
+// ConverseStream outputs are logged assembled; InvokeModelWithResponseStream outputs as the list of
+// stream events, whose text is put back together below.
+const TEXT_OPERATIONS = ['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream'];
 
 /** Whether an object under the log prefix is a log file: `.json.gz`, not a `data/` side file, not the marker. */
 export function isInvocationLogKey(key: string): boolean {
@@ -72,8 +74,26 @@ function extractPrompt(body: JsonObject): Prompt | undefined {
   return { systemChars: 0, turns: [{ role: 'user', chars: isBlank(single) ? 0 : single.length, other: 0 }] };
 }
 
-/** The response text of a Converse response or a model-native InvokeModel response; undefined when none. */
+/**
+ * The text of one InvokeModelWithResponseStream event, for each teacher family: Anthropic
+ * `content_block_delta`, Nova `contentBlockDelta`, Llama `generation`, Titan `outputText`.
+ */
+function streamEventText(event: unknown): number {
+  if (!isObject(event)) return 0;
+  if (isObject(event.delta) && typeof event.delta.text === 'string') return event.delta.text.length;
+  const nova = isObject(event.contentBlockDelta) ? event.contentBlockDelta.delta : undefined;
+  if (isObject(nova) && typeof nova.text === 'string') return nova.text.length;
+  if (typeof event.generation === 'string') return event.generation.length;
+  if (typeof event.outputText === 'string') return event.outputText.length;
+  return 0;
+}
+
+/** The response text of a Converse response, a model-native InvokeModel response or a list of stream events. */
 function extractResponse(body: unknown): number | undefined {
+  if (Array.isArray(body)) {
+    const chars = body.reduce((sum: number, event: unknown) => sum + streamEventText(event), 0);
+    return chars > 0 ? chars : undefined;
+  }
   if (!isObject(body)) return undefined;
   const message = isObject(body.output) && isObject(body.output.message) ? body.output.message : undefined;
   if (message) return textOf(message.content).chars;
@@ -85,6 +105,8 @@ function extractResponse(body: unknown): number | undefined {
 }
 
 function blockedByGuardrail(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some(blockedByGuardrail);
+  if (isObject(body) && isObject(body.delta) && body.delta.stop_reason === 'guardrail_intervened') return true;
   if (!isObject(body)) return false;
   return (
     body.stopReason === 'guardrail_intervened' ||

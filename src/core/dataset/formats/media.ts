@@ -1,7 +1,5 @@
 // Media references in conversation records and image-caption records: S3 URIs, formats and extensions.
-
-export const IMAGE_FORMATS = ['jpeg', 'png', 'gif', 'webp'] as const;
-export const VIDEO_FORMATS = ['mov', 'mkv', 'mp4', 'webm'] as const;
+// Which formats a model takes is the catalog's (ConversationContent).
 
 /** File extensions each declared format may have. */
 export const EXTENSIONS_BY_FORMAT: Record<string, readonly string[]> = {
@@ -13,6 +11,7 @@ export const EXTENSIONS_BY_FORMAT: Record<string, readonly string[]> = {
   mkv: ['mkv'],
   mp4: ['mp4'],
   webm: ['webm'],
+  pdf: ['pdf'],
 };
 
 // Bucket naming rules, then a key. Conversation media keys may hold only the characters Nova accepts
