@@ -3,6 +3,7 @@
 // endpoint, the rest are FINETUNE_SIMULATOR_*.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options';
+import { MAX_REPLY_DELAY_MS } from '../simulator/reserved-tags';
 
 function numberIn(min: number, max: number, integer: boolean) {
   return (raw: string): number => {
@@ -68,6 +69,18 @@ export function registerSimulatorCommand(program: Command): void {
         .env('FINETUNE_SIMULATOR_LATENCY_MS')
         .default(d.latencyMs)
         .argParser(numberIn(0, 600_000, true)),
+    )
+    .addOption(
+      new Option('--lost-reply-rate <0-1>', 'share of Create and Stop answers lost after the job is committed')
+        .env('FINETUNE_SIMULATOR_LOST_REPLY_RATE')
+        .default(d.lostReplyRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option('--reply-delay-ms <ms>', 'Create and Stop answers held this long after the job is committed')
+        .env('FINETUNE_SIMULATOR_REPLY_DELAY_MS')
+        .default(d.replyDelayMs)
+        .argParser(numberIn(0, MAX_REPLY_DELAY_MS, true)),
     )
     .addOption(
       new Option('--max-concurrent-jobs <n>', 'running jobs allowed before ServiceQuotaExceededException')

@@ -312,6 +312,8 @@ export class Engine {
       epochs: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'epochCount') ?? 2)),
       batchSize: Math.max(1, Math.round(hyperParameterValue(spec, input.hyperParameters, 'batchSize') ?? 1)),
       ...(reserved.forcedOutcome ? { forcedOutcome: reserved.forcedOutcome } : {}),
+      ...(reserved.replyDelayMs !== undefined ? { replyDelayMs: reserved.replyDelayMs } : {}),
+      ...(reserved.lostReplies ? { createRepliesToLose: reserved.lostReplies } : {}),
     };
     this.store.addJob(job, jobTags);
     this.log(`job ${job.jobName}: created ${job.jobArn} (time scale ${job.timeScale})`);

@@ -17,6 +17,10 @@ export interface SimulatorOptions {
   errorRate: number;
   /** Added to every response, in milliseconds. */
   latencyMs: number;
+  /** Share of Create and Stop answers lost after the operation committed (the connection is closed). */
+  lostReplyRate: number;
+  /** Create and Stop answers are held this long after the operation committed, in milliseconds. */
+  replyDelayMs: number;
   /** More InProgress/Stopping jobs than this at create gives ServiceQuotaExceededException. */
   maxConcurrentJobs: number;
 }
@@ -30,5 +34,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   throttleRate: 0,
   errorRate: 0,
   latencyMs: 0,
+  lostReplyRate: 0,
+  replyDelayMs: 0,
   maxConcurrentJobs: 10,
 };
