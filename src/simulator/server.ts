@@ -6,7 +6,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createS3Client } from '../aws/clients';
 import { checkAuthorization } from './auth';
 import { catalogRoutes } from './catalog-routes';
 import { Engine } from './engine';
@@ -15,6 +14,7 @@ import { jobRoutes } from './job-routes';
 import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
 import { ReplyFaults } from './reply-faults';
+import { resolveS3Access } from './s3-access';
 import { Router, type Reply } from './router';
 import { Store } from './state';
 import { tagRoutes } from './tag-routes';
@@ -101,12 +101,15 @@ export async function startSimulatorServer(
   // stdout carries only the ready line (the stack and scripts read it); the log goes to stderr.
   const log = deps.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const store = Store.open(options.stateFile);
-  const s3 = createS3Client({ region: options.region, s3Endpoint: options.s3Endpoint });
+  const access = await resolveS3Access(options);
+  if (access.warning) log(`warning: ${access.warning}`);
+  const s3 = access.client;
   const engine = new Engine(store, s3, {
     region: options.region,
     accountId: options.accountId,
     timeScale: options.timeScale,
     maxConcurrentJobs: options.maxConcurrentJobs,
+    s3RetryMs: options.s3RetrySeconds * 1000,
     log,
   });
   const partition = { region: options.region, accountId: options.accountId };

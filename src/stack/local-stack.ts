@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
 import { startChild, type ManagedChild } from './child-process';
 import { assertPortFree, freePort } from './ports';
-import { LOCAL_S3_CREDENTIALS, startS3Server } from './s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
+import { startS3Server } from './s3-server';
 import { startTemporalServer } from './temporal-server';
 import { ensureTools } from './tools';
 

@@ -4,13 +4,8 @@ import { CreateBucketCommand, ListBucketsCommand, S3ServiceException } from '@aw
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3Client } from '../aws/clients';
+import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
 import { startChild, type ManagedChild } from './child-process';
-
-/** Fixed, documented credentials of the local S3 server. Not secrets: the server only listens on loopback. */
-export const LOCAL_S3_CREDENTIALS = {
-  accessKeyId: 'finetune-local',
-  secretAccessKey: 'finetune-local-secret',
-} as const;
 
 /** Buckets the demo, the examples and the tests use. */
 export const LOCAL_BUCKETS = {
