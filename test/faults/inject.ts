@@ -84,6 +84,9 @@ export async function jobOf(ctx: RunContext): Promise<ModelCustomizationJobSumma
   return page.modelCustomizationJobSummaries?.find((j) => j.customModelName === ctx.customModelName);
 }
 
+/** Not yet creating: no workflow task done yet, preflight, or data preparation. */
+const beforeCreate = (s: Snapshot) => s.phase === undefined || s.phase === 'preflight' || s.phase === 'preparing-data';
+
 const running = (s: Snapshot, types: string[]) => s.pending.find((a) => a.running && types.includes(a.type));
 
 /** The worker running one of `types` now, else the planned one: SIGKILLed, and a fresh one started. */
@@ -159,10 +162,12 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
       // the workflow task instead (the other worker picks it up).
       const s =
         plan.kind === 'worker-kill'
-          ? ((await until(ctx, (x) => running(x, types) !== undefined, 3_000, 20)) ?? (await snapshot(ctx.run)))
+          ? ((await until(ctx, (x) => running(x, types) !== undefined || !beforeCreate(x), 3_000, 10)) ??
+            (await snapshot(ctx.run)))
           : (await sleep(plan.delayMs), await snapshot(ctx.run));
       const done = await deliverAction(ctx, plan, s, types);
-      return { point: `before-create: ${phaseNote(s)}`, ...done };
+      const missed = s?.open && !beforeCreate(s) ? ' missed' : '';
+      return { point: `before-create${missed}: ${phaseNote(s)}`, ...done };
     }
     case 'create-in-flight': {
       const s = await until(
@@ -173,6 +178,19 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
       );
       const done = await deliverAction(ctx, plan, s, ['createJob']);
       return { point: s ? 'create-in-flight (job committed, reply held)' : `create-in-flight missed`, ...done };
+    }
+    case 'quota-wait': {
+      const s = await until(
+        ctx,
+        async (x) =>
+          x.phase === 'waiting-for-quota' &&
+          running(x, ['createJob']) !== undefined &&
+          (await jobOf(ctx)) !== undefined,
+        60_000,
+        100,
+      );
+      const done = await deliverAction(ctx, plan, s, ['createJob']);
+      return { point: s ? 'quota wait: create in flight (committed, reply held)' : 'quota wait missed', ...done };
     }
     case 'waiting': {
       const seen = await until(ctx, (x) => x.phase === 'training', 60_000);

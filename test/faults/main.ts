@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   });
   const total = result.records.length;
   for (const r of result.records.filter((x) => !x.verdict.right)) {
-    process.stdout.write(`replay run ${r.run}: npm run faults -- --seed ${seed} --run ${r.run}\n`);
+    const fault = values.fault ? ` --fault ${values.fault}` : '';
+    process.stdout.write(`replay run ${r.run}: npm run faults -- --seed ${seed}${fault} --run ${r.run}\n`);
   }
   process.stdout.write(`took ${Math.round(result.seconds)} s\n`);
   process.stdout.write(`faults: ${result.right}/${total} runs right (seed ${seed})\n`);

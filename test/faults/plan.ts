@@ -17,9 +17,10 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 /**
  * Where in the run a fault is aimed. `create-in-flight` is the hard window: the job is committed in
  * Bedrock and the create call's answer is still held (simulator:reply-delay-ms), so the run does not
- * know the job's ARN yet.
+ * know the job's ARN yet. `quota-wait` is the same window on the create that waits for a free slot
+ * (the concurrent-job quota is full at the run's first create, and frees a few seconds later).
  */
-export type Point = 'before-create' | 'create-in-flight' | 'waiting' | 'stopping' | 'collecting-metrics';
+export type Point = 'before-create' | 'create-in-flight' | 'quota-wait' | 'waiting' | 'stopping' | 'collecting-metrics';
 
 const POINTS: Record<FaultKind, readonly Point[]> = {
   'worker-kill': ['before-create', 'create-in-flight', 'waiting', 'stopping', 'collecting-metrics'],
@@ -27,8 +28,8 @@ const POINTS: Record<FaultKind, readonly Point[]> = {
   'simulator-restart': ['create-in-flight', 'waiting'],
   'lost-replies': ['create-in-flight'],
   throttling: ['before-create'],
-  cancel: ['before-create', 'create-in-flight', 'waiting'],
-  stop: ['before-create', 'create-in-flight', 'waiting'],
+  cancel: ['before-create', 'create-in-flight', 'quota-wait', 'waiting'],
+  stop: ['before-create', 'create-in-flight', 'quota-wait', 'waiting'],
   deadline: ['before-create', 'create-in-flight', 'waiting'],
 };
 
@@ -65,10 +66,11 @@ export function drawPlan(random: Random, only?: FaultKind): FaultPlan {
     kind,
     point,
     jobTimeScale: random.int(60, 120),
-    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, 300),
+    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, 100),
     workerSlot: random.int(0, 1),
   };
-  if (point === 'create-in-flight' && kind !== 'lost-replies') plan.replyDelayMs = random.int(3_000, 5_000);
+  if ((point === 'create-in-flight' && kind !== 'lost-replies') || point === 'quota-wait')
+    plan.replyDelayMs = random.int(3_000, 5_000);
   if (kind === 'lost-replies') plan.lostReplies = random.int(1, 4);
   if (kind === 'temporal-restart' || kind === 'simulator-restart') plan.downMs = random.int(500, 3_000);
   if (kind === 'deadline') plan.deadlineFraction = 0.2 + random.next() * 0.6;

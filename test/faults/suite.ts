@@ -11,7 +11,15 @@ import { createS3Client } from '../../src/aws/clients';
 import { LOCAL_S3_CREDENTIALS } from '../../src/aws/local-credentials';
 import { FineTuneClient, type FineTuneRun, type RunOutcome } from '../../src/client';
 import type { FineTuneRequest } from '../../src/core/request';
-import { datasets, FAST_POLLING, put, ROLE_ARN, OUTPUT_BUCKET, DATA_BUCKET } from '../support/datasets';
+import {
+  createJobDirectly,
+  datasets,
+  FAST_POLLING,
+  put,
+  ROLE_ARN,
+  OUTPUT_BUCKET,
+  DATA_BUCKET,
+} from '../support/datasets';
 import { deliver, type Delivery, type RunContext } from './inject';
 import { describePlan, drawPlan, type FaultKind, type FaultPlan } from './plan';
 import { seededRandom } from './random';
@@ -137,9 +145,12 @@ async function createStarted(run: FineTuneRun): Promise<boolean> {
   return (history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
 }
 
-/** A run with no fault: proves the stack works and measures the steps the deadlines are aimed with. */
-async function warmUp(ctx: SuiteContext): Promise<Timings> {
-  const name = `faults-${ctx.seed}-warm-up`;
+/**
+ * A run with no fault: proves the stack works and measures the steps the deadlines are aimed with. The
+ * suite makes two and keeps the second's numbers: the first pays for cold workers.
+ */
+async function warmUp(ctx: SuiteContext, attempt: number): Promise<Timings> {
+  const name = `faults-${ctx.seed}-warm-up-${attempt}`;
   const run = await ctx.fineTune.start(requestFor(ctx, name), { workflowId: name });
   const outcome = await outcomeOf(run, RUN_BUDGET_MS);
   if (outcome === 'stuck' || !outcome.ok)
@@ -154,14 +165,33 @@ async function warmUp(ctx: SuiteContext): Promise<Timings> {
   };
 }
 
+/**
+ * A concurrent-job quota of one, held by a job of no run for about 4 s: the run's first create is
+ * refused, it waits for the slot, and its create goes through only when the slot frees.
+ */
+async function fillTheQuota(ctx: SuiteContext, name: string): Promise<void> {
+  const idle = async () =>
+    (await ctx.jobs.all()).every(({ job }) => job.status !== 'InProgress' && job.status !== 'Stopping');
+  for (let i = 0; i < 100 && !(await idle()); i++) await sleep(100);
+  await ctx.stack.restartSimulator(0, ['--max-concurrent-jobs', '1']);
+  const blocker = requestFor(ctx, `${name}-blocker`);
+  await createJobDirectly(ctx.bedrock, blocker, {
+    jobName: `${name}-blocker`,
+    jobTags: [{ key: 'simulator:time-scale', value: '180' }],
+  });
+}
+
 async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Promise<RunRecord> {
   const began = Date.now();
   const name = `faults-${ctx.seed}-${index}`;
   await ctx.stack.settle();
   if (plan.kind === 'throttling')
     await ctx.stack.restartSimulator(0, ['--throttle-rate', '0.3', '--error-rate', '0.05']);
+  if (plan.point === 'quota-wait') await fillTheQuota(ctx, name);
   const deadlineMs = plan.kind === 'deadline' ? deadlineMsFor(plan, ctx.timings!) : undefined;
   const request = requestFor(ctx, name, plan, deadlineMs);
+  if (plan.point === 'quota-wait')
+    request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '1s' } };
   const startedAt = Date.now();
   const run = await ctx.fineTune.start(request, { workflowId: name });
   const runCtx: RunContext = {
@@ -176,7 +206,7 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
   );
   const outcome = await outcomeOf(run, RUN_BUDGET_MS);
   const delivery = await delivering;
-  if (plan.kind === 'throttling') await ctx.stack.restartSimulator(0, []);
+  if (plan.kind === 'throttling' || plan.point === 'quota-wait') await ctx.stack.restartSimulator(0, []);
   const jobs = await ctx.jobs.of(name);
   const verdict = judge({ plan, delivery, outcome, createStarted: await createStarted(run), jobs });
   return {
@@ -234,9 +264,10 @@ export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult>
       trainingUri,
       seed: options.seed,
     };
-    ctx.timings = await warmUp(ctx);
+    await warmUp(ctx, 1);
+    ctx.timings = await warmUp(ctx, 2);
     log(
-      `warm-up run completed: create scheduled ${(ctx.timings.toCreateMs / 1000).toFixed(1)} s after start, job ${(ctx.timings.jobMs / 1000).toFixed(1)} s at ${WARM_UP_SCALE}x`,
+      `warm-up runs completed: create scheduled ${(ctx.timings.toCreateMs / 1000).toFixed(1)} s after start, job ${(ctx.timings.jobMs / 1000).toFixed(1)} s at ${WARM_UP_SCALE}x`,
     );
     log(tableHeader());
     const indices = options.run ? [options.run] : Array.from({ length: options.runs }, (_, i) => i + 1);
