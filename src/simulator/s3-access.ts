@@ -16,7 +16,6 @@ export interface S3AccessOptions {
 
 export interface S3Access {
   client: S3Client;
-  source: 'flags' | 'default chain' | 'local stack' | 'none';
   /** Said once at start when the simulator has no credentials of its own. */
   warning?: string;
 }
@@ -32,16 +31,15 @@ async function defaultChainHasCredentials(client: S3Client): Promise<boolean> {
 
 export async function resolveS3Access(options: S3AccessOptions): Promise<S3Access> {
   const aws = { region: options.region, s3Endpoint: options.s3Endpoint };
-  if (options.s3Credentials) return { client: createS3Client(aws, options.s3Credentials), source: 'flags' };
+  if (options.s3Credentials) return { client: createS3Client(aws, options.s3Credentials) };
   const client = createS3Client(aws);
-  if (await defaultChainHasCredentials(client)) return { client, source: 'default chain' };
+  if (await defaultChainHasCredentials(client)) return { client };
   const how =
     'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass --s3-access-key-id and --s3-secret-access-key';
   if (options.s3Endpoint && isLoopbackEndpoint(options.s3Endpoint)) {
     client.destroy();
     return {
       client: createS3Client(aws, LOCAL_S3_CREDENTIALS),
-      source: 'local stack',
       warning:
         `no AWS credentials in the environment or flags: using the local stack's S3 credentials (access key ` +
         `${LOCAL_S3_CREDENTIALS.accessKeyId}) for ${options.s3Endpoint}; if that S3 server wants others, ${how}.`,
@@ -49,7 +47,6 @@ export async function resolveS3Access(options: S3AccessOptions): Promise<S3Acces
   }
   return {
     client,
-    source: 'none',
     warning:
       `no AWS credentials in the environment or flags: the simulator cannot read training data from ` +
       `${options.s3Endpoint ?? 'AWS S3'}, so every job will fail in validation; ${how}.`,

@@ -94,11 +94,7 @@ export class FaultStack {
       stack.s3 = s3.child;
       await stack.startSimulator([]);
       // The two workers bundle the workflow code at start: one after the other on a 2-core machine.
-      for (const name of ['a', 'b']) {
-        const slot: WorkerSlot = { name, child: undefined as unknown as ManagedChild, starts: 0 };
-        stack.workers.push(slot);
-        await stack.startWorker(slot);
-      }
+      for (const name of ['a', 'b']) stack.workers.push({ name, child: await stack.spawnWorker(name, 1), starts: 1 });
       return stack;
     } catch (err) {
       await stack.stop();
@@ -139,12 +135,11 @@ export class FaultStack {
     this.simulator = child;
   }
 
-  private async startWorker(slot: WorkerSlot): Promise<void> {
-    slot.starts++;
-    slot.child = await startWorkerProcess({
-      name: `worker ${slot.name}`,
+  private spawnWorker(name: string, start: number): Promise<ManagedChild> {
+    return startWorkerProcess({
+      name: `worker ${name}`,
       env: { ...this.env, FINETUNE_SHUTDOWN_GRACE_SECONDS: '2' },
-      logFile: join(this.dir, 'logs', `worker-${slot.name}-${slot.starts}.log`),
+      logFile: join(this.dir, 'logs', `worker-${name}-${start}.log`),
     });
   }
 
@@ -161,9 +156,14 @@ export class FaultStack {
   async killWorker(slot: WorkerSlot): Promise<number> {
     const pid = slot.child.pid;
     await sigkill(slot.child);
-    slot.starting = this.startWorker(slot).finally(() => {
-      slot.starting = undefined;
-    });
+    slot.starts++;
+    slot.starting = this.spawnWorker(slot.name, slot.starts)
+      .then((child) => {
+        slot.child = child;
+      })
+      .finally(() => {
+        slot.starting = undefined;
+      });
     return pid;
   }
 
