@@ -42,6 +42,7 @@ export default tseslint.config(
       'bin/**',
       'eslint.config.mjs',
       'jest.config.js',
+      'test/support/sequencer.js',
     ],
   },
   js.configs.recommended,

@@ -9,6 +9,8 @@ module.exports = {
   maxWorkers: 1,
   // Global, not per project: workflow tests wait for simulated jobs.
   testTimeout: 120_000,
+  // The least-privilege test last: it reads the AWS operations every other test recorded.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     {
       displayName: 'unit',

@@ -9,7 +9,7 @@ import { FineTuneClient, workflowUiUrl, type RunOutcome } from '../client';
 import { createS3Client } from '../aws/clients';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import type { FineTuneRequest } from '../core/request';
-import { LOCAL_S3_CREDENTIALS } from '../stack/s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
 import { startLocalStack, type RunningStack } from '../stack/local-stack';
 import { addStackOptions, describeStack, stackSettingsFromFlags, untilInterrupted, type StackFlags } from './dev';
 import { loadExamples, pickExamples, uploadExample } from './examples';

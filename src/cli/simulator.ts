@@ -3,6 +3,7 @@
 // endpoint, the rest are FINETUNE_SIMULATOR_*.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options';
+import { MAX_REPLY_DELAY_MS } from '../simulator/reserved-tags';
 
 function numberIn(min: number, max: number, integer: boolean) {
   return (raw: string): number => {
@@ -15,6 +16,8 @@ function numberIn(min: number, max: number, integer: boolean) {
 }
 
 const d = DEFAULT_SIMULATOR_OPTIONS;
+
+type SimulatorFlags = Omit<SimulatorOptions, 's3Credentials'> & { s3AccessKeyId?: string; s3SecretAccessKey?: string };
 
 export function registerSimulatorCommand(program: Command): void {
   program
@@ -39,6 +42,21 @@ export function registerSimulatorCommand(program: Command): void {
     )
     .addOption(
       new Option('--s3-endpoint <url>', 'S3 endpoint for training data and outputs').env('AWS_ENDPOINT_URL_S3'),
+    )
+    .addOption(
+      new Option('--s3-access-key-id <id>', 'access key for that S3 (default: AWS credentials from the environment)'),
+    )
+    .addOption(
+      new Option(
+        '--s3-secret-access-key <secret>',
+        'secret key for that S3 (prefer AWS_SECRET_ACCESS_KEY: flags show in the process list)',
+      ),
+    )
+    .addOption(
+      new Option('--s3-retry-seconds <n>', 'how long an S3 that does not answer is retried before the job fails')
+        .env('FINETUNE_SIMULATOR_S3_RETRY_SECONDS')
+        .default(d.s3RetrySeconds)
+        .argParser(numberIn(0, 86_400, false)),
     )
     .addOption(
       new Option('--time-scale <n>', 'simulated seconds per real second')
@@ -70,16 +88,40 @@ export function registerSimulatorCommand(program: Command): void {
         .argParser(numberIn(0, 600_000, true)),
     )
     .addOption(
+      new Option('--lost-reply-rate <0-1>', 'share of Create and Stop answers lost after the job is committed')
+        .env('FINETUNE_SIMULATOR_LOST_REPLY_RATE')
+        .default(d.lostReplyRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option('--reply-delay-ms <ms>', 'Create and Stop answers held this long after the job is committed')
+        .env('FINETUNE_SIMULATOR_REPLY_DELAY_MS')
+        .default(d.replyDelayMs)
+        .argParser(numberIn(0, MAX_REPLY_DELAY_MS, true)),
+    )
+    .addOption(
       new Option('--max-concurrent-jobs <n>', 'running jobs allowed before ServiceQuotaExceededException')
         .env('FINETUNE_SIMULATOR_MAX_CONCURRENT_JOBS')
         .default(d.maxConcurrentJobs)
         .argParser(numberIn(1, 100_000, true)),
     )
-    .action(async (flags: SimulatorOptions) => {
+    .action(async (flags: SimulatorFlags) => {
+      const { s3AccessKeyId, s3SecretAccessKey, ...options } = flags;
+      if ((s3AccessKeyId === undefined) !== (s3SecretAccessKey === undefined)) {
+        program.error(
+          'finetune simulator: --s3-access-key-id and --s3-secret-access-key go together: give both or neither.',
+          {
+            exitCode: 2,
+          },
+        );
+      }
       const { startSimulatorServer } = await import('../simulator/server');
       const simulator = await startSimulatorServer({
-        ...flags,
-        s3Endpoint: flags.s3Endpoint?.replace(/\/+$/, '') || undefined,
+        ...options,
+        s3Endpoint: options.s3Endpoint?.replace(/\/+$/, '') || undefined,
+        ...(s3AccessKeyId && s3SecretAccessKey
+          ? { s3Credentials: { accessKeyId: s3AccessKeyId, secretAccessKey: s3SecretAccessKey } }
+          : {}),
       });
       console.log(`bedrock simulator listening on ${simulator.url}`);
       await new Promise<void>((resolve) => {

@@ -40,6 +40,8 @@ export interface EngineOptions extends Partition {
   /** Simulated seconds per real second for jobs without their own (reserved tag). */
   timeScale: number;
   maxConcurrentJobs: number;
+  /** How long an effect may keep failing on S3 (unreachable, no credentials) before the job fails; 30 s by default. */
+  s3RetryMs?: number;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -90,8 +92,12 @@ interface ResolvedBase {
   customBase?: ModelRecord;
 }
 
+const DEFAULT_S3_RETRY_MS = 30_000;
+
 export class Engine {
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** When each effect first failed on S3 (key: job ARN and effect), for the retry bound. */
+  private readonly failingSince = new Map<string, number>();
   /** Creates run one at a time: two racing requests must not both pass the name and quota checks. */
   private createQueue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
@@ -141,6 +147,7 @@ export class Engine {
   }
 
   private async runEffect(job: JobRecord, effect: PendingEffect): Promise<boolean> {
+    const key = `${job.jobArn} ${effect}`;
     try {
       if (effect === 'data-check') {
         if (job.dataCheck) return true;
@@ -158,11 +165,42 @@ export class Engine {
           `job ${job.jobName}: ${completion.ok ? `completed, model ${completion.modelArn}` : `failed: ${completion.failureMessage}`}`,
         );
       }
+      this.failingSince.delete(key);
       return true;
     } catch (err) {
-      this.log(`job ${job.jobName}: ${effect} postponed: ${(err as Error).message}`);
-      return false;
+      const since = this.failingSince.get(key) ?? this.now();
+      this.failingSince.set(key, since);
+      const retryMs = this.options.s3RetryMs ?? DEFAULT_S3_RETRY_MS;
+      if (this.now() - since < retryMs) {
+        this.log(`job ${job.jobName}: ${effect} postponed: ${(err as Error).message}`);
+        return false;
+      }
+      // Bedrock's own S3 always answers; a job whose data or output it cannot reach fails, it never hangs.
+      this.failingSince.delete(key);
+      this.failUnreachable(job, effect, err as Error, retryMs);
+      return true;
     }
+  }
+
+  private failUnreachable(job: JobRecord, effect: PendingEffect, err: Error, retryMs: number): void {
+    const retried = `The simulator retried S3 for ${Math.round(retryMs / 1000)} s`;
+    if (effect === 'data-check') {
+      job.dataCheck = {
+        ok: false,
+        failureMessage: `Unable to read the input data: ${err.message}. ${retried}; check that S3 is reachable and that ${job.roleArn} can read the data.`,
+      };
+      this.store.updateJob(job);
+    } else {
+      const where = jobOutputPrefix(job.outputDataConfig.s3Uri, job.jobId);
+      job.completion = {
+        ok: false,
+        failureMessage: `Unable to write the job output to ${where}: ${err.message}. ${retried}; check that S3 is reachable and that ${job.roleArn} can write to it.`,
+      };
+      this.store.completeJob(job, undefined, []);
+    }
+    this.log(
+      `job ${job.jobName}: ${effect} failed after retrying S3 for ${Math.round(retryMs / 1000)} s: ${err.message}`,
+    );
   }
 
   private catalogModel(job: JobRecord): CatalogModel {
@@ -335,6 +373,8 @@ export class Engine {
       timeScale: reserved.timeScale ?? this.options.timeScale,
       ...trainingShape(input, spec),
       ...(reserved.forcedOutcome ? { forcedOutcome: reserved.forcedOutcome } : {}),
+      ...(reserved.replyDelayMs !== undefined ? { replyDelayMs: reserved.replyDelayMs } : {}),
+      ...(reserved.lostReplies ? { createRepliesToLose: reserved.lostReplies } : {}),
     };
     this.store.addJob(job, jobTags);
     this.log(`job ${job.jobName}: created ${job.jobArn} (time scale ${job.timeScale})`);

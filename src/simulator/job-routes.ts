@@ -6,6 +6,7 @@ import { Violations } from './errors';
 import { PHASES, type JobView } from './lifecycle';
 import { JOB_IDENTIFIER_PATTERN, JOB_NAME_PATTERN, PAGINATION_TOKEN_PATTERN } from './model-patterns';
 import { paginate, type SortOrder } from './pagination';
+import type { ReplyFaults } from './reply-faults';
 import type { Route } from './router';
 import type { JobRecord } from './types';
 import { parseCreateRequest } from './validate-create';
@@ -135,7 +136,7 @@ export function inTimeWindow(ms: number, p: ListParams): boolean {
   );
 }
 
-export function jobRoutes(engine: Engine): Route[] {
+export function jobRoutes(engine: Engine, faults: ReplyFaults): Route[] {
   return [
     {
       operation: 'CreateModelCustomizationJob',
@@ -143,7 +144,7 @@ export function jobRoutes(engine: Engine): Route[] {
       path: '/model-customization-jobs',
       handler: async (ctx) => {
         const job = await engine.createJob(parseCreateRequest(ctx.body()));
-        return { status: 201, body: { jobArn: job.jobArn } };
+        return { status: 201, body: { jobArn: job.jobArn }, afterCommit: faults.afterCreate(job) };
       },
     },
     {
@@ -161,7 +162,7 @@ export function jobRoutes(engine: Engine): Route[] {
       path: '/model-customization-jobs/{jobIdentifier}/stop',
       handler: async (_ctx, label) => {
         await engine.stopJob(checkIdentifier(label, 'jobIdentifier'));
-        return { status: 200 };
+        return { status: 200, afterCommit: faults.afterStop() };
       },
     },
     {

@@ -1,5 +1,11 @@
 // Settings of one simulator process, as the CLI parses them (flags, each with an environment variable).
 
+/** Static credentials for the simulator's S3 (flags); see s3-access.ts for the order they are looked for in. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface SimulatorOptions {
   host: string;
   port: number;
@@ -7,6 +13,10 @@ export interface SimulatorOptions {
   accountId: string;
   /** Where training data is read and outputs are written; undefined means the SDK's default (real S3). */
   s3Endpoint?: string;
+  /** Credentials for that S3; absent: the SDK's default chain, then the local stack's for a loopback S3. */
+  s3Credentials?: S3Credentials;
+  /** How long an S3 that does not answer is retried before the job fails (in validation or at its output). */
+  s3RetrySeconds: number;
   /** Simulated seconds per real second. */
   timeScale: number;
   /** Where jobs and models persist; undefined keeps state in memory only. */
@@ -17,6 +27,10 @@ export interface SimulatorOptions {
   errorRate: number;
   /** Added to every response, in milliseconds. */
   latencyMs: number;
+  /** Share of Create and Stop answers lost after the operation committed (the connection is closed). */
+  lostReplyRate: number;
+  /** Create and Stop answers are held this long after the operation committed, in milliseconds. */
+  replyDelayMs: number;
   /** More InProgress/Stopping jobs than this at create gives ServiceQuotaExceededException. */
   maxConcurrentJobs: number;
 }
@@ -26,9 +40,12 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   port: 4567,
   region: 'us-east-1',
   accountId: '123456789012',
+  s3RetrySeconds: 30,
   timeScale: 1,
   throttleRate: 0,
   errorRate: 0,
   latencyMs: 0,
+  lostReplyRate: 0,
+  replyDelayMs: 0,
   maxConcurrentJobs: 10,
 };

@@ -6,10 +6,28 @@ import { FORCED_OUTCOMES, type ForcedOutcome, type Tag, type WireCustomizationTy
 
 export const OUTCOME_TAG = 'simulator:outcome';
 export const TIME_SCALE_TAG = 'simulator:time-scale';
+export const REPLY_DELAY_TAG = 'simulator:reply-delay-ms';
+export const LOST_REPLIES_TAG = 'simulator:lost-replies';
+
+/** A held reply longer than this would outlast any client's patience; it is a typo, not a test. */
+export const MAX_REPLY_DELAY_MS = 600_000;
+const MAX_LOST_REPLIES = 100;
 
 export interface ReservedTagSettings {
   forcedOutcome?: ForcedOutcome;
   timeScale?: number;
+  /** Every answer to this job's Create is held this long after the job is committed. */
+  replyDelayMs?: number;
+  /** The first this many answers to this job's Create (the first call and its idempotent repeats) are lost. */
+  lostReplies?: number;
+}
+
+function wholeNumber(key: string, value: string, max: number, meaning: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > max) {
+    throw validation(`The reserved job tag ${key} takes ${meaning} from 0 to ${max}; got '${value}'.`);
+  }
+  return n;
 }
 
 /** Only an RFT job has a grader to fail. */
@@ -39,6 +57,10 @@ export function readReservedTags(tags: readonly Tag[]): ReservedTagSettings {
         );
       }
       settings.timeScale = scale;
+    } else if (tag.key === REPLY_DELAY_TAG) {
+      settings.replyDelayMs = wholeNumber(tag.key, tag.value, MAX_REPLY_DELAY_MS, 'a whole number of milliseconds');
+    } else if (tag.key === LOST_REPLIES_TAG) {
+      settings.lostReplies = wholeNumber(tag.key, tag.value, MAX_LOST_REPLIES, 'a whole number of replies');
     }
   }
   return settings;

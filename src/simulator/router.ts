@@ -1,6 +1,7 @@
 // Routes of the restJson1 operations: method, path (with the identifier label taken from the raw path
 // and URL-decoded, so an ARN with encoded slashes is one identifier) and the handler.
 import { ApiError, validation } from './errors';
+import type { ReplyFault } from './reply-faults';
 import type { JsonObject, Query } from './wire';
 
 export interface RequestContext {
@@ -13,6 +14,8 @@ export interface Reply {
   status: number;
   /** Undefined for operations whose output structure is empty: an empty body. */
   body?: object;
+  /** What happens to this answer after the operation has committed (held, lost). */
+  afterCommit?: ReplyFault;
 }
 
 export type Handler = (ctx: RequestContext, label: string | undefined) => Promise<Reply> | Reply;

@@ -1,11 +1,11 @@
 // The HTTP front of the simulator: node:http, one JSON answer per request. Every response carries an
 // `x-amzn-RequestId`; every failure is an error shape with `X-Amzn-Errortype` and a JSON `message`,
 // never a stack trace or an HTML page. Order per request, as at AWS: added latency, authentication,
-// injected faults (throttling, 5xx), routing, the operation.
+// injected faults (throttling, 5xx), routing, the operation; then, for Create and Stop, the faults
+// after commit (the answer held, or lost: the connection closed with no answer).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createS3Client } from '../aws/clients';
 import { checkAuthorization } from './auth';
 import { catalogRoutes } from './catalog-routes';
 import { Engine } from './engine';
@@ -13,7 +13,9 @@ import { ApiError } from './errors';
 import { jobRoutes } from './job-routes';
 import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
-import { Router } from './router';
+import { ReplyFaults } from './reply-faults';
+import { resolveS3Access } from './s3-access';
+import { Router, type Reply } from './router';
 import { Store } from './state';
 import { tagRoutes } from './tag-routes';
 import { parseJsonBody, Query, type JsonObject } from './wire';
@@ -82,6 +84,16 @@ function sendError(res: ServerResponse, requestId: string, err: ApiError): void 
   );
 }
 
+/** Holds the answer as the reply's fault asks; true when it is lost (the connection closed instead). */
+async function applyAfterCommit(reply: Reply, res: ServerResponse): Promise<boolean> {
+  const fault = reply.afterCommit;
+  if (!fault) return false;
+  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (!fault.lose) return false;
+  res.socket?.destroy();
+  return true;
+}
+
 export async function startSimulatorServer(
   options: SimulatorOptions,
   deps: SimulatorDeps = {},
@@ -89,17 +101,21 @@ export async function startSimulatorServer(
   // stdout carries only the ready line (the stack and scripts read it); the log goes to stderr.
   const log = deps.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const store = Store.open(options.stateFile);
-  const s3 = createS3Client({ region: options.region, s3Endpoint: options.s3Endpoint });
+  const access = await resolveS3Access(options);
+  if (access.warning) log(`warning: ${access.warning}`);
+  const s3 = access.client;
   const engine = new Engine(store, s3, {
     region: options.region,
     accountId: options.accountId,
     timeScale: options.timeScale,
     maxConcurrentJobs: options.maxConcurrentJobs,
+    s3RetryMs: options.s3RetrySeconds * 1000,
     log,
   });
   const partition = { region: options.region, accountId: options.accountId };
+  const faults = new ReplyFaults(store, options);
   const router = new Router([
-    ...jobRoutes(engine),
+    ...jobRoutes(engine, faults),
     ...modelRoutes(engine, options.accountId, options.region),
     ...tagRoutes(engine),
     ...catalogRoutes(partition),
@@ -130,6 +146,10 @@ export async function startSimulatorServer(
         label,
       );
       status = reply.status;
+      if (await applyAfterCommit(reply, res)) {
+        operation = `${operation} (reply lost after commit)`;
+        return;
+      }
       send(res, requestId, reply.status, reply.body);
     } catch (err) {
       let apiError: ApiError;

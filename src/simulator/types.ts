@@ -131,6 +131,10 @@ export interface JobRecord {
   /** Effective batch size, for the number of steps in the metrics. */
   batchSize: number;
   forcedOutcome?: ForcedOutcome;
+  /** From the reserved tag simulator:reply-delay-ms: each answer to this job's Create is held this long. */
+  replyDelayMs?: number;
+  /** From the reserved tag simulator:lost-replies: Create answers still to be lost, counted down, persisted. */
+  createRepliesToLose?: number;
   stopRequestedAtMs?: number;
   dataCheck?: DataCheckOutcome;
   completion?: CompletionOutcome;

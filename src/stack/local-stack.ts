@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
 import { startChild, type ManagedChild } from './child-process';
 import { assertPortFree, freePort } from './ports';
-import { LOCAL_S3_CREDENTIALS, startS3Server } from './s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
+import { startS3Server } from './s3-server';
 import { startTemporalServer } from './temporal-server';
 import { ensureTools } from './tools';
 
@@ -211,23 +212,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const envFile = join(dataDir, 'stack.env');
     writeFileSync(envFile, envFileText(env));
 
-    if (options.worker) {
-      const worker = await startChild({
-        name: 'worker',
-        command: process.execPath,
-        args: [FINETUNE_BIN, 'worker'],
-        env: { ...process.env, ...env },
-        logFile: join(logs, 'worker.log'),
-        readyTimeoutMs: 120_000,
-        isReady: async () => workerReady(join(logs, 'worker.log')),
-      });
-      children.push(worker);
-    }
+    if (options.worker) children.push(await startWorkerProcess({ env, logFile: join(logs, 'worker.log') }));
     return { endpoints, env, envFile, children, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** `finetune worker` as a child process with the stack's variables, ready when it logs that it polls. */
+export function startWorkerProcess(options: {
+  env: Record<string, string>;
+  logFile: string;
+  name?: string;
+}): Promise<ManagedChild> {
+  return startChild({
+    name: options.name ?? 'worker',
+    command: process.execPath,
+    args: [FINETUNE_BIN, 'worker'],
+    env: { ...process.env, ...options.env },
+    logFile: options.logFile,
+    readyTimeoutMs: 120_000,
+    isReady: async () => workerReady(options.logFile),
+  });
 }
 
 /** The worker logs one structured line when it has connected and is about to poll. */

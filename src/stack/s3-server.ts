@@ -4,13 +4,8 @@ import { CreateBucketCommand, ListBucketsCommand, S3ServiceException } from '@aw
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3Client } from '../aws/clients';
+import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
 import { startChild, type ManagedChild } from './child-process';
-
-/** Fixed, documented credentials of the local S3 server. Not secrets: the server only listens on loopback. */
-export const LOCAL_S3_CREDENTIALS = {
-  accessKeyId: 'finetune-local',
-  secretAccessKey: 'finetune-local-secret',
-} as const;
 
 /** Buckets the demo, the examples and the tests use. */
 export const LOCAL_BUCKETS = {
@@ -26,22 +21,25 @@ export interface S3ServerOptions {
   dataDir: string;
   logFile: string;
   region: string;
+  /** The server's one account; the local stack's fixed, documented pair unless a test wants its own. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<{ child: ManagedChild; endpoint: string }> {
   const objectsDir = join(options.dataDir, 's3');
   mkdirSync(objectsDir, { recursive: true });
   const endpoint = `http://${options.host}:${options.port}`;
-  const s3 = createS3Client({ region: options.region, s3Endpoint: endpoint }, LOCAL_S3_CREDENTIALS);
+  const credentials = options.credentials ?? LOCAL_S3_CREDENTIALS;
+  const s3 = createS3Client({ region: options.region, s3Endpoint: endpoint }, credentials);
   try {
     const child = await startChild({
       name: 'S3 server (versitygw)',
       command: options.binary,
       args: [
         '--access',
-        LOCAL_S3_CREDENTIALS.accessKeyId,
+        credentials.accessKeyId,
         '--secret',
-        LOCAL_S3_CREDENTIALS.secretAccessKey,
+        credentials.secretAccessKey,
         '--port',
         `${options.host}:${options.port}`,
         '--region',

@@ -187,6 +187,16 @@ describe('refused with ValidationException', () => {
       () => ({ jobTags: [{ key: 'simulator:outcome', value: 'explode' }] }),
       /simulator:outcome takes one of/,
     ],
+    [
+      'a reply delay that is not a whole number of milliseconds',
+      () => ({ jobTags: [{ key: 'simulator:reply-delay-ms', value: '1.5' }] }),
+      /simulator:reply-delay-ms takes a whole number of milliseconds from 0 to 600000; got '1.5'/,
+    ],
+    [
+      'a negative count of lost replies',
+      () => ({ jobTags: [{ key: 'simulator:lost-replies', value: '-1' }] }),
+      /simulator:lost-replies takes a whole number of replies from 0 to 100; got '-1'/,
+    ],
   ];
 
   test.each(cases)('%s', async (_name, overrides, message) => {

@@ -103,14 +103,19 @@ export interface OwnSimulator {
   endpoint: string;
   pid: number;
   process: ChildProcess;
+  /** Its log so far (stderr). */
+  log(): string;
   /** SIGKILL: no chance to flush or clean up. */
   kill(): Promise<void>;
   /** SIGTERM, the orderly way. */
   stop(): Promise<void>;
 }
 
-/** Starts `finetune simulator` with its own flags and waits for its ready line. */
-export async function startOwnSimulator(args: string[]): Promise<OwnSimulator> {
+/**
+ * Starts `finetune simulator` with its own flags and waits for its ready line. `--s3-endpoint` is the
+ * run's S3 unless `args` set their own; `env` replaces the environment (default: this process's).
+ */
+export async function startOwnSimulator(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<OwnSimulator> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -123,11 +128,10 @@ export async function startOwnSimulator(args: string[]): Promise<OwnSimulator> {
       String(port),
       '--region',
       REGION,
-      '--s3-endpoint',
-      process.env.AWS_ENDPOINT_URL_S3 ?? '',
+      ...(args.includes('--s3-endpoint') ? [] : ['--s3-endpoint', process.env.AWS_ENDPOINT_URL_S3 ?? '']),
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   const stderr: string[] = [];
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
@@ -154,5 +158,12 @@ export async function startOwnSimulator(args: string[]): Promise<OwnSimulator> {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;
   };
-  return { endpoint, pid: child.pid!, process: child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+  return {
+    endpoint,
+    pid: child.pid!,
+    process: child,
+    log: () => stderr.join(''),
+    kill: () => signal('SIGKILL'),
+    stop: () => signal('SIGTERM'),
+  };
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createS3Client } from '../../src/aws/clients';
 import { freeStackPorts, startLocalStack, type RunningStack } from '../../src/stack/local-stack';
 import { PortTakenError } from '../../src/stack/ports';
-import { LOCAL_BUCKETS, LOCAL_S3_CREDENTIALS } from '../../src/stack/s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../../src/aws/local-credentials';
+import { LOCAL_BUCKETS } from '../../src/stack/s3-server';
 import { ensureTools } from '../../src/stack/tools';
 
 function alive(pid: number): boolean {

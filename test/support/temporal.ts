@@ -7,9 +7,11 @@ import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/
 import { loadConfig, type AppConfig } from '../../src/config';
 import { FineTuneClient } from '../../src/client';
 import { createFineTuneWorker } from '../../src/worker';
+import { recorded } from './aws-operations';
 
 export interface TestContext {
   config: AppConfig;
+  /** For the test's own set-up and checks. Workers get clients of their own, whose calls are recorded. */
   aws: AwsClients;
   client: Client;
   fineTune: FineTuneClient;
@@ -22,6 +24,10 @@ export interface TestContext {
 export async function testContext(taskQueue: string): Promise<TestContext> {
   const config = loadConfig(process.env);
   const aws = createAwsClients(config.aws);
+  // The worker's own clients: every operation they send is recorded for the least-privilege test.
+  const workerAws = createAwsClients(config.aws);
+  recorded(workerAws.bedrock);
+  recorded(workerAws.s3);
   const connection = await Connection.connect(config.temporal.connectionOptions);
   const nativeConnection = await NativeConnection.connect(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -36,7 +42,10 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue: queue,
-        deps: { ...aws, ...deps },
+        deps: {
+          bedrock: recorded(deps?.bedrock ?? workerAws.bedrock),
+          s3: recorded(deps?.s3 ?? workerAws.s3),
+        },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
         shutdownGraceTime: '2s',
@@ -54,6 +63,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
       await nativeConnection.close();
       await connection.close();
       destroyAwsClients(aws);
+      destroyAwsClients(workerAws);
     },
   };
   return ctx;

@@ -1,0 +1,198 @@
+// The fault suite's own stack, every part a process it can hurt: the Temporal dev server on a SQLite
+// file (stopped and restarted mid-run, runs survive in the file), the S3 server, the Bedrock simulator
+// with a state file (SIGKILLed and restarted, or restarted with throttling switched on), and two
+// `finetune worker` processes on one task queue (SIGKILLed; a fresh one replaces each). All on free
+// ports under one folder, so it runs beside the test stack and other suites.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ManagedChild } from '../../src/stack/child-process';
+import {
+  LOCAL_NAMESPACE,
+  LOCAL_REGION,
+  stackEnvironment,
+  startSimulatorProcess,
+  startWorkerProcess,
+  type StackEndpoints,
+} from '../../src/stack/local-stack';
+import { freePort } from '../../src/stack/ports';
+import { startS3Server } from '../../src/stack/s3-server';
+import { startTemporalServer } from '../../src/stack/temporal-server';
+import { ensureTools } from '../../src/stack/tools';
+
+const HOST = '127.0.0.1';
+const TASK_QUEUE = 'fault-suite';
+
+export interface WorkerSlot {
+  /** Which of the two workers: 'a' or 'b'. */
+  name: string;
+  child: ManagedChild;
+  /** A replacement being started after a kill. */
+  starting?: Promise<void>;
+  starts: number;
+}
+
+/** Resolves when the process has exited (at once if it already has). */
+function exited(child: ManagedChild): Promise<void> {
+  if (child.exited()) return Promise.resolve();
+  return new Promise((resolve) => child.process.once('exit', () => resolve()));
+}
+
+async function sigkill(child: ManagedChild): Promise<void> {
+  if (!child.exited()) child.process.kill('SIGKILL');
+  await exited(child);
+}
+
+export class FaultStack {
+  readonly workers: WorkerSlot[] = [];
+  private temporal!: ManagedChild;
+  private s3!: ManagedChild;
+  private simulator!: ManagedChild;
+  private simulatorArgs: string[] = [];
+  private temporalStarts = 0;
+  private simulatorStarts = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly endpoints: StackEndpoints,
+    private readonly ports: { temporal: number; s3: number; simulator: number },
+    private readonly binaries: { temporal: string; versitygw: string },
+  ) {}
+
+  /** The variables a worker or client needs (the ecosystem's own names). */
+  get env(): Record<string, string> {
+    return stackEnvironment(this.endpoints);
+  }
+
+  static async start(dir: string): Promise<FaultStack> {
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const binaries = await ensureTools(['temporal', 'versitygw']);
+    const ports = { temporal: await freePort(), s3: await freePort(), simulator: await freePort() };
+    const endpoints: StackEndpoints = {
+      temporalAddress: `${HOST}:${ports.temporal}`,
+      namespace: LOCAL_NAMESPACE,
+      s3Endpoint: `http://${HOST}:${ports.s3}`,
+      bedrockEndpoint: `http://${HOST}:${ports.simulator}`,
+      region: LOCAL_REGION,
+      taskQueue: TASK_QUEUE,
+      s3ObjectsDir: join(dir, 's3'),
+    };
+    const stack = new FaultStack(dir, endpoints, ports, binaries);
+    try {
+      const [, s3] = await Promise.all([
+        stack.startTemporal(),
+        startS3Server({
+          binary: binaries.versitygw,
+          host: HOST,
+          port: ports.s3,
+          dataDir: dir,
+          logFile: join(dir, 'logs', 's3.log'),
+          region: LOCAL_REGION,
+        }),
+      ]);
+      stack.s3 = s3.child;
+      await stack.startSimulator([]);
+      // The two workers bundle the workflow code at start: one after the other on a 2-core machine.
+      for (const name of ['a', 'b']) stack.workers.push({ name, child: await stack.spawnWorker(name, 1), starts: 1 });
+      return stack;
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+  }
+
+  private async startTemporal(): Promise<void> {
+    this.temporalStarts++;
+    const { child } = await startTemporalServer({
+      binary: this.binaries.temporal,
+      host: HOST,
+      port: this.ports.temporal,
+      uiPort: 0,
+      headless: true,
+      // The SQLite file is what lets runs outlive the server process.
+      dataDir: this.dir,
+      logFile: join(this.dir, 'logs', `temporal-${this.temporalStarts}.log`),
+      namespace: LOCAL_NAMESPACE,
+    });
+    this.temporal = child;
+  }
+
+  /** The simulator, with extra flags (throttling) or none; its state file keeps every job across starts. */
+  async startSimulator(extraArgs: string[]): Promise<void> {
+    this.simulatorStarts++;
+    this.simulatorArgs = extraArgs;
+    const { child } = await startSimulatorProcess({
+      host: HOST,
+      port: this.ports.simulator,
+      s3Endpoint: this.endpoints.s3Endpoint,
+      stateFile: join(this.dir, 'simulator-state.json'),
+      // Each job sets its own time scale through the simulator:time-scale tag.
+      timeScale: 1,
+      logFile: join(this.dir, 'logs', `simulator-${this.simulatorStarts}.log`),
+      extraArgs,
+    });
+    this.simulator = child;
+  }
+
+  private spawnWorker(name: string, start: number): Promise<ManagedChild> {
+    return startWorkerProcess({
+      name: `worker ${name}`,
+      env: { ...this.env, FINETUNE_SHUTDOWN_GRACE_SECONDS: '2' },
+      logFile: join(this.dir, 'logs', `worker-${name}-${start}.log`),
+    });
+  }
+
+  /** Temporal's identity of each worker (the SDK's default, `pid@host`). */
+  identityOf(slot: WorkerSlot): string {
+    return `${slot.child.pid}@${hostname()}`;
+  }
+
+  slotOfIdentity(identity: string | undefined): WorkerSlot | undefined {
+    return this.workers.find((w) => this.identityOf(w) === identity && !w.child.exited());
+  }
+
+  /** SIGKILL, then a replacement starts in the background (the other worker carries on meanwhile). */
+  async killWorker(slot: WorkerSlot): Promise<number> {
+    const pid = slot.child.pid;
+    await sigkill(slot.child);
+    slot.starts++;
+    slot.starting = this.spawnWorker(slot.name, slot.starts)
+      .then((child) => {
+        slot.child = child;
+      })
+      .finally(() => {
+        slot.starting = undefined;
+      });
+    return pid;
+  }
+
+  /** The Temporal server stopped (SIGTERM) and started again on the same file and port. */
+  async restartTemporal(downMs: number): Promise<void> {
+    await this.temporal.stop();
+    await sleep(downMs);
+    await this.startTemporal();
+  }
+
+  /** The simulator SIGKILLed and started again from its state file, after `downMs`. */
+  async restartSimulator(downMs: number, extraArgs = this.simulatorArgs): Promise<void> {
+    await sigkill(this.simulator);
+    await sleep(downMs);
+    await this.startSimulator(extraArgs);
+  }
+
+  /** Both workers up (replacements started), before the next run begins. */
+  async settle(): Promise<void> {
+    for (const slot of this.workers) await slot.starting;
+  }
+
+  async stop(): Promise<void> {
+    for (const slot of this.workers) {
+      await slot.starting?.catch(() => undefined);
+      await slot.child?.stop(5_000);
+    }
+    await this.simulator?.stop();
+    await this.temporal?.stop();
+    await this.s3?.stop();
+  }
+}

@@ -1,0 +1,302 @@
+// The fault suite: one stack of its own, a warm-up run to learn how long the steps take here, then N
+// runs one after the other, each with one seeded fault, each checked against the simulator; a last
+// sweep over every job the simulator holds. Returns the table's rows; main.ts prints them.
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createS3Client } from '../../src/aws/clients';
+import { LOCAL_S3_CREDENTIALS } from '../../src/aws/local-credentials';
+import { FineTuneClient, type FineTuneRun, type RunOutcome } from '../../src/client';
+import type { FineTuneRequest } from '../../src/core/request';
+import {
+  createJobDirectly,
+  datasets,
+  FAST_POLLING,
+  put,
+  ROLE_ARN,
+  OUTPUT_BUCKET,
+  DATA_BUCKET,
+} from '../support/datasets';
+import { deliver, type Delivery, type RunContext } from './inject';
+import { describePlan, drawPlan, type FaultKind, type FaultPlan } from './plan';
+import { seededRandom } from './random';
+import { FaultStack } from './stack';
+import { endingOf, judge, SimulatorJobs, type Verdict } from './verdict';
+
+/** A run that has not closed after this long is stuck (a killed worker's activity may take 10 minutes). */
+const RUN_BUDGET_MS = 12 * 60_000;
+/** simulator:time-scale of the warm-up job; the job lengths of the runs are scaled from it. */
+const WARM_UP_SCALE = 90;
+
+export interface SuiteOptions {
+  runs: number;
+  seed: string;
+  /** Every run draws this fault (its point and numbers are still drawn). */
+  only?: FaultKind;
+  /** Only this run of the seed (1-based), to replay it alone. */
+  run?: number;
+  /** Keep the stack's folder (logs, SQLite, simulator state) even when every run is right. */
+  keep?: boolean;
+  log: (line: string) => void;
+}
+
+export interface RunRecord {
+  run: number;
+  plan: FaultPlan;
+  delivery: Delivery;
+  ending: string;
+  jobs: number;
+  verdict: Verdict;
+  seconds: number;
+}
+
+export interface SuiteResult {
+  seed: string;
+  records: RunRecord[];
+  right: number;
+  seconds: number;
+  /** The stack's folder, when kept. */
+  dir?: string;
+}
+
+interface Timings {
+  /** From the run's start to its create activity being scheduled. */
+  toCreateMs: number;
+  /** The warm-up job's length, at WARM_UP_SCALE. */
+  jobMs: number;
+}
+
+interface SuiteContext {
+  stack: FaultStack;
+  fineTune: FineTuneClient;
+  bedrock: BedrockClient;
+  jobs: SimulatorJobs;
+  trainingUri: string;
+  seed: string;
+  timings?: Timings;
+}
+
+const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+
+function requestFor(ctx: SuiteContext, name: string, plan?: FaultPlan, deadlineMs?: number): FineTuneRequest {
+  const tags = [{ key: 'simulator:time-scale', value: String(plan?.jobTimeScale ?? WARM_UP_SCALE) }];
+  if (plan?.replyDelayMs) tags.push({ key: 'simulator:reply-delay-ms', value: String(plan.replyDelayMs) });
+  if (plan?.lostReplies) tags.push({ key: 'simulator:lost-replies', value: String(plan.lostReplies) });
+  return {
+    customModelName: `${name}-model`,
+    roleArn: ROLE_ARN,
+    baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
+    customizationType: 'FINE_TUNING',
+    trainingDataConfig: { s3Uri: ctx.trainingUri },
+    outputDataConfig: { s3Uri: `s3://${OUTPUT_BUCKET}/faults/${name}/` },
+    hyperParameters: { epochCount: '2', learningRate: '0.00001' },
+    jobTags: tags,
+    orchestration: {
+      polling: { ...FAST_POLLING },
+      ...(deadlineMs !== undefined ? { deadline: `${Math.max(1, Math.round(deadlineMs))}ms` } : {}),
+    },
+  };
+}
+
+/** The deadline that lands the planned point, from the warm-up's timings. */
+function deadlineMsFor(plan: FaultPlan, t: Timings): number {
+  const f = plan.deadlineFraction ?? 0.5;
+  const jobMs = (t.jobMs * WARM_UP_SCALE) / plan.jobTimeScale;
+  switch (plan.point) {
+    case 'before-create':
+      return f * t.toCreateMs;
+    case 'create-in-flight':
+      return t.toCreateMs + f * (plan.replyDelayMs ?? 0);
+    default:
+      return t.toCreateMs + (plan.replyDelayMs ?? 0) + f * jobMs;
+  }
+}
+
+/** The run's outcome, asking again through server restarts; terminated and 'stuck' past the budget. */
+async function outcomeOf(run: FineTuneRun, budgetMs: number): Promise<RunOutcome | 'stuck'> {
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) {
+      await run.handle.terminate('fault suite: the run did not close within its budget').catch(() => undefined);
+      return 'stuck';
+    }
+    const timer = new AbortController();
+    try {
+      const ended = await Promise.race([
+        run.outcome(),
+        sleep(left, 'budget' as const, { signal: timer.signal }).catch(() => 'budget' as const),
+      ]);
+      if (ended !== 'budget') return ended;
+    } catch {
+      await sleep(1_000); // the server is restarting: ask again
+    } finally {
+      timer.abort();
+    }
+  }
+}
+
+async function createStarted(run: FineTuneRun): Promise<boolean> {
+  const history = await run.handle.fetchHistory();
+  return (history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
+}
+
+/**
+ * A run with no fault: proves the stack works and measures the steps the deadlines are aimed with. The
+ * suite makes two and keeps the second's numbers: the first pays for cold workers.
+ */
+async function warmUp(ctx: SuiteContext, attempt: number): Promise<Timings> {
+  const name = `faults-${ctx.seed}-warm-up-${attempt}`;
+  const run = await ctx.fineTune.start(requestFor(ctx, name), { workflowId: name });
+  const outcome = await outcomeOf(run, RUN_BUDGET_MS);
+  if (outcome === 'stuck' || !outcome.ok)
+    throw new Error(`the warm-up run did not complete (${endingOf(outcome)}): the stack does not work`);
+  const events = (await run.handle.fetchHistory()).events ?? [];
+  const started = eventMs(events[0]?.eventTime);
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
+  const [job] = await ctx.jobs.of(name);
+  return {
+    toCreateMs: eventMs(scheduled?.eventTime) - started,
+    jobMs: job.endTime!.getTime() - job.creationTime!.getTime(),
+  };
+}
+
+/**
+ * A concurrent-job quota of one, held by a job of no run for about 4 s: the run's first create is
+ * refused, it waits for the slot, and its create goes through only when the slot frees.
+ */
+async function fillTheQuota(ctx: SuiteContext, name: string): Promise<void> {
+  const idle = async () =>
+    (await ctx.jobs.all()).every(({ job }) => job.status !== 'InProgress' && job.status !== 'Stopping');
+  for (let i = 0; i < 100 && !(await idle()); i++) await sleep(100);
+  await ctx.stack.restartSimulator(0, ['--max-concurrent-jobs', '1']);
+  const blocker = requestFor(ctx, `${name}-blocker`);
+  await createJobDirectly(ctx.bedrock, blocker, {
+    jobName: `${name}-blocker`,
+    jobTags: [{ key: 'simulator:time-scale', value: '180' }],
+  });
+}
+
+async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Promise<RunRecord> {
+  const began = Date.now();
+  const name = `faults-${ctx.seed}-${index}`;
+  await ctx.stack.settle();
+  if (plan.kind === 'throttling')
+    await ctx.stack.restartSimulator(0, ['--throttle-rate', '0.3', '--error-rate', '0.05']);
+  if (plan.point === 'quota-wait') await fillTheQuota(ctx, name);
+  const deadlineMs = plan.kind === 'deadline' ? deadlineMsFor(plan, ctx.timings!) : undefined;
+  const request = requestFor(ctx, name, plan, deadlineMs);
+  if (plan.point === 'quota-wait')
+    request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '1s' } };
+  const startedAt = Date.now();
+  const run = await ctx.fineTune.start(request, { workflowId: name });
+  const runCtx: RunContext = {
+    run,
+    stack: ctx.stack,
+    bedrock: ctx.bedrock,
+    customModelName: request.customModelName,
+    startedAt,
+  };
+  const delivering = deliver(runCtx, plan, deadlineMs !== undefined ? startedAt + deadlineMs : undefined).catch(
+    (err: unknown): Delivery => ({ point: 'not delivered', note: `the fault could not be delivered: ${String(err)}` }),
+  );
+  const outcome = await outcomeOf(run, RUN_BUDGET_MS);
+  const delivery = await delivering;
+  if (plan.kind === 'throttling' || plan.point === 'quota-wait') await ctx.stack.restartSimulator(0, []);
+  const jobs = await ctx.jobs.of(name);
+  const verdict = judge({ plan, delivery, outcome, createStarted: await createStarted(run), jobs });
+  return {
+    run: index,
+    plan,
+    delivery,
+    ending: endingOf(outcome),
+    jobs: jobs.length,
+    verdict,
+    seconds: (Date.now() - began) / 1000,
+  };
+}
+
+const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+
+export function tableHeader(): string {
+  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('point', 58)} ${pad('outcome', 10)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
+}
+
+export function tableRow(r: RunRecord): string {
+  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.delivery.point, 58)} ${pad(r.ending, 10)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
+}
+
+export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const began = Date.now();
+  const log = options.log;
+  const dir = mkdtempSync(join(tmpdir(), 'finetune-faults-'));
+  log(
+    `fault suite: seed ${options.seed}, ${options.run ? `run ${options.run}` : `${options.runs} runs`}; stack in ${dir}`,
+  );
+  const stack = await FaultStack.start(dir);
+  const connection = await Connection.connect({ address: stack.endpoints.temporalAddress });
+  const client = new Client({ connection, namespace: stack.endpoints.namespace });
+  // Patient: the simulator may be throttling, or restarting.
+  const bedrock = new BedrockClient({
+    region: stack.endpoints.region,
+    endpoint: stack.endpoints.bedrockEndpoint,
+    credentials: LOCAL_S3_CREDENTIALS,
+    maxAttempts: 10,
+  });
+  const records: RunRecord[] = [];
+  let kept = false;
+  try {
+    const s3 = createS3Client(
+      { region: stack.endpoints.region, s3Endpoint: stack.endpoints.s3Endpoint },
+      LOCAL_S3_CREDENTIALS,
+    );
+    const trainingUri = await put(s3, DATA_BUCKET, 'faults/train.jsonl', datasets.conversation(20));
+    s3.destroy();
+    const ctx: SuiteContext = {
+      stack,
+      fineTune: new FineTuneClient(client, stack.endpoints.taskQueue),
+      bedrock,
+      jobs: new SimulatorJobs(bedrock),
+      trainingUri,
+      seed: options.seed,
+    };
+    await warmUp(ctx, 1);
+    ctx.timings = await warmUp(ctx, 2);
+    log(
+      `warm-up runs completed: create scheduled ${(ctx.timings.toCreateMs / 1000).toFixed(1)} s after start, job ${(ctx.timings.jobMs / 1000).toFixed(1)} s at ${WARM_UP_SCALE}x`,
+    );
+    log(tableHeader());
+    const indices = options.run ? [options.run] : Array.from({ length: options.runs }, (_, i) => i + 1);
+    for (const index of indices) {
+      const plan = drawPlan(seededRandom(`${options.seed}:${index}`), options.only);
+      const record = await executeRun(ctx, index, plan);
+      records.push(record);
+      log(tableRow(record));
+      const detail = [record.delivery.note, record.verdict.right ? undefined : record.verdict.why].filter(Boolean);
+      if (detail.length > 0) log(`     ${detail.join('; ')}`);
+    }
+    // No closed run may leave a job running, whenever it was looked at.
+    for (const { owner, job } of await ctx.jobs.all()) {
+      if (job.status !== 'InProgress') continue;
+      const record = records.find((r) => `faults-${options.seed}-${r.run}` === owner);
+      log(`job ${job.jobName} of ${owner || 'no run'} is still InProgress after every run closed`);
+      if (record) record.verdict = { right: false, why: `its job was still InProgress at the end` };
+    }
+    const right = records.filter((r) => r.verdict.right).length;
+    kept = options.keep === true || right < records.length;
+    return { seed: options.seed, records, right, seconds: (Date.now() - began) / 1000, ...(kept ? { dir } : {}) };
+  } catch (err) {
+    kept = true;
+    throw err;
+  } finally {
+    bedrock.destroy();
+    await connection.close();
+    await stack.stop();
+    if (!kept) rmSync(dir, { recursive: true, force: true });
+    else log(`kept the stack's folder (logs, SQLite, simulator state): ${dir}`);
+  }
+}
