@@ -33,7 +33,8 @@ import {
   type DatasetContext,
 } from '../src/core/dataset';
 import { freePort } from '../src/stack/ports';
-import { LOCAL_S3_CREDENTIALS, startS3Server } from '../src/stack/s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../src/aws/local-credentials';
+import { startS3Server } from '../src/stack/s3-server';
 import { findTool } from '../src/stack/tools';
 
 interface FormatSetup {
