@@ -41,8 +41,13 @@ export class Progress {
 
   read(bytes: number): void {
     this.state.bytes += bytes;
-    if (this.state.bytes - this.lastBeat >= HEARTBEAT_BYTES || Date.now() - this.lastBeatAt >= HEARTBEAT_MS)
+    // The byte beats stay every 8 MiB whatever the time beats do in between.
+    if (this.state.bytes - this.lastBeat >= HEARTBEAT_BYTES) {
+      this.lastBeat = this.state.bytes;
       this.beat();
+    } else if (Date.now() - this.lastBeatAt >= HEARTBEAT_MS) {
+      this.beat();
+    }
   }
 
   line(line: number, outcome: LineOutcome): void {
@@ -61,7 +66,6 @@ export class Progress {
   }
 
   beat(): void {
-    this.lastBeat = this.state.bytes;
     this.lastBeatAt = Date.now();
     Context.current().heartbeat({ ...this.state });
   }
