@@ -7,8 +7,6 @@
 // Deterministic: no I/O here, only activities, timers and state. Runs that started before the run
 // owned its job (patch 'run-owns-its-job') replay with their old commands.
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -17,8 +15,6 @@ import {
   isCancellation,
   log,
   patched,
-  setCurrentDetails,
-  upsertSearchAttributes,
   workflowInfo,
   type WorkflowInfo,
 } from '@temporalio/workflow';
@@ -39,22 +35,12 @@ import {
 import { scheduledModelName } from '../core/naming';
 import { pollingFrom, pollingProblems, pollingView } from '../core/polling';
 import type { FineTuneRequest, PollingOptions } from '../core/request';
-import {
-  BaseModelKey,
-  BedrockJobArnKey,
-  BedrockJobStatusKey,
-  CustomizationTypeKey,
-  CustomModelNameKey,
-  DatasetFingerprintKey,
-  FineTunePhaseKey,
-  TemporalScheduledStartTimeKey,
-  TrainingLossKey,
-  ValidationLossKey,
-} from '../core/search-attributes';
+import { TemporalScheduledStartTimeKey } from '../core/search-attributes';
 import { activitiesFor, type RunActivities } from './activity-options';
-import { currentDetailsMarkdown } from './details';
 import { interruptible, RunInterrupted, type Interruption, type Wake, type WakeSources } from './interruptions';
+import { causeMessage, fail, typedFailure } from './run-failures';
 import { progressOf, type RunJob, type RunState } from './run-state';
+import { RunView } from './run-view';
 
 const STOP_POLLING: Backoff = { initialMs: 5_000, coefficient: 1.5, maximumMs: 30_000, jitter: 0.1 };
 const DEFAULT_STOP_TIMEOUT = '30m';
@@ -71,6 +57,7 @@ export class FineTuneRun implements WakeSources {
   /** Patch 'run-owns-its-job': false only while replaying a run that started before it. */
   private readonly ownsJob: boolean;
   private readonly acts: RunActivities;
+  private readonly view: RunView;
   private pollingChanged = false;
 
   constructor(
@@ -97,6 +84,7 @@ export class FineTuneRun implements WakeSources {
       pollsRecorded: 0,
       pokeRequested: false,
     };
+    this.view = new RunView(this.request, this.state);
     this.ownsJob = patched('run-owns-its-job');
     this.acts = activitiesFor({
       waitForCancellation: this.ownsJob,
@@ -138,41 +126,9 @@ export class FineTuneRun implements WakeSources {
     return pollingView(this.state.polling);
   }
 
-  // ---- what operators see ----
-
   /** The search attributes and details a run shows from its first task. */
   announce(): void {
-    if (!this.carried) {
-      upsertSearchAttributes([
-        { key: BaseModelKey, value: this.request.baseModelIdentifier },
-        { key: CustomModelNameKey, value: this.request.customModelName },
-        { key: CustomizationTypeKey, value: this.request.customizationType ?? 'FINE_TUNING' },
-        { key: FineTunePhaseKey, value: this.state.phase },
-      ]);
-    } else if (this.ownsJob) {
-      // A continued run states everything it is indexed by, whatever the server carried over.
-      const s = this.state;
-      upsertSearchAttributes([
-        { key: BaseModelKey, value: this.request.baseModelIdentifier },
-        { key: CustomModelNameKey, value: this.request.customModelName },
-        { key: CustomizationTypeKey, value: this.request.customizationType ?? 'FINE_TUNING' },
-        { key: FineTunePhaseKey, value: s.phase },
-        ...(s.dataset ? [{ key: DatasetFingerprintKey, value: s.dataset.fingerprint }] : []),
-        ...(s.job ? [{ key: BedrockJobArnKey, value: s.job.jobArn }] : []),
-        ...(s.snapshot ? [{ key: BedrockJobStatusKey, value: s.snapshot.status }] : []),
-      ]);
-    }
-    this.show();
-  }
-
-  private show(): void {
-    setCurrentDetails(currentDetailsMarkdown(this.request, this.state));
-  }
-
-  private setPhase(phase: Phase): void {
-    this.state.phase = phase;
-    upsertSearchAttributes([{ key: FineTunePhaseKey, value: phase }]);
-    this.show();
+    this.view.announce(this.carried !== undefined, this.ownsJob);
   }
 
   // ---- wake-ups (WakeSources) ----
@@ -197,7 +153,7 @@ export class FineTuneRun implements WakeSources {
 
   async prepareData(preflight: PreflightResult): Promise<PreparedDataset> {
     if (this.state.dataset) return this.state.dataset;
-    this.setPhase('preparing-data');
+    this.view.setPhase('preparing-data');
     const prep = this.orchestration.dataPreparation;
     const prepared = await this.beforeTheJob(() =>
       this.acts.prepareDataset({
@@ -214,7 +170,7 @@ export class FineTuneRun implements WakeSources {
           : undefined,
       }),
     );
-    upsertSearchAttributes([{ key: DatasetFingerprintKey, value: prepared.fingerprint }]);
+    this.view.datasetPrepared(prepared.fingerprint);
     this.state.dataset = {
       fingerprint: prepared.fingerprint,
       reportUri: prepared.reportUri,
@@ -251,14 +207,15 @@ export class FineTuneRun implements WakeSources {
   async createJob(dataset: PreparedDataset): Promise<void> {
     if (this.state.job) return;
     if (this.deadlineLeftMs() === 0 && patched('no-job-after-deadline')) {
-      this.setPhase('failed');
-      this.fail(
+      this.view.setPhase('failed');
+      fail(
+        this.state,
         FailureType.DeadlineExceeded,
         `the deadline ${this.state.deadlineAt} passed before the job was created; no job was created`,
       );
     }
     if (this.ownsJob) this.throwIfInterrupted();
-    this.setPhase('creating-job');
+    this.view.setPhase('creating-job');
     // From here a job may exist in Bedrock before the run hears of it: the clean-up looks for it.
     this.state.createStarted = true;
     const input: Omit<CreateJobInput, 'mode'> = {
@@ -274,12 +231,12 @@ export class FineTuneRun implements WakeSources {
     if (created.outcome === 'quota-exceeded') created = await this.waitForQuota(input, created.message);
     if (created.outcome === 'quota-exceeded') throw new Error('unreachable: quota wait returned a refusal');
     this.recordJob({ ...created, createdAt: new Date().toISOString() }, created.outcome === 'adopted');
-    this.setPhase('training');
+    this.view.setPhase('training');
   }
 
   private async waitForQuota(input: Omit<CreateJobInput, 'mode'>, message: string): Promise<CreateJobResult> {
     log.info('Bedrock customization-job quota is full: waiting for a free slot', { message });
-    this.setPhase('waiting-for-quota');
+    this.view.setPhase('waiting-for-quota');
     const quotaBackoff: Backoff = {
       initialMs: durationMs(this.orchestration.quotaWait?.initialInterval ?? '1m'),
       maximumMs: durationMs(this.orchestration.quotaWait?.maximumInterval ?? '10m'),
@@ -296,8 +253,13 @@ export class FineTuneRun implements WakeSources {
     const by: Interruption = waited.wake === 'deadline' ? 'deadline' : 'stop';
     if (!this.ownsJob) {
       if (by === 'deadline')
-        this.fail(FailureType.DeadlineExceeded, `the deadline passed while waiting for a customization-job slot`);
-      this.fail(
+        fail(
+          this.state,
+          FailureType.DeadlineExceeded,
+          `the deadline passed while waiting for a customization-job slot`,
+        );
+      fail(
+        this.state,
         FailureType.BedrockJobStopped,
         `stopped while waiting for a customization-job slot (no job was created): ${this.state.stopReason}`,
       );
@@ -318,7 +280,7 @@ export class FineTuneRun implements WakeSources {
       createdAt: job.createdAt ?? new Date().toISOString(),
       adopted,
     };
-    upsertSearchAttributes([{ key: BedrockJobArnKey, value: job.jobArn }]);
+    this.view.jobKnown(job.jobArn);
   }
 
   // ---- 4: wait for the job ----
@@ -337,7 +299,7 @@ export class FineTuneRun implements WakeSources {
         firstLookAfterMs = this.state.polling.initialMs;
       } else {
         this.state.nextPollTime = new Date(Date.now() + this.state.polling.initialMs).toISOString();
-        this.show();
+        this.view.show();
         const first = await interruptible(
           this,
           () => new Promise<never>(() => undefined),
@@ -399,8 +361,7 @@ export class FineTuneRun implements WakeSources {
     this.state.lastPollTime = result.polledAt;
     this.state.nextPollTime = undefined;
     this.state.delayMs = result.delayMs;
-    upsertSearchAttributes([{ key: BedrockJobStatusKey, value: result.snapshot.status }]);
-    this.show();
+    this.view.jobStatus(result.snapshot.status);
   }
 
   // ---- 5: metrics and the result ----
@@ -410,20 +371,22 @@ export class FineTuneRun implements WakeSources {
     const job = this.state.job!;
     const report = await this.collect();
     if (snapshot.status === 'Failed') {
-      this.setPhase('failed');
-      this.fail(
+      this.view.setPhase('failed');
+      fail(
+        this.state,
         FailureType.BedrockJobFailed,
         snapshot.failureMessage ?? 'the Bedrock job failed without a failure message',
       );
     }
     if (snapshot.status === 'Stopped') {
-      this.setPhase('stopped');
-      this.fail(
+      this.view.setPhase('stopped');
+      fail(
+        this.state,
         FailureType.BedrockJobStopped,
         'the job was stopped outside this run (in the Bedrock console, CLI or API)',
       );
     }
-    this.setPhase('completed');
+    this.view.setPhase('completed');
     const finishedAt = new Date().toISOString();
     return {
       jobArn: job.jobArn,
@@ -453,7 +416,7 @@ export class FineTuneRun implements WakeSources {
     const job = this.state.job!;
     const snapshot = this.state.snapshot;
     const previous = this.state.phase;
-    this.setPhase('collecting-metrics');
+    this.view.setPhase('collecting-metrics');
     try {
       const collected = await this.acts.collectMetrics({
         jobArn: job.jobArn,
@@ -464,11 +427,7 @@ export class FineTuneRun implements WakeSources {
         jobStatus: snapshot?.status ?? 'InProgress',
       });
       this.state.metrics = collected.summary;
-      const { finalTrainingLoss, finalValidationLoss } = collected.summary;
-      const pairs = [];
-      if (finalTrainingLoss !== undefined) pairs.push({ key: TrainingLossKey, value: finalTrainingLoss });
-      if (finalValidationLoss !== undefined) pairs.push({ key: ValidationLossKey, value: finalValidationLoss });
-      if (pairs.length > 0) upsertSearchAttributes(pairs);
+      this.view.losses(collected.summary.finalTrainingLoss, collected.summary.finalValidationLoss);
       return { reportUri: collected.reportUri, chartUri: collected.chartUri };
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -500,7 +459,7 @@ export class FineTuneRun implements WakeSources {
         await CancellationScope.nonCancellable(async () => {
           this.state.stopReason ??= 'the run was cancelled';
           await this.releaseJob();
-          this.setPhase('cancelled');
+          this.view.setPhase('cancelled');
         });
         throw isCancellation(err)
           ? err
@@ -510,8 +469,8 @@ export class FineTuneRun implements WakeSources {
       if (this.ownsJob && err instanceof TemporalFailure) {
         await CancellationScope.nonCancellable(() => this.releaseJob());
       }
-      if (!FINAL_PHASES.includes(this.state.phase)) this.setPhase('failed');
-      throw this.typedFailure(err);
+      if (!FINAL_PHASES.includes(this.state.phase)) this.view.setPhase('failed');
+      throw typedFailure(err, this.state, this.ownsJob && this.state.createStarted === true);
     }
   }
 
@@ -523,8 +482,9 @@ export class FineTuneRun implements WakeSources {
     const job = this.state.job;
     const status = this.state.snapshot?.status;
     if (by === 'deadline') {
-      this.setPhase('failed');
-      this.fail(
+      this.view.setPhase('failed');
+      fail(
+        this.state,
         FailureType.DeadlineExceeded,
         job
           ? `the job did not finish by the deadline ${this.state.deadlineAt}; it was stopped (status ${status})`
@@ -532,11 +492,12 @@ export class FineTuneRun implements WakeSources {
       );
     }
     if (!job) {
-      this.setPhase(this.ownsJob ? 'stopped' : 'failed');
-      this.fail(FailureType.BedrockJobStopped, `stopped before a job was created: ${this.state.stopReason}`);
+      this.view.setPhase(this.ownsJob ? 'stopped' : 'failed');
+      fail(this.state, FailureType.BedrockJobStopped, `stopped before a job was created: ${this.state.stopReason}`);
     }
-    this.setPhase('stopped');
-    this.fail(
+    this.view.setPhase('stopped');
+    fail(
+      this.state,
       FailureType.BedrockJobStopped,
       `the job was stopped on request: ${this.state.stopReason} (status ${status})`,
     );
@@ -558,7 +519,7 @@ export class FineTuneRun implements WakeSources {
       if (found) {
         this.recordJob(found, true);
         s.snapshot = found.snapshot;
-        upsertSearchAttributes([{ key: BedrockJobStatusKey, value: found.snapshot.status }]);
+        this.view.jobStatus(found.snapshot.status);
       }
     }
     if (!s.job) {
@@ -566,7 +527,7 @@ export class FineTuneRun implements WakeSources {
         outcome: 'no-job',
         message: s.createStarted ? 'no job exists under this run’s name and token' : 'no job was created',
       };
-      this.show();
+      this.view.show();
       return;
     }
     if (isTerminalJobStatus(s.snapshot?.status)) {
@@ -575,7 +536,7 @@ export class FineTuneRun implements WakeSources {
         jobStatus: s.snapshot?.status,
         message: `the job had already ended (${s.snapshot?.status})`,
       };
-      this.show();
+      this.view.show();
       return;
     }
     await this.stopRemoteJob();
@@ -584,7 +545,7 @@ export class FineTuneRun implements WakeSources {
 
   /** Stop the job and wait (bounded by stopTimeout) until Bedrock says it has ended. */
   private async stopRemoteJob(): Promise<void> {
-    this.setPhase('stopping');
+    this.view.setPhase('stopping');
     const jobArn = this.state.job!.jobArn;
     try {
       await this.acts.stopJob(jobArn);
@@ -596,7 +557,7 @@ export class FineTuneRun implements WakeSources {
         message: `the stop request failed: ${causeMessage(err)}. The job may still be running: stop it with \`aws bedrock stop-model-customization-job --job-identifier ${jobArn}\``,
       };
       log.error('the Bedrock job could not be stopped', { jobArn, error: causeMessage(err) });
-      this.show();
+      this.view.show();
       return;
     }
     const stoppedBy = Date.now() + durationMs(this.orchestration.stopTimeout ?? DEFAULT_STOP_TIMEOUT);
@@ -613,7 +574,7 @@ export class FineTuneRun implements WakeSources {
           jobArn,
           status: this.state.snapshot?.status,
         });
-        this.show();
+        this.view.show();
         return;
       }
       // Waiting for Stopped must not be cut short by the deadline that caused the stop (that made
@@ -642,60 +603,6 @@ export class FineTuneRun implements WakeSources {
       status === 'Stopped'
         ? { outcome: 'stopped', jobStatus: status, message: 'the job was stopped' }
         : { outcome: 'already-ended', jobStatus: status, message: `the job ended (${status}) before the stop took` };
-    this.show();
+    this.view.show();
   }
-
-  // ---- failures ----
-
-  /** What every failure of the run carries as its details: the job, its status, metrics, the clean-up. */
-  private failureDetails(): Record<string, unknown> {
-    const s = this.state;
-    return {
-      jobArn: s.job?.jobArn,
-      jobName: s.job?.jobName,
-      jobStatus: s.snapshot?.status,
-      metrics: s.metrics,
-      ...(s.metricsError !== undefined ? { metricsError: s.metricsError } : {}),
-      ...(s.cleanup ? { cleanup: s.cleanup } : {}),
-    };
-  }
-
-  /** Ends the run with a typed failure that carries what is known as its details. */
-  private fail(type: FailureType, message: string): never {
-    throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [this.failureDetails()] });
-  }
-
-  /**
-   * An activity's typed failure (InvalidRequest, DatasetInvalid, JobNameTaken, ...) becomes the run's
-   * own, so callers read `failure.type` directly; once a job exists, its details gain the job and the
-   * clean-up.
-   */
-  private typedFailure(err: unknown): unknown {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-      const cause = err.cause;
-      const details = cause.details as unknown[] | undefined;
-      const withJob =
-        this.ownsJob && this.state.createStarted
-          ? [{ ...(isRecord(details?.[0]) ? details[0] : {}), ...this.failureDetails() }, ...(details?.slice(1) ?? [])]
-          : details;
-      return ApplicationFailure.create({
-        type: cause.type ?? undefined,
-        message: cause.message,
-        details: withJob,
-        nonRetryable: true,
-      });
-    }
-    return err;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The real cause of an activity's failure, not "Activity task failed". */
-function causeMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }
