@@ -23,11 +23,12 @@ export function activitiesFor(choices: ActivityChoices) {
   const cancellationType = choices.waitForCancellation
     ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
     : ActivityCancellationType.TRY_CANCEL;
-  // One short Bedrock/S3 call each; the summary names the step in the UI's timeline.
+  // One short Bedrock/S3 call each (seconds, with the SDK's own retries); the summary names the step in
+  // the UI's timeline. A worker killed mid-call is noticed when this passes, so it is kept short.
   const quick = (summary: string, scheduleToCloseTimeout?: number) =>
     proxyActivities<Activities>({
       summary,
-      startToCloseTimeout: '2 minutes',
+      startToCloseTimeout: '1 minute',
       cancellationType,
       ...(scheduleToCloseTimeout !== undefined ? { scheduleToCloseTimeout } : {}),
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
@@ -50,7 +51,7 @@ export function activitiesFor(choices: ActivityChoices) {
   const quota = proxyActivities<Activities>({
     summary: 'wait for a free customization-job slot',
     // Retries until a slot frees; the activity picks each delay (1 to 10 minutes). Cancel or stop ends it.
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '1 minute',
     cancellationType,
     retry: {
       initialInterval: '1 minute',
@@ -69,7 +70,8 @@ export function activitiesFor(choices: ActivityChoices) {
   const metrics = proxyActivities<Activities>({
     summary: 'collect metrics, write report and chart',
     cancellationType,
-    startToCloseTimeout: '10 minutes',
+    // A few CSVs and two small writes: seconds even for long jobs.
+    startToCloseTimeout: '3 minutes',
     retry: {
       initialInterval: '5s',
       backoffCoefficient: 2,
