@@ -62,6 +62,33 @@ export function loss(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
 }
 
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** '█▆▄▃▂▁': one bar per value, scaled between the smallest and the largest. */
+export function sparkline(values: number[]): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return '';
+  const min = Math.min(...finite);
+  const span = Math.max(...finite) - min;
+  return values
+    .map((v) =>
+      Number.isFinite(v) ? SPARKS[span === 0 ? 3 : Math.round(((v - min) / span) * (SPARKS.length - 1))] : ' ',
+    )
+    .join('');
+}
+
+/** 'loss ▇▄▂ 1.2034 -> 0.4120' once per-epoch losses are known. */
+export function lossTrend(m: MetricsSummaryView | undefined): string | undefined {
+  const losses = m?.epochs.map((e) => e.trainingLoss) ?? [];
+  if (losses.length === 0) return undefined;
+  return `${sparkline(losses)} ${loss(losses[0])}${losses.length > 1 ? ` -> ${loss(losses[losses.length - 1])}` : ''}`;
+}
+
+/** How long the run has been going: to its end when it has one. */
+export function elapsed(p: Pick<LiveProgress, 'startedAt'>, nowMs = Date.now()): string {
+  return duration((nowMs - Date.parse(p.startedAt)) / 1000);
+}
+
 /** Columns padded to their widest cell; numbers right-aligned when `right` names their columns. */
 export function table(headers: string[], rows: string[][], right: number[] = []): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -181,7 +208,11 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ['data report', p.dataset?.reportUri],
       ['stop', p.stopReason],
       ['deadline', p.deadline ? timestamp(p.deadline) : undefined],
-      ['started', `${timestamp(p.startedAt)} (${relative(p.startedAt, nowMs)})`],
+      ['loss', lossTrend(p.metrics)],
+      [
+        'started',
+        `${timestamp(p.startedAt)}${p.workflowStatus === 'RUNNING' ? `  (elapsed ${elapsed(p, nowMs)})` : ` (${relative(p.startedAt, nowMs)})`}`,
+      ],
       ['history', `${p.historyLength} events`],
     ]),
     ...(p.metrics ? ['  metrics', ...metricsLines(p.metrics).map((l) => `    ${l}`)] : []),
@@ -203,12 +234,16 @@ export function changeKey(p: LiveProgress): string {
 
 /** One line per change for a `watch` that cannot redraw (a pipe, a CI log). */
 export function progressLine(p: LiveProgress, now = new Date()): string {
+  const running = p.workflowStatus === 'RUNNING';
   const parts = [
     `${timeOfDay(now)} ${p.phase}`,
     p.jobStatus ? `job ${p.jobStatus}` : p.jobArn ? 'job created' : '',
     bedrockPhases(p) ?? '',
     p.dataset && !p.jobArn ? `dataset ${p.dataset.trainingRecords}+${p.dataset.validationRecords} records` : '',
     p.polls > 0 ? `polls ${p.polls}` : '',
+    running && p.jobArn && p.nextPollTime ? `next poll ${relative(p.nextPollTime, now.getTime())}` : '',
+    p.metrics ? `loss ${lossTrend(p.metrics)}` : '',
+    running ? `elapsed ${elapsed(p, now.getTime())}` : '',
     p.stopReason ? `stop: ${p.stopReason}` : '',
   ];
   return parts.filter(Boolean).join(' | ');

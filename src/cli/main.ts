@@ -2,6 +2,9 @@
 // client that other services import is src/client.ts. Exit codes: 0 success, 1 the job or validation failed,
 // 2 bad usage or input.
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registerCheckCommand } from './check';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
 import { registerExamplesCommand } from './examples';
@@ -10,23 +13,32 @@ import { registerScheduleCommand } from './schedule';
 import { registerSimulatorCommand } from './simulator';
 import { registerStartCommand } from './start';
 import { registerStatusCommand } from './status';
+import { registerSteerCommands } from './steer';
 import { registerStopCommand } from './stop';
 import { registerValidateCommand } from './validate';
 import { registerWatchCommand } from './watch';
 import { registerWorkerCommand } from './worker';
 
+/** The package's version, from its package.json (two folders up from src/cli and from dist/cli alike). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('finetune')
     .description('Durable Amazon Bedrock model customization on Temporal')
+    .version(packageVersion(), '-V, --version', 'print the version of finetune')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStartCommand(program);
   registerStatusCommand(program);
   registerWatchCommand(program);
   registerStopCommand(program);
+  registerSteerCommands(program);
   registerListCommand(program);
   registerScheduleCommand(program);
   registerValidateCommand(program);
+  registerCheckCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
   registerDemoCommand(program);

@@ -20,8 +20,8 @@ export class UsageError extends Error {
 /** Exit codes of the contract: 0 success, 1 the job failed, 2 bad usage or input. */
 export const EXIT = { ok: 0, jobFailed: 1, usage: 2 } as const;
 
-/** A request file: JSON as `aws bedrock create-model-customization-job --cli-input-json` takes it. */
-export async function readRequestFile(path: string): Promise<FineTuneRequest> {
+/** A request file's JSON, not yet checked: unreadable or malformed files are usage errors (exit 2). */
+export async function readRequestJson(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -31,13 +31,16 @@ export async function readRequestFile(path: string): Promise<FineTuneRequest> {
       `Cannot read the request file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
     );
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (err) {
     throw new UsageError(`The request file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseRequest(json, `request in ${path}`);
+}
+
+/** A request file: JSON as `aws bedrock create-model-customization-job --cli-input-json` takes it. */
+export async function readRequestFile(path: string): Promise<FineTuneRequest> {
+  return parseRequest(await readRequestJson(path), `request in ${path}`);
 }
 
 export interface Session {

@@ -192,7 +192,7 @@ function folderMediaProbe(root: string): MediaProbe {
   };
 }
 
-async function validateSource(source: string, ctx: DatasetContext, mediaRoot?: string): Promise<DatasetReport> {
+export async function validateSource(source: string, ctx: DatasetContext, mediaRoot?: string): Promise<DatasetReport> {
   const logs = ctx.invocationLogs !== undefined;
   const isS3 = source.startsWith('s3://');
   const s3 = isS3 ? createS3Client(loadAwsConfig()) : undefined;

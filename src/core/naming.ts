@@ -1,8 +1,9 @@
 // Names and tokens that never change across retries: derived only from the workflow ID, the effective
 // request and the dataset fingerprint. Hashing happens in the create activity (it has node:crypto);
 // these are the pure parts.
-import { CUSTOM_MODEL_NAME_MAX, JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
+import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
 import type { FineTuneRequest } from './request';
+import { defaultScheduledModelName } from './templates';
 
 /** Lineage tag keys on the job and the custom model. */
 export const LINEAGE_TAG_WORKFLOW_ID = 'finetune:workflow-id';
@@ -47,6 +48,5 @@ export function tagValue(text: string): string {
 
 /** A scheduled run's model name: `<name>-<yyyyMMdd-HHmmss>` of its scheduled time (UTC), within 63 characters. */
 export function scheduledModelName(name: string, scheduledAt: Date): string {
-  const suffix = scheduledAt.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  return `${name.slice(0, CUSTOM_MODEL_NAME_MAX - suffix.length - 1).replace(/[-_]+$/, '')}-${suffix}`;
+  return defaultScheduledModelName(name, scheduledAt);
 }

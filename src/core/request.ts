@@ -7,6 +7,7 @@ import { CUSTOMIZATION_TYPES, INVOCATION_LOG_TYPES, type CustomizationType } fro
 import * as P from './bedrock-patterns';
 import { DURATION_PATTERN, durationMs } from './durations';
 import { pollingFrom, pollingProblems } from './polling';
+import { hasTemplate, resolveRequestTemplates, templateProblems } from './templates';
 
 const s3Uri = z
   .string()
@@ -306,9 +307,52 @@ export class InvalidRequestError extends Error {
   }
 }
 
-/** The parsed request, or InvalidRequestError listing every problem. */
-export function parseRequest(input: unknown, where?: string): FineTuneRequest {
-  const result = fineTuneRequestSchema.safeParse(input);
-  if (!result.success) throw new InvalidRequestError(requestProblems(input), where);
-  return result.data;
+export interface ParseOptions {
+  /** The time templates are tried at (default now): a template must resolve to what Bedrock accepts. */
+  sampleTime?: Date;
+  /** The request of a Schedule: checked with the model-name suffix its runs get (see templates.ts). */
+  scheduled?: boolean;
+}
+
+/**
+ * The parsed request, or InvalidRequestError listing every problem. A request with templates is
+ * checked as a run would resolve it at a sample time (so a template that breaks Bedrock's patterns is
+ * refused now, not when the run starts) and returned with its templates, for the run to resolve.
+ */
+export function parseRequest(input: unknown, where?: string, options: ParseOptions = {}): FineTuneRequest {
+  const placement = templateProblems(input);
+  if (placement.length > 0) throw new InvalidRequestError(placement, where);
+  const sampleTime = options.sampleTime ?? new Date();
+  const templated = JSON.stringify(input ?? null).includes('{{') || options.scheduled;
+  if (!templated) {
+    const result = fineTuneRequestSchema.safeParse(input);
+    if (!result.success) throw new InvalidRequestError(requestProblems(input), where);
+    return result.data;
+  }
+  // The shape first (the resolution walks it), then the values a run would send to Bedrock.
+  const shape = fineTuneRequestSchema.safeParse(input);
+  const shapeProblems = shape.success ? [] : requestProblems(input).filter((p) => !templatedMemberProblem(input, p));
+  if (shapeProblems.length > 0) throw new InvalidRequestError(shapeProblems, where);
+  const { request, resolved } = resolveRequestTemplates(input as FineTuneRequest, sampleTime, {
+    scheduled: options.scheduled,
+  });
+  const problems = requestProblems(request).map((problem) => {
+    const hit = resolved.find((r) => problem.startsWith(`${r.path}: `));
+    return hit
+      ? `${problem} (the template "${hit.template}" resolves to "${hit.value}" at ${sampleTime.toISOString()})`
+      : problem;
+  });
+  if (problems.length > 0) throw new InvalidRequestError(problems, where);
+  return structuredClone(input) as FineTuneRequest;
+}
+
+/** A schema problem of a member that holds a template: judged on the resolved value instead. */
+function templatedMemberProblem(input: unknown, problem: string): boolean {
+  const path = problem.slice(0, problem.indexOf(': '));
+  let node: unknown = input;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'string' && hasTemplate(node);
 }

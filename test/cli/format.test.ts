@@ -7,12 +7,15 @@ import {
   duration,
   failureLines,
   metricsLines,
+  lossTrend,
   phaseTrack,
+  progressBlock,
   progressLine,
   relative,
+  sparkline,
   table,
 } from '../../src/cli/format';
-import { listQuery } from '../../src/cli/list';
+import { listQuery, sinceTime } from '../../src/cli/list';
 import { requestProblems } from '../../src/core/request';
 import { exampleRequest } from './helpers';
 
@@ -87,6 +90,7 @@ describe('progress lines', () => {
       jobArn: 'arn',
       jobStatus: 'InProgress',
       polls: 3,
+      nextPollTime: '2026-11-28T10:01:22Z',
       statusDetails: {
         validation: { status: 'Completed' },
         dataProcessing: { status: 'InProgress' },
@@ -94,12 +98,35 @@ describe('progress lines', () => {
       },
     });
     expect(progressLine(a, new Date('2026-11-28T10:01:02Z'))).toBe(
-      '10:01:02 training | job InProgress | validation Completed · data processing InProgress · training NotStarted | polls 3',
+      '10:01:02 training | job InProgress | validation Completed · data processing InProgress · training NotStarted | polls 3 | next poll in 20s | elapsed 1m 02s',
     );
     expect(changeKey({ ...a, polls: 9, lastPollTime: '2026-11-28T10:05:00Z' })).toBe(changeKey(a));
     expect(
       changeKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } }),
     ).not.toBe(changeKey(a));
+  });
+});
+
+describe('watch extras', () => {
+  it('draws a loss sparkline once losses exist, with elapsed time and the next poll in the block', () => {
+    expect(sparkline([4, 3, 2, 1])).toBe('█▆▃▁');
+    expect(sparkline([1, 1])).toBe('▄▄');
+    expect(sparkline([])).toBe('');
+    expect(lossTrend(undefined)).toBeUndefined();
+    expect(lossTrend(metrics)).toBe('█▁ 1.2000 -> 0.8000');
+    const now = Date.parse('2026-11-28T10:03:05Z');
+    const block = progressBlock(
+      progress({ phase: 'training', jobArn: 'arn', polls: 2, nextPollTime: '2026-11-28T10:03:35Z', metrics }),
+      now,
+    );
+    expect(block).toContain('  loss     █▁ 1.2000 -> 0.8000');
+    expect(block.find((l) => l.includes('started'))).toContain('(elapsed 3m 05s)');
+    expect(block.find((l) => l.includes('polls'))).toContain('next in 30s');
+    const done = progressLine(
+      progress({ workflowStatus: 'COMPLETED', phase: 'completed', jobStatus: 'Completed', metrics }),
+      new Date(now),
+    );
+    expect(done).toBe('10:03:05 completed | job Completed | loss █▁ 1.2000 -> 0.8000');
   });
 });
 
@@ -152,6 +179,25 @@ describe('small helpers', () => {
     expect(relative('2026-11-28T10:00:10Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('in 10s');
     expect(relative('2026-11-28T09:59:00Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('1m 00s ago');
     expect(table(['A', 'BB'], [['1', '22222']], [0])).toEqual(['A  BB', '1  22222']);
+  });
+
+  it('builds list queries from the shortcuts, ANDed with a raw query', () => {
+    expect(
+      listQuery({
+        status: 'Failed',
+        phase: 'stopped',
+        baseModel: 'amazon.nova-micro-v1:0:128k',
+        type: 'DISTILLATION',
+        since: new Date('2026-11-01T00:00:00Z'),
+        query: 'TrainingLoss < 0.5',
+      }),
+    ).toBe(
+      "WorkflowType = 'fineTune' AND ExecutionStatus = 'Failed' AND FineTunePhase = 'stopped' AND BaseModel = 'amazon.nova-micro-v1:0:128k' AND CustomizationType = 'DISTILLATION' AND StartTime >= '2026-11-01T00:00:00.000Z' AND (TrainingLoss < 0.5)",
+    );
+    expect(sinceTime('2d', Date.parse('2026-11-03T00:00:00Z'))).toEqual(new Date('2026-11-01T00:00:00Z'));
+    expect(sinceTime('2026-11-01T00:00:00Z')).toEqual(new Date('2026-11-01T00:00:00Z'));
+    expect(() => sinceTime('last week')).toThrow("expected a duration ('24h', '7d') or a time");
+    expect(() => listQuery({ baseModel: "x' OR 1=1" })).toThrow('quotes and backslashes are not allowed');
   });
 
   it('keeps list queries to fineTune runs', () => {
