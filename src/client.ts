@@ -6,8 +6,10 @@
 import {
   Client,
   Connection,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -17,7 +19,9 @@ import {
   TemporalFailure,
   TerminatedFailure,
   TimeoutFailure,
+  WorkflowNotFoundError,
 } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { loadTemporalConfig, type TemporalSettings } from './config';
 import {
   FINE_TUNE_WORKFLOW_TYPE,
@@ -29,13 +33,40 @@ import {
   type FineTuneResult,
 } from './core/fine-tune-contract';
 import { InvalidRequestError, parseRequest, type FineTuneRequest, type PollingOptions } from './core/request';
-import { defaultWorkflowId, startSearchAttributes, staticDetails, staticSummary } from './core/run-metadata';
-import { BaseModelKey, BedrockJobStatusKey, CustomModelNameKey, FineTunePhaseKey } from './core/search-attributes';
+import {
+  defaultWorkflowId,
+  startSearchAttributes,
+  staticDetails,
+  staticSummary,
+  type RetryOf,
+} from './core/run-metadata';
+import {
+  BaseModelKey,
+  BedrockJobStatusKey,
+  CustomModelNameKey,
+  FineTunePhaseKey,
+  TemporalScheduledStartTimeKey,
+} from './core/search-attributes';
+import { hasTemplate, resolveRequestTemplates, templateTimeOf } from './core/templates';
 import { FineTuneSchedules } from './schedules';
 import type { fineTune } from './workflows';
 
-export type { FineTuneProgress, FineTuneRequest, FineTuneResult, PollingOptions };
-export { FailureType } from './core/fine-tune-contract';
+// Everything a caller needs to type what it sends and gets back.
+export type { FineTuneProgress, FineTuneRequest, FineTuneResult, PollingOptions, RetryOf };
+export type {
+  DatasetStats,
+  FineTuneTimings,
+  JobSnapshot,
+  MetricsSummaryView,
+  Phase,
+  PhaseDetail,
+  StopRequest,
+} from './core/fine-tune-contract';
+export type { CustomizationType } from './core/catalog';
+export type { JobStatus, PhaseStatus } from './core/bedrock-patterns';
+export type { OrchestrationOptions, DataPreparationRequest } from './core/request';
+export type { ResolvedTemplate } from './core/templates';
+export { FailureType, FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract';
 export { InvalidRequestError, defaultWorkflowId };
 export * from './schedules';
 
@@ -43,6 +74,29 @@ export interface StartOptions {
   /** The business key: one run per ID; starting again with a running ID returns the running run. */
   workflowId?: string;
   taskQueue?: string;
+  /**
+   * When a run with this workflow ID has already ended: 'start' a new one (the default: a completed
+   * run's ID can train again), or 'return' the ended run, so a business ID never trains twice.
+   */
+  ifEnded?: 'start' | 'return';
+  /** The run this one retries (see `retry`): linked from its summary, details and memo. */
+  retryOf?: RetryOf;
+}
+
+/** `retry` refused: the run is still going or it completed (exit 2 in the CLI). */
+export class RetryRefusedError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryRefusedError';
+  }
+}
+
+export interface RetryStarted {
+  run: FineTuneRun;
+  retryOf: RetryOf;
+  /** A retry of this run was already running under the attempt's ID: it was joined, not started again. */
+  joined: boolean;
 }
 
 /** What the run's history knows (the `progress` query) plus the live poll state the server keeps. */
@@ -222,20 +276,101 @@ export class FineTuneClient {
 
   /**
    * Starts a run, or returns the running run with the same workflow ID (USE_EXISTING), so a trigger
-   * that fires twice never starts two fine-tunes. The request is validated first.
+   * that fires twice never starts two fine-tunes. The request is validated first; templates in it
+   * are checked at the current time and resolved by the run from its start time.
    */
   async start(request: FineTuneRequest, options: StartOptions = {}): Promise<FineTuneRun> {
     const parsed = parseRequest(request);
-    const handle = await this.client.workflow.start<typeof fineTune>(FINE_TUNE_WORKFLOW_TYPE, {
-      args: [parsed],
-      taskQueue: options.taskQueue ?? this.taskQueue,
-      workflowId: options.workflowId ?? defaultWorkflowId(parsed),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: startSearchAttributes(parsed),
-      staticSummary: staticSummary(parsed),
-      staticDetails: staticDetails(parsed),
+    // A default ID from a templated name is resolved now: the ID is the caller's key, not the run's.
+    const workflowId =
+      options.workflowId ??
+      defaultWorkflowId(
+        hasTemplate(parsed.customModelName) ? resolveRequestTemplates(parsed, new Date()).request : parsed,
+      );
+    const links = { retryOf: options.retryOf };
+    try {
+      const handle = await this.client.workflow.start<typeof fineTune>(FINE_TUNE_WORKFLOW_TYPE, {
+        args: [parsed],
+        taskQueue: options.taskQueue ?? this.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        ...(options.ifEnded === 'return' ? { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } : {}),
+        typedSearchAttributes: startSearchAttributes(parsed),
+        staticSummary: staticSummary(parsed, links),
+        staticDetails: staticDetails(parsed, links),
+        ...(options.retryOf ? { memo: { retryOf: options.retryOf } } : {}),
+      });
+      return new FineTuneRun(handle);
+    } catch (err) {
+      if (options.ifEnded === 'return' && err instanceof WorkflowExecutionAlreadyStartedError)
+        return new FineTuneRun(this.client.workflow.getHandle<typeof fineTune>(workflowId));
+      throw err;
+    }
+  }
+
+  /**
+   * A failed, stopped or cancelled run again, as a new run `<id>-retry-<attempt>` (so a new job name and
+   * token), with the old run's request as it started (templates resolved as the old run resolved them)
+   * and a link to the old run. A retry already running under that ID is joined.
+   */
+  async retry(workflowId: string): Promise<RetryStarted> {
+    const old = await this.client.workflow.getHandle(workflowId).describe();
+    const status = old.status.name;
+    if (status === 'RUNNING')
+      throw new RetryRefusedError(`Run ${workflowId} is still running: stop or cancel it first, or wait for its end.`);
+    if (status === 'COMPLETED')
+      throw new RetryRefusedError(`Run ${workflowId} completed: there is nothing to retry (start a new run instead).`);
+    const request = await this.startRequestOf(
+      workflowId,
+      old.runId,
+      old.typedSearchAttributes.get(TemporalScheduledStartTimeKey),
+    );
+    const match = /^(.*)-retry-(\d+)$/.exec(workflowId);
+    const base = match ? match[1] : workflowId;
+    for (let attempt = match ? Number(match[2]) + 1 : 2; ; attempt++) {
+      const candidate = `${base}-retry-${attempt}`;
+      const existing = await this.client.workflow
+        .getHandle(candidate)
+        .describe()
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        });
+      if (existing && existing.status.name !== 'RUNNING') continue;
+      const retryOf: RetryOf = {
+        workflowId,
+        runId: old.runId,
+        attempt,
+        uiPath: `/namespaces/${encodeURIComponent(this.client.options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(old.runId)}/history`,
+      };
+      const run = await this.start(request, { workflowId: candidate, taskQueue: old.taskQueue, retryOf });
+      return { run, retryOf, joined: existing !== undefined };
+    }
+  }
+
+  /** The request a run started with, from the first event of its history, as that run resolved it. */
+  private async startRequestOf(
+    workflowId: string,
+    runId: string,
+    scheduledAt: Date | undefined,
+  ): Promise<FineTuneRequest> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 1,
     });
-    return new FineTuneRun(handle);
+    const started = history?.events?.[0];
+    const attributes = started?.workflowExecutionStartedEventAttributes;
+    if (!attributes) throw new Error(`The history of run ${workflowId} (${runId}) has no start event.`);
+    const [request, carried] = await decodeArrayFromPayloads(
+      this.client.options.loadedDataConverter,
+      attributes.input?.payloads,
+    );
+    // A continued run carries its request already resolved (with its state as the second argument).
+    if (carried !== undefined) return request as FineTuneRequest;
+    const startTime = started.eventTime?.seconds ? new Date(Number(started.eventTime.seconds) * 1000) : new Date();
+    const { time, scheduled } = templateTimeOf({ scheduledAt, startTime });
+    return resolveRequestTemplates(request as FineTuneRequest, time, { scheduled }).request;
   }
 
   run(workflowId: string): FineTuneRun {

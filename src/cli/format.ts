@@ -385,7 +385,7 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
       ['starts', `${d.workflowType} on task queue ${d.taskQueue}`],
       [
         'custom model',
-        d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), made unique per run` : undefined,
+        d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), resolved per run` : undefined,
       ],
       ['overlap', d.overlap],
       ['catch-up window', duration(d.catchupWindowMs / 1000)],
@@ -397,6 +397,7 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
       ],
       ['running', d.runningWorkflowIds.join(', ') || undefined],
       ['created', timestamp(d.createdAt)],
+      ['updated', d.updatedAt ? timestamp(d.updatedAt) : undefined],
     ]),
     ...(d.recentRuns.length > 0
       ? [

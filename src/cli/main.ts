@@ -9,6 +9,7 @@ import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
 import { registerExamplesCommand } from './examples';
 import { registerListCommand } from './list';
+import { registerRetryCommand } from './retry';
 import { registerScheduleCommand } from './schedule';
 import { registerSimulatorCommand } from './simulator';
 import { registerStartCommand } from './start';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerWatchCommand(program);
   registerStopCommand(program);
   registerSteerCommands(program);
+  registerRetryCommand(program);
   registerListCommand(program);
   registerScheduleCommand(program);
   registerValidateCommand(program);

@@ -1,9 +1,9 @@
 // `finetune schedule ...`: retrain on a cron or an interval with Temporal Schedules. Each scheduled run
 // is an ordinary fineTune run whose workflow ID is the schedule ID plus the scheduled time.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
-import { fields, printJson, scheduleLines, schedulesTable } from './format';
+import { fields, printJson, scheduleLines, schedulesTable, timestamp } from './format';
 import { isInvalidArgument, readRequestFile, UsageError, withSession } from './session';
 
 interface CreateFlags {
@@ -52,12 +52,16 @@ function registerCreate(schedule: Command): void {
       'after',
       [
         '',
-        'Every run gets its own workflow ID (<schedule-id>-<scheduled time>) and so its own job name; its custom',
-        'model is named <customModelName>-<scheduled time, UTC yyyyMMdd-HHmmss> so that runs never collide.',
+        'Every run gets its own workflow ID (<schedule-id>-<scheduled time>) and so its own job name. Templates in',
+        'S3 URIs, names and tag values resolve from the scheduled time (UTC): {{scheduledTime:yyyy/MM/dd}}. A custom',
+        'model name without a template is named <customModelName>-<yyyyMMdd-HHmmss> so that runs never collide.',
+        'The request is checked at create with its templates resolved for now: a template that would break',
+        "Bedrock's patterns is refused here (exit 2), not when a run starts.",
         '',
         'Examples:',
         "  finetune schedule create weekly-support-retrain request.json --cron '0 3 * * MON' --pause-on-failure",
         '  finetune schedule create nightly-distill request.json --every 1d --overlap BUFFER_ONE --catchup-window 2h',
+        '  (request.json: "s3Uri": "s3://acme-data/support/{{scheduledTime:yyyy/MM/dd}}/train.jsonl")',
       ].join('\n'),
     )
     .action(async (scheduleId: string, file: string, flags: CreateFlags) => {
@@ -77,28 +81,130 @@ function registerCreate(schedule: Command): void {
             paused: flags.paused,
             note: flags.note,
           })
-          .catch((err: unknown) => {
-            if (err instanceof ScheduleAlreadyRunning)
-              throw new UsageError(
-                `A schedule with ID ${scheduleId} already exists: delete it first, or pick another ID.`,
-              );
-            if (isInvalidArgument(err)) throw new UsageError(`The server refused the schedule: ${err.message}`);
-            throw err;
-          });
+          .catch(usageErrors(scheduleId));
         if (flags.json) printJson(created);
         else console.log(['Created schedule:', ...scheduleLines(created)].join('\n'));
       });
     });
 }
 
+/** A schedule call's errors the user can fix, as exit 2 with what to do. */
+function usageErrors(scheduleId: string) {
+  return (err: unknown): never => {
+    if (err instanceof ScheduleAlreadyRunning)
+      throw new UsageError(`A schedule with ID ${scheduleId} already exists: delete it first, or pick another ID.`);
+    if (isInvalidArgument(err)) throw new UsageError(`The server refused the schedule: ${err.message}`);
+    throw err;
+  };
+}
+
+function registerUpdate(schedule: Command): void {
+  schedule
+    .command('update')
+    .description(
+      "change a schedule's request, when it runs, or its policies; what is not given stays, runs and counts included",
+    )
+    .argument(...idArgument)
+    .argument('[request.json]', 'a new request for its future runs (checked as at create)')
+    .addOption(new Option('--cron <expression>', 'run on this cron expression instead (UTC)').conflicts('every'))
+    .addOption(new Option('--every <duration>', "run on this interval instead: '12h', '7d'").conflicts('cron'))
+    .addOption(overlapOption('when a run is due while the previous one still runs'))
+    .option('--catchup-window <duration>', "how late a missed run may still start, e.g. '1h'")
+    .option('--pause-on-failure', 'pause the schedule when a run fails')
+    .option('--no-pause-on-failure', 'keep the schedule running when a run fails')
+    .option('--note <text>', 'a note shown with the schedule')
+    .option('--json', 'print the updated schedule as one JSON object')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Runs already started go on with the request they started with.',
+        '',
+        'Examples:',
+        '  finetune schedule update weekly-support-retrain request-v2.json',
+        "  finetune schedule update weekly-support-retrain --cron '0 4 * * SUN' --overlap BUFFER_ONE",
+      ].join('\n'),
+    )
+    .action(async (scheduleId: string, file: string | undefined, flags: Omit<CreateFlags, 'paused'>) => {
+      const request = file ? await readRequestFile(file) : undefined;
+      const changes = {
+        request,
+        cron: flags.cron,
+        every: flags.every,
+        overlap: flags.overlap,
+        catchupWindow: flags.catchupWindow,
+        pauseOnFailure: flags.pauseOnFailure,
+        note: flags.note,
+      };
+      if (Object.values(changes).every((v) => v === undefined))
+        throw new UsageError(
+          'Say what to change: a request file, --cron, --every, --overlap, --catchup-window, --[no-]pause-on-failure or --note.',
+        );
+      await withSession(async ({ ft }) => {
+        const updated = await ft.schedules.update(scheduleId, changes).catch(usageErrors(scheduleId));
+        if (flags.json) printJson(updated);
+        else console.log(['Updated schedule:', ...scheduleLines(updated)].join('\n'));
+      });
+    });
+}
+
+const time = (raw: string): Date => {
+  const date = new Date(raw);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected a time such as 2026-11-01T00:00:00Z');
+  return date;
+};
+
+function registerBackfill(schedule: Command): void {
+  schedule
+    .command('backfill')
+    .description(
+      'start the runs a schedule would have started between two times (missed while paused or not yet created)',
+    )
+    .argument(...idArgument)
+    .requiredOption('--start <time>', 'from this time (inclusive), e.g. 2026-11-01T00:00:00Z', time)
+    .requiredOption('--end <time>', 'to this time (exclusive)', time)
+    .addOption(overlapOption('how the backfilled runs overlap (default BUFFER_ALL: one after another)'))
+    .option('--json', 'print { scheduleId, start, end, overlap } as one JSON object')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each backfilled run is an ordinary scheduled run: its workflow ID and its templates use its scheduled',
+        'time, not the time of the backfill.',
+        '',
+        'Example:',
+        '  finetune schedule backfill nightly-distill --start 2026-11-01T00:00:00Z --end 2026-11-04T00:00:00Z',
+      ].join('\n'),
+    )
+    .action(
+      async (scheduleId: string, flags: { start: Date; end: Date; overlap?: ScheduleOverlap; json?: boolean }) => {
+        await withSession(async ({ ft }) => {
+          const overlap = flags.overlap ?? 'BUFFER_ALL';
+          await ft.schedules
+            .backfill(scheduleId, { start: flags.start, end: flags.end, overlap })
+            .catch(usageErrors(scheduleId));
+          if (flags.json) return printJson({ scheduleId, start: flags.start, end: flags.end, overlap });
+          console.log(
+            [
+              `Backfill of ${scheduleId} from ${timestamp(flags.start)} to ${timestamp(flags.end)} requested (overlap ${overlap}).`,
+              `Its runs: finetune list --query "TemporalScheduledById = '${scheduleId}'"`,
+            ].join('\n'),
+          );
+        });
+      },
+    );
+}
+
 export function registerScheduleCommand(program: Command): void {
   const schedule = program
     .command('schedule')
     .description(
-      'retrain on a schedule: create, list, describe, pause, unpause, trigger or delete fine-tune schedules',
+      'retrain on a schedule: create, update, list, describe, pause, unpause, trigger, backfill or delete fine-tune schedules',
     );
 
   registerCreate(schedule);
+  registerUpdate(schedule);
+  registerBackfill(schedule);
 
   schedule
     .command('list')
@@ -134,12 +240,14 @@ export function registerScheduleCommand(program: Command): void {
       .description(verb)
       .argument(...idArgument)
       .option('--note <text>', 'why, shown with the schedule')
-      .action(async (scheduleId: string, flags: { note?: string }) => {
+      .option('--json', 'print the schedule as one JSON object (as `schedule describe --json`)')
+      .action(async (scheduleId: string, flags: { note?: string; json?: boolean }) => {
         await withSession(async ({ ft }) => {
           await (name === 'pause'
             ? ft.schedules.pause(scheduleId, flags.note)
             : ft.schedules.unpause(scheduleId, flags.note));
-          console.log(`Schedule ${scheduleId} ${name}d.`);
+          if (flags.json) printJson(await ft.schedules.describe(scheduleId));
+          else console.log(`Schedule ${scheduleId} ${name}d.`);
         });
       });
   }
@@ -174,10 +282,12 @@ export function registerScheduleCommand(program: Command): void {
     .command('delete')
     .description('delete a schedule (runs it already started go on)')
     .argument(...idArgument)
-    .action(async (scheduleId: string) => {
+    .option('--json', 'print { scheduleId, deleted: true } as one JSON object')
+    .action(async (scheduleId: string, flags: { json?: boolean }) => {
       await withSession(async ({ ft }) => {
         await ft.schedules.delete(scheduleId);
-        console.log(`Schedule ${scheduleId} deleted.`);
+        if (flags.json) printJson({ scheduleId, deleted: true });
+        else console.log(`Schedule ${scheduleId} deleted.`);
       });
     });
 }

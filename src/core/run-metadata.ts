@@ -9,8 +9,22 @@ export function defaultWorkflowId(request: FineTuneRequest): string {
   return `finetune-${request.customModelName}`;
 }
 
-export function staticSummary(request: FineTuneRequest): string {
-  const text = `${request.customizationType ?? 'FINE_TUNING'} ${request.baseModelIdentifier} -> ${request.customModelName}`;
+/** The run this one retries: linked from its summary, details and memo. */
+export interface RetryOf {
+  workflowId: string;
+  runId: string;
+  /** 2 for the first retry (the run it retries was attempt 1). */
+  attempt: number;
+  /** The old run's page, relative to the Temporal UI's root, so the link works wherever the UI is. */
+  uiPath: string;
+}
+
+export interface RunLinks {
+  retryOf?: RetryOf;
+}
+
+export function staticSummary(request: FineTuneRequest, links: RunLinks = {}): string {
+  const text = `${links.retryOf ? `retry ${links.retryOf.attempt}: ` : ''}${request.customizationType ?? 'FINE_TUNING'} ${request.baseModelIdentifier} -> ${request.customModelName}`;
   return text.length <= 200 ? text : `${text.slice(0, 197)}...`;
 }
 
@@ -19,9 +33,11 @@ const pairs = (values: object) =>
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
 
-export function staticDetails(request: FineTuneRequest): string {
+export function staticDetails(request: FineTuneRequest, links: RunLinks = {}): string {
   const rft = request.customizationConfig?.rftConfig;
+  const retry = links.retryOf;
   return [
+    retry ? `**Retry** attempt ${retry.attempt}, of [${retry.workflowId}](${retry.uiPath}) (run ${retry.runId})` : '',
     `**Custom model** ${request.customModelName}`,
     `**Base model** ${request.baseModelIdentifier}`,
     `**Type** ${request.customizationType ?? 'FINE_TUNING'}`,

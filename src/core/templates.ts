@@ -142,6 +142,15 @@ export function defaultScheduledModelName(name: string, time: Date): string {
   return `${name.slice(0, CUSTOM_MODEL_NAME_MAX - suffix.length).replace(/[-_]+$/, '')}${suffix}`;
 }
 
+/**
+ * The time a run resolves its templates at: the scheduled time of a run a Schedule started (Temporal
+ * sets TemporalScheduledStartTime on it), else the run's start time. The workflow and `retry` (which
+ * resolves an old run's request as that run did) both ask here.
+ */
+export function templateTimeOf(run: { scheduledAt?: Date; startTime: Date }): { time: Date; scheduled: boolean } {
+  return run.scheduledAt ? { time: run.scheduledAt, scheduled: true } : { time: run.startTime, scheduled: false };
+}
+
 export interface ResolveOptions {
   /**
    * A run a Schedule started: a model name without a template gets the default suffix, so that each
