@@ -3,6 +3,7 @@
 import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/client';
 import { CustomModelNameKey } from '../../src/core/search-attributes';
 import { uniqueName, type TestContext } from '../support/temporal';
+import { waitFor } from '../support/wait';
 import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-schedule');
@@ -171,4 +172,157 @@ it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expre
   });
   expect(both.code).toBe(2);
   expect(both.stderr).toMatch(/cannot be used with/);
+});
+
+it('updates the request, spec and policies of a schedule, keeping it; --json on pause, unpause and delete', async () => {
+  const id = uniqueName('sched-update');
+  created.push(id);
+  expect(
+    (
+      await runCli(['schedule', 'create', id, scheduleRequestFile(id), '--every', '30d', '--pause-on-failure'], {
+        taskQueue,
+      })
+    ).code,
+  ).toBe(0);
+  const v2 = requestFile(`${id}-v2`, { ...testRequest('fine-tuning-conversation', id), customModelName: `${id}-v2` });
+  const updated = await runCli(
+    [
+      'schedule',
+      'update',
+      id,
+      v2,
+      '--cron',
+      '0 4 * * SUN',
+      '--overlap',
+      'BUFFER_ONE',
+      '--no-pause-on-failure',
+      '--note',
+      'v2 data',
+      '--json',
+    ],
+    { taskQueue },
+  );
+  expect(updated.code).toBe(0);
+  const d = json<FineTuneScheduleDescription & { updatedAt: string }>(updated);
+  expect(d).toMatchObject({
+    scheduleId: id,
+    spec: 'cron 0 4 * * SUN',
+    overlap: 'BUFFER_ONE',
+    pauseOnFailure: false,
+    note: 'v2 data',
+    customModelName: `${id}-v2`,
+    request: { customModelName: `${id}-v2` },
+    taskQueue,
+  });
+  expect(d.updatedAt).toEqual(expect.any(String));
+  const listed = json<{ schedules: FineTuneScheduleSummary[] }>(
+    await runCli(['schedule', 'list', '--json'], { taskQueue }),
+  );
+  expect(listed.schedules.find((s) => s.scheduleId === id)).toMatchObject({
+    spec: 'cron 0 4 * * SUN',
+    customModelName: `${id}-v2`,
+  });
+
+  // Only the interval: the request and the policies stay.
+  const every = json<FineTuneScheduleDescription>(
+    await runCli(['schedule', 'update', id, '--every', '12h', '--json'], { taskQueue }),
+  );
+  expect(every).toMatchObject({ spec: 'every 12h', overlap: 'BUFFER_ONE', customModelName: `${id}-v2` });
+
+  const nothing = await runCli(['schedule', 'update', id], { taskQueue });
+  expect(nothing.code).toBe(2);
+  expect(nothing.stderr).toContain('Say what to change');
+  const named = requestFile(`${id}-named`, { ...testRequest('fine-tuning-conversation', id), jobName: 'fixed' });
+  const refused = await runCli(['schedule', 'update', id, named], { taskQueue });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('jobName: leave it out of a scheduled request');
+  expect((await runCli(['schedule', 'update', 'no-such-schedule', '--every', '1d'], { taskQueue })).code).toBe(2);
+
+  expect(json(await runCli(['schedule', 'pause', id, '--note', 'hold', '--json'], { taskQueue }))).toMatchObject({
+    scheduleId: id,
+    paused: true,
+    note: 'hold',
+  });
+  expect(json(await runCli(['schedule', 'unpause', id, '--json'], { taskQueue }))).toMatchObject({ paused: false });
+  expect(json(await runCli(['schedule', 'delete', id, '--json'], { taskQueue }))).toEqual({
+    scheduleId: id,
+    deleted: true,
+  });
+});
+
+it('backfills the runs a schedule would have started in a past range, each named after its scheduled time', async () => {
+  const id = uniqueName('sched-backfill');
+  created.push(id);
+  // Once a year, so nothing fires by itself during the test.
+  expect(
+    (await runCli(['schedule', 'create', id, scheduleRequestFile(id), '--cron', '0 3 1 1 *'], { taskQueue })).code,
+  ).toBe(0);
+  const backfill = await runCli(
+    ['schedule', 'backfill', id, '--start', '2024-12-31T00:00:00Z', '--end', '2026-01-02T00:00:00Z', '--json'],
+    { taskQueue },
+  );
+  expect(backfill.code).toBe(0);
+  expect(json(backfill)).toEqual({
+    scheduleId: id,
+    start: '2024-12-31T00:00:00.000Z',
+    end: '2026-01-02T00:00:00.000Z',
+    overlap: 'BUFFER_ALL',
+  });
+  const expected = [`${id}-2025-01-01T03:00:00Z`, `${id}-2026-01-01T03:00:00Z`];
+  for (const workflowId of expected) {
+    const run = ctx.fineTune.run(workflowId);
+    const result = await waitFor(
+      `backfilled run ${workflowId}`,
+      () => run.result().catch(() => undefined),
+      90_000,
+      500,
+    );
+    expect(result.status).toBe('Completed');
+  }
+  const names = await Promise.all(
+    expected.map(async (w) =>
+      (await ctx.fineTune.run(w).handle.describe()).typedSearchAttributes.get(CustomModelNameKey),
+    ),
+  );
+  expect(names).toEqual([`${id}-model-20250101-030000`, `${id}-model-20260101-030000`]);
+
+  const backwards = await runCli(
+    ['schedule', 'backfill', id, '--start', '2026-01-02T00:00:00Z', '--end', '2025-01-01T00:00:00Z'],
+    { taskQueue },
+  );
+  expect(backwards.code).toBe(2);
+  expect(backwards.stderr).toContain('start must be before end');
+  expect((await runCli(['schedule', 'backfill', id, '--start', 'soon', '--end', 'later'], { taskQueue })).code).toBe(2);
+});
+
+it('accepts templates that resolve to what Bedrock takes and refuses, at create, one that does not (exit 2)', async () => {
+  const id = uniqueName('sched-tpl');
+  created.push(id);
+  const request = testRequest('fine-tuning-conversation', id);
+  const good = requestFile(`${id}-good`, {
+    ...request,
+    customModelName: 'support-{{scheduledTime:yyyyMMdd}}',
+    trainingDataConfig: { s3Uri: 's3://finetune-datasets/support/{{scheduledTime:yyyy/MM/dd}}/train.jsonl' },
+    jobTags: [...(request.jobTags ?? []), { key: 'day', value: '{{scheduledTime:yyyy-MM-dd}}' }],
+  });
+  const ok = await runCli(['schedule', 'create', id, good, '--every', '1d', '--paused', '--json'], { taskQueue });
+  expect(ok.code).toBe(0);
+  expect(json<FineTuneScheduleDescription>(ok).request).toMatchObject({
+    customModelName: 'support-{{scheduledTime:yyyyMMdd}}',
+    trainingDataConfig: { s3Uri: 's3://finetune-datasets/support/{{scheduledTime:yyyy/MM/dd}}/train.jsonl' },
+  });
+
+  const bad = requestFile(`${id}-bad`, { ...request, customModelName: 'support-{{scheduledTime:yyyy/MM/dd}}' });
+  const refused = await runCli(['schedule', 'create', `${id}-bad`, bad, '--every', '1d'], { taskQueue });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(
+    /customModelName: must hold letters and digits with single _ or - between them \(the template "support-\{\{scheduledTime:yyyy\/MM\/dd\}\}" resolves to "support-\d{4}\/\d\d\/\d\d" at /,
+  );
+  const unknown = requestFile(`${id}-unknown`, { ...request, customModelName: 'support-{{runId}}' });
+  const notResolvable = await runCli(['schedule', 'create', `${id}-unknown`, unknown, '--every', '1d'], { taskQueue });
+  expect(notResolvable.code).toBe(2);
+  expect(notResolvable.stderr).toContain(
+    'customModelName: {{runId}} names "runId": the only variable is scheduledTime',
+  );
+  expect((await ctx.fineTune.schedules.list()).map((s) => s.scheduleId)).not.toContain(`${id}-bad`);
 });
