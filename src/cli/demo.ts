@@ -11,7 +11,7 @@ import { parseS3Uri } from '../core/bedrock-patterns';
 import type { FineTuneRequest } from '../core/request';
 import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
 import { startLocalStack, type RunningStack } from '../stack/local-stack';
-import { addStackOptions, describeStack, stackSettingsFromFlags, untilInterrupted, type StackFlags } from './dev';
+import { addStackOptions, describeStack, handleInterrupts, stackSettingsFromFlags, type StackFlags } from './dev';
 import { loadExamples, pickExamples, uploadExample } from './examples';
 import { fields } from './format';
 import { followRun, outcomeLines } from './watch';
@@ -84,23 +84,26 @@ export function registerDemoCommand(program: Command): void {
     .action(async (flags: StackFlags & { example: string }) => {
       const examples = await loadExamples();
       const [example] = pickExamples(examples, [flags.example]);
-      const interrupted = untilInterrupted();
+      const settings = stackSettingsFromFlags(flags);
+      // A second Ctrl-C kills the stack's servers at once (see handleInterrupts), never leaves them.
+      const interrupts = handleInterrupts(settings.dataDir);
+      const interrupted = interrupts.first;
       const stopFollowing = new AbortController();
       let stopRequested = false;
-      // A second Ctrl-C must not end this process before it has stopped the stack's processes (they run
-      // in their own process groups and would be left behind).
-      const stillStopping = () => console.log('Still stopping the local stack...');
       void interrupted.then(() => {
         stopRequested = true;
         stopFollowing.abort();
-        process.on('SIGINT', stillStopping);
       });
 
       console.log('Starting the local stack (Temporal dev server with its UI, S3, Bedrock simulator, worker)...');
       const stack = await startLocalStack({
-        ...stackSettingsFromFlags(flags),
+        ...settings,
         worker: true,
         simulatorTimeScale: flags.timeScale,
+        owner: 'finetune demo',
+      }).catch((err: unknown) => {
+        interrupts.dispose();
+        throw err;
       });
       const e = stack.endpoints;
       let ft: FineTuneClient | undefined;
@@ -150,7 +153,7 @@ export function registerDemoCommand(program: Command): void {
         await ft?.close();
         await stack.stop();
         console.log('Stopped.');
-        process.off('SIGINT', stillStopping);
+        interrupts.dispose();
       }
     });
 }

@@ -1,8 +1,10 @@
 // `finetune dev`: the local stack (and a worker) in the foreground until Ctrl-C, which stops every
 // process it started.
 import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
 import { loadStackSettings, STACK_PORT_SETTINGS, type StackSettings } from '../config';
 import { startLocalStack, type RunningStack } from '../stack/local-stack';
+import { killRecorded } from '../stack/process-record';
 
 const portOption = (name: keyof typeof STACK_PORT_SETTINGS, description: string) => {
   const s = STACK_PORT_SETTINGS[name];
@@ -60,17 +62,38 @@ export function describeStack(stack: RunningStack, withWorker: boolean): string 
   ].join('\n');
 }
 
-/** Resolves on the first SIGINT/SIGTERM, so the caller can stop what it started. */
-export function untilInterrupted(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
+export interface Interrupts {
+  /** Resolves on the first SIGINT/SIGTERM: the caller stops what it started, in order. */
+  first: Promise<NodeJS.Signals>;
+  dispose(): void;
+}
+
+/**
+ * Ctrl-C handling for a command that runs a local stack. The first SIGINT/SIGTERM resolves `first`; a
+ * second one (an impatient Ctrl-C, a supervisor's second SIGTERM) must not leave the servers running in
+ * their own process groups: it kills every server the stack's process record names, then exits 130.
+ */
+export function handleInterrupts(dataDir: string): Interrupts {
+  let signals = 0;
+  let resolveFirst!: (signal: NodeJS.Signals) => void;
+  const first = new Promise<NodeJS.Signals>((resolve) => (resolveFirst = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) return resolveFirst(signal);
+    if (signals === 2) {
+      console.log('\nKilling the local stack now...');
+      void killRecorded(resolve(dataDir)).finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    first,
+    dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+    },
+  };
 }
 
 export function registerDevCommand(program: Command): void {
@@ -78,17 +101,23 @@ export function registerDevCommand(program: Command): void {
     .description('run the local stack (Temporal dev server with UI, S3, Bedrock simulator) and a worker until Ctrl-C')
     .option('--no-worker', 'start the stack without a worker')
     .action(async (flags: StackFlags & { worker: boolean }) => {
-      const interrupted = untilInterrupted();
-      const stack = await startLocalStack({
-        ...stackSettingsFromFlags(flags),
-        worker: flags.worker,
-        simulatorTimeScale: flags.timeScale,
-      });
-      console.log(describeStack(stack, flags.worker));
-      console.log('\nPress Ctrl-C to stop everything.');
-      await interrupted;
-      console.log('\nStopping the local stack...');
-      await stack.stop();
-      console.log('Stopped.');
+      const settings = stackSettingsFromFlags(flags);
+      const interrupts = handleInterrupts(settings.dataDir);
+      try {
+        const stack = await startLocalStack({
+          ...settings,
+          worker: flags.worker,
+          simulatorTimeScale: flags.timeScale,
+          owner: 'finetune dev',
+        });
+        console.log(describeStack(stack, flags.worker));
+        console.log('\nPress Ctrl-C to stop everything.');
+        await interrupts.first;
+        console.log('\nStopping the local stack... (Ctrl-C again kills it at once)');
+        await stack.stop();
+        console.log('Stopped.');
+      } finally {
+        interrupts.dispose();
+      }
     });
 }

@@ -16,7 +16,11 @@ export interface ChildSpec {
   /** Resolves true once the server answers. Called until it does or the time runs out. */
   isReady: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /** Called as soon as the process exists, before it is ready (the stack records it there). */
+  onSpawn?: OnSpawn;
 }
+
+export type OnSpawn = (name: string, pid: number, argv: string[]) => void;
 
 export interface ManagedChild {
   readonly name: string;
@@ -48,6 +52,7 @@ export async function startChild(spec: ChildSpec): Promise<ManagedChild> {
     // Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the children in order.
     detached: true,
   });
+  if (child.pid !== undefined) spec.onSpawn?.(spec.name, child.pid, [spec.command, ...spec.args]);
   let exitInfo: string | undefined;
   const exitedPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { STACK_PORT_SETTINGS, type StackPortName, type StackSettings } from '../config';
-import { startChild, type ManagedChild } from './child-process';
+import { startChild, type ManagedChild, type OnSpawn } from './child-process';
+import { ProcessRecorder, reclaimLeftovers } from './process-record';
 import { assertPortFree, freePort } from './ports';
 import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
 import { startS3Server } from './s3-server';
@@ -38,6 +39,8 @@ export interface LocalStackOptions extends StackSettings {
   simulatorTimeScale?: number;
   taskQueue?: string;
   log?: (line: string) => void;
+  /** Names this process in the stack's process record (what a later start reports when it is still running). */
+  owner?: string;
 }
 
 export interface StackEndpoints {
@@ -57,6 +60,8 @@ export interface RunningStack {
   env: Record<string, string>;
   envFile: string;
   children: ManagedChild[];
+  /** The data folder, absolute; its `stack-processes.json` names every process started. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -103,6 +108,7 @@ export interface SimulatorProcessOptions {
   logFile: string;
   /** More `finetune simulator` flags (faults, quota). */
   extraArgs?: string[];
+  onSpawn?: OnSpawn;
 }
 
 /** `finetune simulator` as a child process, ready when it answers HTTP. */
@@ -136,6 +142,7 @@ export async function startSimulatorProcess(
       AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     },
     logFile: options.logFile,
+    onSpawn: options.onSpawn,
     // Any HTTP answer means it listens (an unsigned request is refused, as real Bedrock refuses it).
     isReady: async () => (await fetch(`${endpoint}/foundation-models`)).status > 0,
   });
@@ -159,13 +166,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const dataDir = resolve(options.dataDir);
   const logs = join(dataDir, 'logs');
   mkdirSync(logs, { recursive: true });
+  // Servers an earlier stack of this folder left behind (its process was killed) are stopped first.
+  for (const line of await reclaimLeftovers(dataDir)) log(line);
   await checkPorts(options);
   const tools = await ensureTools(['temporal', 'versitygw'], { log: (line) => log(`[tools] ${line}`) });
 
+  const recorder = await ProcessRecorder.start(dataDir, options.owner ?? 'finetune');
+  const onSpawn: OnSpawn = (name, pid, argv) => recorder.add(name, pid, argv);
   const children: ManagedChild[] = [];
   const stop = async () => {
     // Reverse order: the worker lets go of its tasks before the server it talks to goes away.
     for (const child of [...children].reverse()) await child.stop();
+    recorder.clear();
   };
   try {
     const [temporal, s3] = await Promise.all([
@@ -178,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         dataDir: options.ephemeral ? undefined : dataDir,
         logFile: join(logs, 'temporal.log'),
         namespace: LOCAL_NAMESPACE,
+        onSpawn,
       }).then((t) => (children.push(t.child), t)),
       startS3Server({
         binary: tools.versitygw,
@@ -186,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         dataDir,
         logFile: join(logs, 's3.log'),
         region: LOCAL_REGION,
+        onSpawn,
       }).then((s) => (children.push(s.child), s)),
     ]);
     const simulator = await startSimulatorProcess({
@@ -195,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       stateFile: join(dataDir, 'simulator-state.json'),
       timeScale: options.simulatorTimeScale ?? 60,
       logFile: join(logs, 'simulator.log'),
+      onSpawn,
     });
     children.push(simulator.child);
 
@@ -212,8 +227,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const envFile = join(dataDir, 'stack.env');
     writeFileSync(envFile, envFileText(env));
 
-    if (options.worker) children.push(await startWorkerProcess({ env, logFile: join(logs, 'worker.log') }));
-    return { endpoints, env, envFile, children, stop };
+    if (options.worker) children.push(await startWorkerProcess({ env, logFile: join(logs, 'worker.log'), onSpawn }));
+    return { endpoints, env, envFile, children, dataDir, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -225,6 +240,7 @@ export function startWorkerProcess(options: {
   env: Record<string, string>;
   logFile: string;
   name?: string;
+  onSpawn?: OnSpawn;
 }): Promise<ManagedChild> {
   return startChild({
     name: options.name ?? 'worker',
@@ -232,6 +248,7 @@ export function startWorkerProcess(options: {
     args: [FINETUNE_BIN, 'worker'],
     env: { ...process.env, ...options.env },
     logFile: options.logFile,
+    onSpawn: options.onSpawn,
     readyTimeoutMs: 120_000,
     isReady: async () => workerReady(options.logFile),
   });

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3Client } from '../aws/clients';
 import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
-import { startChild, type ManagedChild } from './child-process';
+import { startChild, type ManagedChild, type OnSpawn } from './child-process';
 
 /** Buckets the demo, the examples and the tests use. */
 export const LOCAL_BUCKETS = {
@@ -23,6 +23,7 @@ export interface S3ServerOptions {
   region: string;
   /** The server's one account; the local stack's fixed, documented pair unless a test wants its own. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  onSpawn?: OnSpawn;
 }
 
 export async function startS3Server(options: S3ServerOptions): Promise<{ child: ManagedChild; endpoint: string }> {
@@ -48,6 +49,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<{ child: 
         objectsDir,
       ],
       logFile: options.logFile,
+      onSpawn: options.onSpawn,
       isReady: async () => {
         await s3.send(new ListBucketsCommand({}));
         return true;

@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { searchAttributeFlags } from '../core/search-attributes';
-import { startChild, type ManagedChild } from './child-process';
+import { startChild, type ManagedChild, type OnSpawn } from './child-process';
 
 export interface TemporalServerOptions {
   binary: string;
@@ -17,6 +17,7 @@ export interface TemporalServerOptions {
   dataDir?: string;
   logFile: string;
   namespace: string;
+  onSpawn?: OnSpawn;
 }
 
 export async function startTemporalServer(
@@ -42,6 +43,7 @@ export async function startTemporalServer(
     command: options.binary,
     args,
     logFile: options.logFile,
+    onSpawn: options.onSpawn,
     readyTimeoutMs: 120_000,
     isReady: async () => {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });

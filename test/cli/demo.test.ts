@@ -1,34 +1,13 @@
 // `finetune demo` as a newcomer runs it (default time scale and example), on its own ports and data
 // folder beside the run's shared stack: watched to its metrics, then Ctrl-C stops every process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/stack/ports';
+import { processesUsing } from '../support/processes';
 import { waitFor } from '../support/wait';
 import { BIN } from './helpers';
-
-/** PIDs of processes with a file open under `dir` (every stack child logs into <dir>/logs). */
-function processesUsing(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const fds = readdirSync(`/proc/${entry}/fd`);
-      if (fds.some((fd) => readlinkSyncSafe(`/proc/${entry}/fd/${fd}`).startsWith(dir))) pids.push(Number(entry));
-    } catch {
-      // Gone, or not ours to look at.
-    }
-  }
-  return pids;
-}
-
-function readlinkSyncSafe(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return '';
-  }
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'finetune-demo-test-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
