@@ -112,5 +112,12 @@ export default tseslint.config(
       folders: ['workflows', 'activities', 'worker', 'client', 'schedules', 'cli'],
     }),
   },
+  {
+    // The service example is plain CommonJS, runnable with `node` as a consumer of the package would.
+    files: ['examples/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    // Undefined names are TypeScript's to find (the file is `// @ts-check`).
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-undef': 'off' },
+  },
   prettier,
 );
