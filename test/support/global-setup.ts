@@ -1,6 +1,7 @@
-// One local stack for the whole test run, started through the same code as `finetune dev`: a headless
-// in-memory Temporal dev server, the S3 server and the Bedrock simulator at a high time scale, each on
-// a free port. The workflow bundle is built once here and reused by every test worker.
+// One local stack for the whole test run, started through the same code as `finetune dev`: an
+// in-memory Temporal dev server with its Web UI (for the browser test; it starts no slower), the S3
+// server and the Bedrock simulator at a high time scale, each on a free port. The workflow bundle is
+// built once here and reused by every test worker.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
     ...(await freeStackPorts()),
     dataDir,
     worker: false,
-    headless: true,
+    headless: false,
     ephemeral: true,
     simulatorTimeScale: TEST_SIMULATOR_TIME_SCALE,
     taskQueue: 'test',
@@ -29,8 +30,11 @@ export default async function globalSetup(): Promise<void> {
   });
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
-  // Test files (in band, same process) read the stack through the same variables a user would source.
-  Object.assign(process.env, stack.env, {
+  // Test files (in band, same process) read the stack through the same variables a user would source;
+  // the UI's address under its own name, so CLI output in other tests carries no UI links.
+  const { TEMPORAL_UI_URL, ...env } = stack.env;
+  Object.assign(process.env, env, {
+    FINETUNE_TEST_UI_URL: TEMPORAL_UI_URL,
     FINETUNE_TEST_DATA_DIR: dataDir,
     FINETUNE_TEST_WORKFLOW_BUNDLE: bundlePath,
     FINETUNE_TEST_SIMULATOR_PID: String(stack.children.find((c) => c.name === 'Bedrock simulator')?.pid ?? ''),
