@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { FineTuneRequest } from '../../src/core/request';
 import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { FAST_POLLING } from '../support/datasets';
+import { expectDocumented, jsonKey } from './json-docs';
 import { testContext, type TestContext } from '../support/temporal';
 
 export const BIN = resolve(__dirname, '..', '..', 'bin', 'finetune.js');
@@ -16,6 +17,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The arguments it ran with. */
+  args: string[];
 }
 
 export function runCli(
@@ -33,21 +36,27 @@ export function runCli(
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        done({ code, stdout, stderr });
+        done({ code, stdout, stderr, args });
       },
     );
   });
 }
 
-/** The JSON a `--json` command printed (and nothing else on stdout). */
+/**
+ * The JSON a `--json` command printed (and nothing else on stdout), checked against its documented
+ * shape in docs/cli.md.
+ */
 export function json<T = Record<string, unknown>>(result: CliResult): T {
+  let value: T;
   try {
-    return JSON.parse(result.stdout) as T;
+    value = JSON.parse(result.stdout) as T;
   } catch {
     throw new Error(
       `stdout is not one JSON object (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`,
     );
   }
+  if (result.args.includes('--json')) expectDocumented(jsonKey(result.args), value);
+  return value;
 }
 
 export function exampleRequest(name: string): FineTuneRequest {

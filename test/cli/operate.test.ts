@@ -99,7 +99,7 @@ it('set-polling changes the intervals of a running run and refuses bad values (e
   expect((await runCli(['set-polling', id, '--initial', '1s'], { taskQueue })).code).toBe(2);
 });
 
-it('stop --wait follows the run to Stopped (exit 0); cancel --wait ends a run cancelled (exit 0); both exit 2 on an ended run', async () => {
+it('stop --wait follows the run to Stopped (exit 0); cancel --wait ends a run cancelled (exit 0); without --wait both return at once; both exit 2 on an ended run', async () => {
   const stopped = await startRun('stop-wait', { timeScale: 10 });
   await jobCreated(stopped.run);
   const stop = await runCli(['stop', stopped.id, '--reason', 'wrong data', '--wait', '--json'], { taskQueue });
@@ -114,11 +114,28 @@ it('stop --wait follows the run to Stopped (exit 0); cancel --wait ends a run ca
 
   const cancelled = await startRun('cancel-wait', { timeScale: 10 });
   await jobCreated(cancelled.run);
-  const cancel = await runCli(['cancel', cancelled.id, '--wait'], { taskQueue });
+  const cancel = await runCli(['cancel', cancelled.id, '--wait', '--json'], { taskQueue });
   expect(cancel.code).toBe(0);
-  expect(cancel.stdout).toContain(`Cancel requested for ${cancelled.id}`);
-  expect(cancel.stdout).toContain('Failed: Cancelled');
+  expect(json(cancel)).toMatchObject({
+    workflowId: cancelled.id,
+    cancelRequested: true,
+    outcome: 'failed',
+    failure: { type: 'Cancelled' },
+  });
   expect((await cancelled.run.progress()).jobStatus).toBe('Stopped');
+
+  // Without --wait: accepted, and the run goes on stopping (ended here by terminating it).
+  for (const [command, expected] of [
+    ['stop', { stopAccepted: true, phase: 'training' }],
+    ['cancel', { cancelRequested: true }],
+  ] as const) {
+    const { id, run } = await startRun(`${command}-json`, { timeScale: 10 });
+    await jobCreated(run);
+    const out = await runCli([command, id, '--json'], { taskQueue });
+    expect(out.code).toBe(0);
+    expect(json(out)).toEqual({ workflowId: id, ...expected });
+    await run.handle.terminate('test over');
+  }
 
   for (const [command, id] of [
     ['cancel', cancelled.id],
