@@ -56,6 +56,7 @@ export type { FineTuneProgress, FineTuneRequest, FineTuneResult, PollingOptions,
 export type {
   DatasetStats,
   FineTuneTimings,
+  JobCleanup,
   JobSnapshot,
   MetricsSummaryView,
   Phase,

@@ -207,6 +207,8 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ['dataset', datasetText(p)],
       ['data report', p.dataset?.reportUri],
       ['stop', p.stopReason],
+      ['job cleanup', p.cleanup ? `${p.cleanup.outcome}: ${p.cleanup.message}` : undefined],
+      ['metrics error', p.metricsError],
       ['deadline', p.deadline ? timestamp(p.deadline) : undefined],
       ['loss', lossTrend(p.metrics)],
       [

@@ -36,15 +36,18 @@ export function pollingOptions(flags: PollingFlags): PollingOptions {
     throw new UsageError('Say what to change: --initial, --max, --backoff and/or --jitter.');
   const parsed = pollingSchema.safeParse(options);
   if (!parsed.success) {
-    const flag: Record<string, string> = {
-      initialInterval: '--initial',
-      maximumInterval: '--max',
-      backoffCoefficient: '--backoff',
-      jitter: '--jitter',
-    };
+    // The request schema's words for these members, said as this command's flags.
+    const flags = (text: string) =>
+      text
+        .replace(/\binitialInterval\b/g, '--initial')
+        .replace(/\bmaximumInterval\b/g, '--max')
+        .replace(/\bbackoffCoefficient\b/g, '--backoff')
+        .replace(/\bjitter\b/g, '--jitter');
     const problems = requestProblems({ orchestration: { polling: options } })
-      .filter((p) => p.startsWith('orchestration.polling.'))
-      .map((p) => p.replace(/^orchestration\.polling\.(\w+)/, (_m, key: string) => flag[key] ?? key));
+      .filter((p) => p.startsWith('orchestration.polling'))
+      .map((p) =>
+        flags(p.replace(/^orchestration\.polling(\.(\w+))?: /, (_m, _dot, key?: string) => (key ? `${key}: ` : ''))),
+      );
     throw new UsageError(`The polling settings are not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return parsed.data;
