@@ -18,7 +18,7 @@ import {
   type DatasetReport,
   type MetadataFilters,
 } from '../core/dataset';
-import { catalogProblems } from '../core/preflight';
+import { catalogProblems, preflightWarnings } from '../core/preflight';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../core/request';
 import { resolveRequestTemplates, type ResolvedTemplate } from '../core/templates';
 import { count, printJson } from './format';
@@ -53,6 +53,8 @@ export interface CheckReport {
   sampleTime: string;
   templates: ResolvedTemplate[];
   problems: CheckProblem[];
+  /** What a run would log but not refuse (RFT facts nobody could confirm). */
+  warnings: string[];
   datasets: CheckedDataset[];
 }
 
@@ -166,6 +168,7 @@ export async function checkRequest(
     sampleTime: options.sampleTime.toISOString(),
     templates: [],
     problems: [],
+    warnings: [],
     datasets: [],
   };
   let request: FineTuneRequest;
@@ -183,7 +186,8 @@ export async function checkRequest(
   const type = request.customizationType ?? 'FINE_TUNING';
   const catalog = catalogProblems(request, type);
   report.problems.push(...catalog.map((message) => ({ check: 'catalog' as const, message })));
-  const aws = createAwsClients(loadAwsConfig());
+  const awsSettings = loadAwsConfig();
+  const aws = createAwsClients(awsSettings);
   try {
     const awsProblems = await awsPreflightProblems(aws, request, type);
     report.problems.push(...awsProblems.map((message) => ({ check: 'aws' as const, message })));
@@ -195,6 +199,7 @@ export async function checkRequest(
     destroyAwsClients(aws);
   }
   report.verdict = report.problems.length > 0 ? 'refused' : 'ok';
+  if (report.verdict === 'ok') report.warnings = preflightWarnings(request, type, awsSettings.region);
   return report;
 }
 
@@ -210,6 +215,7 @@ export function checkLines(report: CheckReport): string[] {
       ? `OK: ${report.file} would run: every check passed`
       : `REFUSED: ${report.file} (${n} problem${n === 1 ? '' : 's'})`,
     ...report.problems.map(problemLine),
+    ...report.warnings.map((w) => `  warning  ${w}`),
     ...(report.templates.length > 0
       ? [
           `  templates, as a run at ${report.sampleTime} resolves them:`,

@@ -2,6 +2,7 @@
 // request broken in every way a run would refuse, templates resolved at a given time, and usage errors.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CheckReport } from '../../src/cli/check';
+import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { datasets, DATA_BUCKET } from '../support/datasets';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
@@ -29,7 +30,7 @@ it('passes a good request (exit 0): every check and the dataset engine on its da
   expect(text.stderr).toBe('');
 
   const report = json<CheckReport>(await runCli(['check', file, '--json'], { taskQueue }));
-  expect(report).toMatchObject({ file, verdict: 'ok', problems: [], templates: [] });
+  expect(report).toMatchObject({ file, verdict: 'ok', problems: [], warnings: [], templates: [] });
   expect(report.datasets).toEqual([
     expect.objectContaining({ role: 'training', verdict: 'valid', records: 95, errors: 0 }),
     expect.objectContaining({ role: 'validation', verdict: 'valid', records: 20, errors: 0 }),
@@ -135,4 +136,26 @@ it('resolves templates at the given time and checks the data there; a template B
   const refused = await runCli(['check', refusedFile, '--at', '2026-03-04T03:00:00Z'], { taskQueue });
   expect(refused.code).toBe(1);
   expect(refused.stdout).toContain('trainingDataConfig.s3Uri: "YYYY" is not a time format token');
+});
+
+it('passes an RFT request with a warning a run would only log: the grader in another region (exit 0)', async () => {
+  const [example] = (await loadExamples()).filter((e) => e.name === 'reinforcement-fine-tuning');
+  await uploadExample(ctx.aws.s3, example);
+  const request = example.request;
+  const rft = request.customizationConfig!.rftConfig!;
+  const file = requestFile('rft', {
+    ...request,
+    customizationConfig: {
+      rftConfig: {
+        ...rft,
+        graderConfig: { lambdaGrader: { lambdaArn: 'arn:aws:lambda:us-west-2:123456789012:function:grader' } },
+      },
+    },
+  });
+  const result = await runCli(['check', file, '--json'], { taskQueue });
+  expect(result.code).toBe(0);
+  const report = json<CheckReport>(result);
+  expect(report).toMatchObject({ verdict: 'ok', problems: [] });
+  expect(report.warnings).toEqual([expect.stringContaining('is in us-west-2 and the job runs in us-east-1')]);
+  expect(report.datasets).toEqual([expect.objectContaining({ role: 'training', verdict: 'valid' })]);
 });
