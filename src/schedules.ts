@@ -6,9 +6,10 @@ import type {
   ScheduleOverlapPolicy,
   ScheduleSpecDescription,
 } from '@temporalio/client';
-import { FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract';
+import { FINE_TUNE_WORKFLOW_TYPE, type TrainedRun } from './core/fine-tune-contract';
 import { DURATION_PATTERN, durationMs } from './core/durations';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from './core/request';
+import { LAST_TRAINED_MEMO_KEY, trainedRunOf, trainedRunRecordOf } from './core/retraining';
 import { startSearchAttributes, staticDetails, staticSummary } from './core/run-metadata';
 
 export type ScheduleOverlap = Exclude<ScheduleOverlapPolicy, undefined>;
@@ -35,6 +36,11 @@ export interface ScheduleCreateOptions {
   catchupWindow?: string;
   /** Pause the schedule when a run fails, so a broken dataset is not retrained on every tick. */
   pauseOnFailure?: boolean;
+  /**
+   * A run whose prepared dataset and training settings are those of the schedule's last trained run
+   * ends as Skipped, with no job (the request's `orchestration.skipIfUnchanged`).
+   */
+  skipIfUnchanged?: boolean;
   /** Create it paused. */
   paused?: boolean;
   note?: string;
@@ -64,6 +70,9 @@ export interface FineTuneScheduleDescription extends FineTuneScheduleSummary {
   runningWorkflowIds: string[];
   createdAt: Date;
   request?: FineTuneRequest;
+  skipIfUnchanged: boolean;
+  /** What its next run compares with when skipIfUnchanged is on: recorded by the last run that trained. */
+  lastTrainedRun?: TrainedRun;
 }
 
 /** Memo on the schedule: what `list` shows without describing every schedule. */
@@ -100,7 +109,10 @@ export class FineTuneSchedules {
   ) {}
 
   async create(options: ScheduleCreateOptions): Promise<FineTuneScheduleDescription> {
-    const request = parseRequest(options.request);
+    const parsed = parseRequest(options.request);
+    const request: FineTuneRequest = options.skipIfUnchanged
+      ? { ...parsed, orchestration: { ...parsed.orchestration, skipIfUnchanged: true } }
+      : parsed;
     const problems: string[] = [];
     if (request.jobName !== undefined)
       problems.push(
@@ -184,6 +196,7 @@ export class FineTuneSchedules {
     const d = await this.client.schedule.getHandle(scheduleId).describe();
     const memo = d.memo as ScheduleMemo | undefined;
     const request = d.action.args?.[0] as FineTuneRequest | undefined;
+    const lastTrained = trainedRunRecordOf(d.action.memo?.[LAST_TRAINED_MEMO_KEY]);
     return {
       scheduleId: d.scheduleId,
       spec: specText(d.spec, memo),
@@ -203,6 +216,8 @@ export class FineTuneSchedules {
       runningWorkflowIds: d.info.runningActions.map((a) => a.workflow.workflowId),
       createdAt: d.info.createdAt,
       request,
+      skipIfUnchanged: request?.orchestration?.skipIfUnchanged === true,
+      ...(lastTrained ? { lastTrainedRun: trainedRunOf(lastTrained) } : {}),
     };
   }
 
