@@ -41,7 +41,9 @@ const RECORD_VERDICT: Record<ScheduleRecord['outcome'], string> = {
 
 function skipRow(check: SkipCheck | undefined): string[] {
   if (!check) return [];
-  return check.verdict === 'skip' ? row('Skipped', check.reason) : row('Skip if unchanged', `trained: ${check.reason}`);
+  return check.verdict === 'skip'
+    ? row('Skipped', check.reason)
+    : row('Skip if unchanged', `not skipped: ${check.reason}`);
 }
 
 function nextPoll(state: RunState): string | undefined {

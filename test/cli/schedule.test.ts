@@ -235,7 +235,9 @@ describe('--skip-if-unchanged', () => {
       customModelArn: trained.customModelArn,
     });
     const firstDetails = await currentDetails(ctx.client, first);
-    expect(firstDetails).toContain(`| Skip if unchanged | trained: schedule ${id} has no trained run on record yet`);
+    expect(firstDetails).toContain(
+      `| Skip if unchanged | not skipped: schedule ${id} has no trained run on record yet`,
+    );
     expect(firstDetails).toContain(`| Schedule record | done: recorded as schedule ${id}'s last trained run |`);
     // The UI's details after a completed run: the loss of each epoch, and when each phase began.
     const epochs = trained.metrics!.epochs;
@@ -291,7 +293,7 @@ describe('--skip-if-unchanged', () => {
     expect(retrained.datasetFingerprint).not.toBe(trained.datasetFingerprint);
     expect(retrained.jobArn).not.toBe(trained.jobArn);
     expect(await currentDetails(ctx.client, third)).toContain(
-      `| Skip if unchanged | trained: the dataset changed since ${first} (\`${trained.datasetFingerprint!.slice(0, 12)}\` then, \`${retrained.datasetFingerprint!.slice(0, 12)}\` now) |`,
+      `| Skip if unchanged | not skipped: the dataset changed since ${first} (\`${trained.datasetFingerprint!.slice(0, 12)}\` then, \`${retrained.datasetFingerprint!.slice(0, 12)}\` now) |`,
     );
     const jobs = await jobsOf(id);
     expect(jobs.map((j) => j.jobArn).sort()).toEqual([trained.jobArn, retrained.jobArn].sort());
