@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     connection: native,
     namespace: e.namespace,
     taskQueue: 'bench',
-    deps: aws,
+    deps: { ...aws, temporal: new Client({ connection: native, namespace: e.namespace }) },
   });
   const running = worker.run();
   const ft = new FineTuneClient(new Client({ connection, namespace: e.namespace }), 'bench');

@@ -8,9 +8,10 @@ import type {
   ScheduleSpec,
   ScheduleSpecDescription,
 } from '@temporalio/client';
-import { FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract';
+import { FINE_TUNE_WORKFLOW_TYPE, type TrainedRun } from './core/fine-tune-contract';
 import { DURATION_PATTERN, durationMs } from './core/durations';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from './core/request';
+import { LAST_TRAINED_MEMO_KEY, trainedRunOf, trainedRunRecordOf } from './core/retraining';
 import { startSearchAttributes, staticDetails, staticSummary } from './core/run-metadata';
 
 export type ScheduleOverlap = Exclude<ScheduleOverlapPolicy, undefined>;
@@ -38,6 +39,11 @@ interface PolicyOptions {
   catchupWindow?: string;
   /** Pause the schedule when a run fails, so a broken dataset is not retrained on every tick. */
   pauseOnFailure?: boolean;
+  /**
+   * A run whose prepared dataset and training settings are those of the schedule's last trained run
+   * ends as Skipped, with no job (the request's `orchestration.skipIfUnchanged`).
+   */
+  skipIfUnchanged?: boolean;
 }
 
 export interface ScheduleCreateOptions extends WhenOptions, PolicyOptions {
@@ -90,6 +96,9 @@ export interface FineTuneScheduleDescription extends FineTuneScheduleSummary {
   createdAt: Date;
   updatedAt?: Date;
   request?: FineTuneRequest;
+  skipIfUnchanged: boolean;
+  /** What its next run compares with when skipIfUnchanged is on: recorded by the last run that trained. */
+  lastTrainedRun?: TrainedRun;
 }
 
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -202,6 +211,17 @@ function scheduleRequest(input: FineTuneRequest, problems: string[]): FineTuneRe
   return request;
 }
 
+/** The request with `orchestration.skipIfUnchanged` set as asked (unchanged when not asked). */
+function withSkipIfUnchanged(request: FineTuneRequest, skip: boolean | undefined): FineTuneRequest;
+function withSkipIfUnchanged(
+  request: FineTuneRequest | undefined,
+  skip: boolean | undefined,
+): FineTuneRequest | undefined;
+function withSkipIfUnchanged(request: FineTuneRequest | undefined, skip: boolean | undefined) {
+  if (!request || skip === undefined) return request;
+  return { ...request, orchestration: { ...request.orchestration, skipIfUnchanged: skip } };
+}
+
 function specOf(options: WhenOptions): ScheduleSpec {
   return options.cron !== undefined
     ? { cronExpressions: [options.cron.trim()] }
@@ -244,7 +264,7 @@ export class FineTuneSchedules {
 
   async create(options: ScheduleCreateOptions): Promise<FineTuneScheduleDescription> {
     const problems = optionProblems(options);
-    const request = scheduleRequest(options.request, problems);
+    const request = withSkipIfUnchanged(scheduleRequest(options.request, problems), options.skipIfUnchanged);
     if (options.cron === undefined && options.every === undefined) problems.push('give exactly one of cron or every');
     if (problems.length > 0 || !request) throw new InvalidRequestError(problems, 'schedule');
     const handle = await this.client.schedule
@@ -268,6 +288,7 @@ export class FineTuneSchedules {
     const problems = optionProblems(options);
     const request = options.request ? scheduleRequest(options.request, problems) : undefined;
     if (problems.length > 0) throw new InvalidRequestError(problems, 'schedule update');
+    const changesRequest = request !== undefined || options.skipIfUnchanged !== undefined;
     const changesSpec = options.cron !== undefined || options.every !== undefined;
     await this.client.schedule
       .getHandle(scheduleId)
@@ -276,8 +297,16 @@ export class FineTuneSchedules {
         return {
           ...previous,
           spec: changesSpec ? specOf(options) : previous.spec,
-          action: request
-            ? actionOf(request, action.workflowId, action.taskQueue)
+          action: changesRequest
+            ? {
+                ...actionOf(
+                  withSkipIfUnchanged(request ?? (action.args?.[0] as FineTuneRequest), options.skipIfUnchanged),
+                  action.workflowId,
+                  action.taskQueue,
+                ),
+                // The last trained run's record (skipIfUnchanged) lives in the action's memo: keep it.
+                ...(action.memo ? { memo: action.memo } : {}),
+              }
             : { ...action, type: 'startWorkflow' as const },
           policies: {
             ...previous.policies,
@@ -321,6 +350,7 @@ export class FineTuneSchedules {
   async describe(scheduleId: string): Promise<FineTuneScheduleDescription> {
     const d = await this.client.schedule.getHandle(scheduleId).describe();
     const request = d.action.args?.[0] as FineTuneRequest | undefined;
+    const lastTrained = trainedRunRecordOf(d.action.memo?.[LAST_TRAINED_MEMO_KEY]);
     return {
       scheduleId: d.scheduleId,
       spec: specText(d.spec),
@@ -341,6 +371,8 @@ export class FineTuneSchedules {
       createdAt: d.info.createdAt,
       updatedAt: d.info.lastUpdatedAt,
       request,
+      skipIfUnchanged: request?.orchestration?.skipIfUnchanged === true,
+      ...(lastTrained ? { lastTrainedRun: trainedRunOf(lastTrained) } : {}),
     };
   }
   pause(scheduleId: string, note?: string): Promise<void> {

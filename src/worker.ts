@@ -1,6 +1,7 @@
 // The worker process: connects through envconfig, runs the fineTune workflow and its activities, and
 // shuts down gracefully on SIGINT/SIGTERM (built into Worker.run), giving activities in flight a grace
 // time. Any number of these may run on one task queue: nothing here assumes it is the only one.
+import { Client } from '@temporalio/client';
 import {
   DefaultLogger,
   NativeConnection,
@@ -75,7 +76,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      deps: { ...clients },
+      deps: { ...clients, temporal: new Client({ connection, namespace: config.temporal.namespace }) },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
     });

@@ -287,6 +287,14 @@ export function metricsLines(m: MetricsSummaryView): string[] {
 }
 
 export function resultLines(result: FineTuneResult): string[] {
+  if (result.status === 'Skipped')
+    return [
+      `Skipped: ${result.reason}`,
+      ...fields([
+        ['matched', `${result.matched.workflowId} (model ${result.matched.customModelArn ?? '-'})`],
+        ['data report', `${result.datasetReportUri} (fingerprint ${result.datasetFingerprint.slice(0, 12)})`],
+      ]),
+    ];
   const t = result.timings;
   const runSeconds = (Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000;
   return [

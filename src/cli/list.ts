@@ -22,6 +22,7 @@ const PHASE_NAMES: Record<Phase, true> = {
   failed: true,
   stopped: true,
   cancelled: true,
+  skipped: true,
 };
 export const PHASES = Object.keys(PHASE_NAMES) as Phase[];
 

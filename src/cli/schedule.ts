@@ -12,6 +12,7 @@ interface CreateFlags {
   overlap?: ScheduleOverlap;
   catchupWindow?: string;
   pauseOnFailure?: boolean;
+  skipIfUnchanged?: boolean;
   paused?: boolean;
   note?: string;
   json?: boolean;
@@ -45,6 +46,10 @@ function registerCreate(schedule: Command): void {
       '--pause-on-failure',
       'pause the schedule when a run fails, instead of retraining on broken data every time',
     )
+    .option(
+      '--skip-if-unchanged',
+      'end a run as Skipped, creating no job, when its prepared dataset and training settings are those of the last run that trained',
+    )
     .option('--paused', 'create it paused (unpause later)')
     .option('--note <text>', 'a note shown with the schedule')
     .option('--json', 'print the created schedule as one JSON object')
@@ -58,8 +63,14 @@ function registerCreate(schedule: Command): void {
         'The request is checked at create with its templates resolved for now: a template that would break',
         "Bedrock's patterns is refused here (exit 2), not when a run starts.",
         '',
+        'With --skip-if-unchanged, each run still validates and fingerprints its data (sha256 of what the job',
+        'would train on), then compares with the last run of this schedule that trained: the same dataset and',
+        'the same base model, type, hyperparameters and customization config end the run as Skipped, with the',
+        'run it matched, and no job. The run that trains records itself on the schedule for the next one.',
+        '',
         'Examples:',
         "  finetune schedule create weekly-support-retrain request.json --cron '0 3 * * MON' --pause-on-failure",
+        "  finetune schedule create nightly-support-retrain request.json --cron '0 2 * * *' --skip-if-unchanged",
         '  finetune schedule create nightly-distill request.json --every 1d --overlap BUFFER_ONE --catchup-window 2h',
         '  (request.json: "s3Uri": "s3://acme-data/support/{{scheduledTime:yyyy/MM/dd}}/train.jsonl")',
       ].join('\n'),
@@ -78,6 +89,7 @@ function registerCreate(schedule: Command): void {
             overlap: flags.overlap,
             catchupWindow: flags.catchupWindow,
             pauseOnFailure: flags.pauseOnFailure,
+            skipIfUnchanged: flags.skipIfUnchanged,
             paused: flags.paused,
             note: flags.note,
           })

@@ -17,6 +17,7 @@ export type Phase =
   | 'stopping'
   | 'collecting-metrics'
   | 'completed'
+  | 'skipped'
   | 'failed'
   | 'stopped'
   | 'cancelled';
@@ -78,6 +79,29 @@ export interface JobCleanup {
   message: string;
 }
 
+/** When the run entered each phase, in order (a phase entered twice appears twice). */
+export interface PhaseTime {
+  phase: Phase;
+  at: string;
+}
+
+/** A run of the same schedule that trained a model: what a skipped run matched. */
+export interface TrainedRun {
+  workflowId: string;
+  runId: string;
+  /** The run's scheduled time (a trigger's or backfill's included). */
+  scheduledAt: string;
+  completedAt: string;
+  datasetFingerprint: string;
+  jobArn: string;
+  customModelArn?: string;
+}
+
+/** What `skipIfUnchanged` decided, and why, in words an operator reads in the UI. */
+export type SkipCheck =
+  | { verdict: 'skip'; reason: string; matched: TrainedRun }
+  | { verdict: 'train'; reason: string; comparedWith?: TrainedRun };
+
 export interface FineTuneProgress {
   phase: Phase;
   jobArn?: string;
@@ -102,6 +126,8 @@ export interface FineTuneProgress {
   cleanup?: JobCleanup;
   deadline?: string;
   startedAt: string;
+  timeline?: PhaseTime[];
+  skipCheck?: SkipCheck;
 }
 
 export interface FineTuneTimings {
@@ -113,7 +139,8 @@ export interface FineTuneTimings {
   jobSeconds?: number;
 }
 
-export interface FineTuneResult {
+/** A run that trained: its job completed (a job that failed or was stopped fails the run instead). */
+export interface FineTuneTrainedResult {
   jobArn: string;
   jobName: string;
   customModelArn?: string;
@@ -127,6 +154,26 @@ export interface FineTuneResult {
   datasetFingerprint?: string;
   timings: FineTuneTimings;
 }
+
+/**
+ * A scheduled run with `skipIfUnchanged` whose prepared dataset and training settings were those of
+ * the schedule's last trained run: no job was created. The model trained on this data is `matched`'s.
+ */
+export interface FineTuneSkippedFields {
+  status: 'Skipped';
+  reason: string;
+  matched: TrainedRun;
+  datasetFingerprint: string;
+  datasetReportUri: string;
+  timings: FineTuneTimings;
+}
+
+/** The members only a trained run has, absent from a skipped one: reading them gives undefined. */
+type NoJob = { [K in Exclude<keyof FineTuneTrainedResult, keyof FineTuneSkippedFields>]?: never };
+export type FineTuneSkippedResult = FineTuneSkippedFields & NoJob;
+
+/** How a run that did not fail ended: narrow on `status` ('Skipped', or the job's final status). */
+export type FineTuneResult = FineTuneTrainedResult | FineTuneSkippedResult;
 
 export interface StopRequest {
   reason?: string;

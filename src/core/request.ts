@@ -165,6 +165,11 @@ export const orchestrationSchema = z.strictObject({
    * (about 4,000 events or 4 MB by default). For small histories, and for tests of continue-as-new.
    */
   continueAsNewAfterEvents: z.number().int().min(20).optional(),
+  /**
+   * For a scheduled run: end as `Skipped`, creating no job, when the prepared dataset and the training
+   * settings are those of the schedule's last trained run (see core/retraining.ts).
+   */
+  skipIfUnchanged: z.boolean().optional(),
 });
 export type OrchestrationOptions = z.infer<typeof orchestrationSchema>;
 

@@ -12,11 +12,12 @@ export const DatasetFingerprintKey = defineSearchAttributeKey('DatasetFingerprin
 export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAttributeType.DOUBLE);
 export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
 
-/** Set by Temporal on every run a Schedule starts (a system attribute: nothing to register). */
+/** Set by Temporal on every run a Schedule starts (system attributes: nothing to register). */
 export const TemporalScheduledStartTimeKey = defineSearchAttributeKey(
   'TemporalScheduledStartTime',
   SearchAttributeType.DATETIME,
 );
+export const TemporalScheduledByIdKey = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTE_KEYS = [
   FineTunePhaseKey,

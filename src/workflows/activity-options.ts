@@ -80,6 +80,19 @@ export function activitiesFor(choices: ActivityChoices) {
       nonRetryableErrorTypes,
     },
   });
+  const bookkeeping = proxyActivities<Activities>({
+    summary: 'record this training on the schedule',
+    // Bookkeeping after the model exists: a few tries, then the run completes and says it could not.
+    startToCloseTimeout: '1 minute',
+    cancellationType,
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes,
+    },
+  });
   return {
     preflight: quick('preflight checks').preflight,
     prepareDataset: data.prepareDataset,
@@ -89,6 +102,7 @@ export function activitiesFor(choices: ActivityChoices) {
     pollJob: poll.pollJob,
     stopJob: quick('stop the Bedrock job', choices.stopTimeoutMs).stopJob,
     collectMetrics: metrics.collectMetrics,
+    recordTrainedRun: bookkeeping.recordTrainedRun,
   };
 }
 

@@ -5,7 +5,8 @@
 // which leaves no job running unwatched.
 //
 // Deterministic: no I/O here, only activities, timers and state. Runs that started before the run
-// owned its job (patch 'run-owns-its-job') replay with their old commands.
+// owned its job (patch 'run-owns-its-job'), or before scheduled runs could skip unchanged data (patch
+// 'skip-if-unchanged'), replay with their old commands.
 import {
   CancellationScope,
   condition,
@@ -29,13 +30,16 @@ import {
   FailureType,
   type FineTuneProgress,
   type FineTuneResult,
+  type FineTuneSkippedResult,
+  type FineTuneTrainedResult,
   type Phase,
   type StopRequest,
 } from '../core/fine-tune-contract';
 import { scheduledModelName } from '../core/naming';
 import { pollingFrom, pollingProblems, pollingView } from '../core/polling';
 import type { FineTuneRequest, PollingOptions } from '../core/request';
-import { TemporalScheduledStartTimeKey } from '../core/search-attributes';
+import { LAST_TRAINED_MEMO_KEY, skipCheck, trainingSettings } from '../core/retraining';
+import { TemporalScheduledByIdKey, TemporalScheduledStartTimeKey } from '../core/search-attributes';
 import { activitiesFor, type RunActivities } from './activity-options';
 import { interruptible, RunInterrupted, type Interruption, type Wake, type WakeSources } from './interruptions';
 import { causeMessage, fail, typedFailure } from './run-failures';
@@ -45,7 +49,7 @@ import { RunView } from './run-view';
 const STOP_POLLING: Backoff = { initialMs: 5_000, coefficient: 1.5, maximumMs: 30_000, jitter: 0.1 };
 const DEFAULT_STOP_TIMEOUT = '30m';
 /** Phases in which the run has nothing left to stop. */
-const FINAL_PHASES: readonly Phase[] = ['completed', 'failed', 'stopped', 'cancelled'];
+const FINAL_PHASES: readonly Phase[] = ['completed', 'skipped', 'failed', 'stopped', 'cancelled'];
 
 export type PreparedDataset = NonNullable<RunState['dataset']>;
 
@@ -56,6 +60,11 @@ export class FineTuneRun implements WakeSources {
   private readonly orchestration: NonNullable<FineTuneRequest['orchestration']>;
   /** Patch 'run-owns-its-job': false only while replaying a run that started before it. */
   private readonly ownsJob: boolean;
+  /**
+   * Patch 'skip-if-unchanged': false only while replaying a run that started before scheduled runs
+   * could skip unchanged data (and before their split seed was the schedule's).
+   */
+  private readonly skipsUnchanged: boolean;
   private readonly acts: RunActivities;
   private readonly view: RunView;
   private pollingChanged = false;
@@ -67,15 +76,19 @@ export class FineTuneRun implements WakeSources {
     // A Schedule starts the same request every time: each run names its model after its scheduled time
     // (continue-as-new carries the renamed request, hence only on a first run).
     const scheduledAt = this.info.typedSearchAttributes.get(TemporalScheduledStartTimeKey);
+    const scheduleId = this.info.typedSearchAttributes.get(TemporalScheduledByIdKey);
     this.request =
       scheduledAt && !carried
         ? { ...input, customModelName: scheduledModelName(input.customModelName, scheduledAt) }
         : input;
     this.orchestration = this.request.orchestration ?? {};
     const polling = pollingFrom(this.orchestration.polling);
+    const startedAt = new Date(this.info.runStartTime).toISOString();
     this.state = carried ?? {
       phase: 'preflight',
-      startedAt: new Date(this.info.runStartTime).toISOString(),
+      timeline: [{ phase: 'preflight', at: startedAt }],
+      startedAt,
+      scheduled: scheduleId && scheduledAt ? { scheduleId, scheduledAt: scheduledAt.toISOString() } : undefined,
       deadlineAt: this.orchestration.deadline
         ? new Date(this.info.runStartTime.getTime() + durationMs(this.orchestration.deadline)).toISOString()
         : undefined,
@@ -86,6 +99,7 @@ export class FineTuneRun implements WakeSources {
     };
     this.view = new RunView(this.request, this.state);
     this.ownsJob = patched('run-owns-its-job');
+    this.skipsUnchanged = patched('skip-if-unchanged');
     this.acts = activitiesFor({
       waitForCancellation: this.ownsJob,
       stopTimeoutMs: durationMs(this.orchestration.stopTimeout ?? DEFAULT_STOP_TIMEOUT),
@@ -166,7 +180,7 @@ export class FineTuneRun implements WakeSources {
         teacherModelIdentifier:
           this.request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,
         preparation: prep?.prepare
-          ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? this.info.workflowId }
+          ? { dedupe: prep.dedupe, validationSplit: prep.validationSplit, seed: prep.seed ?? this.defaultSeed() }
           : undefined,
       }),
     );
@@ -179,6 +193,47 @@ export class FineTuneRun implements WakeSources {
       validationDataConfig: prepared.validationDataConfig as FineTuneRequest['validationDataConfig'],
     };
     return this.state.dataset;
+  }
+
+  /**
+   * The split's seed when the request gives none. The runs of one schedule share theirs, so unchanged
+   * data prepares to the same bytes (the same fingerprint, which skipIfUnchanged compares) and
+   * successive models are validated on the same held-out records.
+   */
+  private defaultSeed(): string {
+    return this.skipsUnchanged && this.state.scheduled ? this.state.scheduled.scheduleId : this.info.workflowId;
+  }
+
+  // ---- 2b: skip if unchanged ----
+
+  /**
+   * With `skipIfUnchanged`, a scheduled run whose prepared dataset and training settings are those of
+   * the last trained run its schedule recorded (in this run's memo, from the schedule's action) ends
+   * here as Skipped, with no job. Undefined: train.
+   */
+  skipIfUnchanged(dataset: PreparedDataset): FineTuneSkippedResult | undefined {
+    if (!this.skipsUnchanged || !this.orchestration.skipIfUnchanged) return undefined;
+    const check = skipCheck({
+      scheduleId: this.state.scheduled?.scheduleId,
+      fingerprint: dataset.fingerprint,
+      settings: trainingSettings(this.request),
+      recorded: this.info.memo?.[LAST_TRAINED_MEMO_KEY],
+    });
+    this.state.skipCheck = check;
+    log.info(`skip if unchanged: ${check.verdict}`, { reason: check.reason });
+    if (check.verdict === 'train') {
+      this.view.show();
+      return undefined;
+    }
+    this.view.setPhase('skipped');
+    return {
+      status: 'Skipped',
+      reason: check.reason,
+      matched: check.matched,
+      datasetFingerprint: dataset.fingerprint,
+      datasetReportUri: dataset.reportUri,
+      timings: { startedAt: this.state.startedAt, finishedAt: new Date().toISOString() },
+    };
   }
 
   /**
@@ -330,6 +385,12 @@ export class FineTuneRun implements WakeSources {
       };
       const lookAfter = firstLookAfterMs;
       this.state.pollSequenceWaitsFirst = lookAfter !== undefined;
+      if (waitInActivity) {
+        // The first look of this sequence; the looks after it, while nothing changes, are the
+        // activity's retries (their times are in the server's pending activity, not here).
+        this.state.nextPollTime = new Date(Date.now() + (lookAfter ?? 0)).toISOString();
+        this.view.show();
+      }
       const outcome = await interruptible(
         this,
         () => this.acts.pollJob(lookAfter === undefined ? input : { ...input, firstLookAfterMs: lookAfter }),
@@ -366,7 +427,7 @@ export class FineTuneRun implements WakeSources {
 
   // ---- 5: metrics and the result ----
 
-  async finish(): Promise<FineTuneResult> {
+  async finish(): Promise<FineTuneTrainedResult> {
     const snapshot = this.state.snapshot!;
     const job = this.state.job!;
     const report = await this.collect();
@@ -388,6 +449,7 @@ export class FineTuneRun implements WakeSources {
     }
     this.view.setPhase('completed');
     const finishedAt = new Date().toISOString();
+    await this.recordOnSchedule(finishedAt);
     return {
       jobArn: job.jobArn,
       jobName: job.jobName,
@@ -409,6 +471,39 @@ export class FineTuneRun implements WakeSources {
           : undefined,
       },
     };
+  }
+
+  /**
+   * With `skipIfUnchanged`, a scheduled run whose job completed becomes its schedule's last trained
+   * run: the runs the schedule starts from now on compare with it. Bookkeeping, not the model: when it
+   * cannot be written, the run still completes and says so.
+   */
+  private async recordOnSchedule(completedAt: string): Promise<void> {
+    const scheduled = this.state.scheduled;
+    const dataset = this.state.dataset;
+    if (!this.skipsUnchanged || !this.orchestration.skipIfUnchanged || !scheduled || !dataset) return;
+    const { scheduleId } = scheduled;
+    const record = {
+      workflowId: this.info.workflowId,
+      runId: this.info.runId,
+      scheduledAt: scheduled.scheduledAt,
+      completedAt,
+      datasetFingerprint: dataset.fingerprint,
+      jobArn: this.state.job!.jobArn,
+      customModelArn: this.state.snapshot?.outputModelArn,
+      settings: trainingSettings(this.request),
+    };
+    try {
+      this.state.scheduleRecord = await this.acts.recordTrainedRun({ scheduleId, record });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      this.state.scheduleRecord = {
+        outcome: 'failed',
+        message: `not recorded on schedule ${scheduleId} (${causeMessage(err)}): its next run compares with the run recorded before, or trains`,
+      };
+      log.warn('the trained run could not be recorded on its schedule', { scheduleId, error: causeMessage(err) });
+    }
+    this.view.show();
   }
 
   /** Metrics are a report on the job, not the job: their failure never hides how the job ended. */

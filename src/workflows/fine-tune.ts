@@ -30,6 +30,8 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
   return run.ownTheJob(async () => {
     const preflight = await run.preflight(); //          1. the request is one Bedrock would accept
     const dataset = await run.prepareData(preflight); // 2. every record valid; prepared files, fingerprint
+    const skipped = run.skipIfUnchanged(dataset); //     2b. the schedule trained on this already: no job
+    if (skipped) return skipped;
     await run.createJob(dataset); //                     3. exactly one job: derived token and name
     await run.waitForJob(); //                           4. until it ends; stop, deadline, poke, polling
     return run.finish(); //                              5. metrics, report, chart; the result

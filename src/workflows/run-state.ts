@@ -9,9 +9,12 @@ import type {
   JobSnapshot,
   MetricsSummaryView,
   Phase,
+  PhaseTime,
+  SkipCheck,
 } from '../core/fine-tune-contract';
 import { pollingView } from '../core/polling';
 import type { FineTuneRequest } from '../core/request';
+import type { ScheduleRecord } from '../core/retraining';
 
 /** The job the run created or adopted. */
 export interface RunJob {
@@ -22,10 +25,21 @@ export interface RunJob {
   adopted: boolean;
 }
 
+/** A template of the request and what this run resolved it to. */
+export interface ResolvedTemplate {
+  path: string;
+  template: string;
+  value: string;
+}
+
 export interface RunState {
   phase: Phase;
+  /** Each phase as the run entered it (absent in state carried from runs before it was kept). */
+  timeline?: PhaseTime[];
   preflight?: PreflightResult;
   startedAt: string;
+  /** The schedule that started the run, read from its first run's search attributes. */
+  scheduled?: { scheduleId: string; scheduledAt: string };
   deadlineAt?: string;
   polling: Backoff;
   /** Where the poll backoff stands, so a state change does not restart its ramp. */
@@ -49,6 +63,13 @@ export interface RunState {
   /** Why metrics are missing, when collecting them failed. */
   metricsError?: string;
   cleanup?: JobCleanup;
+  skipCheck?: SkipCheck;
+  scheduleRecord?: ScheduleRecord;
+  /**
+   * The request's templates ({{scheduledTime:...}}) as this run resolved them, for the UI's details:
+   * the place the templates work (issue 11, item 2) fills when it resolves them.
+   */
+  resolvedTemplates?: ResolvedTemplate[];
 }
 
 export function datasetStats(d: RunState['dataset']): DatasetStats | undefined {
@@ -78,5 +99,7 @@ export function progressOf(state: RunState): FineTuneProgress {
     cleanup: state.cleanup,
     deadline: state.deadlineAt,
     startedAt: state.startedAt,
+    timeline: state.timeline,
+    skipCheck: state.skipCheck,
   };
 }

@@ -55,6 +55,7 @@ export class RunView {
 
   setPhase(phase: Phase): void {
     this.state.phase = phase;
+    (this.state.timeline ??= []).push({ phase, at: new Date().toISOString() });
     upsertSearchAttributes([{ key: FineTunePhaseKey, value: phase }]);
     this.show();
   }

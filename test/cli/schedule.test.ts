@@ -1,7 +1,16 @@
 // `finetune schedule ...`: scheduled retraining through Temporal Schedules, from create to delete, and
-// a triggered run carried through to its custom model.
+// a triggered run carried through to its custom model; runs that skip unchanged data.
 import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/client';
-import { CustomModelNameKey } from '../../src/core/search-attributes';
+import { ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
+import {
+  BedrockJobArnKey,
+  CustomModelNameKey,
+  DatasetFingerprintKey,
+  FineTunePhaseKey,
+} from '../../src/core/search-attributes';
+import { DATA_BUCKET, datasets, put } from '../support/datasets';
+import { currentDetails } from '../support/details';
+import { recordHistory } from '../support/histories';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
@@ -325,4 +334,157 @@ it('accepts templates that resolve to what Bedrock takes and refuses, at create,
     'customModelName: {{runId}} names "runId": the only variable is scheduledTime',
   );
   expect((await ctx.fineTune.schedules.list()).map((s) => s.scheduleId)).not.toContain(`${id}-bad`);
+});
+
+describe('--skip-if-unchanged', () => {
+  /** Triggers a run of the schedule through the CLI, in a second of its own (scheduled times are per second). */
+  async function trigger(id: string): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const result = await runCli(['schedule', 'trigger', id, '--json'], { taskQueue });
+    expect(result.code).toBe(0);
+    return json<{ workflowId: string }>(result).workflowId;
+  }
+
+  /** Every job this schedule's runs created (their names start with the schedule ID). */
+  async function jobsOf(id: string) {
+    const page = await ctx.aws.bedrock.send(
+      new ListModelCustomizationJobsCommand({ nameContains: id, maxResults: 100 }),
+    );
+    return (page.modelCustomizationJobSummaries ?? []).filter((j) => j.jobName?.startsWith(id));
+  }
+
+  it('skips a run on unchanged data (no job) and trains on changed data, each run saying why', async () => {
+    const id = uniqueName('sched-skip');
+    created.push(id);
+    const dataKey = `${id}/train.jsonl`;
+    const request = {
+      ...testRequest('fine-tuning-conversation', id),
+      trainingDataConfig: { s3Uri: await put(ctx.aws.s3, DATA_BUCKET, dataKey, datasets.conversation(20)) },
+    };
+    const create = await runCli(
+      ['schedule', 'create', id, requestFile(id, request), '--every', '30d', '--skip-if-unchanged', '--json'],
+      { taskQueue },
+    );
+    expect(create.code).toBe(0);
+    expect(json<FineTuneScheduleDescription>(create)).toMatchObject({
+      skipIfUnchanged: true,
+      request: { orchestration: { skipIfUnchanged: true } },
+    });
+    expect(json<FineTuneScheduleDescription>(create).lastTrainedRun).toBeUndefined();
+
+    // 1. Nothing to compare with: it trains, and records itself on the schedule.
+    const first = await trigger(id);
+    const trained = await ctx.fineTune.run(first).result();
+    if (trained.status === 'Skipped') throw new Error(`the first run skipped: ${trained.reason}`);
+    expect(trained.status).toBe('Completed');
+    const firstRunId = (await ctx.fineTune.run(first).summary()).runId;
+    expect((await ctx.fineTune.schedules.describe(id)).lastTrainedRun).toEqual({
+      workflowId: first,
+      runId: firstRunId,
+      scheduledAt: expect.any(String),
+      completedAt: trained.timings.finishedAt,
+      datasetFingerprint: trained.datasetFingerprint,
+      jobArn: trained.jobArn,
+      customModelArn: trained.customModelArn,
+    });
+    const firstDetails = await currentDetails(ctx.client, first);
+    expect(firstDetails).toContain(
+      `| Skip if unchanged | not skipped: schedule ${id} has no trained run on record yet`,
+    );
+    expect(firstDetails).toContain(`| Schedule record | done: recorded as schedule ${id}'s last trained run |`);
+    // The UI's details after a completed run: the loss of each epoch, and when each phase began.
+    const epochs = trained.metrics!.epochs;
+    expect(epochs.length).toBe(2);
+    expect(firstDetails).toContain(
+      [
+        '#### Loss per epoch',
+        '',
+        '| Epoch | Training loss | Validation loss |',
+        '|---:|---:|---:|',
+        ...epochs.map((e) => `| ${e.epoch} | ${e.trainingLoss.toFixed(4)} | ${e.validationLoss!.toFixed(4)} |`),
+      ].join('\n'),
+    );
+    const timeline = firstDetails.slice(firstDetails.indexOf('#### Timeline'));
+    expect(timeline.match(/^\| [a-z-]+ \|/gm)).toEqual([
+      '| preflight |',
+      '| preparing-data |',
+      '| creating-job |',
+      '| training |',
+      '| collecting-metrics |',
+      '| completed |',
+    ]);
+
+    // 2. The same data and settings: skipped, matching the first run; no job.
+    const second = await trigger(id);
+    const skipped = await ctx.fineTune.run(second).result();
+    await recordHistory(ctx.client.workflow.getHandle(second), 'skipped');
+    expect(skipped).toMatchObject({
+      status: 'Skipped',
+      matched: { workflowId: first, jobArn: trained.jobArn, customModelArn: trained.customModelArn },
+      datasetFingerprint: trained.datasetFingerprint,
+    });
+    expect(skipped.jobArn).toBeUndefined();
+    const skippedRun = await ctx.fineTune.run(second).handle.describe();
+    expect(skippedRun.typedSearchAttributes.get(FineTunePhaseKey)).toBe('skipped');
+    expect(skippedRun.typedSearchAttributes.get(DatasetFingerprintKey)).toBe(trained.datasetFingerprint);
+    expect(skippedRun.typedSearchAttributes.get(BedrockJobArnKey)).toBeUndefined();
+    const skippedDetails = await currentDetails(ctx.client, second);
+    expect(skippedDetails).toMatch(new RegExp(`^### ${id}-model-\\d{8}-\\d{6}: skipped\n`));
+    expect(skippedDetails).toContain(
+      `| Skipped | the prepared dataset (\`${trained.datasetFingerprint!.slice(0, 12)}\`) and the training settings are those of ${first}, completed`,
+    );
+    expect((await ctx.fineTune.run(second).progress()).phase).toBe('skipped');
+    expect(await jobsOf(id)).toHaveLength(1);
+
+    // 3. Changed data: trains, a second job, and becomes the run the next one compares with.
+    await put(ctx.aws.s3, DATA_BUCKET, dataKey, datasets.conversation(21));
+    const third = await trigger(id);
+    const retrained = await ctx.fineTune.run(third).result();
+    await recordHistory(ctx.client.workflow.getHandle(third), 'changed-data');
+    if (retrained.status === 'Skipped') throw new Error(`the run on changed data skipped: ${retrained.reason}`);
+    expect(retrained.status).toBe('Completed');
+    expect(retrained.datasetFingerprint).not.toBe(trained.datasetFingerprint);
+    expect(retrained.jobArn).not.toBe(trained.jobArn);
+    expect(await currentDetails(ctx.client, third)).toContain(
+      `| Skip if unchanged | not skipped: the dataset changed since ${first} (\`${trained.datasetFingerprint!.slice(0, 12)}\` then, \`${retrained.datasetFingerprint!.slice(0, 12)}\` now) |`,
+    );
+    const jobs = await jobsOf(id);
+    expect(jobs.map((j) => j.jobArn).sort()).toEqual([trained.jobArn, retrained.jobArn].sort());
+    expect((await ctx.fineTune.schedules.describe(id)).lastTrainedRun).toMatchObject({
+      workflowId: third,
+      datasetFingerprint: retrained.datasetFingerprint,
+    });
+  }, 240_000);
+
+  it('skips unchanged data that every run splits anew: the runs of one schedule share the split seed', async () => {
+    const id = uniqueName('sched-split');
+    created.push(id);
+    const { validationDataConfig: _validators, ...example } = testRequest('fine-tuning-conversation', id);
+    const request = {
+      ...example,
+      trainingDataConfig: { s3Uri: await put(ctx.aws.s3, DATA_BUCKET, `${id}/train.jsonl`, datasets.conversation(30)) },
+      // No seed: a run's default would be its workflow ID, which carries its scheduled time.
+      orchestration: { ...example.orchestration, dataPreparation: { prepare: true, validationSplit: 0.2 } },
+    };
+    // Through the typed client this time.
+    await ctx.fineTune.schedules.create({ scheduleId: id, request, every: '30d', skipIfUnchanged: true });
+    const trained = await ctx.fineTune.run(await trigger(id)).result();
+    expect(trained.status).toBe('Completed');
+    const skipped = await ctx.fineTune.run(await trigger(id)).result();
+    expect(skipped).toMatchObject({ status: 'Skipped', datasetFingerprint: trained.datasetFingerprint });
+    expect(await jobsOf(id)).toHaveLength(1);
+  }, 240_000);
+
+  it('completes a run whose schedule was deleted while it trained, with nothing recorded', async () => {
+    const id = uniqueName('sched-gone');
+    const request = testRequest('fine-tuning-conversation', id, { timeScale: 200 });
+    await ctx.fineTune.schedules.create({ scheduleId: id, request, every: '30d', skipIfUnchanged: true });
+    const run = ctx.fineTune.run(await trigger(id));
+    await waitFor('the job', async () => (await run.progress()).jobArn);
+    await ctx.fineTune.schedules.delete(id);
+    expect((await run.result()).status).toBe('Completed');
+    expect(await currentDetails(ctx.client, run.workflowId)).toContain(
+      `| Schedule record | not needed: schedule ${id} no longer exists: nothing recorded |`,
+    );
+  }, 240_000);
 });

@@ -31,6 +31,8 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
   const connection = await Connection.connect(config.temporal.connectionOptions);
   const nativeConnection = await NativeConnection.connect(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  // The workers' own, on their native connection, as the worker process makes it.
+  const workerClient = new Client({ connection: nativeConnection, namespace: config.temporal.namespace });
   const running = new Map<Worker, Promise<void>>();
   const ctx: TestContext = {
     config,
@@ -45,6 +47,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
         deps: {
           bedrock: recorded(deps?.bedrock ?? workerAws.bedrock),
           s3: recorded(deps?.s3 ?? workerAws.s3),
+          temporal: workerClient,
         },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },

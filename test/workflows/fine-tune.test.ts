@@ -20,6 +20,7 @@ import {
   ROLE_ARN,
   simulatorTags,
 } from '../support/datasets';
+import { currentDetails } from '../support/details';
 import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
@@ -257,6 +258,12 @@ describe('how jobs end', () => {
     expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(
       'Stopped',
     );
+    // The UI's details say why the run stopped and how the job was left.
+    const details = await currentDetails(ctx.client, prefix);
+    expect(details).toContain('| Stop reason | wrong data |');
+    expect(details).toContain('| Clean-up | done: the job was stopped |');
+    const timeline = details.slice(details.indexOf('#### Timeline')).match(/^\| [a-z-]+ \|/gm);
+    expect(timeline?.slice(-4)).toEqual(['| training |', '| stopping |', '| collecting-metrics |', '| stopped |']);
   });
 
   it('creates no job when the deadline has passed before creation', async () => {
@@ -291,6 +298,14 @@ describe('how jobs end', () => {
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     await waitFor('the job', async () => (await run.progress()).jobArn);
     expect((await run.progress()).jobStatus).toBeUndefined(); // first look is an hour away
+    // The UI's details show when the first look is due: an hour (give or take the jitter) from now.
+    const nextPoll = await waitFor('the next poll in the details', async () => {
+      const row = /\| Next poll \| (\S+) (\S+)Z \(while nothing changes, later looks back off to every 1h 00m/.exec(
+        await currentDetails(ctx.client, prefix),
+      );
+      return row ? Date.parse(`${row[1]}T${row[2]}Z`) : undefined;
+    });
+    expect(Math.abs(nextPoll - (Date.now() + 3_600_000))).toBeLessThan(60_000);
     await run.poke();
     await waitFor(
       'the first poll after poke',

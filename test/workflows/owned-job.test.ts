@@ -147,7 +147,7 @@ describe('a job whose create answer never reached the run', () => {
 describe('a failure after the job exists', () => {
   it('stops the job before the run fails, and says so (poll failure injected: pollJob replaced)', async () => {
     const taskQueue = uniqueName('poll-denied');
-    const real = createActivities(ctx.aws);
+    const real = createActivities({ ...ctx.aws, temporal: ctx.client });
     await ctx.startWorker(taskQueue, undefined, {
       // GetModelCustomizationJob is denied while the job trains (a policy changed under the run);
       // the clean-up's own look at the stopping job is let through.

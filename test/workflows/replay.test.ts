@@ -2,7 +2,9 @@
 // fails here. Each file is named for the workflow version that wrote it; keep old ones while runs of
 // that version may be in flight. To record the current version's (this file records a completed, a
 // cancelled and a deadline run; the tests of other paths record theirs through recordHistory), run
-//   RECORD_HISTORIES=<version-name> npx jest test/workflows/replay test/workflows/owned-job test/workflows/fine-tune
+//   RECORD_HISTORIES=<version-name> npx jest test/workflows/replay test/workflows/owned-job test/workflows/fine-tune \
+//     test/cli/schedule
+// (the schedule tests record a skipped run and one that compared, trained and recorded itself).
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -7,6 +7,7 @@ import { FINE_TUNE_WORKFLOW_TYPE, type FineTuneRequest } from '../../src/core/fi
 import { InvalidRequestError } from '../../src/core/request';
 import { parseS3Uri } from '../../src/core/bedrock-patterns';
 import { DATA_BUCKET, datasets, GRADER_ARN, novaRft, put, simulatorTags } from '../support/datasets';
+import { currentDetails } from '../support/details';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf } from '../support/wait';
 
@@ -28,14 +29,6 @@ async function s3Json(uri: string): Promise<Record<string, unknown>> {
 async function jobsFor(customModelName: string) {
   const page = await ctx.aws.bedrock.send(new ListModelCustomizationJobsCommand({ maxResults: 1000 }));
   return (page.modelCustomizationJobSummaries ?? []).filter((j) => j.customModelName === customModelName);
-}
-
-/** The Markdown the Temporal UI shows as the run's current details. */
-async function currentDetails(workflowId: string): Promise<string> {
-  const metadata = await ctx.client.workflow
-    .getHandle(workflowId)
-    .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-  return metadata.currentDetails ?? '';
 }
 
 /** Starts the workflow without the typed client's schema check, as the Temporal UI or another SDK could. */
@@ -67,7 +60,7 @@ it('runs RFT on Nova 2 Lite to a custom model, with the grader rewards in its me
   const report = await s3Json(result.reportUri!);
   expect(report.summary).toMatchObject({ rewards: { steps: 16, finalMean: rewards.finalMean } });
   expect((report.notes as string[]).join('\n')).toMatch(/reward statistics from the columns critic\/rewards\/mean/);
-  expect(await currentDetails(prefix)).toMatch(/\| Mean reward \| 0\.\d{4} \|/);
+  expect(await currentDetails(ctx.client, prefix)).toMatch(/\| Mean reward \| 0\.\d{4} \|/);
 });
 
 it('warns, and still runs, when rftConfig names no grader (optional in the service model)', async () => {
@@ -77,7 +70,7 @@ it('warns, and still runs, when rftConfig names no grader (optional in the servi
   });
   const result = await (await ctx.fineTune.start(request, { workflowId: prefix })).result();
   expect(result.status).toBe('Completed');
-  expect(await currentDetails(prefix)).toMatch(
+  expect(await currentDetails(ctx.client, prefix)).toMatch(
     /\| Warnings \| customizationConfig\.rftConfig\.graderConfig\.lambdaGrader\.lambdaArn is not set/,
   );
 });
@@ -90,7 +83,7 @@ it('warns when the grader Lambda is in another region than the job', async () =>
   });
   const result = await (await ctx.fineTune.start(request, { workflowId: prefix })).result();
   expect(result.status).toBe('Completed');
-  expect(await currentDetails(prefix)).toContain(
+  expect(await currentDetails(ctx.client, prefix)).toContain(
     `| Warnings | the grader Lambda ${lambdaArn} is in eu-west-1 and the job runs in us-east-1:`,
   );
 });

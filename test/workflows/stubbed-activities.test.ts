@@ -131,7 +131,7 @@ async function withWorker<T>(activities: Partial<Activities>, body: (ft: FineTun
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: aws,
+    deps: { ...aws, temporal: env.client },
     activities,
     workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
   });
