@@ -3,7 +3,6 @@
 // these are the pure parts.
 import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
 import type { FineTuneRequest } from './request';
-import { defaultScheduledModelName } from './templates';
 
 /** Lineage tag keys on the job and the custom model. */
 export const LINEAGE_TAG_WORKFLOW_ID = 'finetune:workflow-id';
@@ -44,9 +43,4 @@ export function deriveJobName(workflowId: string, tokenHex: string): string {
 export function tagValue(text: string): string {
   const cleaned = text.replace(/[^a-zA-Z0-9\s._:/=+@-]/g, '_').slice(0, TAG_VALUE_MAX);
   return TAG_TEXT.test(cleaned) ? cleaned : '';
-}
-
-/** A scheduled run's model name: `<name>-<yyyyMMdd-HHmmss>` of its scheduled time (UTC), within 63 characters. */
-export function scheduledModelName(name: string, scheduledAt: Date): string {
-  return defaultScheduledModelName(name, scheduledAt);
 }

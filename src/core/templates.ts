@@ -173,7 +173,8 @@ export function resolveRequestTemplates<T extends FineTuneRequest>(
   const problems = templateProblems(request);
   if (problems.length > 0) throw new RequestTemplateError(problems);
   const resolved: ResolvedTemplate[] = [];
-  const copy = structuredClone(request);
+  // A JSON copy: the request is JSON, and workflow code (which calls this) has no structuredClone.
+  const copy = JSON.parse(JSON.stringify(request)) as T;
   for (const [path, text] of strings(request)) {
     if (!hasTemplate(text)) continue;
     const value = resolveTemplateText(text, time);

@@ -35,7 +35,12 @@ import {
   type Phase,
   type StopRequest,
 } from '../core/fine-tune-contract';
-import { scheduledModelName } from '../core/naming';
+import {
+  RequestTemplateError,
+  resolveRequestTemplates,
+  templateTimeOf,
+  type ResolvedTemplate,
+} from '../core/templates';
 import { pollingFrom, pollingProblems, pollingView } from '../core/polling';
 import type { FineTuneRequest, PollingOptions } from '../core/request';
 import { LAST_TRAINED_MEMO_KEY, skipCheck, trainingSettings } from '../core/retraining';
@@ -68,19 +73,32 @@ export class FineTuneRun implements WakeSources {
   private readonly acts: RunActivities;
   private readonly view: RunView;
   private pollingChanged = false;
+  /** Templates the request holds that cannot resolve (a request the client would have refused). */
+  private templateProblems?: string[];
 
   constructor(
     input: FineTuneRequest,
     private readonly carried?: RunState,
   ) {
-    // A Schedule starts the same request every time: each run names its model after its scheduled time
-    // (continue-as-new carries the renamed request, hence only on a first run).
+    // Templates ({{scheduledTime:yyyyMMdd}}) resolve from the scheduled time, or the start time of a run
+    // no Schedule started; a scheduled model name without one gets the time as a suffix, so each run's
+    // model has its own name. Continue-as-new carries the resolved request, hence only on a first run.
+    // (Requests without templates resolve to exactly what runs before templates used: no patch.)
     const scheduledAt = this.info.typedSearchAttributes.get(TemporalScheduledStartTimeKey);
     const scheduleId = this.info.typedSearchAttributes.get(TemporalScheduledByIdKey);
-    this.request =
-      scheduledAt && !carried
-        ? { ...input, customModelName: scheduledModelName(input.customModelName, scheduledAt) }
-        : input;
+    let resolvedTemplates: ResolvedTemplate[] = [];
+    if (carried) this.request = input;
+    else {
+      const { time, scheduled } = templateTimeOf({ scheduledAt, startTime: this.info.runStartTime });
+      try {
+        ({ request: this.request, resolved: resolvedTemplates } = resolveRequestTemplates(input, time, { scheduled }));
+      } catch (err) {
+        if (!(err instanceof RequestTemplateError)) throw err;
+        // The client refuses such requests; one started another way fails its preflight with the problems.
+        this.request = input;
+        this.templateProblems = err.problems;
+      }
+    }
     this.orchestration = this.request.orchestration ?? {};
     const polling = pollingFrom(this.orchestration.polling);
     const startedAt = new Date(this.info.runStartTime).toISOString();
@@ -96,6 +114,7 @@ export class FineTuneRun implements WakeSources {
       delayMs: polling.initialMs,
       pollsRecorded: 0,
       pokeRequested: false,
+      ...(resolvedTemplates.length > 0 ? { resolvedTemplates } : {}),
     };
     this.view = new RunView(this.request, this.state);
     this.ownsJob = patched('run-owns-its-job');
@@ -161,6 +180,14 @@ export class FineTuneRun implements WakeSources {
   // ---- 1, 2: steps before any job exists ----
 
   async preflight(): Promise<PreflightResult> {
+    if (this.templateProblems) {
+      this.view.setPhase('failed');
+      fail(
+        this.state,
+        FailureType.InvalidRequest,
+        `The request's templates cannot be resolved:\n  - ${this.templateProblems.join('\n  - ')}`,
+      );
+    }
     this.state.preflight ??= await this.beforeTheJob(() => this.acts.preflight(this.request));
     return this.state.preflight;
   }

@@ -45,16 +45,3 @@ describe('backoff', () => {
     expect(withJitter(DEFAULT_POLLING, 100_000, 0.999999)).toBeLessThanOrEqual(110_000);
   });
 });
-
-describe('scheduled model names', () => {
-  it('appends the scheduled time within 63 characters', () => {
-    const { scheduledModelName } = jest.requireActual(
-      '../../src/core/naming',
-    ) as typeof import('../../src/core/naming');
-    const at = new Date('2026-11-27T06:00:00Z');
-    expect(scheduledModelName('support-bot', at)).toBe('support-bot-20261127-060000');
-    const long = scheduledModelName('m'.repeat(63), at);
-    expect(long.length).toBeLessThanOrEqual(63);
-    expect(long.endsWith('-20261127-060000')).toBe(true);
-  });
-});

@@ -1,6 +1,5 @@
 // Request templates: resolution from a given time, the default scheduled-name suffix, and the problems
 // that refuse a template before any run exists.
-import { scheduledModelName } from '../../src/core/naming';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../../src/core/request';
 import { formatTime, RequestTemplateError, resolveRequestTemplates, templateProblems } from '../../src/core/templates';
 
@@ -56,9 +55,6 @@ describe('resolveRequestTemplates', () => {
     const plain = { ...request, customModelName: 'support-bot' };
     expect(resolveRequestTemplates(plain, at, { scheduled: true }).request.customModelName).toBe(
       'support-bot-20260304-050607',
-    );
-    expect(resolveRequestTemplates(plain, at, { scheduled: true }).request.customModelName).toBe(
-      scheduledModelName('support-bot', at),
     );
     const long = 'a'.repeat(60);
     expect(
