@@ -53,7 +53,10 @@ it('brings up the stack, fine-tunes an example to its metrics and loss chart, an
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`, { cause: err });
     });
-    expect(stdout).toContain('Press Ctrl-C to stop everything.');
+    if (demo.exitCode !== null)
+      throw new Error(
+        `the demo exited (${demo.exitCode}) before its fine-tune ended\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+      );
     expect(stdout).toContain('Local stack is up:');
     expect(stdout).toMatch(
       /^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.titan-text-express-v1:0:8k\//m,
