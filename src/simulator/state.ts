@@ -163,7 +163,7 @@ export class Store {
     this.apply(change);
     if (this.journal === undefined) return;
     const bytes = Buffer.from(`${JSON.stringify(change)}\n`, 'utf8');
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.journal, bytes, done, bytes.length - done);
+    for (let done = 0; done < bytes.length;) done += writeSync(this.journal, bytes, done, bytes.length - done);
     this.journalLines++;
     if (this.journalLines >= Math.max(COMPACT_MIN_CHANGES, this.jobs.size + this.models.size)) this.compact();
   }
@@ -181,7 +181,7 @@ export class Store {
     const fd = openSync(temp, 'w');
     try {
       const bytes = Buffer.from(JSON.stringify(state), 'utf8');
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

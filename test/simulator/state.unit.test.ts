@@ -1,7 +1,7 @@
 // The simulator's persistence on real files: snapshot plus journal, what opening does with a cut-short
 // last line and with damage elsewhere, a kill between a new snapshot and the emptied journal, and that
 // a change costs one journal line (not a rewrite of the whole state).
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPACT_MIN_CHANGES, journalPathOf, StateFileError, Store } from '../../src/simulator/state';

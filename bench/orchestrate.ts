@@ -1,0 +1,122 @@
+// Many concurrent fine-tunes on one machine, and the same against a Temporal cluster: see
+// orchestrate-run.ts for what one measurement does. Several --jobs values give one table, one column
+// each, measured one after the other on fresh stacks.
+//
+//   npm run bench:orchestrate -- --jobs 200
+//   npm run bench:orchestrate -- --jobs 100,1000,5000 --time-scale 20
+//   npm run bench:orchestrate -- --jobs 1000 --workers 2
+//   npm run bench:orchestrate -- --jobs 1000 --temporal-server postgres     (bench/temporal-cluster.ts)
+//   npm run bench:orchestrate -- --jobs 1000 --temporal my-cluster:7233     (a cluster of your own)
+//
+// Worker settings come from the environment as for `finetune worker` (FINETUNE_MAX_CACHED_WORKFLOWS, ...).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cpus, totalmem } from 'node:os';
+import { loadWorkerSettings } from '../src/config';
+import { finalLine, table } from './orchestrate-report';
+import { measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
+import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
+
+const positive = (integer: boolean) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return n;
+};
+
+const jobList = (raw: string) => raw.split(',').map((x) => positive(true)(x.trim()));
+
+/**
+ * The time scale when none is given: the polling load grows with N x S (about N x S / 300 Bedrock
+ * calls per second at the default polling), so the scale shrinks as N grows to keep that load within
+ * what two cores carry (measured: docs/BENCHMARKS.md), between 10x and 3,000x.
+ */
+export function defaultTimeScale(jobs: number): number {
+  return Math.min(3000, Math.max(10, Math.round(30_000 / jobs)));
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench:orchestrate')
+    .requiredOption('--jobs <n[,n...]>', 'concurrent runs; a list measures each in turn', jobList)
+    .option('--workers <w>', 'worker processes', positive(true), 1)
+    .option(
+      '--time-scale <s>',
+      'simulated seconds per real second (default: from N, see defaultTimeScale)',
+      positive(false),
+    )
+    .option('--temporal <address>', 'use this Temporal cluster (namespace default, search attributes registered)')
+    .addOption(
+      new Option('--temporal-server <kind>', 'start a server: the dev server, or the production shape on PostgreSQL')
+        .choices(['dev', 'postgres'])
+        .default('dev'),
+    )
+    .addOption(
+      new Option('--temporal-db <where>', 'the dev server storage').choices(['file', 'memory']).default('file'),
+    )
+    .option(
+      '--sqlite-pragma <name=value>',
+      'another SQLite pragma for the dev server (repeatable)',
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--burst <b>', 'starts sent at once', positive(true), 100)
+    .option('--keep', 'keep the stack data folder (logs) after the run', false)
+    .parse();
+  const flags = program.opts<{
+    jobs: number[];
+    workers: number;
+    timeScale?: number;
+    temporal?: string;
+    temporalServer: 'dev' | 'postgres';
+    temporalDb: 'file' | 'memory';
+    sqlitePragma: string[];
+    burst: number;
+    keep: boolean;
+  }>();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const settings = loadWorkerSettings();
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node ${process.version}; ${new Date().toISOString()}`,
+  );
+  console.log(
+    `worker settings: cache ${settings.maxCachedWorkflows} workflows, ${settings.maxConcurrentActivities} activities and ${settings.maxConcurrentWorkflowTasks} workflow tasks at once, ${settings.activityTaskPollers}/${settings.workflowTaskPollers} activity/workflow pollers, sticky timeout ${settings.stickyQueueTimeoutMs / 1000} s`,
+  );
+  const interrupted = new AbortController();
+  process.once('SIGINT', () => {
+    log('[orchestrate] interrupted: stopping what was started');
+    interrupted.abort(new Error('interrupted'));
+  });
+  const rows: OrchestrateFigures[] = [];
+  for (const jobs of flags.jobs) {
+    let cluster: TemporalCluster | undefined;
+    try {
+      if (!flags.temporal && flags.temporalServer === 'postgres') cluster = await startTemporalCluster({ log });
+      rows.push(
+        await measureOrchestration({
+          jobs,
+          workers: flags.workers,
+          timeScale: flags.timeScale ?? defaultTimeScale(jobs),
+          temporalAddress: flags.temporal ?? cluster?.address,
+          serverProcesses: cluster?.processes,
+          temporalDb: flags.temporalDb,
+          sqlitePragmas: flags.sqlitePragma,
+          burst: flags.burst,
+          keep: flags.keep,
+          signal: interrupted.signal,
+          log,
+        }),
+      );
+    } finally {
+      await cluster?.stop();
+    }
+  }
+  console.log(table(rows));
+  for (const r of rows) console.log(finalLine(r));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
