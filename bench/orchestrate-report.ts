@@ -39,7 +39,14 @@ export function table(rows: OrchestrateFigures[]): string {
     ['worker CPU s per job-hour (all workers)', (r) => f3(r.workerCpuSeconds / r.jobHours)],
     ...procNames.flatMap((name): [string, (r: OrchestrateFigures) => string][] => [
       [`${name}: CPU s`, (r) => f1(r.processes.find((p) => p.name === name)?.cpuSeconds ?? NaN)],
-      [`${name}: peak RSS MB`, (r) => f1(r.processes.find((p) => p.name === name)?.peakRssMb ?? NaN)],
+      [
+        `${name}: peak RSS MB (seen at s)`,
+        (r) => {
+          const p = r.processes.find((x) => x.name === name);
+          return p ? `${f1(p.peakRssMb)} (${p.peakAtSeconds.toFixed(0)})` : '-';
+        },
+      ],
+      [`${name}: RSS at the end, MB`, (r) => f1(r.processes.find((p) => p.name === name)?.endRssMb ?? NaN)],
     ]),
     ['starting all runs, s', (r) => f1(r.startSeconds)],
     ['wall time (first start to last close), s', (r) => f1(r.wallSeconds)],

@@ -75,12 +75,19 @@ export interface ProcessFigures {
   cpuSeconds: number;
   /** Start-up included. */
   peakRssMb: number;
+  /** At the end of the run (VmRSS, or the tree's Pss): below the peak when the heap was given back. */
+  endRssMb: number;
+  /** When the largest sampled resident size was seen, in seconds after `markStart()` (negative: before). */
+  peakAtSeconds: number;
 }
 
 interface Watched {
   name: string;
   pid: number;
   peakKb: number;
+  lastKb: number;
+  sampledPeakKb: number;
+  sampledPeakAt: number;
   cpuTicks: number;
   baselineTicks: number;
 }
@@ -89,6 +96,7 @@ interface Watched {
 export class ProcessWatcher {
   private readonly watched: Watched[] = [];
   private readonly timer: NodeJS.Timeout;
+  private startedAt = Date.now();
 
   constructor(intervalMs = 2_000) {
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -96,12 +104,22 @@ export class ProcessWatcher {
   }
 
   watch(name: string, pid: number): void {
-    this.watched.push({ name, pid, peakKb: 0, cpuTicks: 0, baselineTicks: 0 });
+    this.watched.push({
+      name,
+      pid,
+      peakKb: 0,
+      lastKb: 0,
+      sampledPeakKb: 0,
+      sampledPeakAt: Date.now(),
+      cpuTicks: 0,
+      baselineTicks: 0,
+    });
     this.sample();
   }
 
   /** CPU counts from here on. */
   markStart(): void {
+    this.startedAt = Date.now();
     this.sample();
     for (const w of this.watched) w.baselineTicks = w.cpuTicks;
   }
@@ -112,11 +130,17 @@ export class ProcessWatcher {
     for (const w of this.watched) {
       const members = tree(w.pid, stats);
       if (members.length === 0) continue; // exited: keep the last reading
-      const kb =
-        members.length === 1
-          ? fieldKb(`/proc/${w.pid}/status`, 'VmHWM')
-          : members.reduce((sum, m) => sum + fieldKb(`/proc/${m.pid}/smaps_rollup`, 'Pss'), 0);
-      w.peakKb = Math.max(w.peakKb, kb);
+      if (members.length === 1) {
+        w.lastKb = fieldKb(`/proc/${w.pid}/status`, 'VmRSS');
+        w.peakKb = Math.max(w.peakKb, fieldKb(`/proc/${w.pid}/status`, 'VmHWM'));
+      } else {
+        w.lastKb = members.reduce((sum, m) => sum + fieldKb(`/proc/${m.pid}/smaps_rollup`, 'Pss'), 0);
+        w.peakKb = Math.max(w.peakKb, w.lastKb);
+      }
+      if (w.lastKb > w.sampledPeakKb) {
+        w.sampledPeakKb = w.lastKb;
+        w.sampledPeakAt = Date.now();
+      }
       w.cpuTicks = members.reduce((sum, m) => sum + m.ownTicks, members[0].childTicks);
     }
   }
@@ -129,6 +153,8 @@ export class ProcessWatcher {
       name: w.name,
       cpuSeconds: (w.cpuTicks - w.baselineTicks) / TICKS_PER_SECOND,
       peakRssMb: w.peakKb / 1024,
+      endRssMb: w.lastKb / 1024,
+      peakAtSeconds: (w.sampledPeakAt - this.startedAt) / 1000,
     }));
   }
 }
