@@ -6,7 +6,6 @@
 // uses visibility (a count query every few seconds), never one long poll per run. Figures come from the
 // runs' histories (server timestamps), the simulator's request log and /proc.
 import { ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,10 @@ import { createBedrockClient, createS3Client, destroyAwsClients, type AwsClients
 import { FineTuneClient } from '../src/client';
 import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
-import { TIMING } from '../src/simulator/lifecycle';
 import type { ManagedChild } from '../src/stack/child-process';
 import { freeStackPorts, startLocalStack, startWorkerProcess } from '../src/stack/local-stack';
 import { LOCAL_S3_CREDENTIALS } from '../src/stack/s3-server';
+import { benchRunRequest } from './bench-run-request';
 import { ProcessWatcher, type ProcessFigures } from './process-stats';
 import { runFigures, type RunFigures } from './run-history';
 
@@ -74,18 +73,8 @@ export interface OrchestrateFigures {
   wallSeconds: number;
 }
 
-const RECORDS = 20;
-const EPOCHS = 2;
 const MIN_HOURS = 1;
 const MAX_HOURS = 24;
-
-/** Simulated seconds of a RECORDS-record, EPOCHS-epoch job at time scale 1 (src/simulator/lifecycle.ts). */
-const NATURAL_JOB_SECONDS =
-  TIMING.validationS +
-  TIMING.dataProcessingBaseS +
-  TIMING.dataProcessingPerRecordS * RECORDS +
-  TIMING.trainingBaseS +
-  TIMING.trainingPerRecordEpochS * RECORDS * EPOCHS;
 
 /** A small seeded PRNG (mulberry32): the same mix of job lengths on every run of the benchmark. */
 function prng(seed: number): () => number {
@@ -108,22 +97,6 @@ export function jobHours(n: number): number[] {
     [hours[i], hours[j]] = [hours[j], hours[i]];
   }
   return hours;
-}
-
-function conversation(records: number, salt: string): string {
-  const lines: string[] = [];
-  for (let i = 0; i < records; i++) {
-    lines.push(
-      JSON.stringify({
-        schemaVersion: 'bedrock-conversation-2024',
-        messages: [
-          { role: 'user', content: [{ text: `${salt}: question ${i}` }] },
-          { role: 'assistant', content: [{ text: `answer ${i}` }] },
-        ],
-      }),
-    );
-  }
-  return lines.join('\n') + '\n';
 }
 
 export function quantiles(values: number[]): Quantiles {
@@ -228,23 +201,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     );
     const requests: FineTuneRequest[] = [];
     await eachLimited(hours, 32, async (h, i) => {
-      const key = `bench-orchestrate/${tag}/${i}.jsonl`;
-      await aws.s3.send(
-        new PutObjectCommand({ Bucket: 'finetune-datasets', Key: key, Body: conversation(RECORDS, `${tag}-${i}`) }),
-      );
-      // This job's own clock makes its NATURAL_JOB_SECONDS last h hours of the benchmark's clock.
-      const jobScale = (NATURAL_JOB_SECONDS * S) / (h * 3600);
-      requests[i] = {
-        customModelName: `orchestrate-${tag}-${i}`,
-        roleArn: 'arn:aws:iam::123456789012:role/BedrockFineTuning',
-        baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
-        customizationType: 'FINE_TUNING',
-        trainingDataConfig: { s3Uri: `s3://finetune-datasets/${key}` },
-        outputDataConfig: { s3Uri: `s3://finetune-outputs/bench-orchestrate/${tag}/${i}/` },
-        hyperParameters: { epochCount: String(EPOCHS) },
-        jobTags: [{ key: 'simulator:time-scale', value: jobScale.toPrecision(6) }],
-        orchestration: { polling },
-      };
+      requests[i] = await benchRunRequest(aws.s3, `orchestrate-${tag}-${i}`, { hours: h, timeScale: S, polling });
     });
 
     watcher.markStart();

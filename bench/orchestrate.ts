@@ -3,7 +3,7 @@
 // each, measured one after the other on fresh stacks.
 //
 //   npm run bench:orchestrate -- --jobs 200
-//   npm run bench:orchestrate -- --jobs 100,1000,5000 --time-scale 20
+//   npm run bench:orchestrate -- --jobs 100,1000,5000        (the scaling curve: S = 300, 30, 6)
 //   npm run bench:orchestrate -- --jobs 1000 --workers 2
 //   npm run bench:orchestrate -- --jobs 1000 --temporal-server postgres     (bench/temporal-cluster.ts)
 //   npm run bench:orchestrate -- --jobs 1000 --temporal my-cluster:7233     (a cluster of your own)
@@ -27,23 +27,21 @@ const positive = (integer: boolean) => (raw: string) => {
 const jobList = (raw: string) => raw.split(',').map((x) => positive(true)(x.trim()));
 
 /**
- * The time scale when none is given: the polling load grows with N x S (about N x S / 300 Bedrock
- * calls per second at the default polling), so the scale shrinks as N grows to keep that load within
- * what two cores carry (measured: docs/BENCHMARKS.md), between 10x and 3,000x.
+ * The time scale when none is given. The polling load grows with N x S (about N x S / 300 Bedrock calls
+ * per second at the default polling, each a poll activity); measured on 2 cores, a job-hour costs about
+ * 0.14 CPU seconds in all (worker, dev server, simulator), so S = 30,000 / N keeps the load of the first
+ * hour, when every job is running, near one core. At most 300: beyond that the polls' own round trip,
+ * not the backoff, sets their pace and the calls per job-hour are no longer the real ones.
  */
 export function defaultTimeScale(jobs: number): number {
-  return Math.min(3000, Math.max(10, Math.round(30_000 / jobs)));
+  return Math.min(300, Math.max(1, Math.round(30_000 / jobs)));
 }
 
 async function main(): Promise<void> {
   const program = new Command('bench:orchestrate')
     .requiredOption('--jobs <n[,n...]>', 'concurrent runs; a list measures each in turn', jobList)
     .option('--workers <w>', 'worker processes', positive(true), 1)
-    .option(
-      '--time-scale <s>',
-      'simulated seconds per real second (default: from N, see defaultTimeScale)',
-      positive(false),
-    )
+    .option('--time-scale <s>', 'simulated seconds per real second (default 30,000 / N, at most 300)', positive(false))
     .option('--temporal <address>', 'use this Temporal cluster (namespace default, search attributes registered)')
     .addOption(
       new Option('--temporal-server <kind>', 'start a server: the dev server, or the production shape on PostgreSQL')

@@ -52,11 +52,14 @@ export interface WorkerSettings {
 }
 
 /**
- * Worker defaults, chosen from bench:orchestrate on a 2-core machine (docs/OPERATIONS.md has the figures):
- * a run waits in its poll activity's retries, so it needs the cache only at its few workflow tasks.
+ * Worker defaults, from bench:orchestrate and bench:worker-cache on a 2-core machine (docs/OPERATIONS.md).
+ * A run waits in its poll activity's retries, so it needs the cache only around its few workflow tasks:
+ * 250 covers the runs in their first minute during a burst of starts (a smaller cache replays them, +84 %
+ * worker CPU at 20), while each cached run holds about 0.7 MB (worker RSS with 1,000 runs in flight:
+ * 331 MB at 10, 500 MB at 250, 709 MB at 500, 831 MB at 1,000).
  */
 export const WORKER_DEFAULTS = {
-  maxCachedWorkflows: 500,
+  maxCachedWorkflows: 250,
   maxConcurrentActivities: 100,
   maxConcurrentWorkflowTasks: 40,
   activityTaskPollers: 10,
