@@ -17,7 +17,7 @@ import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
 import type { ManagedChild } from '../src/stack/child-process';
 import { freeStackPorts, startLocalStack, startWorkerProcess } from '../src/stack/local-stack';
-import { LOCAL_S3_CREDENTIALS } from '../src/stack/s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../src/aws/local-credentials';
 import { benchRunRequest } from './bench-run-request';
 import { ProcessWatcher, type ProcessFigures } from './process-stats';
 import { runFigures, type RunFigures } from './run-history';

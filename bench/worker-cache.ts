@@ -14,7 +14,7 @@ import { createS3Client } from '../src/aws/clients';
 import { FineTuneClient } from '../src/client';
 import type { ManagedChild } from '../src/stack/child-process';
 import { freeStackPorts, startLocalStack, startWorkerProcess, type RunningStack } from '../src/stack/local-stack';
-import { LOCAL_S3_CREDENTIALS } from '../src/stack/s3-server';
+import { LOCAL_S3_CREDENTIALS } from '../src/aws/local-credentials';
 import { benchRunRequest } from './bench-run-request';
 
 const rssMb = (pid: number) =>
