@@ -13,6 +13,7 @@ export function table(rows: OrchestrateFigures[]): string {
     ['worker processes', (r) => String(r.workers)],
     ['Temporal server', (r) => r.server],
     ['time scale', (r) => `${r.timeScale}x`],
+    ['job lengths, simulated h', (r) => `${r.jobHoursRange.min}-${r.jobHoursRange.max}`],
     ['runs completed', (r) => String(r.completed)],
     [
       'runs failed',

@@ -1,7 +1,8 @@
 // One measurement of bench:orchestrate: N concurrent fineTune runs against a stack of their own (or a
 // given Temporal cluster), W worker processes, the simulator's clock and the polling both scaled by S.
 // Each run is a real request through the typed client with its own dataset object in S3; its job lasts
-// H simulated hours, H spread log-uniformly over 1-24 h (stratified, shuffled with a fixed seed): the job
+// H simulated hours, H spread log-uniformly over 1-24 h (stratified, shuffled with a fixed seed; another
+// range with `jobHours`): the job
 // length comes from the reserved job tag `simulator:time-scale`, so the dataset stays small. Waiting
 // uses visibility (a count query every few seconds), never one long poll per run. Figures come from the
 // runs' histories (server timestamps), the simulator's request log and /proc.
@@ -25,8 +26,10 @@ import { runFigures, type RunFigures } from './run-history';
 export interface OrchestrateOptions {
   jobs: number;
   workers: number;
-  /** Simulated seconds per real second, for the job clock and the polling alike. */
+  /** Simulated seconds per real second, for the job clock and the polling alike (at most MAX_TIME_SCALE). */
   timeScale: number;
+  /** The range of job lengths in simulated hours (default 1-24). */
+  jobHours?: { min: number; max: number };
   /** host:port of a Temporal cluster to use instead of a dev server of the run's own. */
   temporalAddress?: string;
   /** Processes of that cluster to measure (name and PID), when the benchmark started it. */
@@ -42,6 +45,13 @@ export interface OrchestrateOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The polling is the defaults divided by S, and a request's polling must keep maximumInterval >= 1 s and
+ * initialInterval >= 100 ms (src/core/request.ts): 300 s / 300 = 1 s. Faster also loses fidelity: the
+ * poll's own round trip would set the pace (docs/BENCHMARKS.md).
+ */
+export const MAX_TIME_SCALE = 300;
+
 export interface Quantiles {
   p50: number;
   p95: number;
@@ -52,6 +62,7 @@ export interface OrchestrateFigures {
   jobs: number;
   workers: number;
   timeScale: number;
+  jobHoursRange: { min: number; max: number };
   server: string;
   outcomes: Record<string, number>;
   completed: number;
@@ -73,8 +84,8 @@ export interface OrchestrateFigures {
   wallSeconds: number;
 }
 
-const MIN_HOURS = 1;
-const MAX_HOURS = 24;
+/** The issue's mix: jobs of 1 to 24 simulated hours. */
+export const DEFAULT_JOB_HOURS = { min: 1, max: 24 } as const;
 
 /** A small seeded PRNG (mulberry32): the same mix of job lengths on every run of the benchmark. */
 function prng(seed: number): () => number {
@@ -88,9 +99,9 @@ function prng(seed: number): () => number {
   };
 }
 
-/** N job lengths in hours, log-uniform over MIN..MAX (stratified, so the mix is the same for every N), shuffled. */
-export function jobHours(n: number): number[] {
-  const hours = Array.from({ length: n }, (_, k) => MIN_HOURS * Math.pow(MAX_HOURS / MIN_HOURS, (k + 0.5) / n));
+/** N job lengths in hours, log-uniform over min..max (stratified, so the mix is the same for every N), shuffled. */
+export function jobHours(n: number, range: { min: number; max: number } = DEFAULT_JOB_HOURS): number[] {
+  const hours = Array.from({ length: n }, (_, k) => range.min * Math.pow(range.max / range.min, (k + 0.5) / n));
   const random = prng(20_260_101);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -145,6 +156,9 @@ const ms = (n: number) => `${Math.max(1, Math.round(n))}ms`;
 
 export async function measureOrchestration(o: OrchestrateOptions): Promise<OrchestrateFigures> {
   const S = o.timeScale;
+  if (!(S > 0 && S <= MAX_TIME_SCALE)) {
+    throw new RangeError(`the time scale must be above 0 and at most ${MAX_TIME_SCALE} (got ${S})`);
+  }
   const tag = `${Date.now().toString(36)}`;
   const queue = `bench-orchestrate-${tag}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-orchestrate-'));
@@ -189,7 +203,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       watcher.watch(worker.name, worker.pid);
     }
 
-    const hours = jobHours(o.jobs);
+    const range = o.jobHours ?? DEFAULT_JOB_HOURS;
+    const hours = jobHours(o.jobs, range);
     const polling = {
       initialInterval: ms(DEFAULT_POLLING.initialMs / S),
       maximumInterval: ms(DEFAULT_POLLING.maximumMs / S),
@@ -197,7 +212,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       jitter: DEFAULT_POLLING.jitter,
     };
     o.log(
-      `[orchestrate] ${o.jobs} runs, ${o.workers} worker(s), time scale ${S}x, polling ${polling.initialInterval}..${polling.maximumInterval}; uploading ${o.jobs} datasets`,
+      `[orchestrate] ${o.jobs} runs of ${range.min}-${range.max} h jobs, ${o.workers} worker(s), time scale ${S}x, polling ${polling.initialInterval}..${polling.maximumInterval}; uploading ${o.jobs} datasets`,
     );
     const requests: FineTuneRequest[] = [];
     await eachLimited(hours, 32, async (h, i) => {
@@ -217,8 +232,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const startSeconds = (Date.now() - started) / 1000;
     o.log(`[orchestrate] ${o.jobs} runs started in ${startSeconds.toFixed(1)} s`);
 
-    // Wait through visibility. A run lasts at most 24 simulated hours plus its set-up; give it twice that.
-    const giveUpAt = started + 2 * ((MAX_HOURS * 3600 * 1000) / S) + 10 * 60_000;
+    // Wait through visibility. A run lasts at most its job plus its set-up; give it twice that.
+    const giveUpAt = started + 2 * ((range.max * 3600 * 1000) / S) + 10 * 60_000;
     const running = `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'`;
     let lastReport = 0;
     for (;;) {
@@ -259,6 +274,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       jobs: o.jobs,
       workers: o.workers,
       timeScale: S,
+      jobHoursRange: range,
       server: o.temporalAddress
         ? `cluster ${o.temporalAddress}`
         : `dev server (${o.temporalDb === 'memory' ? 'in memory' : 'SQLite file, WAL'}${o.sqlitePragmas.map((p) => `, ${p}`).join('')})`,

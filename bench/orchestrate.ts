@@ -13,7 +13,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { cpus, totalmem } from 'node:os';
 import { loadWorkerSettings } from '../src/config';
 import { finalLine, table } from './orchestrate-report';
-import { measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
+import { DEFAULT_JOB_HOURS, MAX_TIME_SCALE, measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
 import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
 
 const positive = (integer: boolean) => (raw: string) => {
@@ -34,14 +34,32 @@ const jobList = (raw: string) => raw.split(',').map((x) => positive(true)(x.trim
  * not the backoff, sets their pace and the calls per job-hour are no longer the real ones.
  */
 export function defaultTimeScale(jobs: number): number {
-  return Math.min(300, Math.max(1, Math.round(30_000 / jobs)));
+  return Math.min(MAX_TIME_SCALE, Math.max(1, Math.round(30_000 / jobs)));
 }
+
+const timeScale = (raw: string) => {
+  const n = positive(false)(raw);
+  if (n > MAX_TIME_SCALE) {
+    throw new InvalidArgumentError(
+      `at most ${MAX_TIME_SCALE}: the polling (defaults / S) must keep a maximum interval of at least 1 s`,
+    );
+  }
+  return n;
+};
+
+const hourRange = (raw: string) => {
+  const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(min > 0 && max >= min)) throw new InvalidArgumentError('expected MIN-MAX hours, like 1-24');
+  return { min, max };
+};
 
 async function main(): Promise<void> {
   const program = new Command('bench:orchestrate')
     .requiredOption('--jobs <n[,n...]>', 'concurrent runs; a list measures each in turn', jobList)
     .option('--workers <w>', 'worker processes', positive(true), 1)
-    .option('--time-scale <s>', 'simulated seconds per real second (default 30,000 / N, at most 300)', positive(false))
+    .option('--time-scale <s>', 'simulated seconds per real second (default 30,000 / N, at most 300)', timeScale)
+    .option('--hours <min-max>', 'job lengths, simulated hours, log-uniform', hourRange, { ...DEFAULT_JOB_HOURS })
     .option('--temporal <address>', 'use this Temporal cluster (namespace default, search attributes registered)')
     .addOption(
       new Option('--temporal-server <kind>', 'start a server: the dev server, or the production shape on PostgreSQL')
@@ -64,6 +82,7 @@ async function main(): Promise<void> {
     jobs: number[];
     workers: number;
     timeScale?: number;
+    hours: { min: number; max: number };
     temporal?: string;
     temporalServer: 'dev' | 'postgres';
     temporalDb: 'file' | 'memory';
@@ -94,6 +113,7 @@ async function main(): Promise<void> {
           jobs,
           workers: flags.workers,
           timeScale: flags.timeScale ?? defaultTimeScale(jobs),
+          jobHours: flags.hours,
           temporalAddress: flags.temporal ?? cluster?.address,
           serverProcesses: cluster?.processes,
           temporalDb: flags.temporalDb,

@@ -11,8 +11,9 @@ test('bench:orchestrate at N = 20: every run completes, exactly one job each, on
   const figures = await measureOrchestration({
     jobs: 20,
     workers: 1,
-    // Fast: this checks the benchmark works, not what it measures.
-    timeScale: 3000,
+    // Fast: this checks the benchmark works, not what it measures (jobs of 0.25-0.5 h: 3-6 s real).
+    timeScale: 300,
+    jobHours: { min: 0.25, max: 0.5 },
     temporalDb: 'file',
     sqlitePragmas: [],
     burst: 10,
