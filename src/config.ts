@@ -40,7 +40,32 @@ export interface WorkerSettings {
   shutdownGraceTimeMs: number;
   /** Cached workflow runs: sized for the concurrent runs one worker carries, not from the heap. */
   maxCachedWorkflows: number;
+  /** Activities (Bedrock and S3 calls, dataset validation) running at once. */
+  maxConcurrentActivities: number;
+  /** Workflow tasks (replays and decisions) running at once; at most maxCachedWorkflows. */
+  maxConcurrentWorkflowTasks: number;
+  /** Long polls the worker keeps open for activity tasks and for workflow tasks. */
+  activityTaskPollers: number;
+  workflowTaskPollers: number;
+  /** How long a run's next workflow task waits for this worker (its cache) before any worker may take it. */
+  stickyQueueTimeoutMs: number;
 }
+
+/**
+ * Worker defaults, from bench:orchestrate and bench:worker-cache on a 2-core machine (docs/OPERATIONS.md).
+ * A run waits in its poll activity's retries, so it needs the cache only around its few workflow tasks:
+ * 250 covers the runs in their first minute during a burst of starts (a smaller cache replays them, +84 %
+ * worker CPU at 20), while each cached run holds about 0.7 MB (worker RSS with 1,000 runs in flight:
+ * 331 MB at 10, 500 MB at 250, 709 MB at 500, 831 MB at 1,000).
+ */
+export const WORKER_DEFAULTS = {
+  maxCachedWorkflows: 250,
+  maxConcurrentActivities: 100,
+  maxConcurrentWorkflowTasks: 40,
+  activityTaskPollers: 10,
+  workflowTaskPollers: 10,
+  stickyQueueTimeoutSeconds: 10,
+} as const;
 
 /** Wrong or missing configuration: every problem at once, each with how to fix it. */
 export class ConfigError extends Error {
@@ -164,9 +189,67 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     );
   }
   const graceSeconds = positiveInt(env, 'FINETUNE_SHUTDOWN_GRACE_SECONDS', 30, problems);
-  const maxCachedWorkflows = positiveInt(env, 'FINETUNE_MAX_CACHED_WORKFLOWS', 500, problems);
+  const d = WORKER_DEFAULTS;
+  const maxCachedWorkflows = positiveInt(env, 'FINETUNE_MAX_CACHED_WORKFLOWS', d.maxCachedWorkflows, problems);
+  if (maxCachedWorkflows < 2) {
+    problems.push(`FINETUNE_MAX_CACHED_WORKFLOWS=${maxCachedWorkflows} must be at least 2 (the SDK's minimum)`);
+  }
+  const maxConcurrentWorkflowTasks = positiveInt(
+    env,
+    'FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS',
+    Math.min(d.maxConcurrentWorkflowTasks, maxCachedWorkflows),
+    problems,
+  );
+  if (maxConcurrentWorkflowTasks < 2 || maxConcurrentWorkflowTasks > maxCachedWorkflows) {
+    problems.push(
+      `FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS=${maxConcurrentWorkflowTasks} must be from 2 to FINETUNE_MAX_CACHED_WORKFLOWS (${maxCachedWorkflows})`,
+    );
+  }
+  const workflowTaskPollers = positiveInt(
+    env,
+    'FINETUNE_WORKFLOW_TASK_POLLERS',
+    Math.min(d.workflowTaskPollers, maxConcurrentWorkflowTasks),
+    problems,
+  );
+  if (workflowTaskPollers < 2 || workflowTaskPollers > maxConcurrentWorkflowTasks) {
+    problems.push(
+      `FINETUNE_WORKFLOW_TASK_POLLERS=${workflowTaskPollers} must be from 2 to FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks})`,
+    );
+  }
+  const maxConcurrentActivities = positiveInt(
+    env,
+    'FINETUNE_MAX_CONCURRENT_ACTIVITIES',
+    d.maxConcurrentActivities,
+    problems,
+  );
+  const activityTaskPollers = positiveInt(
+    env,
+    'FINETUNE_ACTIVITY_TASK_POLLERS',
+    Math.min(d.activityTaskPollers, maxConcurrentActivities),
+    problems,
+  );
+  if (activityTaskPollers > maxConcurrentActivities) {
+    problems.push(
+      `FINETUNE_ACTIVITY_TASK_POLLERS=${activityTaskPollers} must not exceed FINETUNE_MAX_CONCURRENT_ACTIVITIES (${maxConcurrentActivities})`,
+    );
+  }
+  const stickySeconds = positiveInt(
+    env,
+    'FINETUNE_STICKY_QUEUE_TIMEOUT_SECONDS',
+    d.stickyQueueTimeoutSeconds,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
-  return { prometheusBindAddress, shutdownGraceTimeMs: graceSeconds * 1000, maxCachedWorkflows };
+  return {
+    prometheusBindAddress,
+    shutdownGraceTimeMs: graceSeconds * 1000,
+    maxCachedWorkflows,
+    maxConcurrentActivities,
+    maxConcurrentWorkflowTasks,
+    activityTaskPollers,
+    workflowTaskPollers,
+    stickyQueueTimeoutMs: stickySeconds * 1000,
+  };
 }
 
 /** Ports and folders of the local development stack (`finetune dev`, `finetune demo`, the tests). */

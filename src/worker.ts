@@ -12,7 +12,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, destroyAwsClients } from './aws/clients';
-import { loadConfig, loadWorkerSettings } from './config';
+import { loadConfig, loadWorkerSettings, type WorkerSettings } from './config';
 
 export interface FineTuneWorkerOptions {
   connection: NativeConnection;
@@ -28,6 +28,15 @@ export interface FineTuneWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   maxCachedWorkflows?: number;
+  /** The capacity settings of WorkerSettings (config.ts); the SDK's defaults when absent. */
+  capacity?: Pick<
+    WorkerSettings,
+    | 'maxConcurrentActivities'
+    | 'maxConcurrentWorkflowTasks'
+    | 'activityTaskPollers'
+    | 'workflowTaskPollers'
+    | 'stickyQueueTimeoutMs'
+  >;
   identity?: string;
 }
 
@@ -47,6 +56,15 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.identity !== undefined ? { identity: options.identity } : {}),
+    ...(options.capacity
+      ? {
+          maxConcurrentActivityTaskExecutions: options.capacity.maxConcurrentActivities,
+          maxConcurrentWorkflowTaskExecutions: options.capacity.maxConcurrentWorkflowTasks,
+          maxConcurrentActivityTaskPolls: options.capacity.activityTaskPollers,
+          maxConcurrentWorkflowTaskPolls: options.capacity.workflowTaskPollers,
+          stickyQueueScheduleToStartTimeout: options.capacity.stickyQueueTimeoutMs,
+        }
+      : {}),
   });
 }
 
@@ -79,6 +97,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       deps: { ...clients, temporal: new Client({ connection, namespace: config.temporal.namespace }) },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
+      capacity: settings,
     });
     Runtime.instance().logger.info('finetune worker ready', {
       taskQueue: config.taskQueue,
@@ -88,6 +107,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       bedrockEndpoint: config.aws.bedrockEndpoint ?? 'AWS',
       s3Endpoint: config.aws.s3Endpoint ?? 'AWS',
       prometheus: settings.prometheusBindAddress ?? 'off',
+      maxCachedWorkflows: settings.maxCachedWorkflows,
+      maxConcurrentActivities: settings.maxConcurrentActivities,
+      maxConcurrentWorkflowTasks: settings.maxConcurrentWorkflowTasks,
+      activityTaskPollers: settings.activityTaskPollers,
+      workflowTaskPollers: settings.workflowTaskPollers,
+      stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
     });
     await worker.run();
   } finally {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadStackSettings, loadWorkerSettings } from '../src/config';
+import { ConfigError, loadConfig, loadStackSettings, loadWorkerSettings, WORKER_DEFAULTS } from '../src/config';
 
 const base = { AWS_REGION: 'us-east-1', TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' };
 
@@ -72,8 +72,47 @@ describe('worker and stack settings', () => {
     expect(loadWorkerSettings({})).toEqual({
       prometheusBindAddress: undefined,
       shutdownGraceTimeMs: 30_000,
-      maxCachedWorkflows: 500,
+      maxCachedWorkflows: WORKER_DEFAULTS.maxCachedWorkflows,
+      maxConcurrentActivities: WORKER_DEFAULTS.maxConcurrentActivities,
+      maxConcurrentWorkflowTasks: WORKER_DEFAULTS.maxConcurrentWorkflowTasks,
+      activityTaskPollers: WORKER_DEFAULTS.activityTaskPollers,
+      workflowTaskPollers: WORKER_DEFAULTS.workflowTaskPollers,
+      stickyQueueTimeoutMs: WORKER_DEFAULTS.stickyQueueTimeoutSeconds * 1000,
     });
+    expect(
+      loadWorkerSettings({
+        FINETUNE_MAX_CACHED_WORKFLOWS: '2000',
+        FINETUNE_MAX_CONCURRENT_ACTIVITIES: '50',
+        FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+        FINETUNE_ACTIVITY_TASK_POLLERS: '4',
+        FINETUNE_WORKFLOW_TASK_POLLERS: '4',
+        FINETUNE_STICKY_QUEUE_TIMEOUT_SECONDS: '30',
+      }),
+    ).toMatchObject({
+      maxCachedWorkflows: 2000,
+      maxConcurrentActivities: 50,
+      maxConcurrentWorkflowTasks: 20,
+      activityTaskPollers: 4,
+      workflowTaskPollers: 4,
+      stickyQueueTimeoutMs: 30_000,
+    });
+    // A small cache also bounds the workflow tasks at once and their pollers (the SDK requires it).
+    expect(loadWorkerSettings({ FINETUNE_MAX_CACHED_WORKFLOWS: '5' })).toMatchObject({
+      maxConcurrentWorkflowTasks: 5,
+      workflowTaskPollers: 5,
+    });
+    expect(
+      problemsOf(() =>
+        loadWorkerSettings({
+          FINETUNE_MAX_CACHED_WORKFLOWS: '10',
+          FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS: '40',
+          FINETUNE_ACTIVITY_TASK_POLLERS: '200',
+        }),
+      ),
+    ).toEqual([
+      'FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS=40 must be from 2 to FINETUNE_MAX_CACHED_WORKFLOWS (10)',
+      'FINETUNE_ACTIVITY_TASK_POLLERS=200 must not exceed FINETUNE_MAX_CONCURRENT_ACTIVITIES (100)',
+    ]);
     expect(loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: '0.0.0.0:9464' }).prometheusBindAddress).toBe(
       '0.0.0.0:9464',
     );

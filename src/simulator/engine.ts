@@ -390,9 +390,17 @@ export class Engine {
     return false;
   }
 
+  /**
+   * Running jobs, counted only as far as the quota (the answer matters only up to it), and not at all
+   * while there are fewer jobs than the quota: a create must not cost a pass over thousands of jobs.
+   */
   private async runningJobCount(): Promise<number> {
+    const quota = this.options.maxConcurrentJobs;
+    if (this.store.jobCount < quota) return 0;
     let count = 0;
-    for (const job of this.store.allJobs()) if (isRunning((await this.settle(job)).status)) count++;
+    for (const job of this.store.allJobs()) {
+      if (isRunning((await this.settle(job)).status) && ++count >= quota) break;
+    }
     return count;
   }
 

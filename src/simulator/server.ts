@@ -204,6 +204,7 @@ export async function startSimulatorServer(
         server.closeAllConnections();
       });
       s3.destroy();
+      store.close();
     },
   };
 }

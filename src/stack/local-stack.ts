@@ -37,6 +37,12 @@ export interface LocalStackOptions extends StackSettings {
   ephemeral?: boolean;
   /** Simulated seconds per real second for the Bedrock simulator. */
   simulatorTimeScale?: number;
+  /** More `finetune simulator` flags (e.g. a concurrent-job quota). */
+  simulatorArgs?: string[];
+  /** Use this Temporal cluster (host:port, namespace `default`) instead of starting the dev server. */
+  externalTemporalAddress?: string;
+  /** More `--sqlite-pragma` values for the dev server's SQLite file (beside WAL and synchronous=normal). */
+  sqlitePragmas?: string[];
   taskQueue?: string;
   log?: (line: string) => void;
   /** Names this process in the stack's process record (what a later start reports when it is still running). */
@@ -94,6 +100,7 @@ async function checkPorts(options: LocalStackOptions): Promise<void> {
   const names = Object.keys(what) as StackPortName[];
   for (const name of names) {
     if (name === 'temporalUiPort' && options.headless) continue;
+    if ((name === 'temporalPort' || name === 'temporalUiPort') && options.externalTemporalAddress) continue;
     const setting = STACK_PORT_SETTINGS[name];
     await assertPortFree(options.host, options[name], what[name], `${setting.flag} or ${setting.env}`);
   }
@@ -181,17 +188,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   };
   try {
     const [temporal, s3] = await Promise.all([
-      startTemporalServer({
-        binary: tools.temporal,
-        host: options.host,
-        port: options.temporalPort,
-        uiPort: options.temporalUiPort,
-        headless: options.headless ?? false,
-        dataDir: options.ephemeral ? undefined : dataDir,
-        logFile: join(logs, 'temporal.log'),
-        namespace: LOCAL_NAMESPACE,
-        onSpawn,
-      }).then((t) => (children.push(t.child), t)),
+      options.externalTemporalAddress
+        ? { address: options.externalTemporalAddress, uiUrl: undefined }
+        : startTemporalServer({
+            binary: tools.temporal,
+            host: options.host,
+            port: options.temporalPort,
+            uiPort: options.temporalUiPort,
+            headless: options.headless ?? false,
+            dataDir: options.ephemeral ? undefined : dataDir,
+            sqlitePragmas: options.sqlitePragmas,
+            logFile: join(logs, 'temporal.log'),
+            namespace: LOCAL_NAMESPACE,
+            onSpawn,
+          }).then((t) => (children.push(t.child), t)),
       startS3Server({
         binary: tools.versitygw,
         host: options.host,
@@ -209,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       stateFile: join(dataDir, 'simulator-state.json'),
       timeScale: options.simulatorTimeScale ?? 60,
       logFile: join(logs, 'simulator.log'),
+      extraArgs: options.simulatorArgs,
       onSpawn,
     });
     children.push(simulator.child);

@@ -15,6 +15,8 @@ export interface TemporalServerOptions {
   headless: boolean;
   /** Folder for the SQLite file; in memory when absent. */
   dataDir?: string;
+  /** More SQLite pragmas (`name=value`) for the file, after the defaults below. */
+  sqlitePragmas?: string[];
   logFile: string;
   namespace: string;
   onSpawn?: OnSpawn;
@@ -35,6 +37,7 @@ export async function startTemporalServer(
     // server process (not a power cut, which a dev server need not).
     args.push('--db-filename', resolve(join(options.dataDir, 'temporal.sqlite')));
     args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    for (const pragma of options.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
 

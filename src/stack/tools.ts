@@ -1,7 +1,8 @@
-// The two programs the local stack needs that npm cannot install: the Temporal CLI (its dev server and
-// Web UI) and Versity Gateway (an S3 server whose objects are plain files). Both are Go modules, built
-// once with `go install` into a per-user cache outside the checkout so every clone and CI's fresh clone
-// find them again. A second call finds them and prints nothing.
+// The programs the local stack needs that npm cannot install: the Temporal CLI (its dev server and Web
+// UI) and Versity Gateway (an S3 server whose objects are plain files); and for the scale benchmark the
+// Temporal server in its production shape with its schema tool. All are Go modules, built once with
+// `go install` into a per-user cache outside the checkout so every clone and CI's fresh clone find them
+// again. A second call finds them and prints nothing.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,11 +11,13 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-export type ToolName = 'temporal' | 'versitygw';
+export type ToolName = 'temporal' | 'versitygw' | 'temporal-server' | 'temporal-sql-tool';
 
 interface ToolSpec {
   module: string;
   version: string;
+  /** The file `go install` writes (the package's last path element), when it differs from the tool's name. */
+  builds?: string;
   /** An environment variable that points at an existing binary, checked first. */
   pathVariable: string;
   purpose: string;
@@ -34,6 +37,22 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
     version: 'v1.7.0',
     pathVariable: 'VERSITYGW_PATH',
     purpose: 'S3-compatible server',
+  },
+  // The same server version as the dev server above (Server 1.29.1), as a cluster runs it: all services in
+  // one process on PostgreSQL (bench/temporal-cluster.ts).
+  'temporal-server': {
+    module: 'go.temporal.io/server/cmd/server',
+    version: 'v1.29.1',
+    builds: 'server',
+    pathVariable: 'TEMPORAL_SERVER_PATH',
+    purpose: 'Temporal server (production shape, for bench:orchestrate)',
+  },
+  'temporal-sql-tool': {
+    module: 'go.temporal.io/server/cmd/tools/sql',
+    version: 'v1.29.1',
+    builds: 'sql',
+    pathVariable: 'TEMPORAL_SQL_TOOL_PATH',
+    purpose: 'Temporal SQL schema tool (for bench:orchestrate)',
   },
 };
 
@@ -83,7 +102,7 @@ async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Prom
       maxBuffer: 64 * 1024 * 1024,
     });
     mkdirSync(join(target, '..'), { recursive: true });
-    renameSync(join(scratch, name), target);
+    renameSync(join(scratch, spec.builds ?? name), target);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {

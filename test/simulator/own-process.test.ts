@@ -13,9 +13,10 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Store } from '../../src/simulator/state';
 import {
   bedrockClient,
   DATASETS,
@@ -167,8 +168,8 @@ test('after SIGKILL and a restart from the state file every job and model is the
 
   await sim.kill();
   expect(sim.process.signalCode).toBe('SIGKILL');
-  const persisted = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: unknown[] };
-  expect(persisted.jobs).toHaveLength(3);
+  // What is on disk (snapshot and journal), read the way the simulator reads it at start.
+  expect(Store.read(stateFile).allJobs()).toHaveLength(3);
 
   sim = await own(args);
   client = bedrockClient(sim.endpoint);
@@ -195,8 +196,11 @@ test('after SIGKILL and a restart from the state file every job and model is the
     const finished = await waitForJob(client, runningArn, undefined, 60_000);
     expect(finished.status).toBe('Completed');
     expect(finished.creationTime).toEqual(runningBefore.creationTime);
-    const models = JSON.parse(readFileSync(stateFile, 'utf8')) as { models: { modelName: string }[] };
-    expect(models.models.filter((m) => m.modelName === running.customModelName)).toHaveLength(1);
+    expect(
+      Store.read(stateFile)
+        .allModels()
+        .filter((m) => m.modelName === running.customModelName),
+    ).toHaveLength(1);
     // Names stay taken across the restart.
     const err = await client
       .send(new CreateModelCustomizationJobCommand({ ...running, clientRequestToken: unique('t') }))

@@ -1,0 +1,63 @@
+// The figures of bench:orchestrate as one Markdown table (a column per measurement) and the closing line.
+import type { OrchestrateFigures } from './orchestrate-run';
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const f3 = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '-');
+const q = (x: { p50: number; p95: number; max: number }, f = f2) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.max)}`;
+
+export function table(rows: OrchestrateFigures[]): string {
+  const procNames = [...new Set(rows.flatMap((r) => r.processes.map((p) => p.name)))];
+  const lines: [string, (r: OrchestrateFigures) => string][] = [
+    ['runs (N)', (r) => String(r.jobs)],
+    ['worker processes', (r) => String(r.workers)],
+    ['Temporal server', (r) => r.server],
+    ['time scale', (r) => `${r.timeScale}x`],
+    ['job lengths, simulated h', (r) => `${r.jobHoursRange.min}-${r.jobHoursRange.max}`],
+    ['runs completed', (r) => String(r.completed)],
+    [
+      'runs failed',
+      (r) =>
+        `${r.failed}${
+          r.failed > 0
+            ? ` (${Object.entries(r.outcomes)
+                .filter(([k]) => k !== 'Completed' && k !== 'Running')
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')})`
+            : ''
+        }`,
+    ],
+    ['runs unfinished', (r) => String(r.unfinished)],
+    ['jobs created (must equal N)', (r) => `${r.jobsCreated} (${r.distinctJobArns} distinct in results)`],
+    ['start to job created, s (p50 / p95 / max)', (r) => q(r.startToJobCreatedS)],
+    ['detection lag, s (p50 / p95 / max)', (r) => q(r.detectionLagS)],
+    ['  bound: max poll interval + 5 s', (r) => f1(r.maxPollIntervalS + 5)],
+    ['simulated job-hours', (r) => f1(r.jobHours)],
+    ['Bedrock Get calls per job-hour', (r) => f2(r.getCalls / r.jobHours)],
+    ['Bedrock calls, all operations', (r) => String(r.bedrockCalls)],
+    ['history events per run (mean / max)', (r) => `${f1(r.historyEvents.mean)} / ${r.historyEvents.max}`],
+    ['history events per job-hour', (r) => f2(r.historyEvents.total / r.jobHours)],
+    ['worker CPU s per job-hour (all workers)', (r) => f3(r.workerCpuSeconds / r.jobHours)],
+    ...procNames.flatMap((name): [string, (r: OrchestrateFigures) => string][] => [
+      [`${name}: CPU s`, (r) => f1(r.processes.find((p) => p.name === name)?.cpuSeconds ?? NaN)],
+      [
+        `${name}: peak RSS MB (seen at s)`,
+        (r) => {
+          const p = r.processes.find((x) => x.name === name);
+          return p ? `${f1(p.peakRssMb)} (${p.peakAtSeconds.toFixed(0)})` : '-';
+        },
+      ],
+      [`${name}: RSS at the end, MB`, (r) => f1(r.processes.find((p) => p.name === name)?.endRssMb ?? NaN)],
+    ]),
+    ['starting all runs, s', (r) => f1(r.startSeconds)],
+    ['wall time (first start to last close), s', (r) => f1(r.wallSeconds)],
+  ];
+  const header = `| | ${rows.map((r) => `N = ${r.jobs}`).join(' | ')} |`;
+  const rule = `|---|${rows.map(() => '---').join('|')}|`;
+  return [header, rule, ...lines.map(([label, cell]) => `| ${label} | ${rows.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function finalLine(r: OrchestrateFigures): string {
+  const workerRss = Math.max(...r.processes.filter((p) => p.name.startsWith('worker')).map((p) => p.peakRssMb));
+  return `orchestrate: ${r.completed}/${r.jobs} completed, ${r.jobsCreated} jobs, worker peak RSS ${workerRss.toFixed(0)} MB, detection lag p95 ${r.detectionLagS.p95.toFixed(2)} s`;
+}

@@ -1,0 +1,140 @@
+// Many concurrent fine-tunes on one machine, and the same against a Temporal cluster: see
+// orchestrate-run.ts for what one measurement does. Several --jobs values give one table, one column
+// each, measured one after the other on fresh stacks.
+//
+//   npm run bench:orchestrate -- --jobs 200
+//   npm run bench:orchestrate -- --jobs 100,1000,5000        (the scaling curve: S = 300, 30, 6)
+//   npm run bench:orchestrate -- --jobs 1000 --workers 2
+//   npm run bench:orchestrate -- --jobs 1000 --temporal-server postgres     (bench/temporal-cluster.ts)
+//   npm run bench:orchestrate -- --jobs 1000 --temporal my-cluster:7233     (a cluster of your own)
+//
+// Worker settings come from the environment as for `finetune worker` (FINETUNE_MAX_CACHED_WORKFLOWS, ...).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cpus, totalmem } from 'node:os';
+import { loadWorkerSettings } from '../src/config';
+import { finalLine, table } from './orchestrate-report';
+import { DEFAULT_JOB_HOURS, MAX_TIME_SCALE, measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
+import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
+
+const positive = (integer: boolean) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return n;
+};
+
+const jobList = (raw: string) => raw.split(',').map((x) => positive(true)(x.trim()));
+
+/**
+ * The time scale when none is given. The polling load grows with N x S (about N x S / 300 Bedrock calls
+ * per second at the default polling, each a poll activity); measured on 2 cores, a job-hour costs about
+ * 0.14 CPU seconds in all (worker, dev server, simulator), so S = 30,000 / N keeps the load of the first
+ * hour, when every job is running, near one core. At most 300: beyond that the polls' own round trip,
+ * not the backoff, sets their pace and the calls per job-hour are no longer the real ones.
+ */
+export function defaultTimeScale(jobs: number): number {
+  return Math.min(MAX_TIME_SCALE, Math.max(1, Math.round(30_000 / jobs)));
+}
+
+const timeScale = (raw: string) => {
+  const n = positive(false)(raw);
+  if (n > MAX_TIME_SCALE) {
+    throw new InvalidArgumentError(
+      `at most ${MAX_TIME_SCALE}: the polling (defaults / S) must keep a maximum interval of at least 1 s`,
+    );
+  }
+  return n;
+};
+
+const hourRange = (raw: string) => {
+  const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(min > 0 && max >= min)) throw new InvalidArgumentError('expected MIN-MAX hours, like 1-24');
+  return { min, max };
+};
+
+async function main(): Promise<void> {
+  const program = new Command('bench:orchestrate')
+    .requiredOption('--jobs <n[,n...]>', 'concurrent runs; a list measures each in turn', jobList)
+    .option('--workers <w>', 'worker processes', positive(true), 1)
+    .option('--time-scale <s>', 'simulated seconds per real second (default 30,000 / N, at most 300)', timeScale)
+    .option('--hours <min-max>', 'job lengths, simulated hours, log-uniform', hourRange, { ...DEFAULT_JOB_HOURS })
+    .option('--temporal <address>', 'use this Temporal cluster (namespace default, search attributes registered)')
+    .addOption(
+      new Option('--temporal-server <kind>', 'start a server: the dev server, or the production shape on PostgreSQL')
+        .choices(['dev', 'postgres'])
+        .default('dev'),
+    )
+    .addOption(
+      new Option('--temporal-db <where>', 'the dev server storage').choices(['file', 'memory']).default('file'),
+    )
+    .option(
+      '--sqlite-pragma <name=value>',
+      'another SQLite pragma for the dev server (repeatable)',
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--burst <b>', 'starts sent at once', positive(true), 100)
+    .option('--keep', 'keep the stack data folder (logs) after the run', false)
+    .parse();
+  const flags = program.opts<{
+    jobs: number[];
+    workers: number;
+    timeScale?: number;
+    hours: { min: number; max: number };
+    temporal?: string;
+    temporalServer: 'dev' | 'postgres';
+    temporalDb: 'file' | 'memory';
+    sqlitePragma: string[];
+    burst: number;
+    keep: boolean;
+  }>();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const settings = loadWorkerSettings();
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node ${process.version}; ${new Date().toISOString()}`,
+  );
+  console.log(
+    `worker settings: cache ${settings.maxCachedWorkflows} workflows, ${settings.maxConcurrentActivities} activities and ${settings.maxConcurrentWorkflowTasks} workflow tasks at once, ${settings.activityTaskPollers}/${settings.workflowTaskPollers} activity/workflow pollers, sticky timeout ${settings.stickyQueueTimeoutMs / 1000} s`,
+  );
+  const interrupted = new AbortController();
+  process.once('SIGINT', () => {
+    log('[orchestrate] interrupted: stopping what was started');
+    interrupted.abort(new Error('interrupted'));
+  });
+  const rows: OrchestrateFigures[] = [];
+  for (const jobs of flags.jobs) {
+    let cluster: TemporalCluster | undefined;
+    try {
+      if (!flags.temporal && flags.temporalServer === 'postgres') cluster = await startTemporalCluster({ log });
+      rows.push(
+        await measureOrchestration({
+          jobs,
+          workers: flags.workers,
+          timeScale: flags.timeScale ?? defaultTimeScale(jobs),
+          jobHours: flags.hours,
+          temporalAddress: flags.temporal ?? cluster?.address,
+          serverProcesses: cluster?.processes,
+          temporalDb: flags.temporalDb,
+          sqlitePragmas: flags.sqlitePragma,
+          burst: flags.burst,
+          keep: flags.keep,
+          signal: interrupted.signal,
+          log,
+        }),
+      );
+    } finally {
+      await cluster?.stop();
+    }
+  }
+  console.log(table(rows));
+  for (const r of rows) console.log(finalLine(r));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

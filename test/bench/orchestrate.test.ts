@@ -1,0 +1,36 @@
+// bench:orchestrate once at a small N, so it cannot rot: its own stack, a worker process, 20 runs
+// through the typed client, waiting through visibility, figures read from histories and /proc.
+// Outcomes only (every run completed with exactly one job); the figures it prints are never asserted.
+import { finalLine, table } from '../../bench/orchestrate-report';
+import { measureOrchestration } from '../../bench/orchestrate-run';
+
+jest.setTimeout(600_000);
+
+test('bench:orchestrate at N = 20: every run completes, exactly one job each, one table and the closing line', async () => {
+  const lines: string[] = [];
+  const figures = await measureOrchestration({
+    jobs: 20,
+    workers: 1,
+    // Fast: this checks the benchmark works, not what it measures (jobs of 0.25-0.5 h: 3-6 s real).
+    timeScale: 300,
+    jobHours: { min: 0.25, max: 0.5 },
+    temporalDb: 'file',
+    sqlitePragmas: [],
+    burst: 10,
+    keep: false,
+    log: (line) => lines.push(line),
+  });
+  expect(figures.outcomes).toEqual({ Completed: 20 });
+  expect(figures.completed).toBe(20);
+  expect(figures.jobsCreated).toBe(20);
+  expect(figures.distinctJobArns).toBe(20);
+  expect(figures.getCalls).toBeGreaterThan(0);
+  expect(figures.processes.map((p) => p.name)).toEqual(
+    expect.arrayContaining(['Temporal dev server', 'Bedrock simulator', 'worker 1']),
+  );
+  for (const p of figures.processes) expect(p.peakRssMb).toBeGreaterThan(0);
+  expect(table([figures])).toContain('| jobs created (must equal N) | 20 (20 distinct in results) |');
+  expect(finalLine(figures)).toMatch(
+    /^orchestrate: 20\/20 completed, 20 jobs, worker peak RSS \d+ MB, detection lag p95 \d+\.\d\d s$/,
+  );
+});
