@@ -24,7 +24,12 @@ import {
 import type { DataCheckOutcome, InvocationLogsConfig } from './types';
 
 /** S3 could not be asked (connection refused, 5xx, a reset stream): retried later, the job does not fail. */
-export class TransientDataError extends Error {}
+export class TransientDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientDataError';
+  }
+}
 
 export interface DataCheckInput {
   model: CatalogModel;
@@ -39,7 +44,12 @@ export interface DataCheckInput {
 }
 
 /** The job fails with this message (a permanent problem with the data or its location). */
-class DataProblem extends Error {}
+class DataProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataProblem';
+  }
+}
 
 const FAILURE_MESSAGE_MAX = 2048;
 

@@ -35,7 +35,12 @@ export interface SimulatorDeps {
   log?: (line: string) => void;
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends Error {
+  constructor() {
+    super(`the request body is larger than ${MAX_BODY_BYTES} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
