@@ -18,5 +18,5 @@ try {
 }
 cli.main(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
+  process.exit(cli.exitCodeOf(err));
 });

@@ -84,9 +84,8 @@ export interface StartOptions {
   retryOf?: RetryOf;
 }
 
-/** `retry` refused: the run is still going or it completed (exit 2 in the CLI). */
+/** `retry` refused: the run is still going or it completed. */
 export class RetryRefusedError extends Error {
-  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'RetryRefusedError';

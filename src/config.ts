@@ -69,7 +69,6 @@ export const WORKER_DEFAULTS = {
 
 /** Wrong or missing configuration: every problem at once, each with how to fix it. */
 export class ConfigError extends Error {
-  readonly exitCode = 2;
   constructor(readonly problems: string[]) {
     super(`Configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';

@@ -11,7 +11,8 @@ import { loadAwsConfig } from '../config';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import type { FineTuneRequest } from '../core/request';
 import { fields, printJson, table } from './format';
-import { readRequestFile, UsageError } from './session';
+import { UsageError } from './exit-codes';
+import { readRequestFile } from './session';
 
 /** The examples folder of the package: two folders up from both src/cli and dist/cli. */
 export const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');

@@ -5,7 +5,8 @@ import { CUSTOMIZATION_TYPES, type CustomizationType } from '../core/catalog';
 import { durationMs, DURATION_PATTERN } from '../core/durations';
 import { FINE_TUNE_WORKFLOW_TYPE, type Phase } from '../core/fine-tune-contract';
 import { printJson, runsTable } from './format';
-import { isInvalidArgument, UsageError, withSession } from './session';
+import { UsageError } from './exit-codes';
+import { isInvalidArgument, withSession } from './session';
 
 /** Temporal's ExecutionStatus values, as `--status` takes them (any case). */
 export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut'] as const;

@@ -19,6 +19,10 @@ import { registerStopCommand } from './stop';
 import { registerValidateCommand } from './validate';
 import { registerWatchCommand } from './watch';
 import { registerWorkerCommand } from './worker';
+import { exitCodeOf } from './exit-codes';
+
+/** bin/finetune.js maps the error that ended a command with it. */
+export { exitCodeOf };
 
 /** The package's version, from its package.json (two folders up from src/cli and from dist/cli alike). */
 export function packageVersion(): string {
@@ -56,7 +60,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      process.exitCode = exitCodeOf(err);
       return;
     }
     throw err;

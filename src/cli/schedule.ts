@@ -4,7 +4,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
 import { fields, printJson, scheduleLines, schedulesTable, timestamp } from './format';
-import { isInvalidArgument, readRequestFile, UsageError, withSession } from './session';
+import { UsageError } from './exit-codes';
+import { isInvalidArgument, readRequestFile, withSession } from './session';
 
 interface CreateFlags {
   cron?: string;

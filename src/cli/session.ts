@@ -7,18 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { FineTuneClient, workflowUiUrl } from '../client';
 import { loadTemporalConfig, temporalUiUrl, type TemporalSettings } from '../config';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../core/request';
-
-/** Bad usage or input the user can fix: exit code 2 (bin/finetune.js prints the message). */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** Exit codes of the contract: 0 success, 1 the job failed, 2 bad usage or input. */
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2 } as const;
+import { UsageError } from './exit-codes';
 
 /** A request file's JSON, not yet checked: unreadable or malformed files are usage errors (exit 2). */
 export async function readRequestJson(path: string): Promise<unknown> {

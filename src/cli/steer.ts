@@ -5,7 +5,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pollingSchema, requestProblems, type PollingOptions } from '../core/request';
 import { fields, printJson } from './format';
-import { UsageError, withSession } from './session';
+import { UsageError } from './exit-codes';
+import { withSession } from './session';
 import { runningRun, waitForEnding } from './stop';
 
 const idArgument = ['<workflow-id>', 'the run, by workflow ID (see `finetune list`)'] as const;

@@ -8,7 +8,8 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { FineTuneClient, FineTuneRun, RunOutcome } from '../client';
 import { FailureType } from '../core/fine-tune-contract';
 import { printJson } from './format';
-import { withSession, UsageError } from './session';
+import { UsageError } from './exit-codes';
+import { withSession } from './session';
 import { followRun, outcomeLines } from './watch';
 
 /** The run, if it is still running; else a usage error that says how it ended. */

@@ -48,11 +48,7 @@ import {
   type MediaProbe,
   type MetadataFilters,
 } from '../core/dataset';
-
-/** Bad usage or input: exit code 2 (see bin/finetune.js). */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
+import { UsageError } from './exit-codes';
 
 interface ValidateFlags {
   baseModel: string;

@@ -302,7 +302,6 @@ export function requestProblems(input: unknown): string[] {
 }
 
 export class InvalidRequestError extends Error {
-  readonly exitCode = 2;
   constructor(
     readonly problems: string[],
     where = 'request',

@@ -47,7 +47,6 @@ export type Change =
   | { op: 'tags'; arn: string; tags: Tag[] };
 
 export class StateFileError extends Error {
-  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'StateFileError';

@@ -3,7 +3,6 @@
 import { createServer } from 'node:net';
 
 export class PortTakenError extends Error {
-  readonly exitCode = 2;
   constructor(
     readonly host: string,
     readonly port: number,

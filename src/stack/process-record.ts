@@ -27,9 +27,8 @@ export interface StackRecord {
   processes: RecordedProcess[];
 }
 
-/** Another process of this folder's stack still runs (exit 2: the user stops it first). */
+/** Another process of this folder's stack still runs: the user stops it first. */
 export class StackInUseError extends Error {
-  readonly exitCode = 2;
   constructor(owner: RecordedProcess, dataDir: string) {
     super(
       `A local stack of ${dataDir} is already running (${owner.name}, pid ${owner.pid}). Stop it first: Ctrl-C in its terminal, or \`kill ${owner.pid}\`.`,

@@ -198,12 +198,12 @@ describe('request schema', () => {
     );
   });
 
-  it('throws InvalidRequestError with exit code 2', () => {
+  it('throws InvalidRequestError listing every problem', () => {
     expect(() => parseRequest({})).toThrow(InvalidRequestError);
     try {
       parseRequest({});
     } catch (err) {
-      expect((err as InvalidRequestError).exitCode).toBe(2);
+      expect((err as InvalidRequestError).name).toBe('InvalidRequestError');
       expect((err as InvalidRequestError).problems.length).toBeGreaterThan(3);
     }
   });
