@@ -71,7 +71,7 @@ export function snapshotOf(job: GetModelCustomizationJobCommandOutput): JobSnaps
 }
 
 /** What counts as a change: the job's status and each phase's status, never timestamps. */
-export function changeKey(s: JobSnapshot | undefined): string {
+export function jobStatusKey(s: JobSnapshot | undefined): string {
   if (!s) return '';
   const d = s.statusDetails;
   return [s.status, d?.validation?.status, d?.dataProcessing?.status, d?.training?.status].join('/');
@@ -105,11 +105,11 @@ export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
         input.startDelayMs,
       );
       const ended = isTerminalJobStatus(snapshot.status);
-      const unchanged = input.untilTerminal ? !ended : changeKey(snapshot) === changeKey(input.known) && !ended;
+      const unchanged = input.untilTerminal ? !ended : jobStatusKey(snapshot) === jobStatusKey(input.known) && !ended;
       if (unchanged) {
         throw ApplicationFailure.create({
           type: RetryLaterType.JobUnchanged,
-          message: `job is ${changeKey(snapshot)}; next look in ${Math.round(delayMs / 1000)} s`,
+          message: `job is ${jobStatusKey(snapshot)}; next look in ${Math.round(delayMs / 1000)} s`,
           nextRetryDelay: withJitter(input.backoff, delayMs, Math.random()),
           category: ApplicationFailureCategory.BENIGN,
         });

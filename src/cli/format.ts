@@ -15,7 +15,7 @@ import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-t
 // ---- plain values ----
 
 /** '2026-11-28 14:03:07Z' (UTC, seconds), or '-' when unknown. */
-export function timestamp(value: string | Date | undefined): string {
+export function dateTime(value: string | Date | undefined): string {
   if (value === undefined) return '-';
   const date = typeof value === 'string' ? new Date(value) : value;
   return Number.isNaN(date.getTime()) ? String(value) : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
@@ -209,11 +209,11 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ['stop', p.stopReason],
       ['job cleanup', p.cleanup ? `${p.cleanup.outcome}: ${p.cleanup.message}` : undefined],
       ['metrics error', p.metricsError],
-      ['deadline', p.deadline ? timestamp(p.deadline) : undefined],
+      ['deadline', p.deadline ? dateTime(p.deadline) : undefined],
       ['loss', lossTrend(p.metrics)],
       [
         'started',
-        `${timestamp(p.startedAt)}${p.workflowStatus === 'RUNNING' ? `  (elapsed ${elapsed(p, nowMs)})` : ` (${relative(p.startedAt, nowMs)})`}`,
+        `${dateTime(p.startedAt)}${p.workflowStatus === 'RUNNING' ? `  (elapsed ${elapsed(p, nowMs)})` : ` (${relative(p.startedAt, nowMs)})`}`,
       ],
       ['history', `${p.historyLength} events`],
     ]),
@@ -222,7 +222,7 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
 }
 
 /** What makes `watch` print a new line: where the run and the job are, not the clock or poll counts. */
-export function changeKey(p: LiveProgress): string {
+export function watchLineKey(p: LiveProgress): string {
   return [
     p.workflowStatus,
     p.phase,
@@ -365,7 +365,7 @@ export function runsTable(runs: RunSummary[]): string[] {
       r.jobStatus ?? '-',
       r.customModelName ?? '-',
       r.baseModel ?? '-',
-      timestamp(r.startTime),
+      dateTime(r.startTime),
     ]),
   );
 }
@@ -381,7 +381,7 @@ export function schedulesTable(schedules: FineTuneScheduleSummary[]): string[] {
       s.paused ? 'paused' : 'active',
       s.spec,
       s.customModelName ?? '-',
-      timestamp(s.nextActionTimes[0]),
+      dateTime(s.nextActionTimes[0]),
       s.recentRuns.length > 0 ? s.recentRuns[s.recentRuns.length - 1].workflowId : '-',
     ]),
   );
@@ -400,21 +400,21 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
       ['overlap', d.overlap],
       ['catch-up window', duration(d.catchupWindowMs / 1000)],
       ['pause on failure', d.pauseOnFailure ? 'yes' : 'no'],
-      ['next runs', d.nextActionTimes.slice(0, 3).map(timestamp).join(', ') || '-'],
+      ['next runs', d.nextActionTimes.slice(0, 3).map(dateTime).join(', ') || '-'],
       [
         'runs taken',
         `${d.actionsTaken}${d.actionsSkippedOverlap > 0 ? ` (${d.actionsSkippedOverlap} skipped for overlap)` : ''}`,
       ],
       ['running', d.runningWorkflowIds.join(', ') || undefined],
-      ['created', timestamp(d.createdAt)],
-      ['updated', d.updatedAt ? timestamp(d.updatedAt) : undefined],
+      ['created', dateTime(d.createdAt)],
+      ['updated', d.updatedAt ? dateTime(d.updatedAt) : undefined],
     ]),
     ...(d.recentRuns.length > 0
       ? [
           '  recent runs',
           ...table(
             ['WORKFLOW ID', 'SCHEDULED', 'STARTED'],
-            d.recentRuns.map((r) => [r.workflowId, timestamp(r.scheduledAt), timestamp(r.takenAt)]),
+            d.recentRuns.map((r) => [r.workflowId, dateTime(r.scheduledAt), dateTime(r.takenAt)]),
           ).map((l) => `    ${l}`),
         ]
       : []),

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { FineTuneClient, FineTuneRun, LiveProgress, RunSummary } from '../client';
-import { fields, printJson, progressBlock, timestamp } from './format';
+import { dateTime, fields, printJson, progressBlock } from './format';
 import { withSession } from './session';
 
 /** How long a worker gets to answer the progress query before the server's own view is shown instead. */
@@ -37,8 +37,8 @@ export function summaryLines(s: RunSummary): string[] {
       ['job status', s.jobStatus],
       ['custom model', s.customModelName],
       ['base model', s.baseModel],
-      ['started', timestamp(s.startTime)],
-      ['closed', s.closeTime ? timestamp(s.closeTime) : undefined],
+      ['started', dateTime(s.startTime)],
+      ['closed', s.closeTime ? dateTime(s.closeTime) : undefined],
     ]),
   ];
 }

@@ -3,7 +3,7 @@
 // log) it appends one line per change. `start --wait` and `demo` follow runs the same way.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { FineTuneClient, FineTuneRun, RunOutcome } from '../client';
-import { changeKey, failureLines, progressBlock, progressLine, resultLines, timeOfDay } from './format';
+import { failureLines, progressBlock, progressLine, resultLines, timeOfDay, watchLineKey } from './format';
 import { withSession } from './session';
 import { lookAtRun } from './status';
 
@@ -55,7 +55,7 @@ export async function followRun(
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
     } else {
-      const key = view.progress ? changeKey(view.progress) : `${status}|${view.summary!.phase}|unavailable`;
+      const key = view.progress ? watchLineKey(view.progress) : `${status}|${view.summary!.phase}|unavailable`;
       if (key !== lastKey) {
         out.write(
           `${view.progress ? progressLine(view.progress) : `${timeOfDay()} ${status} phase ${view.summary!.phase ?? '-'} (${view.unavailable})`}\n`,

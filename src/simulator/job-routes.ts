@@ -10,7 +10,7 @@ import type { ReplyFaults } from './reply-faults';
 import type { Route } from './router';
 import type { JobRecord } from './types';
 import { parseCreateRequest } from './validate-create';
-import { checkRange, checkString, timestamp, type Query } from './wire';
+import { checkRange, checkString, rfc3339, type Query } from './wire';
 
 const DETAIL_MEMBER = {
   validation: 'validationDetails',
@@ -26,8 +26,8 @@ export function statusDetails(
     const p = view.phases[phase];
     out[DETAIL_MEMBER[phase]] = {
       status: p.status,
-      creationTime: timestamp(p.creationTimeMs),
-      lastModifiedTime: timestamp(p.lastModifiedTimeMs),
+      creationTime: rfc3339(p.creationTimeMs),
+      lastModifiedTime: rfc3339(p.lastModifiedTimeMs),
     };
   }
   return out;
@@ -51,9 +51,9 @@ export function jobResponse({ job, view }: JobWithView): object {
     status: view.status,
     statusDetails: statusDetails(view),
     ...(view.failureMessage !== undefined ? { failureMessage: view.failureMessage } : {}),
-    creationTime: timestamp(job.creationTimeMs),
-    lastModifiedTime: timestamp(view.lastModifiedTimeMs),
-    ...(view.endTimeMs !== undefined ? { endTime: timestamp(view.endTimeMs) } : {}),
+    creationTime: rfc3339(job.creationTimeMs),
+    lastModifiedTime: rfc3339(view.lastModifiedTimeMs),
+    ...(view.endTimeMs !== undefined ? { endTime: rfc3339(view.endTimeMs) } : {}),
     baseModelArn: job.baseModelArn,
     hyperParameters: job.hyperParameters ?? {},
     trainingDataConfig: job.trainingDataConfig,
@@ -81,9 +81,9 @@ function jobSummary({ job, view }: JobWithView): object {
     jobName: job.jobName,
     status: view.status,
     statusDetails: statusDetails(view),
-    lastModifiedTime: timestamp(view.lastModifiedTimeMs),
-    creationTime: timestamp(job.creationTimeMs),
-    ...(view.endTimeMs !== undefined ? { endTime: timestamp(view.endTimeMs) } : {}),
+    lastModifiedTime: rfc3339(view.lastModifiedTimeMs),
+    creationTime: rfc3339(job.creationTimeMs),
+    ...(view.endTimeMs !== undefined ? { endTime: rfc3339(view.endTimeMs) } : {}),
     ...(modelArn ? { customModelArn: modelArn } : {}),
     customModelName: job.outputModelName,
     customizationType: job.customizationType,

@@ -12,7 +12,7 @@ import {
 import { paginate } from './pagination';
 import type { Route } from './router';
 import type { ModelRecord } from './types';
-import { checkString, timestamp } from './wire';
+import { checkString, rfc3339 } from './wire';
 
 /** GetCustomModelResponse. */
 function modelResponse(model: ModelRecord): object {
@@ -30,7 +30,7 @@ function modelResponse(model: ModelRecord): object {
     outputDataConfig: model.outputDataConfig,
     trainingMetrics: { trainingLoss: model.trainingLoss },
     validationMetrics: model.validationLosses.map((validationLoss) => ({ validationLoss })),
-    creationTime: timestamp(model.creationTimeMs),
+    creationTime: rfc3339(model.creationTimeMs),
     ...(model.customizationConfig ? { customizationConfig: model.customizationConfig } : {}),
     modelStatus: 'Active',
   };
@@ -98,7 +98,7 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
             modelSummaries: page.map((m) => ({
               modelArn: m.modelArn,
               modelName: m.modelName,
-              creationTime: timestamp(m.creationTimeMs),
+              creationTime: rfc3339(m.creationTimeMs),
               baseModelArn: m.baseModelArn,
               // The model requires 1-63 chars of `provider.name`; a recorded real response had "" (reference
               // 1.4). The base model's id up to its version fits the model's pattern and says something.

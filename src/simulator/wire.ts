@@ -170,7 +170,7 @@ export function checkCount(
 }
 
 /** RFC 3339 with milliseconds and `Z`, the form every SDK parses. */
-export function timestamp(ms: number): string {
+export function rfc3339(ms: number): string {
   return new Date(ms).toISOString();
 }
 

@@ -3,7 +3,6 @@
 import type { LiveProgress } from '../../src/client';
 import { demoRequest } from '../../src/cli/demo';
 import {
-  changeKey,
   duration,
   failureLines,
   metricsLines,
@@ -14,6 +13,7 @@ import {
   relative,
   sparkline,
   table,
+  watchLineKey,
 } from '../../src/cli/format';
 import { listQuery, sinceTime } from '../../src/cli/list';
 import { requestProblems } from '../../src/core/request';
@@ -100,10 +100,10 @@ describe('progress lines', () => {
     expect(progressLine(a, new Date('2026-11-28T10:01:02Z'))).toBe(
       '10:01:02 training | job InProgress | validation Completed · data processing InProgress · training NotStarted | polls 3 | next poll in 20s | elapsed 1m 02s',
     );
-    expect(changeKey({ ...a, polls: 9, lastPollTime: '2026-11-28T10:05:00Z' })).toBe(changeKey(a));
+    expect(watchLineKey({ ...a, polls: 9, lastPollTime: '2026-11-28T10:05:00Z' })).toBe(watchLineKey(a));
     expect(
-      changeKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } }),
-    ).not.toBe(changeKey(a));
+      watchLineKey({ ...a, statusDetails: { ...a.statusDetails, dataProcessing: { status: 'Completed' } } }),
+    ).not.toBe(watchLineKey(a));
   });
 });
 
