@@ -197,7 +197,7 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw ApplicationFailure.nonRetryable(message, 'InvalidRequest');
 }
 
-export function createCollectMetricsActivities(deps: { s3: S3Client; bedrock: BedrockClient }) {
+export function collectMetricsActivities(deps: { s3: S3Client; bedrock: BedrockClient }) {
   const { s3, bedrock } = deps;
 
   async function collectMetrics(input: CollectMetricsInput): Promise<CollectMetricsResult> {

@@ -123,7 +123,7 @@ export function createJobCommandInput(
   };
 }
 
-export function createCreateJobActivities(deps: { bedrock: BedrockClient }) {
+export function createJobActivities(deps: { bedrock: BedrockClient }) {
   /** The job under our name: adopted if its token is ours; JobNameTaken if the name is in use by another. */
   async function adoptByName(identity: JobIdentity, nameInUse: boolean): Promise<CreateJobResult | undefined> {
     let job;

@@ -3,13 +3,13 @@
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
-import { createCollectMetricsActivities } from './collect-metrics';
-import { createCreateJobActivities } from './create-job';
-import { createPollJobActivities } from './poll-job';
-import { createPreflightActivities } from './preflight';
-import { createPrepareDatasetActivities } from './prepare-dataset';
-import { createRecordTrainedRunActivities } from './record-trained-run';
-import { createStopJobActivities } from './stop-job';
+import { collectMetricsActivities } from './collect-metrics';
+import { createJobActivities } from './create-job';
+import { pollJobActivities } from './poll-job';
+import { preflightActivities } from './preflight';
+import { prepareDatasetActivities } from './prepare-dataset';
+import { recordTrainedRunActivities } from './record-trained-run';
+import { stopJobActivities } from './stop-job';
 
 export interface ActivityDeps {
   bedrock: BedrockClient;
@@ -20,13 +20,13 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createPreflightActivities(deps),
-    ...createPrepareDatasetActivities(deps),
-    ...createCreateJobActivities(deps),
-    ...createPollJobActivities(deps),
-    ...createStopJobActivities(deps),
-    ...createCollectMetricsActivities(deps),
-    ...createRecordTrainedRunActivities(deps),
+    ...preflightActivities(deps),
+    ...prepareDatasetActivities(deps),
+    ...createJobActivities(deps),
+    ...pollJobActivities(deps),
+    ...stopJobActivities(deps),
+    ...collectMetricsActivities(deps),
+    ...recordTrainedRunActivities(deps),
   };
 }
 

@@ -77,7 +77,7 @@ export function jobStatusKey(s: JobSnapshot | undefined): string {
   return [s.status, d?.validation?.status, d?.dataProcessing?.status, d?.training?.status].join('/');
 }
 
-export function createPollJobActivities(deps: { bedrock: BedrockClient }) {
+export function pollJobActivities(deps: { bedrock: BedrockClient }) {
   return {
     async pollJob(input: PollJobInput): Promise<PollJobResult> {
       const { attempt } = Context.current().info;

@@ -20,7 +20,7 @@ export interface PreflightResult {
   warnings?: string[];
 }
 
-export function createPreflightActivities(deps: { bedrock: BedrockClient; s3: S3Client }) {
+export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client }) {
   return {
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
       const schemaProblems = requestProblems(request);

@@ -133,7 +133,7 @@ interface Preparing {
   attempt: PreparationAttempt;
 }
 
-export function createPrepareDatasetActivities(deps: PrepareDatasetDeps) {
+export function prepareDatasetActivities(deps: PrepareDatasetDeps) {
   return {
     async prepareDataset(input: PrepareDatasetInput): Promise<PrepareDatasetResult> {
       const job = resolveJob(input);

@@ -16,7 +16,7 @@ export interface RecordTrainedRunInput {
   record: TrainedRunRecord;
 }
 
-export function createRecordTrainedRunActivities(deps: { temporal: Client }) {
+export function recordTrainedRunActivities(deps: { temporal: Client }) {
   return {
     async recordTrainedRun({ scheduleId, record }: RecordTrainedRunInput): Promise<ScheduleRecord> {
       const { temporal } = deps;

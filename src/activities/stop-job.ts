@@ -6,7 +6,7 @@ import { failFastOnRejection } from './bedrock-errors';
 
 export type StopJobResult = 'stop-requested' | 'already-ended';
 
-export function createStopJobActivities(deps: { bedrock: BedrockClient }) {
+export function stopJobActivities(deps: { bedrock: BedrockClient }) {
   return {
     async stopJob(jobArn: string): Promise<StopJobResult> {
       try {

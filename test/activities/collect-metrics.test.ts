@@ -18,7 +18,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createBedrockClient, createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import {
-  createCollectMetricsActivities,
+  collectMetricsActivities,
   type CollectMetricsInput,
   type CollectMetricsResult,
   type MetricsReport,
@@ -107,7 +107,7 @@ async function get(uri: string): Promise<{ body: string; contentType?: string }>
 
 /** One attempt in a mock activity context: every attempt shares the first attempt's schedule time. */
 const run = (
-  activities: ReturnType<typeof createCollectMetricsActivities>,
+  activities: ReturnType<typeof collectMetricsActivities>,
   input: CollectMetricsInput,
   attempt = 1,
 ): Promise<CollectMetricsResult> =>
@@ -161,7 +161,7 @@ describe('collectMetrics', () => {
         validationMetrics: [{ validationLoss: 1.1 }, { validationLoss: 1.3 }],
       },
     }));
-    const activities = createCollectMetricsActivities({ s3, bedrock: bedrock.client });
+    const activities = collectMetricsActivities({ s3, bedrock: bedrock.client });
 
     const result = await run(activities, { ...input, customModelArn });
 
@@ -273,7 +273,7 @@ describe('collectMetrics', () => {
     }
     expect(finished.status).toBe('Completed');
 
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: simulator }), {
+    const result = await run(collectMetricsActivities({ s3, bedrock: simulator }), {
       jobArn: jobArn!,
       jobName: name,
       outputS3Uri,
@@ -315,7 +315,7 @@ describe('collectMetrics', () => {
     const input = job('retry');
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     await put(`${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation_metrics.csv`, VALIDATION_A);
-    const activities = createCollectMetricsActivities({ s3, bedrock: noBedrock().client });
+    const activities = collectMetricsActivities({ s3, bedrock: noBedrock().client });
 
     const first = await run(activities, input, 1);
     const [report1, chart1] = [await get(first.reportUri!), await get(first.chartUri!)];
@@ -350,7 +350,7 @@ describe('collectMetrics', () => {
       { step: 'initialize', name: 'twoKeysPerPage' },
     );
     try {
-      const result = await run(createCollectMetricsActivities({ s3: paged, bedrock: noBedrock().client }), input);
+      const result = await run(collectMetricsActivities({ s3: paged, bedrock: noBedrock().client }), input);
       expect(listCalls).toHaveLength(2);
       expect(result.validationCsvUris).toEqual([
         `s3://${BUCKET}/${input.prefix}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv`,
@@ -364,7 +364,7 @@ describe('collectMetrics', () => {
   it('reports a job stopped before any metrics: empty summary, a report and a chart that say so', async () => {
     const input = job('stopped', { jobStatus: 'Stopped' });
     const bedrock = noBedrock();
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: bedrock.client }), input);
+    const result = await run(collectMetricsActivities({ s3, bedrock: bedrock.client }), input);
 
     expect(bedrock.requests).toEqual([]);
     expect(result.summary).toEqual({ epochs: [], steps: 0, crossCheck: 'unavailable' });
@@ -396,7 +396,7 @@ describe('collectMetrics', () => {
       `${input.prefix}/training_artifacts/step_wise_training_metrics.csv`,
       'step_number,epoch_number,critic/rewards/mean,critic/rewards/max,critic/rewards/min\n0,0,0.2,0.6,0\n1,0,0.4,0.8,0.1\n2,1,0.7,1,0.3\n',
     );
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: noBedrock().client }), input);
+    const result = await run(collectMetricsActivities({ s3, bedrock: noBedrock().client }), input);
     expect(result.summary).toMatchObject({
       epochs: [],
       steps: 0,
@@ -418,7 +418,7 @@ describe('collectMetrics', () => {
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     const customModelArn = `arn:aws:bedrock:us-east-1:123456789012:custom-model/${BASE_MODEL}/zzzzzzzzzzzz`;
 
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: simulator }), { ...input, customModelArn });
+    const result = await run(collectMetricsActivities({ s3, bedrock: simulator }), { ...input, customModelArn });
 
     expect(result.summary).toMatchObject({ steps: 8, finalTrainingLoss: 0.8, crossCheck: 'unavailable' });
     expect(result.summary.customModelTrainingLoss).toBeUndefined();
@@ -441,7 +441,7 @@ describe('collectMetrics', () => {
         trainingMetrics: { trainingLoss: 0.85 },
       },
     }));
-    const result = await run(createCollectMetricsActivities({ s3, bedrock: differs.client }), {
+    const result = await run(collectMetricsActivities({ s3, bedrock: differs.client }), {
       ...input,
       customModelArn,
     });
@@ -457,7 +457,7 @@ describe('collectMetrics', () => {
       errorType: 'ThrottlingException',
     }));
     await expect(
-      run(createCollectMetricsActivities({ s3, bedrock: throttled.client }), { ...input, customModelArn }),
+      run(collectMetricsActivities({ s3, bedrock: throttled.client }), { ...input, customModelArn }),
     ).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
@@ -469,7 +469,7 @@ describe('collectMetrics', () => {
     await put(`${input.prefix}/training_artifacts/step_wise_training_metrics.csv`, TRAINING_CSV);
     await put(key, 'step_number,epoch_number,loss\n0,0,1.5\n');
 
-    const error = await run(createCollectMetricsActivities({ s3, bedrock: noBedrock().client }), input).catch(
+    const error = await run(collectMetricsActivities({ s3, bedrock: noBedrock().client }), input).catch(
       (err: unknown) => err,
     );
 
@@ -481,7 +481,7 @@ describe('collectMetrics', () => {
   });
 
   it('refuses an input it cannot locate outputs from, without retry', async () => {
-    const activities = createCollectMetricsActivities({ s3, bedrock: noBedrock().client });
+    const activities = collectMetricsActivities({ s3, bedrock: noBedrock().client });
     await expect(run(activities, { ...job('bad'), outputS3Uri: 'finetune-outputs/x' })).rejects.toMatchObject({
       type: 'InvalidRequest',
       nonRetryable: true,

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
-import { createCreateJobActivities, jobIdentity, type CreateJobInput } from '../../src/activities/create-job';
+import { createJobActivities, jobIdentity, type CreateJobInput } from '../../src/activities/create-job';
 
 const request = {
   customModelName: 'm1',
@@ -39,7 +39,7 @@ function stubBedrock(error: Error, job?: Record<string, unknown>): BedrockClient
 }
 
 async function run(bedrock: BedrockClient, attempt = 1, mode: CreateJobInput['mode'] = 'first') {
-  const { createJob } = createCreateJobActivities({ bedrock });
+  const { createJob } = createJobActivities({ bedrock });
   return new MockActivityEnvironment({ attempt }).run(createJob, { ...input, mode });
 }
 

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { gzipSync } from 'node:zlib';
 import {
-  createPrepareDatasetActivities,
+  prepareDatasetActivities,
   type PrepareDatasetInput,
   type PrepareDatasetResult,
 } from '../../src/activities/prepare-dataset';
@@ -31,7 +31,7 @@ afterAll(() => s3.destroy());
 
 async function prepare(input: PrepareDatasetInput): Promise<PrepareDatasetResult> {
   const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
-  const { prepareDataset } = createPrepareDatasetActivities({ s3 });
+  const { prepareDataset } = prepareDatasetActivities({ s3 });
   return env.run(prepareDataset, input);
 }
 

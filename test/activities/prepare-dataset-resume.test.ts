@@ -15,7 +15,7 @@ import { RecordSpool } from '../../src/activities/dataset/record-spool';
 import { Progress } from '../../src/activities/dataset/progress';
 import { uploadRecords } from '../../src/activities/dataset/write-prepared';
 import {
-  createPrepareDatasetActivities,
+  prepareDatasetActivities,
   type PrepareDatasetInput,
   type PrepareDatasetProgress,
   type PrepareDatasetResult,
@@ -104,7 +104,7 @@ async function attempt(
     if (details.checkpoint && details.checkpoint !== previous?.checkpoint) checkpoints++;
     if (checkpoints === options.cancelAfterCheckpoints) env.cancel();
   });
-  const { prepareDataset } = createPrepareDatasetActivities({ s3: client, checkpointBytes: CHECKPOINT_BYTES });
+  const { prepareDataset } = prepareDatasetActivities({ s3: client, checkpointBytes: CHECKPOINT_BYTES });
   try {
     const result = await env.run<[PrepareDatasetInput], PrepareDatasetResult, typeof prepareDataset>(
       prepareDataset,
@@ -182,7 +182,7 @@ describe('a retried preparation', () => {
     const script = `
       const { MockActivityEnvironment } = require('@temporalio/testing');
       const { DefaultLogger } = require('@temporalio/worker');
-      const { createPrepareDatasetActivities } = require('./dist/activities/prepare-dataset');
+      const { prepareDatasetActivities } = require('./dist/activities/prepare-dataset');
       const { createS3Client } = require('./dist/aws/clients');
       const { loadAwsConfig } = require('./dist/config');
       const env = new MockActivityEnvironment(
@@ -190,7 +190,7 @@ describe('a retried preparation', () => {
         { logger: new DefaultLogger('ERROR') },
       );
       env.on('heartbeat', (d) => process.stdout.write(JSON.stringify(d) + '\\n'));
-      const { prepareDataset } = createPrepareDatasetActivities({
+      const { prepareDataset } = prepareDatasetActivities({
         s3: createS3Client(loadAwsConfig(process.env)),
         checkpointBytes: ${CHECKPOINT_BYTES},
       });

@@ -8,7 +8,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
-  createPrepareDatasetActivities,
+  prepareDatasetActivities,
   type PrepareDatasetInput,
   type PrepareDatasetProgress,
   type PrepareDatasetResult,
@@ -63,7 +63,7 @@ async function attempt(input: PrepareDatasetInput, heartbeatDetails?: PrepareDat
   );
   const heartbeats: PrepareDatasetProgress[] = [];
   env.on('heartbeat', (details: PrepareDatasetProgress) => heartbeats.push(details));
-  const { prepareDataset } = createPrepareDatasetActivities({ s3 });
+  const { prepareDataset } = prepareDatasetActivities({ s3 });
   const result = await env.run<[PrepareDatasetInput], PrepareDatasetResult, typeof prepareDataset>(
     prepareDataset,
     input,
