@@ -12,6 +12,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { backoffDelay, withJitter, type Backoff } from '../core/backoff';
 import { isTerminalJobStatus, type JobStatus, type PhaseStatus } from '../core/bedrock-patterns';
+import { durationText } from '../core/durations';
 import type { JobSnapshot, PhaseDetail } from '../core/fine-tune-contract';
 import { RetryLaterType } from '../core/failures';
 import { failFastOnRejection } from './bedrock-errors';
@@ -84,7 +85,7 @@ export function pollJobActivities(deps: { bedrock: BedrockClient }) {
       if (input.firstLookAfterMs !== undefined && attempt === 1) {
         throw ApplicationFailure.create({
           type: RetryLaterType.JobUnchanged,
-          message: `first look in ${Math.round(input.firstLookAfterMs / 1000)} s`,
+          message: `first look in ${durationText(input.firstLookAfterMs)}`,
           nextRetryDelay: withJitter(input.backoff, input.firstLookAfterMs, Math.random()),
           category: ApplicationFailureCategory.BENIGN,
         });
@@ -109,7 +110,7 @@ export function pollJobActivities(deps: { bedrock: BedrockClient }) {
       if (unchanged) {
         throw ApplicationFailure.create({
           type: RetryLaterType.JobUnchanged,
-          message: `job is ${jobStatusKey(snapshot)}; next look in ${Math.round(delayMs / 1000)} s`,
+          message: `job is ${jobStatusKey(snapshot)}; next look in ${durationText(delayMs)}`,
           nextRetryDelay: withJitter(input.backoff, delayMs, Math.random()),
           category: ApplicationFailureCategory.BENIGN,
         });

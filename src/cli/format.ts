@@ -10,6 +10,7 @@ import type {
   RunSummary,
 } from '../client';
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
+import { durationText } from '../core/durations';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
 
 // ---- plain values ----
@@ -27,21 +28,13 @@ export function timeOfDay(value: string | Date = new Date()): string {
   return date.toISOString().slice(11, 19);
 }
 
-/** '45s', '3m 05s', '2h 04m'. */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 /** 'in 12s' or '3m 05s ago' relative to now. */
 export function relative(value: string | undefined, nowMs = Date.now()): string {
   if (value === undefined) return '-';
-  const delta = (Date.parse(value) - nowMs) / 1000;
-  if (Number.isNaN(delta)) return value;
-  if (Math.abs(delta) < 1) return 'now';
-  return delta > 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
+  const deltaMs = Date.parse(value) - nowMs;
+  if (Number.isNaN(deltaMs)) return value;
+  if (Math.abs(deltaMs) < 1000) return 'now';
+  return deltaMs > 0 ? `in ${durationText(deltaMs)}` : `${durationText(-deltaMs)} ago`;
 }
 
 export function bytes(n: number): string {
@@ -86,7 +79,7 @@ export function lossTrend(m: MetricsSummaryView | undefined): string | undefined
 
 /** How long the run has been going: to its end when it has one. */
 export function elapsed(p: Pick<LiveProgress, 'startedAt'>, nowMs = Date.now()): string {
-  return duration((nowMs - Date.parse(p.startedAt)) / 1000);
+  return durationText(nowMs - Date.parse(p.startedAt));
 }
 
 /** Columns padded to their widest cell; numbers right-aligned when `right` names their columns. */
@@ -296,7 +289,7 @@ export function resultLines(result: FineTuneResult): string[] {
       ]),
     ];
   const t = result.timings;
-  const runSeconds = (Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000;
+  const runMs = Date.parse(t.finishedAt) - Date.parse(t.startedAt);
   return [
     `${result.status}: ${result.customModelArn ?? '(no custom model ARN reported)'}`,
     ...fields([
@@ -311,7 +304,7 @@ export function resultLines(result: FineTuneResult): string[] {
       ],
       [
         'took',
-        `${duration(runSeconds)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${duration(t.jobSeconds)}` : ''}`,
+        `${durationText(runMs)} in all${t.jobSeconds !== undefined ? `, the Bedrock job ${durationText(t.jobSeconds * 1000)}` : ''}`,
       ],
     ]),
     ...(result.metrics ? ['  metrics', ...metricsLines(result.metrics).map((l) => `    ${l}`)] : []),
@@ -398,7 +391,7 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
         d.customModelName ? `${d.customModelName} (base ${d.baseModel ?? '-'}), resolved per run` : undefined,
       ],
       ['overlap', d.overlap],
-      ['catch-up window', duration(d.catchupWindowMs / 1000)],
+      ['catch-up window', durationText(d.catchupWindowMs)],
       ['pause on failure', d.pauseOnFailure ? 'yes' : 'no'],
       ['next runs', d.nextActionTimes.slice(0, 3).map(dateTime).join(', ') || '-'],
       [

@@ -8,6 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { awsErrorName, httpStatusOf } from '../aws/errors';
 import { TAGS_MAX_PER_RESOURCE } from '../core/bedrock-patterns';
+import { durationText } from '../core/durations';
 import {
   CATALOG,
   findModel,
@@ -183,7 +184,7 @@ export class Engine {
   }
 
   private failUnreachable(job: JobRecord, effect: PendingEffect, err: Error, retryMs: number): void {
-    const retried = `The simulator retried S3 for ${Math.round(retryMs / 1000)} s`;
+    const retried = `The simulator retried S3 for ${durationText(retryMs)}`;
     if (effect === 'data-check') {
       job.dataCheck = {
         ok: false,
@@ -198,9 +199,7 @@ export class Engine {
       };
       this.store.completeJob(job, undefined, []);
     }
-    this.log(
-      `job ${job.jobName}: ${effect} failed after retrying S3 for ${Math.round(retryMs / 1000)} s: ${err.message}`,
-    );
+    this.log(`job ${job.jobName}: ${effect} failed after retrying S3 for ${durationText(retryMs)}: ${err.message}`);
   }
 
   private catalogModel(job: JobRecord): CatalogModel {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { durationText } from '../core/durations';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,7 +119,7 @@ async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Prom
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  log(`built ${name} in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  log(`built ${name} in ${durationText(Date.now() - started)}: ${target}`);
   return target;
 }
 

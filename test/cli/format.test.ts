@@ -3,7 +3,6 @@
 import type { LiveProgress } from '../../src/client';
 import { demoRequest } from '../../src/cli/demo';
 import {
-  duration,
   failureLines,
   metricsLines,
   lossTrend,
@@ -16,6 +15,7 @@ import {
   watchLineKey,
 } from '../../src/cli/format';
 import { listQuery, sinceTime } from '../../src/cli/list';
+import { durationText } from '../../src/core/durations';
 import { requestProblems } from '../../src/core/request';
 import { exampleRequest } from './helpers';
 
@@ -175,7 +175,7 @@ describe('metrics and failures', () => {
 
 describe('small helpers', () => {
   it('formats durations, relative times and tables', () => {
-    expect([duration(45), duration(185), duration(7440)]).toEqual(['45s', '3m 05s', '2h 04m']);
+    expect([durationText(45_000), durationText(185_000), durationText(7_440_000)]).toEqual(['45s', '3m 05s', '2h 04m']);
     expect(relative('2026-11-28T10:00:10Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('in 10s');
     expect(relative('2026-11-28T09:59:00Z', Date.parse('2026-11-28T10:00:00Z'))).toBe('1m 00s ago');
     expect(table(['A', 'BB'], [['1', '22222']], [0])).toEqual(['A  BB', '1  22222']);

@@ -118,7 +118,7 @@ test('an S3 that does not answer fails the job in validation after --s3-retry-se
   expect(job.status).toBe('Failed');
   expect(job.statusDetails?.validationDetails?.status).toBe('Failed');
   expect(job.failureMessage).toContain(trainingUri);
-  expect(job.failureMessage).toMatch(/retried S3 for 2 s/);
+  expect(job.failureMessage).toMatch(/retried S3 for 2s/);
   // Validation at 1000x is 0.3 s; the bound is 2 s; the tick and polls add little.
   expect(Date.now() - started).toBeLessThan(10_000);
 });
