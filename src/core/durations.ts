@@ -1,4 +1,5 @@
-// Durations as requests write them ('90s', '30m', '12h', '2d', '500ms'), to milliseconds.
+// Durations both ways: as requests write them ('90s', '30m', '12h', '2d', '500ms') to milliseconds, and
+// milliseconds as people read them (durationText), the one form the CLI and the UI details print.
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 
