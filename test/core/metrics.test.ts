@@ -1,7 +1,7 @@
 // Metrics CSVs as Bedrock may write them (column order and extras are undocumented) and their summary.
 // The CSV text is split by the activity layer's parser (csv-parse needs Node's Buffer, so it is not in
 // core); it needs no server, so it is tested here with the summary it feeds.
-import { parseMetricsCsv, readMetricsCsv } from '../../src/activities/collect-metrics';
+import { parseMetricsCsv, readMetricsCsv } from '../../src/activities/metrics/csv';
 import {
   crossCheck,
   jobIdOf,
