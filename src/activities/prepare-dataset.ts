@@ -44,7 +44,7 @@ import {
   type MetadataFilters,
 } from '../core/dataset';
 import { fileLimitProblems } from '../core/dataset/limits';
-import { FailureType } from '../core/fine-tune-contract';
+import { FailureType, type DatasetStats } from '../core/fine-tune-contract';
 import type { Scan, ScanId } from './dataset/checkpoint';
 import { PreparationAttempt } from './dataset/attempt';
 import { RecordSpool } from './dataset/record-spool';
@@ -76,14 +76,8 @@ export interface PrepareDatasetResult {
   /** What the job should use: the prepared files' URIs, or the original configs. */
   trainingDataConfig: TrainingDataConfig;
   validationDataConfig?: ValidationDataConfig;
-  stats: {
-    trainingRecords: number;
-    validationRecords: number;
-    estimatedTokens: number;
-    warnings: number;
-    duplicatesRemoved: number;
-    bytes: number;
-  };
+  /** The run's dataset stats, less the fingerprint and report above. */
+  stats: Omit<DatasetStats, 'fingerprint' | 'reportUri'>;
 }
 
 export interface PrepareDatasetDeps {
