@@ -12,7 +12,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { backoffDelay, withJitter, type Backoff } from '../core/backoff';
 import { isTerminalJobStatus, type JobStatus, type PhaseStatus } from '../core/bedrock-patterns';
-import { durationText } from '../core/durations';
+import { durationText } from '../core/time-text';
 import type { JobSnapshot, PhaseDetail } from '../core/fine-tune-contract';
 import { RetryLaterType } from '../core/failures';
 import { failFastOnRejection } from './bedrock-errors';

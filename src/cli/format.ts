@@ -10,17 +10,10 @@ import type {
   RunSummary,
 } from '../client';
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
-import { durationText } from '../core/durations';
+import { dateTimeText, durationText } from '../core/time-text';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
 
 // ---- plain values ----
-
-/** '2026-11-28 14:03:07Z' (UTC, seconds), or '-' when unknown. */
-export function dateTime(value: string | Date | undefined): string {
-  if (value === undefined) return '-';
-  const date = typeof value === 'string' ? new Date(value) : value;
-  return Number.isNaN(date.getTime()) ? String(value) : `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
-}
 
 /** '14:03:07' (UTC), for lines that repeat during one session. */
 export function timeOfDay(value: string | Date = new Date()): string {
@@ -202,11 +195,11 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ['stop', p.stopReason],
       ['job cleanup', p.cleanup ? `${p.cleanup.outcome}: ${p.cleanup.message}` : undefined],
       ['metrics error', p.metricsError],
-      ['deadline', p.deadline ? dateTime(p.deadline) : undefined],
+      ['deadline', p.deadline ? dateTimeText(p.deadline) : undefined],
       ['loss', lossTrend(p.metrics)],
       [
         'started',
-        `${dateTime(p.startedAt)}${p.workflowStatus === 'RUNNING' ? `  (elapsed ${elapsed(p, nowMs)})` : ` (${relative(p.startedAt, nowMs)})`}`,
+        `${dateTimeText(p.startedAt)}${p.workflowStatus === 'RUNNING' ? `  (elapsed ${elapsed(p, nowMs)})` : ` (${relative(p.startedAt, nowMs)})`}`,
       ],
       ['history', `${p.historyLength} events`],
     ]),
@@ -358,7 +351,7 @@ export function runsTable(runs: RunSummary[]): string[] {
       r.jobStatus ?? '-',
       r.customModelName ?? '-',
       r.baseModel ?? '-',
-      dateTime(r.startTime),
+      dateTimeText(r.startTime),
     ]),
   );
 }
@@ -374,7 +367,7 @@ export function schedulesTable(schedules: FineTuneScheduleSummary[]): string[] {
       s.paused ? 'paused' : 'active',
       s.spec,
       s.customModelName ?? '-',
-      dateTime(s.nextActionTimes[0]),
+      dateTimeText(s.nextActionTimes[0]),
       s.recentRuns.length > 0 ? s.recentRuns[s.recentRuns.length - 1].workflowId : '-',
     ]),
   );
@@ -393,21 +386,21 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
       ['overlap', d.overlap],
       ['catch-up window', durationText(d.catchupWindowMs)],
       ['pause on failure', d.pauseOnFailure ? 'yes' : 'no'],
-      ['next runs', d.nextActionTimes.slice(0, 3).map(dateTime).join(', ') || '-'],
+      ['next runs', d.nextActionTimes.slice(0, 3).map(dateTimeText).join(', ') || '-'],
       [
         'runs taken',
         `${d.actionsTaken}${d.actionsSkippedOverlap > 0 ? ` (${d.actionsSkippedOverlap} skipped for overlap)` : ''}`,
       ],
       ['running', d.runningWorkflowIds.join(', ') || undefined],
-      ['created', dateTime(d.createdAt)],
-      ['updated', d.updatedAt ? dateTime(d.updatedAt) : undefined],
+      ['created', dateTimeText(d.createdAt)],
+      ['updated', d.updatedAt ? dateTimeText(d.updatedAt) : undefined],
     ]),
     ...(d.recentRuns.length > 0
       ? [
           '  recent runs',
           ...table(
             ['WORKFLOW ID', 'SCHEDULED', 'STARTED'],
-            d.recentRuns.map((r) => [r.workflowId, dateTime(r.scheduledAt), dateTime(r.takenAt)]),
+            d.recentRuns.map((r) => [r.workflowId, dateTimeText(r.scheduledAt), dateTimeText(r.takenAt)]),
           ).map((l) => `    ${l}`),
         ]
       : []),

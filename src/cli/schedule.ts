@@ -3,7 +3,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
-import { dateTime, fields, printJson, scheduleLines, schedulesTable } from './format';
+import { dateTimeText } from '../core/time-text';
+import { fields, printJson, scheduleLines, schedulesTable } from './format';
 import { UsageError } from './exit-codes';
 import { isInvalidArgument, readRequestFile, withSession } from './session';
 
@@ -199,7 +200,7 @@ function registerBackfill(schedule: Command): void {
           if (flags.json) return printJson({ scheduleId, start: flags.start, end: flags.end, overlap });
           console.log(
             [
-              `Backfill of ${scheduleId} from ${dateTime(flags.start)} to ${dateTime(flags.end)} requested (overlap ${overlap}).`,
+              `Backfill of ${scheduleId} from ${dateTimeText(flags.start)} to ${dateTimeText(flags.end)} requested (overlap ${overlap}).`,
               `Its runs: finetune list --query "TemporalScheduledById = '${scheduleId}'"`,
             ].join('\n'),
           );

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { FineTuneClient, FineTuneRun, LiveProgress, RunSummary } from '../client';
-import { dateTime, fields, printJson, progressBlock } from './format';
+import { dateTimeText } from '../core/time-text';
+import { fields, printJson, progressBlock } from './format';
 import { withSession } from './session';
 
 /** How long a worker gets to answer the progress query before the server's own view is shown instead. */
@@ -37,8 +38,8 @@ export function summaryLines(s: RunSummary): string[] {
       ['job status', s.jobStatus],
       ['custom model', s.customModelName],
       ['base model', s.baseModel],
-      ['started', dateTime(s.startTime)],
-      ['closed', s.closeTime ? dateTime(s.closeTime) : undefined],
+      ['started', dateTimeText(s.startTime)],
+      ['closed', s.closeTime ? dateTimeText(s.closeTime) : undefined],
     ]),
   ];
 }

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { awsErrorName, httpStatusOf } from '../aws/errors';
 import { TAGS_MAX_PER_RESOURCE } from '../core/bedrock-patterns';
-import { durationText } from '../core/durations';
+import { durationText } from '../core/time-text';
 import {
   CATALOG,
   findModel,

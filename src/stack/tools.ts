@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { durationText } from '../core/durations';
+import { durationText } from '../core/time-text';
 
 const execFileAsync = promisify(execFile);
 

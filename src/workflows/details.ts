@@ -1,7 +1,7 @@
 // The run's "current details" in the Temporal UI: Markdown that says where the run is, how it got
 // there and what it found, without opening its history. The UI shows it as the workflow last set it:
 // a live value (the next poll after an unchanged look, say) is only as fresh as the last state change.
-import { durationText } from '../core/durations';
+import { dateTimeText, durationText } from '../core/time-text';
 import type { JobCleanup, MetricsSummaryView, PhaseTime, SkipCheck } from '../core/fine-tune-contract';
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
@@ -18,9 +18,6 @@ const cell = (value: string | number) =>
 
 const row = (label: string, value: string | number | undefined) =>
   value === undefined || value === '' ? [] : [`| ${label} | ${cell(value)} |`];
-
-/** 2026-01-05T03:00:01.250Z -> 2026-01-05 03:00:01Z */
-const time = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 
 const loss = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(4));
 
@@ -48,7 +45,7 @@ function skipRow(check: SkipCheck | undefined): string[] {
 
 function nextPoll(state: RunState): string | undefined {
   if (!state.nextPollTime || !state.job || state.phase !== 'training') return undefined;
-  return `${time(state.nextPollTime)} (while nothing changes, later looks back off to every ${durationText(state.polling.maximumMs)}; \`finetune status\` shows the live time)`;
+  return `${dateTimeText(state.nextPollTime)} (while nothing changes, later looks back off to every ${durationText(state.polling.maximumMs)}; \`finetune status\` shows the live time)`;
 }
 
 /** When each phase began and how long it took (the last one, if the run goes on, is still going). */
@@ -63,7 +60,7 @@ function timelineSection(timeline: PhaseTime[] | undefined, finished: boolean): 
     ...timeline.map((entry, i) => {
       const next = timeline[i + 1];
       const took = next ? durationText(Date.parse(next.at) - Date.parse(entry.at)) : finished ? '' : 'under way';
-      return `| ${entry.phase} | ${time(entry.at)} | ${took} |`;
+      return `| ${entry.phase} | ${dateTimeText(entry.at)} | ${took} |`;
     }),
   ];
 }
@@ -132,7 +129,9 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     ...row('Type', request.customizationType ?? 'FINE_TUNING'),
     ...row(
       'Schedule',
-      state.scheduled ? `${state.scheduled.scheduleId}, scheduled ${time(state.scheduled.scheduledAt)}` : undefined,
+      state.scheduled
+        ? `${state.scheduled.scheduleId}, scheduled ${dateTimeText(state.scheduled.scheduledAt)}`
+        : undefined,
     ),
     ...row('Warnings', state.preflight?.warnings?.join('; ')),
     ...row(
@@ -147,9 +146,9 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
     ...row('Phases', phases),
     ...row('Failure', s?.failureMessage),
     ...row('Polls recorded', state.job ? state.pollsRecorded : undefined),
-    ...row('Last poll', state.lastPollTime ? time(state.lastPollTime) : undefined),
+    ...row('Last poll', state.lastPollTime ? dateTimeText(state.lastPollTime) : undefined),
     ...row('Next poll', nextPoll(state)),
-    ...row('Deadline', state.deadlineAt ? time(state.deadlineAt) : undefined),
+    ...row('Deadline', state.deadlineAt ? dateTimeText(state.deadlineAt) : undefined),
     ...row('Stop reason', state.stopReason),
     ...row(
       'Clean-up',

@@ -15,7 +15,7 @@ import {
   watchLineKey,
 } from '../../src/cli/format';
 import { listQuery, sinceTime } from '../../src/cli/list';
-import { durationText } from '../../src/core/durations';
+import { durationText } from '../../src/core/time-text';
 import { requestProblems } from '../../src/core/request';
 import { exampleRequest } from './helpers';
 
