@@ -18,12 +18,12 @@ import {
   type ReportedMetrics,
 } from '../core/metrics';
 import { readJobMetrics } from './metrics/job-files';
-import { lossChart, metricsReport, type ReportedJob } from './metrics/report';
+import { lossChart, metricsReport, type CollectedJob } from './metrics/report';
 
 export type { MetricsSummary } from '../core/metrics';
 export type { MetricsReport } from './metrics/report';
 
-export interface CollectMetricsInput extends ReportedJob {
+export interface CollectMetricsInput extends CollectedJob {
   /** outputDataConfig.s3Uri of the job. */
   outputS3Uri: string;
 }

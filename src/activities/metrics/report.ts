@@ -10,8 +10,8 @@ import {
 } from '../../core/metrics';
 import type { JobMetrics } from './job-files';
 
-/** The job a report is about, as the activity is told it. */
-export interface ReportedJob {
+/** The job whose metrics are collected, as the activity is told it. */
+export interface CollectedJob {
   jobArn: string;
   jobName: string;
   /** Completed | Stopped | Failed: collect whatever exists. */
@@ -39,7 +39,7 @@ export interface MetricsReport {
 }
 
 export function metricsReport(
-  job: ReportedJob,
+  job: CollectedJob,
   where: JobOutputLocations,
   metrics: JobMetrics,
   summary: MetricsSummary,
@@ -75,7 +75,7 @@ function validationLabel(uri: string, prefixUri: string, only: boolean): string 
 
 /** The loss-curve SVG: training loss and each validation file's loss, or a note that there are none. */
 export function lossChart(
-  job: ReportedJob,
+  job: CollectedJob,
   where: JobOutputLocations,
   metrics: JobMetrics,
   summary: MetricsSummary,
