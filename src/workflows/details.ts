@@ -5,7 +5,8 @@ import { dateTimeText, durationText } from '../core/time-text';
 import type { JobCleanup, MetricsSummaryView, PhaseTime, SkipCheck } from '../core/fine-tune-contract';
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
-import type { ResolvedTemplate, RunState } from './run-state';
+import type { ResolvedTemplate } from '../core/templates';
+import type { RunState } from './run-state';
 
 /** Rows of the loss table; a longer run's are in its report.json. */
 const EPOCH_ROWS_SHOWN = 30;

@@ -15,6 +15,7 @@ import type {
 import { pollingView } from '../core/polling';
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
+import type { ResolvedTemplate } from '../core/templates';
 
 /** The job the run created or adopted. */
 export interface RunJob {
@@ -23,13 +24,6 @@ export interface RunJob {
   clientRequestToken: string;
   createdAt: string;
   adopted: boolean;
-}
-
-/** A template of the request and what this run resolved it to. */
-export interface ResolvedTemplate {
-  path: string;
-  template: string;
-  value: string;
 }
 
 export interface RunState {
