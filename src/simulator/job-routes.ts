@@ -3,7 +3,7 @@
 import { JOB_STATUSES } from '../core/bedrock-patterns';
 import type { Engine, JobWithView } from './engine';
 import { Violations } from './errors';
-import { PHASES, type JobView } from './lifecycle';
+import { JOB_PHASES, type JobView } from './lifecycle';
 import { JOB_IDENTIFIER_PATTERN, JOB_NAME_PATTERN, PAGINATION_TOKEN_PATTERN } from './model-patterns';
 import { paginate, type SortOrder } from './pagination';
 import type { ReplyFaults } from './reply-faults';
@@ -22,7 +22,7 @@ export function statusDetails(
   view: JobView,
 ): Record<string, { status: string; creationTime: string; lastModifiedTime: string }> {
   const out: Record<string, { status: string; creationTime: string; lastModifiedTime: string }> = {};
-  for (const phase of PHASES) {
+  for (const phase of JOB_PHASES) {
     const p = view.phases[phase];
     out[DETAIL_MEMBER[phase]] = {
       status: p.status,

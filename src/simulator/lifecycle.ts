@@ -8,8 +8,8 @@
 import type { JobStatus, PhaseStatus } from '../core/bedrock-patterns';
 import type { CompletionOutcome, CustomizationConfig, DataCheckOutcome, ForcedOutcome } from './types';
 
-export const PHASES = ['validation', 'dataProcessing', 'training'] as const;
-export type Phase = (typeof PHASES)[number];
+export const JOB_PHASES = ['validation', 'dataProcessing', 'training'] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
 
 /**
  * Simulated durations in seconds. At time scale 1 a 1,000-record, 2-epoch job takes about an hour:
@@ -52,7 +52,7 @@ export type PendingEffect = 'data-check' | 'completion';
 
 export interface JobView {
   status: JobStatus;
-  phases: Record<Phase, PhaseView>;
+  phases: Record<JobPhase, PhaseView>;
   lastModifiedTimeMs: number;
   endTimeMs?: number;
   failureMessage?: string;
@@ -96,7 +96,7 @@ function records(job: LifecycleRecord): { training: number; validation: number }
     : { training: 0, validation: 0 };
 }
 
-function planPhase(job: LifecycleRecord, phase: Phase, startMs: number): PhasePlan {
+function planPhase(job: LifecycleRecord, phase: JobPhase, startMs: number): PhasePlan {
   const forced = job.forcedOutcome;
   switch (phase) {
     case 'validation': {
@@ -137,7 +137,7 @@ function planPhase(job: LifecycleRecord, phase: Phase, startMs: number): PhasePl
 /** The job as the API reports it at `nowMs`. */
 export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
   const created = job.creationTimeMs;
-  const phases: Record<Phase, PhaseView> = {
+  const phases: Record<JobPhase, PhaseView> = {
     validation: { status: 'NotStarted', creationTimeMs: created, lastModifiedTimeMs: created },
     dataProcessing: { status: 'NotStarted', creationTimeMs: created, lastModifiedTimeMs: created },
     training: { status: 'NotStarted', creationTimeMs: created, lastModifiedTimeMs: created },
@@ -145,13 +145,13 @@ export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
   // A stop the clock has not reached yet (only when evaluating the past) does not count.
   const stopAt =
     job.stopRequestedAtMs !== undefined && job.stopRequestedAtMs <= nowMs ? job.stopRequestedAtMs : undefined;
-  const inProgress = (phase: Phase, startMs: number, pending?: JobView['pending']): JobView => {
+  const inProgress = (phase: JobPhase, startMs: number, pending?: JobView['pending']): JobView => {
     phases[phase] = { status: 'InProgress', creationTimeMs: startMs, lastModifiedTimeMs: startMs };
     return { status: 'InProgress', phases, lastModifiedTimeMs: startMs, ...(pending ? { pending } : {}) };
   };
 
   let startMs = created;
-  for (const phase of PHASES) {
+  for (const phase of JOB_PHASES) {
     const plan = planPhase(job, phase, startMs);
     if (stopAt !== undefined && stopAt < plan.endMs) {
       const stoppedAt = stopAt + simulatedMs(job, TIMING.stoppingS);
@@ -199,7 +199,7 @@ export function evaluateJob(job: LifecycleRecord, nowMs: number): JobView {
 export function completionTimeMs(job: LifecycleRecord): number | undefined {
   if (!job.dataCheck?.ok) return undefined;
   let startMs = job.creationTimeMs;
-  for (const phase of PHASES) startMs = planPhase(job, phase, startMs).endMs;
+  for (const phase of JOB_PHASES) startMs = planPhase(job, phase, startMs).endMs;
   return startMs;
 }
 
