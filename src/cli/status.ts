@@ -9,7 +9,8 @@ import { withSession } from './session';
 /** How long a worker gets to answer the progress query before the server's own view is shown instead. */
 export const QUERY_TIMEOUT_MS = 10_000;
 
-export type RunView =
+/** What `status` and `watch` see of a run: its live progress, or the server's summary when no worker answers. */
+export type RunLook =
   | { progress: LiveProgress; summary?: undefined; unavailable?: undefined }
   | { progress?: undefined; summary: RunSummary; unavailable: string };
 
@@ -17,7 +18,7 @@ export type RunView =
  * The run's live progress, or, when no worker answers the query (none running, or all restarting),
  * what the server alone knows: status and the phase/job search attributes.
  */
-export async function lookAtRun(ft: FineTuneClient, run: FineTuneRun, timeoutMs = QUERY_TIMEOUT_MS): Promise<RunView> {
+export async function lookAtRun(ft: FineTuneClient, run: FineTuneRun, timeoutMs = QUERY_TIMEOUT_MS): Promise<RunLook> {
   try {
     return { progress: await ft.client.connection.withDeadline(Date.now() + timeoutMs, () => run.liveProgress()) };
   } catch (err) {
