@@ -33,7 +33,7 @@ import { ApiError, conflict, notFound, validation } from './errors';
 import { completionTimeMs, evaluateJob, isRunning, type JobView, type PendingEffect } from './lifecycle';
 import { checkOutcomeFitsType, readReservedTags } from './reserved-tags';
 import type { Store } from './state';
-import type { CompletionOutcome, CreateJobInput, JobRecord, ModelRecord, Tag } from './types';
+import type { CompletionOutcome, CreateJobRequest, JobRecord, ModelRecord, Tag } from './types';
 import { checkCustomization } from './validate-create';
 import { canonicalJson } from '../core/naming';
 
@@ -59,7 +59,7 @@ export interface JobWithView {
 const RFT_DEFAULTS = { epochCount: 1, batchSize: 128 } as const;
 
 /** Epochs and batch size the job trains with: RFT's typed hyperparameters, else the string map or the model's defaults. */
-function trainingShape(input: CreateJobInput, spec: CustomizationSpec): { epochs: number; batchSize: number } {
+function trainingShape(input: CreateJobRequest, spec: CustomizationSpec): { epochs: number; batchSize: number } {
   if (input.customizationType === 'REINFORCEMENT_FINE_TUNING') {
     const hp = input.customizationConfig?.rftConfig?.hyperParameters;
     return {
@@ -73,7 +73,7 @@ function trainingShape(input: CreateJobInput, spec: CustomizationSpec): { epochs
   };
 }
 
-export function requestDigest(input: CreateJobInput): string {
+export function requestDigest(input: CreateJobRequest): string {
   const { clientRequestToken: _token, ...rest } = input;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
@@ -306,13 +306,13 @@ export class Engine {
     throw notFound(`Could not find the base model ${identifier}.`);
   }
 
-  createJob(input: CreateJobInput): Promise<JobRecord> {
+  createJob(input: CreateJobRequest): Promise<JobRecord> {
     const result = this.createQueue.then(() => this.createJobNow(input));
     this.createQueue = result.catch(() => undefined);
     return result;
   }
 
-  private async createJobNow(input: CreateJobInput): Promise<JobRecord> {
+  private async createJobNow(input: CreateJobRequest): Promise<JobRecord> {
     const digest = requestDigest(input);
     if (input.clientRequestToken !== undefined) {
       const earlier = this.store.jobByToken(input.clientRequestToken);

@@ -69,7 +69,7 @@ export interface CustomizationConfig {
 }
 
 /** A CreateModelCustomizationJob body that passed the modelled constraints. */
-export interface CreateJobInput {
+export interface CreateJobRequest {
   jobName: string;
   customModelName: string;
   roleArn: string;

@@ -43,7 +43,7 @@ import {
 } from './model-patterns';
 import {
   WIRE_CUSTOMIZATION_TYPES,
-  type CreateJobInput,
+  type CreateJobRequest,
   type CustomizationConfig,
   type InvocationLogsConfig,
   type RequestMetadataBaseFilters,
@@ -308,7 +308,7 @@ function readCustomizationConfig(v: Violations, body: JsonObject): Customization
 }
 
 /** The body as a typed request, or the first SerializationException / all constraint violations. */
-export function parseCreateRequest(body: JsonObject): CreateJobInput {
+export function parseCreateRequest(body: JsonObject): CreateJobRequest {
   const v = new Violations();
   const str = (key: string, rule: Parameters<typeof checkString>[3], required: boolean) => {
     const value = readString(body, key);
@@ -344,7 +344,7 @@ export function parseCreateRequest(body: JsonObject): CreateJobInput {
   v.throwIfAny();
 
   // Every required member is present once the violations are through.
-  const input: CreateJobInput = {
+  const input: CreateJobRequest = {
     jobName: jobName as string,
     customModelName: customModelName as string,
     roleArn: roleArn as string,
@@ -373,7 +373,7 @@ export interface CheckedCustomization {
  * What Bedrock validates beyond the model's member constraints, for a resolved base model. Messages
  * name the member and the allowed values, as Bedrock's own semantic ValidationExceptions do.
  */
-export function checkCustomization(input: CreateJobInput, model: CatalogModel): CheckedCustomization {
+export function checkCustomization(input: CreateJobRequest, model: CatalogModel): CheckedCustomization {
   const wireType = input.customizationType ?? 'FINE_TUNING';
   const supported = Object.keys(model.customizations);
   const type = wireType as CustomizationType;
