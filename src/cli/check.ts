@@ -24,6 +24,7 @@ import { resolveRequestTemplates, type ResolvedTemplate } from '../core/template
 import { count, printJson } from './format';
 import { readRequestJson } from './session';
 import { validateSource } from './validate';
+import { outcomeExitCode } from './exit-codes';
 
 export type CheckStep = 'request' | 'catalog' | 'aws' | 'dataset';
 
@@ -265,6 +266,6 @@ export function registerCheckCommand(program: Command): void {
       const report = await checkRequest(file, json, { sampleTime: flags.at ?? new Date(), scheduled: flags.scheduled });
       if (flags.json) printJson(report);
       else console.log(checkLines(report).join('\n'));
-      process.exitCode = report.verdict === 'ok' ? 0 : 1;
+      process.exitCode = outcomeExitCode(report.verdict === 'ok');
     });
 }

@@ -15,6 +15,7 @@ import { addStackOptions, describeStack, handleInterrupts, stackSettingsFromFlag
 import { loadExamples, pickExamples, uploadExample } from './examples';
 import { fields } from './format';
 import { followRun, outcomeLines } from './watch';
+import { outcomeExitCode } from './exit-codes';
 
 export const DEMO_EXAMPLE = 'fine-tuning-prompt-completion';
 
@@ -145,7 +146,7 @@ export function registerDemoCommand(program: Command): void {
         );
         const outcome = await followRun(ft, run, { signal: stopFollowing.signal });
         if (!outcome) return;
-        process.exitCode = outcome.ok ? 0 : 1;
+        process.exitCode = outcomeExitCode(outcome.ok);
         console.log(closingLines(stack, outcome, uiUrl, run.workflowId).join('\n'));
         await interrupted;
       } finally {

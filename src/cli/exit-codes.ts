@@ -20,6 +20,11 @@ export class UsageError extends Error {
   }
 }
 
+/** The exit code of a command that ran to its end: 0 when the job or the check came out right, else 1. */
+export function outcomeExitCode(ok: boolean): ExitCode {
+  return ok ? ExitCode.ok : ExitCode.failed;
+}
+
 /** Errors the user fixes by changing what they typed, their files or their settings. */
 const USAGE_ERRORS = [
   UsageError,

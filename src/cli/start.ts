@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { fields, printJson } from './format';
 import { readRequestFile, withSession } from './session';
 import { followRun, outcomeLines } from './watch';
+import { outcomeExitCode } from './exit-codes';
 
 interface StartFlags {
   workflowId?: string;
@@ -73,7 +74,7 @@ export function registerStartCommand(program: Command): void {
         } else {
           console.log(outcomeLines(outcome).join('\n'));
         }
-        process.exitCode = outcome.ok ? 0 : 1;
+        process.exitCode = outcomeExitCode(outcome.ok);
       });
     });
 }

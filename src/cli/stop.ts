@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { FineTuneClient, FineTuneRun, RunOutcome } from '../client';
 import { FailureType } from '../core/fine-tune-contract';
 import { printJson } from './format';
-import { UsageError } from './exit-codes';
+import { outcomeExitCode, UsageError } from './exit-codes';
 import { withSession } from './session';
 import { followRun, outcomeLines } from './watch';
 
@@ -39,7 +39,7 @@ export async function waitForEnding(
       ...(outcome.ok ? { result: outcome.result } : { failure: outcome.failure }),
     });
   else console.log(outcomeLines(outcome).join('\n'));
-  process.exitCode = expected(outcome) ? 0 : 1;
+  process.exitCode = outcomeExitCode(expected(outcome));
 }
 
 export function registerStopCommand(program: Command): void {

@@ -48,7 +48,7 @@ import {
   type MediaProbe,
   type MetadataFilters,
 } from '../core/dataset';
-import { UsageError } from './exit-codes';
+import { outcomeExitCode, UsageError } from './exit-codes';
 
 interface ValidateFlags {
   baseModel: string;
@@ -314,6 +314,6 @@ export function registerValidateCommand(program: Command): void {
         );
       }
       console.log(flags.json ? JSON.stringify({ source, ...report }, null, 2) : reportText(report, { source }));
-      process.exitCode = report.verdict === 'valid' ? 0 : 1;
+      process.exitCode = outcomeExitCode(report.verdict === 'valid');
     });
 }

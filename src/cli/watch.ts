@@ -6,6 +6,7 @@ import type { FineTuneClient, FineTuneRun, RunOutcome } from '../client';
 import { failureLines, progressBlock, progressLine, resultLines, timeOfDay, watchLineKey } from './format';
 import { withSession } from './session';
 import { lookAtRun } from './status';
+import { outcomeExitCode } from './exit-codes';
 
 export interface FollowOptions {
   /** Where to draw (stdout by default). */
@@ -100,7 +101,7 @@ export function registerWatchCommand(program: Command): void {
         if (ui) console.log(`ui  ${ui}`);
         const outcome = (await followRun(ft, run, { intervalMs: flags.interval * 1000 }))!;
         console.log(outcomeLines(outcome).join('\n'));
-        process.exitCode = outcome.ok ? 0 : 1;
+        process.exitCode = outcomeExitCode(outcome.ok);
       });
     });
 }

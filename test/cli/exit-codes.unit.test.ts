@@ -2,7 +2,7 @@
 // validation failed, 2 bad usage or input); the errors themselves carry none.
 import { CommanderError } from 'commander';
 import { RetryRefusedError } from '../../src/client';
-import { exitCodeOf, ExitCode, UsageError } from '../../src/cli/exit-codes';
+import { exitCodeOf, ExitCode, outcomeExitCode, UsageError } from '../../src/cli/exit-codes';
 import { ConfigError } from '../../src/config';
 import { DatasetContextError } from '../../src/core/dataset';
 import { InvalidRequestError } from '../../src/core/request';
@@ -38,4 +38,8 @@ it('leaves no exit code on the errors themselves', () => {
   expect('exitCode' in new InvalidRequestError(['x'])).toBe(false);
   expect('exitCode' in new ConfigError(['x'])).toBe(false);
   expect('exitCode' in new UsageError('x')).toBe(false);
+});
+
+it('maps a command that ran to its end by its outcome: 0 right, 1 failed', () => {
+  expect([outcomeExitCode(true), outcomeExitCode(false)]).toEqual([0, 1]);
 });
