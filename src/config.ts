@@ -178,6 +178,11 @@ function positiveInt(env: Env, name: string, fallback: number, problems: string[
   return n;
 }
 
+/** The SDK's rule for a workflow-side limit: at least 2, and at most the setting it feeds. */
+function boundedBy(name: string, value: number, limitName: string, limit: number, problems: string[]): void {
+  if (value < 2 || value > limit) problems.push(`${name}=${value} must be from 2 to ${limitName} (${limit})`);
+}
+
 /** Worker-process settings that have no ecosystem variable. */
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   const problems: string[] = [];
@@ -199,22 +204,26 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     Math.min(d.maxConcurrentWorkflowTasks, maxCachedWorkflows),
     problems,
   );
-  if (maxConcurrentWorkflowTasks < 2 || maxConcurrentWorkflowTasks > maxCachedWorkflows) {
-    problems.push(
-      `FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS=${maxConcurrentWorkflowTasks} must be from 2 to FINETUNE_MAX_CACHED_WORKFLOWS (${maxCachedWorkflows})`,
-    );
-  }
+  boundedBy(
+    'FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS',
+    maxConcurrentWorkflowTasks,
+    'FINETUNE_MAX_CACHED_WORKFLOWS',
+    maxCachedWorkflows,
+    problems,
+  );
   const workflowTaskPollers = positiveInt(
     env,
     'FINETUNE_WORKFLOW_TASK_POLLERS',
     Math.min(d.workflowTaskPollers, maxConcurrentWorkflowTasks),
     problems,
   );
-  if (workflowTaskPollers < 2 || workflowTaskPollers > maxConcurrentWorkflowTasks) {
-    problems.push(
-      `FINETUNE_WORKFLOW_TASK_POLLERS=${workflowTaskPollers} must be from 2 to FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks})`,
-    );
-  }
+  boundedBy(
+    'FINETUNE_WORKFLOW_TASK_POLLERS',
+    workflowTaskPollers,
+    'FINETUNE_MAX_CONCURRENT_WORKFLOW_TASKS',
+    maxConcurrentWorkflowTasks,
+    problems,
+  );
   const maxConcurrentActivities = positiveInt(
     env,
     'FINETUNE_MAX_CONCURRENT_ACTIVITIES',
