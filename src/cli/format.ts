@@ -70,9 +70,10 @@ export function lossTrend(m: MetricsSummaryView | undefined): string | undefined
   return `${sparkline(losses)} ${loss(losses[0])}${losses.length > 1 ? ` -> ${loss(losses[losses.length - 1])}` : ''}`;
 }
 
-/** How long the run has been going: to its end when it has one. */
+/** How long the run has been going, in whole seconds at least: a run's age never reads '739ms'. */
 export function elapsed(p: Pick<LiveProgress, 'startedAt'>, nowMs = Date.now()): string {
-  return durationText(nowMs - Date.parse(p.startedAt));
+  const ms = nowMs - Date.parse(p.startedAt);
+  return ms < 1_000 ? '0s' : durationText(ms);
 }
 
 /** Columns padded to their widest cell; numbers right-aligned when `right` names their columns. */

@@ -3,6 +3,7 @@
 import type { LiveProgress } from '../../src/client';
 import { demoRequest } from '../../src/cli/demo';
 import {
+  elapsed,
   failureLines,
   metricsLines,
   lossTrend,
@@ -121,6 +122,9 @@ describe('watch extras', () => {
     );
     expect(block).toContain('  loss     █▁ 1.2000 -> 0.8000');
     expect(block.find((l) => l.includes('started'))).toContain('(elapsed 3m 05s)');
+    // A run's age is whole seconds, even in its first second (CI once saw 'elapsed 739ms').
+    expect(elapsed({ startedAt: '2026-11-28T10:03:04.261Z' }, now)).toBe('0s');
+    expect(elapsed({ startedAt: '2026-11-28T10:03:03.500Z' }, now)).toBe('2s');
     expect(block.find((l) => l.includes('polls'))).toContain('next in 30s');
     const done = progressLine(
       progress({ workflowStatus: 'COMPLETED', phase: 'completed', jobStatus: 'Completed', metrics }),
