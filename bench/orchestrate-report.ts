@@ -14,6 +14,7 @@ export function table(rows: OrchestrateFigures[]): string {
     ['Temporal server', (r) => r.server],
     ['time scale', (r) => `${r.timeScale}x`],
     ['job lengths, simulated h', (r) => `${r.jobHoursRange.min}-${r.jobHoursRange.max}`],
+    ['starts per second', (r) => (r.startRate ? String(r.startRate) : 'unpaced (bursts as fast as taken)')],
     ['runs completed', (r) => String(r.completed)],
     [
       'runs failed',
@@ -29,6 +30,7 @@ export function table(rows: OrchestrateFigures[]): string {
     ],
     ['runs unfinished', (r) => String(r.unfinished)],
     ['jobs created (must equal N)', (r) => `${r.jobsCreated} (${r.distinctJobArns} distinct in results)`],
+    ['jobs in progress at once, peak', (r) => String(r.peakJobsInProgress)],
     ['start to job created, s (p50 / p95 / max)', (r) => q(r.startToJobCreatedS)],
     ['detection lag, s (p50 / p95 / max)', (r) => q(r.detectionLagS)],
     ['  bound: max poll interval + 5 s', (r) => f1(r.maxPollIntervalS + 5)],

@@ -39,6 +39,12 @@ export interface OrchestrateOptions {
   sqlitePragmas: string[];
   /** Starts per burst (all at once, then the next burst). */
   burst: number;
+  /**
+   * Runs started per second on average (bursts spaced to keep it), or as fast as the server takes them.
+   * Triggers in production arrive over time; a 2-core machine gives 5,000 runs their jobs at a few per
+   * second, and a burst faster than that only queues their set-up in front of the running jobs' polls.
+   */
+  startRate?: number;
   keep: boolean;
   /** Ctrl-C: stop waiting, stop everything started, remove the folder. */
   signal?: AbortSignal;
@@ -63,6 +69,7 @@ export interface OrchestrateFigures {
   workers: number;
   timeScale: number;
   jobHoursRange: { min: number; max: number };
+  startRate?: number;
   server: string;
   outcomes: Record<string, number>;
   completed: number;
@@ -71,6 +78,8 @@ export interface OrchestrateFigures {
   jobsCreated: number;
   distinctJobArns: number;
   startToJobCreatedS: Quantiles;
+  /** The most jobs in progress in Bedrock at one time. */
+  peakJobsInProgress: number;
   detectionLagS: Quantiles;
   /** The polling's maximum interval in real seconds: the lag a run may see by design. */
   maxPollIntervalS: number;
@@ -223,6 +232,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const started = Date.now();
     for (let from = 0; from < o.jobs; from += o.burst) {
       o.signal?.throwIfAborted();
+      if (o.startRate) await sleep(Math.max(0, started + (from / o.startRate) * 1000 - Date.now()));
       await Promise.all(
         requests
           .slice(from, from + o.burst)
@@ -232,8 +242,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const startSeconds = (Date.now() - started) / 1000;
     o.log(`[orchestrate] ${o.jobs} runs started in ${startSeconds.toFixed(1)} s`);
 
-    // Wait through visibility. A run lasts at most its job plus its set-up; give it twice that.
-    const giveUpAt = started + 2 * ((range.max * 3600 * 1000) / S) + 10 * 60_000;
+    // Wait through visibility. A run lasts at most its job plus its set-up; give the last started twice that.
+    const giveUpAt = Date.now() + 2 * ((range.max * 3600 * 1000) / S) + 10 * 60_000;
     const running = `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'`;
     let lastReport = 0;
     for (;;) {
@@ -265,7 +275,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     for (const f of figures) outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1;
     const completed = outcomes.Completed ?? 0;
     const unfinished = outcomes.Running ?? 0;
-    const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
+    const defined = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
     const jobHoursTotal = defined(figures.map((f) => f.jobMs)).reduce((a, b) => a + b, 0) * (S / 3_600_000);
     const events = figures.map((f) => f.events);
     await stopAll();
@@ -275,6 +285,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       workers: o.workers,
       timeScale: S,
       jobHoursRange: range,
+      startRate: o.startRate,
       server: o.temporalAddress
         ? `cluster ${o.temporalAddress}`
         : `dev server (${o.temporalDb === 'memory' ? 'in memory' : 'SQLite file, WAL'}${o.sqlitePragmas.map((p) => `, ${p}`).join('')})`,
@@ -284,6 +295,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       unfinished,
       jobsCreated,
       distinctJobArns: new Set(figures.map((f) => f.jobArn).filter(Boolean)).size,
+      peakJobsInProgress: peakOverlap(defined(figures.map((f) => f.jobSpan))),
       startToJobCreatedS: quantiles(defined(figures.map((f) => f.startToJobCreatedMs)).map((x) => x / 1000)),
       detectionLagS: quantiles(defined(figures.map((f) => f.detectionLagMs)).map((x) => x / 1000)),
       maxPollIntervalS: DEFAULT_POLLING.maximumMs / S / 1000,
@@ -314,4 +326,17 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     destroyAwsClients(aws);
     await stack.stop();
   }
+}
+
+/** The most spans open at one instant (a sweep over their starts and ends). */
+export function peakOverlap(spans: { from: number; to: number }[]): number {
+  const edges = spans.flatMap((s) => [
+    [s.from, 1],
+    [s.to, -1],
+  ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (open += d));
+  return peak;
 }

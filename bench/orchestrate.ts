@@ -4,6 +4,7 @@
 //
 //   npm run bench:orchestrate -- --jobs 200
 //   npm run bench:orchestrate -- --jobs 100,1000,5000        (the scaling curve: S = 300, 30, 6)
+//   npm run bench:orchestrate -- --jobs 5000 --start-rate 4 --burst 20      (starts spread over 21 min)
 //   npm run bench:orchestrate -- --jobs 1000 --workers 2
 //   npm run bench:orchestrate -- --jobs 1000 --temporal-server postgres     (bench/temporal-cluster.ts)
 //   npm run bench:orchestrate -- --jobs 1000 --temporal my-cluster:7233     (a cluster of your own)
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
       [],
     )
     .option('--burst <b>', 'starts sent at once', positive(true), 100)
+    .option('--start-rate <r>', 'runs started per second on average (default: as fast as taken)', positive(false))
     .option('--keep', 'keep the stack data folder (logs) after the run', false)
     .parse();
   const flags = program.opts<{
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     temporalDb: 'file' | 'memory';
     sqlitePragma: string[];
     burst: number;
+    startRate?: number;
     keep: boolean;
   }>();
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
           temporalDb: flags.temporalDb,
           sqlitePragmas: flags.sqlitePragma,
           burst: flags.burst,
+          startRate: flags.startRate,
           keep: flags.keep,
           signal: interrupted.signal,
           log,

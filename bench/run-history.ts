@@ -21,6 +21,8 @@ export interface RunFigures {
   detectionLagMs?: number;
   /** Real milliseconds from the job's creation to its end. */
   jobMs?: number;
+  /** When the job was created and when it ended (epoch ms), for the jobs in progress at once. */
+  jobSpan?: { from: number; to: number };
   events: number;
 }
 
@@ -75,6 +77,7 @@ export function runFigures(workflowId: string, history: History): RunFigures {
     startToJobCreatedMs: started !== undefined && jobCreatedAt !== undefined ? jobCreatedAt - started : undefined,
     detectionLagMs: endMs !== undefined && lastPoll ? lastPoll.at - endMs : undefined,
     jobMs: endMs !== undefined && jobCreatedAt !== undefined ? endMs - jobCreatedAt : undefined,
+    jobSpan: endMs !== undefined && jobCreatedAt !== undefined ? { from: jobCreatedAt, to: endMs } : undefined,
     events: events.length,
   };
 }

@@ -30,15 +30,20 @@ export async function assertPortFree(host: string, port: number, what: string, h
   if (err) throw err;
 }
 
-/** A port the OS says is free right now (tests run their own stack on these). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Ports handed out below the range the OS picks from for port 0 and outgoing connections (Linux
+ * 32768-60999, macOS and Windows 49152-65535). A port from that range, free when picked, can be taken
+ * before our server binds it: by the Temporal dev server's own random ports (HTTP API, metrics, its
+ * internal services) or by any client socket. CI once lost a run to that (simulator: EADDRINUSE).
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_000;
+
+/** A port free right now, that nothing else on the machine will be given by chance (tests run their stacks on these). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    if ((await tryListen(host, port)) === undefined) return port;
+  }
+  throw new Error(`No free port on ${host} between ${PICK_FROM} and ${PICK_TO} after 200 tries.`);
 }

@@ -2,7 +2,7 @@
 // through the typed client, waiting through visibility, figures read from histories and /proc.
 // Outcomes only (every run completed with exactly one job); the figures it prints are never asserted.
 import { finalLine, table } from '../../bench/orchestrate-report';
-import { measureOrchestration } from '../../bench/orchestrate-run';
+import { measureOrchestration, peakOverlap } from '../../bench/orchestrate-run';
 
 jest.setTimeout(600_000);
 
@@ -17,6 +17,7 @@ test('bench:orchestrate at N = 20: every run completes, exactly one job each, on
     temporalDb: 'file',
     sqlitePragmas: [],
     burst: 10,
+    startRate: 10, // the second burst a second after the first
     keep: false,
     log: (line) => lines.push(line),
   });
@@ -25,6 +26,8 @@ test('bench:orchestrate at N = 20: every run completes, exactly one job each, on
   expect(figures.jobsCreated).toBe(20);
   expect(figures.distinctJobArns).toBe(20);
   expect(figures.getCalls).toBeGreaterThan(0);
+  expect(figures.peakJobsInProgress).toBeGreaterThan(0);
+  expect(figures.peakJobsInProgress).toBeLessThanOrEqual(20);
   expect(figures.processes.map((p) => p.name)).toEqual(
     expect.arrayContaining(['Temporal dev server', 'Bedrock simulator', 'worker 1']),
   );
@@ -33,4 +36,16 @@ test('bench:orchestrate at N = 20: every run completes, exactly one job each, on
   expect(finalLine(figures)).toMatch(
     /^orchestrate: 20\/20 completed, 20 jobs, worker peak RSS \d+ MB, detection lag p95 \d+\.\d\d s$/,
   );
+});
+
+test('the jobs in progress at once: spans that touch end before the next begins', () => {
+  expect(peakOverlap([])).toBe(0);
+  expect(
+    peakOverlap([
+      { from: 0, to: 10 },
+      { from: 5, to: 15 },
+      { from: 10, to: 20 },
+      { from: 6, to: 7 },
+    ]),
+  ).toBe(3);
 });
