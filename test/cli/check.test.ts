@@ -5,7 +5,7 @@ import type { CheckReport } from '../../src/cli/check';
 import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { datasets, DATA_BUCKET } from '../support/datasets';
 import { uniqueName, type TestContext } from '../support/temporal';
-import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
+import { contextWithExample, json, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-check');
 const EXAMPLE = 'fine-tuning-prompt-completion';
@@ -16,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ctx?.close();
-  removeRequestFiles();
 });
 
 it('passes a good request (exit 0): every check and the dataset engine on its data, with no SDK notice on stderr', async () => {

@@ -88,18 +88,22 @@ export function testRequest(
   };
 }
 
-const folder = mkdtempSync(join(tmpdir(), 'finetune-cli-test-'));
+// A test file's request files: made at its first one, removed when the file's tests end (registered here,
+// so no test file can forget it; 256 folders had piled up in the temp dir when each file had to).
+let folder: string | undefined;
+afterAll(() => removeRequestFiles());
 
 /** Writes a request file for the CLI and returns its path. */
 export function requestFile(name: string, content: unknown): string {
+  folder ??= mkdtempSync(join(tmpdir(), 'finetune-cli-test-'));
   const path = join(folder, `${name}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   return path;
 }
 
-/** For afterAll: the request files of this test file. */
-export function removeRequestFiles(): void {
-  rmSync(folder, { recursive: true, force: true });
+function removeRequestFiles(): void {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
 }
 
 /** A test context with a worker on `taskQueue` and one example's data uploaded to S3. */

@@ -13,7 +13,7 @@ import { currentDetails } from '../support/details';
 import { recordHistory } from '../support/histories';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
+import { contextWithExample, json, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-schedule');
 let ctx: TestContext;
@@ -25,7 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const id of created) await ctx.fineTune.schedules.delete(id).catch(() => undefined);
   await ctx?.close();
-  removeRequestFiles();
 });
 
 function scheduleRequestFile(id: string): string {

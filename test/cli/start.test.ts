@@ -3,7 +3,7 @@
 import { freePort } from '../../src/stack/ports';
 import { DATA_BUCKET, put } from '../support/datasets';
 import { uniqueName, type TestContext } from '../support/temporal';
-import { contextWithExample, json, removeRequestFiles, requestFile, runCli, testRequest } from './helpers';
+import { contextWithExample, json, requestFile, runCli, testRequest } from './helpers';
 
 const taskQueue = uniqueName('cli-start');
 let ctx: TestContext;
@@ -13,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ctx?.close();
-  removeRequestFiles();
 });
 
 interface StartJson {

@@ -3,7 +3,7 @@
 // server and the Bedrock simulator at a high time scale, each on a free port. The workflow bundle is
 // built once here and reused by every test worker.
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeStackPorts, startLocalStack } from '../../src/stack/local-stack';
@@ -22,6 +22,10 @@ export default async function globalSetup(): Promise<void> {
     ephemeral: true,
     simulatorTimeScale: TEST_SIMULATOR_TIME_SCALE,
     taskQueue: 'test',
+  }).catch((err: unknown) => {
+    // The error already quotes the failing server's log; a failed start leaves nothing in the temp dir.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   (globalThis as { __FINETUNE_STACK__?: unknown }).__FINETUNE_STACK__ = stack;
   const { code } = await bundleWorkflowCode({
