@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/stack/ports';
+import { stackFlags, stackPorts } from '../support/stack-ports';
 import { processesUsing } from '../support/processes';
 import { waitFor } from '../support/wait';
 import { BIN } from './helpers';
@@ -13,25 +13,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'finetune-demo-test-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('brings up the stack, fine-tunes an example to its metrics and loss chart, and stops everything on Ctrl-C', async () => {
-  const ports = { temporal: await freePort(), ui: await freePort(), s3: await freePort(), simulator: await freePort() };
-  const demo = spawn(
-    process.execPath,
-    [
-      BIN,
-      'demo',
-      '--temporal-port',
-      `${ports.temporal}`,
-      '--ui-port',
-      `${ports.ui}`,
-      '--s3-port',
-      `${ports.s3}`,
-      '--simulator-port',
-      `${ports.simulator}`,
-      '--data-dir',
-      dataDir,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const ports = await stackPorts();
+  const demo = spawn(process.execPath, [BIN, 'demo', ...stackFlags(ports, dataDir)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   demo.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertPortFree, freePort } from '../../src/stack/ports';
+import { assertPortFree } from '../../src/stack/ports';
+import { stackFlags, stackPorts, type StackPorts } from '../support/stack-ports';
 import { elapsedMs, isRecordedProcess, ProcessRecorder, readRecord, recordPath } from '../../src/stack/process-record';
 import { alive, processesUsing } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -29,30 +30,10 @@ afterAll(() => {
   }
 });
 
-async function stackPorts() {
-  return { temporal: await freePort(), ui: await freePort(), s3: await freePort(), simulator: await freePort() };
-}
-
-function startDev(dataDir: string, ports: Awaited<ReturnType<typeof stackPorts>>): Dev {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'dev',
-      '--no-worker',
-      '--temporal-port',
-      `${ports.temporal}`,
-      '--ui-port',
-      `${ports.ui}`,
-      '--s3-port',
-      `${ports.s3}`,
-      '--simulator-port',
-      `${ports.simulator}`,
-      '--data-dir',
-      dataDir,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function startDev(dataDir: string, ports: StackPorts): Dev {
+  const child = spawn(process.execPath, [BIN, 'dev', '--no-worker', ...stackFlags(ports, dataDir)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -73,7 +54,7 @@ async function untilUp(dev: Dev): Promise<void> {
     throw new Error(`finetune dev did not come up:\n${dev.output()}`);
 }
 
-async function portsFree(ports: Awaited<ReturnType<typeof stackPorts>>): Promise<void> {
+async function portsFree(ports: StackPorts): Promise<void> {
   for (const port of Object.values(ports)) await assertPortFree('127.0.0.1', port, 'stack', 'test');
 }
 

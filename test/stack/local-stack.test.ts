@@ -11,15 +11,7 @@ import { PortTakenError } from '../../src/stack/ports';
 import { LOCAL_S3_CREDENTIALS } from '../../src/aws/local-credentials';
 import { LOCAL_BUCKETS } from '../../src/stack/s3-server';
 import { ensureTools } from '../../src/stack/tools';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../support/processes';
 
 const ports = freeStackPorts;
 
