@@ -2,10 +2,46 @@
 // shuffle need random access to them, and memory must not grow with the dataset. What was added since the
 // last checkpoint can be taken out (takeDelta) and, on another attempt, put back (addSaved), so a
 // resumed preparation rebuilds the same spool without reading the source again.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+//
+// A worker killed mid-preparation cannot delete its spool: each spool's folder names its host and
+// process, and the first spool a process makes in a folder removes those of its host's dead processes.
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 const LF = 10;
+const PREFIX = 'finetune-prepare-';
+/** Host names may hold dashes; the folder is PREFIX + host + '.' + pid + '-' + random. */
+export const hostSpoolPrefix = (): string => `${PREFIX}${hostname().replace(/[^A-Za-z0-9-]/g, '_')}.`;
+const swept = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: a live process of another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the spool folders in `parent` left by dead processes of this host (once per process and
+ * folder). Folders of other hosts (a shared temp folder) and of live processes are left alone.
+ */
+export function sweepOrphanSpools(parent: string): string[] {
+  const mine = hostSpoolPrefix();
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(mine)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(mine.length))?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 const NEWLINE = new Uint8Array([LF]);
 
 export class RecordSpool {
@@ -21,7 +57,11 @@ export class RecordSpool {
   count = 0;
 
   constructor(parent: string) {
-    this.dir = mkdtempSync(join(parent, 'finetune-prepare-'));
+    if (!swept.has(parent)) {
+      swept.add(parent);
+      sweepOrphanSpools(parent);
+    }
+    this.dir = mkdtempSync(join(parent, `${hostSpoolPrefix()}${process.pid}-`));
     this.fd = openSync(join(this.dir, 'records.jsonl'), 'w+');
   }
 
