@@ -17,7 +17,8 @@ import { finalLine, table } from './orchestrate-report';
 import { DEFAULT_JOB_HOURS, MAX_TIME_SCALE, measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
 import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
 
-const positive = (integer: boolean) => (raw: string) => {
+/** A commander parser for a positive number (an integer when `integer`). */
+export const positive = (integer: boolean) => (raw: string) => {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new InvalidArgumentError(`expected a positive ${integer ? 'integer' : 'number'}`);

@@ -8,12 +8,13 @@
 //   npm run bench:replay -- --history test/workflows/histories/v4-run-owns-its-job-completed.json --replays 500
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FINETUNE_BIN } from '../src/stack/local-stack';
 import { WORKFLOWS_PATH } from '../src/worker';
+import { positive } from './orchestrate';
 
 /** A completed run: preflight, preparation, creation, one poll sequence, metrics (51 events). */
 export const DEFAULT_HISTORY = join(
@@ -54,16 +55,7 @@ export async function measureReplay(historyFile: string, replays: number): Promi
 async function main(): Promise<void> {
   const flags = new Command('bench:replay')
     .option('--history <file>', 'a history as JSON (temporal workflow show --output json)', DEFAULT_HISTORY)
-    .option(
-      '--replays <k>',
-      'replays measured',
-      (raw) => {
-        const n = Number(raw);
-        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-        return n;
-      },
-      300,
-    )
+    .option('--replays <k>', 'replays measured', positive(true), 300)
     .parse()
     .opts<{ history: string; replays: number }>();
   Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { processAlive } from '../process-alive';
 
 const RECORD_FILE = 'stack-processes.json';
 /** How far a process's start may lie from the recorded spawn (ps reports whole seconds). */
@@ -114,15 +115,6 @@ export async function isRecordedProcess(p: RecordedProcess): Promise<boolean> {
   return now.args === p.commandLine && Math.abs(now.startedAt - spawned) <= START_TOLERANCE_MS;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** SIGTERM (or SIGKILL at once), SIGKILL after the grace time; resolves when the process is gone. */
 export async function stopProcess(pid: number, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   try {
@@ -131,10 +123,10 @@ export async function stopProcess(pid: number, graceMs: number, signal: NodeJS.S
     return;
   }
   const until = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < until) await sleep(100);
-  if (alive(pid)) {
+  while (processAlive(pid) && Date.now() < until) await sleep(100);
+  if (processAlive(pid)) {
     process.kill(pid, 'SIGKILL');
-    while (alive(pid)) await sleep(50);
+    while (processAlive(pid)) await sleep(50);
   }
 }
 

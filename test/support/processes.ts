@@ -23,11 +23,4 @@ export function processesUsing(dir: string): number[] {
   return pids;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processAlive as alive } from '../../src/process-alive';

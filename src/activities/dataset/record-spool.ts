@@ -8,22 +8,13 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../../process-alive';
 
 const LF = 10;
 const PREFIX = 'finetune-prepare-';
 /** Host names may hold dashes; the folder is PREFIX + host + '.' + pid + '-' + random. */
 export const hostSpoolPrefix = (): string => `${PREFIX}${hostname().replace(/[^A-Za-z0-9-]/g, '_')}.`;
 const swept = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: a live process of another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the spool folders in `parent` left by dead processes of this host (once per process and
@@ -35,7 +26,7 @@ export function sweepOrphanSpools(parent: string): string[] {
   for (const name of readdirSync(parent)) {
     if (!name.startsWith(mine)) continue;
     const pid = Number(/^(\d+)-/.exec(name.slice(mine.length))?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
     rmSync(join(parent, name), { recursive: true, force: true });
     removed.push(name);
   }
