@@ -13,16 +13,15 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { createHash } from 'node:crypto';
-import { backoffDelay, type Backoff } from '../core/backoff';
+import { backoffDelay, quotaBackoff, type Backoff } from '../core/backoff';
 import { FailureType, RetryLaterType } from '../core/failures';
 import {
-  canonicalJson,
-  deriveJobName,
+  jobIdentity,
   LINEAGE_TAG_FINGERPRINT,
   LINEAGE_TAG_WORKFLOW_ID,
   tagValue,
-  tokenSource,
+  type JobIdentity,
+  type JobIdentityInput,
 } from '../core/naming';
 import type { FineTuneRequest } from '../core/request';
 import type { JobSnapshot } from '../core/fine-tune-contract';
@@ -30,30 +29,20 @@ import { awsErrorMessage, awsErrorName } from '../aws/errors';
 import { failFastOnRejection, isRoleNotReady } from './bedrock-errors';
 import { snapshotOf } from './poll-job';
 
-export interface CreateJobInput {
-  request: FineTuneRequest;
-  workflowId: string;
-  datasetFingerprint: string;
+export interface CreateJobInput extends JobIdentityInput {
   /** What the job trains on: the prepared files when data preparation wrote them. */
   trainingDataConfig: FineTuneRequest['trainingDataConfig'];
   validationDataConfig?: FineTuneRequest['validationDataConfig'];
   /** 'first': a quota refusal returns at once so the run can show `waiting-for-quota`. 'wait-for-quota': it retries. */
   mode: 'first' | 'wait-for-quota';
-  /** How often to try again while the quota is full; QUOTA_BACKOFF when absent. */
+  /** How often to try again while the quota is full; the default quotaBackoff() when absent. */
   quotaBackoff?: Backoff;
-}
-
-export interface JobIdentity {
-  jobName: string;
-  clientRequestToken: string;
 }
 
 export type CreateJobResult =
   | ({ outcome: 'created' | 'adopted'; jobArn: string } & JobIdentity)
   | ({ outcome: 'quota-exceeded'; message: string } & JobIdentity);
 
-/** Quota waits are long: a slot frees when some job (hours long) ends. */
-export const QUOTA_BACKOFF: Backoff = { initialMs: 60_000, coefficient: 2, maximumMs: 600_000, jitter: 0 };
 /** IAM role propagation usually takes seconds, rarely minutes: 10 s apart, 30 tries (5 minutes). */
 const ROLE_RETRY_DELAY_MS = 10_000;
 const ROLE_RETRY_ATTEMPTS = 30;
@@ -67,29 +56,11 @@ function lineageTags(existing: Tag[] | undefined, workflowId: string, fingerprin
   ];
 }
 
-/** What a job's name and token are derived from. */
-export type JobIdentityInput = Pick<CreateJobInput, 'request' | 'workflowId' | 'datasetFingerprint'>;
-
 /** A job found under the run's name with the run's token. */
 export interface OwnJob extends JobIdentity {
   jobArn: string;
   createdAt?: string;
   snapshot: JobSnapshot;
-}
-
-/** The caller's token and name, or ones derived from what defines this job. Pure: same input, same output. */
-export function jobIdentity(input: JobIdentityInput): JobIdentity {
-  const derived = createHash('sha256')
-    .update(
-      canonicalJson({
-        workflowId: input.workflowId,
-        request: tokenSource(input.request),
-        datasetFingerprint: input.datasetFingerprint,
-      }),
-    )
-    .digest('hex');
-  const clientRequestToken = input.request.clientRequestToken ?? derived;
-  return { clientRequestToken, jobName: input.request.jobName ?? deriveJobName(input.workflowId, derived) };
 }
 
 /** The request's customizationConfig as the SDK's union: its one member (the request schema ensures one). */
@@ -191,7 +162,7 @@ export function createJobActivities(deps: { bedrock: BedrockClient }) {
           throw ApplicationFailure.create({
             type: RetryLaterType.WaitingForQuota,
             message: `waiting for a free customization-job slot: ${message}`,
-            nextRetryDelay: backoffDelay(input.quotaBackoff ?? QUOTA_BACKOFF, attempt),
+            nextRetryDelay: backoffDelay(input.quotaBackoff ?? quotaBackoff(), attempt),
             category: ApplicationFailureCategory.BENIGN,
           });
         }

@@ -15,7 +15,6 @@
 // state, the engine's state, the records spooled so far) and heartbeats its URI; a retried attempt loads
 // it and reads on from that offset. Every output is a function of the input and the data only (no
 // timestamps; a seeded shuffle), so a resumed run writes the same bytes as one that was never stopped.
-import type { TrainingDataConfig, ValidationDataConfig } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -44,6 +43,7 @@ import {
   type MetadataFilters,
 } from '../core/dataset';
 import { fileLimitProblems } from '../core/dataset/limits';
+import type { FineTuneRequest } from '../core/request';
 import { FailureType, type DatasetStats } from '../core/fine-tune-contract';
 import type { Scan, ScanId } from './dataset/checkpoint';
 import { PreparationAttempt } from './dataset/attempt';
@@ -58,8 +58,8 @@ export type { PrepareDatasetProgress } from './dataset/progress';
 export interface PrepareDatasetInput {
   baseModelIdentifier: string;
   customizationType: CustomizationType;
-  trainingDataConfig: TrainingDataConfig;
-  validationDataConfig?: ValidationDataConfig;
+  trainingDataConfig: FineTuneRequest['trainingDataConfig'];
+  validationDataConfig?: FineTuneRequest['validationDataConfig'];
   /** outputDataConfig.s3Uri: the report and prepared files go under `<it>/prepared/`. */
   outputS3Uri: string;
   /** batchSize changes token limits (Titan Text). */
@@ -74,8 +74,8 @@ export interface PrepareDatasetResult {
   fingerprint: string;
   reportUri: string;
   /** What the job should use: the prepared files' URIs, or the original configs. */
-  trainingDataConfig: TrainingDataConfig;
-  validationDataConfig?: ValidationDataConfig;
+  trainingDataConfig: FineTuneRequest['trainingDataConfig'];
+  validationDataConfig?: FineTuneRequest['validationDataConfig'];
   /** The run's dataset stats, less the fingerprint and report above. */
   stats: Omit<DatasetStats, 'fingerprint' | 'reportUri'>;
 }

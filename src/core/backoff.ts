@@ -1,5 +1,6 @@
-// Capped exponential backoff with jitter for polling a job, as pure arithmetic so the workflow, the
-// poll activity and the tests agree on it.
+// Capped exponential backoff with jitter for polling a job and for waiting for a free job slot, as pure
+// arithmetic so the workflow, the activities and the tests agree on it.
+import { durationMs } from './durations';
 
 export interface Backoff {
   initialMs: number;
@@ -11,6 +12,26 @@ export interface Backoff {
 
 /** The defaults of the design: first poll after 30 s, factor 2, cap 5 min, +/-10 %. */
 export const DEFAULT_POLLING: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 300_000, jitter: 0.1 };
+
+/** What a request may say of the wait for a free customization-job slot (`orchestration.quotaWait`). */
+export interface QuotaWaitOptions {
+  initialInterval?: string;
+  maximumInterval?: string;
+}
+
+/**
+ * How often a run whose create met a full concurrent-job quota tries again: a slot frees when some job
+ * (hours long) ends, so 1 minute doubling to 10 unless the request says otherwise. No jitter: the
+ * activity's attempt number alone decides each delay.
+ */
+export function quotaBackoff(wait: QuotaWaitOptions = {}): Backoff {
+  return {
+    initialMs: durationMs(wait.initialInterval ?? '1m'),
+    maximumMs: durationMs(wait.maximumInterval ?? '10m'),
+    coefficient: 2,
+    jitter: 0,
+  };
+}
 
 /** The delay before poll `n` (1-based) of a sequence that started at `startMs`, without jitter. */
 export function backoffDelay(b: Backoff, n: number, startMs = b.initialMs): number {

@@ -72,8 +72,9 @@ export interface JobCleanup {
     | 'no-job' // no job was created (or none was found under the run's name and token)
     | 'already-ended' // the job had ended on its own
     | 'stopped' // stopped, and Bedrock confirmed it
-    | 'stop-unconfirmed' // stop requested; not Stopped within stopTimeout
-    | 'stop-failed'; // the stop request itself failed
+    | 'stop-unconfirmed' // stop requested; not Stopped within stopTimeout, or its status could not be read
+    | 'stop-refused' // Bedrock refused every stop sent within stopTimeout while the job ran on
+    | 'stop-failed'; // the job could not be looked for, or the stop request itself failed
   /** The job's last known status. */
   jobStatus?: JobStatus;
   message: string;

@@ -1,6 +1,9 @@
 // Names and tokens that never change across retries: derived only from the workflow ID, the effective
-// request and the dataset fingerprint. Hashing happens in the create activity (it has node:crypto);
-// these are the pure parts.
+// request and the dataset fingerprint. Pure (SHA-256 from @noble/hashes, not node:crypto), so the
+// workflow knows its job's name and token before the create answers, and the create activity derives
+// the very same ones.
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
 import type { FineTuneRequest } from './request';
 
@@ -43,4 +46,29 @@ export function deriveJobName(workflowId: string, tokenHex: string): string {
 export function tagValue(text: string): string {
   const cleaned = text.replace(/[^a-zA-Z0-9\s._:/=+@-]/g, '_').slice(0, TAG_VALUE_MAX);
   return TAG_TEXT.test(cleaned) ? cleaned : '';
+}
+
+/** What a job's name and token are derived from. */
+export interface JobIdentityInput {
+  request: FineTuneRequest;
+  workflowId: string;
+  datasetFingerprint: string;
+}
+
+/** The name and token a run's job is created with. */
+export interface JobIdentity {
+  jobName: string;
+  clientRequestToken: string;
+}
+
+/** The caller's token and name, or ones derived from what defines this job. Pure: same input, same output. */
+export function jobIdentity(input: JobIdentityInput): JobIdentity {
+  const source = canonicalJson({
+    workflowId: input.workflowId,
+    request: tokenSource(input.request),
+    datasetFingerprint: input.datasetFingerprint,
+  });
+  const derived = bytesToHex(sha256(utf8ToBytes(source)));
+  const clientRequestToken = input.request.clientRequestToken ?? derived;
+  return { clientRequestToken, jobName: input.request.jobName ?? deriveJobName(input.workflowId, derived) };
 }

@@ -157,7 +157,10 @@ export const orchestrationSchema = z.strictObject({
   quotaWait: z
     .strictObject({ initialInterval: quotaInterval.optional(), maximumInterval: quotaInterval.optional() })
     .optional(),
-  /** How long to wait for a stopped job to reach Stopped. */
+  /**
+   * How long the clean-up may take in all (default 30 minutes): finding a job whose create answer was
+   * lost, sending the stop (again, when Bedrock refuses it), and waiting for Stopped.
+   */
   stopTimeout: duration.optional(),
   dataPreparation: dataPreparationSchema.optional(),
   /**

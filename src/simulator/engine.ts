@@ -374,6 +374,7 @@ export class Engine {
       ...(reserved.forcedOutcome ? { forcedOutcome: reserved.forcedOutcome } : {}),
       ...(reserved.replyDelayMs !== undefined ? { replyDelayMs: reserved.replyDelayMs } : {}),
       ...(reserved.lostReplies ? { createRepliesToLose: reserved.lostReplies } : {}),
+      ...(reserved.refusedStops ? { stopsToRefuse: reserved.refusedStops } : {}),
     };
     this.store.addJob(job, jobTags);
     this.log(`job ${job.jobName}: created ${job.jobArn} (time scale ${job.timeScale})`);
@@ -428,6 +429,15 @@ export class Engine {
     if (view.status !== 'InProgress') {
       throw conflict(
         `The model customization job ${job.jobName} cannot be stopped because its status is ${view.status}.`,
+      );
+    }
+    if ((job.stopsToRefuse ?? 0) > 0) {
+      // Counted down in the state file, as lost replies are, so a restart does not refuse more than asked.
+      job.stopsToRefuse = (job.stopsToRefuse ?? 1) - 1;
+      this.store.updateJob(job);
+      this.log(`job ${job.jobName}: stop refused (simulator:refused-stops)`);
+      throw conflict(
+        `The model customization job ${job.jobName} cannot be stopped right now. Try again later. (simulator:refused-stops)`,
       );
     }
     // A job held just before a pending outcome (S3 unreachable) is stopped in the phase it reports.

@@ -8,10 +8,12 @@ export const OUTCOME_TAG = 'simulator:outcome';
 export const TIME_SCALE_TAG = 'simulator:time-scale';
 export const REPLY_DELAY_TAG = 'simulator:reply-delay-ms';
 export const LOST_REPLIES_TAG = 'simulator:lost-replies';
+export const REFUSED_STOPS_TAG = 'simulator:refused-stops';
 
 /** A held reply longer than this would outlast any client's patience; it is a typo, not a test. */
 export const MAX_REPLY_DELAY_MS = 600_000;
 const MAX_LOST_REPLIES = 100;
+const MAX_REFUSED_STOPS = 100;
 
 export interface ReservedTagSettings {
   forcedOutcome?: ForcedOutcome;
@@ -20,6 +22,8 @@ export interface ReservedTagSettings {
   replyDelayMs?: number;
   /** The first this many answers to this job's Create (the first call and its idempotent repeats) are lost. */
   lostReplies?: number;
+  /** The first this many Stops of this job, while it is InProgress, are refused with a ConflictException. */
+  refusedStops?: number;
 }
 
 function wholeNumber(key: string, value: string, max: number, meaning: string): number {
@@ -61,6 +65,8 @@ export function readReservedTags(tags: readonly Tag[]): ReservedTagSettings {
       settings.replyDelayMs = wholeNumber(tag.key, tag.value, MAX_REPLY_DELAY_MS, 'a whole number of milliseconds');
     } else if (tag.key === LOST_REPLIES_TAG) {
       settings.lostReplies = wholeNumber(tag.key, tag.value, MAX_LOST_REPLIES, 'a whole number of replies');
+    } else if (tag.key === REFUSED_STOPS_TAG) {
+      settings.refusedStops = wholeNumber(tag.key, tag.value, MAX_REFUSED_STOPS, 'a whole number of stops');
     }
   }
   return settings;

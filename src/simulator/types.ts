@@ -135,6 +135,8 @@ export interface JobRecord {
   replyDelayMs?: number;
   /** From the reserved tag simulator:lost-replies: Create answers still to be lost, counted down, persisted. */
   createRepliesToLose?: number;
+  /** From the reserved tag simulator:refused-stops: Stops still to be refused, counted down, persisted. */
+  stopsToRefuse?: number;
   stopRequestedAtMs?: number;
   dataCheck?: DataCheckOutcome;
   completion?: CompletionOutcome;

@@ -2,9 +2,11 @@
 // flow reads without them.
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { quotaBackoff } from '../core/backoff';
 import { NON_RETRYABLE_TYPES } from '../core/failures';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
+const QUOTA_DEFAULT = quotaBackoff();
 
 export interface ActivityChoices {
   /**
@@ -50,13 +52,14 @@ export function activitiesFor(choices: ActivityChoices) {
   });
   const quota = proxyActivities<Activities>({
     summary: 'wait for a free customization-job slot',
-    // Retries until a slot frees; the activity picks each delay (1 to 10 minutes). Cancel or stop ends it.
+    // Retries until a slot frees; the activity picks each delay from the request's quotaBackoff (these
+    // are the server's fallback, the default one). Cancel or stop ends it.
     startToCloseTimeout: '1 minute',
     cancellationType,
     retry: {
-      initialInterval: '1 minute',
-      backoffCoefficient: 2,
-      maximumInterval: '10 minutes',
+      initialInterval: QUOTA_DEFAULT.initialMs,
+      backoffCoefficient: QUOTA_DEFAULT.coefficient,
+      maximumInterval: QUOTA_DEFAULT.maximumMs,
       nonRetryableErrorTypes,
     },
   });
@@ -98,7 +101,8 @@ export function activitiesFor(choices: ActivityChoices) {
     prepareDataset: data.prepareDataset,
     createJob: quick('create the Bedrock job').createJob,
     createJobWaitingForQuota: quota.createJob,
-    findOwnJob: quick("find the run's job by its name and token").findOwnJob,
+    // Clean-up steps, bounded like the rest of the clean-up: what they cannot do in time is recorded.
+    findOwnJob: quick("find the run's job by its name and token", choices.stopTimeoutMs).findOwnJob,
     pollJob: poll.pollJob,
     stopJob: quick('stop the Bedrock job', choices.stopTimeoutMs).stopJob,
     collectMetrics: metrics.collectMetrics,

@@ -27,6 +27,7 @@ const CLEANUP_VERDICT: Record<JobCleanup['outcome'], string> = {
   'already-ended': 'nothing to stop',
   stopped: 'done',
   'stop-unconfirmed': '**needs attention**',
+  'stop-refused': '**needs attention**',
   'stop-failed': '**needs attention**',
 };
 

@@ -1,7 +1,7 @@
 // The fineTune workflow: one customization request carried to a custom model and its metrics, exactly
-// once. The run's state and steps live in FineTuneRun (fine-tune-run.ts); this file wires the
-// messages and reads as the flow. Every way out of the steps passes through `ownTheJob`, which leaves
-// no Bedrock job running unwatched.
+// once. The run's state and messages live in Run (run.ts), each step in a file of its own, and the way
+// every run ends, with no Bedrock job left running unwatched, in job-release.ts. This file wires the
+// messages and reads as the flow.
 import { setHandler } from '@temporalio/workflow';
 import {
   pokeSignal,
@@ -11,13 +11,18 @@ import {
   type FineTuneResult,
 } from '../core/fine-tune-contract';
 import type { FineTuneRequest } from '../core/request';
-import { FineTuneRun } from './fine-tune-run';
+import { checkRequest, prepareData, skipIfUnchanged } from './before-the-job';
+import { createJob } from './job-creation';
+import { ownTheJob } from './job-release';
+import { finish } from './job-results';
+import { waitForJob } from './job-wait';
+import { Run } from './run';
 import type { RunState } from './run-state';
 
 export type { RunState };
 
 export async function fineTune(request: FineTuneRequest, carried?: RunState): Promise<FineTuneResult> {
-  const run = new FineTuneRun(request, carried);
+  const run = new Run(request, carried);
 
   setHandler(progressQuery, () => run.progress());
   setHandler(pokeSignal, () => run.poke());
@@ -27,13 +32,13 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
   });
   run.announce();
 
-  return run.ownTheJob(async () => {
-    const preflight = await run.preflight(); //          1. the request is one Bedrock would accept
-    const dataset = await run.prepareData(preflight); // 2. every record valid; prepared files, fingerprint
-    const skipped = run.skipIfUnchanged(dataset); //     2b. the schedule trained on this already: no job
+  return ownTheJob(run, async () => {
+    const preflight = await checkRequest(run); //            1. the request is one Bedrock would accept
+    const dataset = await prepareData(run, preflight); //    2. every record valid; prepared files, fingerprint
+    const skipped = skipIfUnchanged(run, dataset); //        2b. the schedule trained on this already: no job
     if (skipped) return skipped;
-    await run.createJob(dataset); //                     3. exactly one job: derived token and name
-    await run.waitForJob(); //                           4. until it ends; stop, deadline, poke, polling
-    return run.finish(); //                              5. metrics, report, chart; the result
+    await createJob(run, dataset); //                        3. exactly one job: derived token and name
+    await waitForJob(run); //                                4. until it ends; stop, deadline, poke, polling
+    return finish(run); //                                   5. metrics, report, chart; the result
   });
 }

@@ -7,7 +7,7 @@ export type Wake = Interruption | 'poke' | 'polling';
 
 /**
  * Thrown by a step that a stop or the deadline cut short. Never leaves the workflow: the run's
- * ending (FineTuneRun.ownTheJob) turns it into the run's typed failure after the job is released.
+ * ending (ownTheJob, job-release.ts) turns it into the run's typed failure after the job is released.
  */
 export class RunInterrupted extends Error {
   constructor(readonly by: Interruption) {

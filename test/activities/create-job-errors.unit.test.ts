@@ -4,7 +4,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
-import { createJobActivities, jobIdentity, type CreateJobInput } from '../../src/activities/create-job';
+import { createJobActivities, type CreateJobInput } from '../../src/activities/create-job';
+import { jobIdentity } from '../../src/core/naming';
 
 const request = {
   customModelName: 'm1',

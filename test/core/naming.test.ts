@@ -1,6 +1,7 @@
 import { JOB_NAME, CLIENT_REQUEST_TOKEN } from '../../src/core/bedrock-patterns';
 import { backoffDelay, DEFAULT_POLLING, withJitter } from '../../src/core/backoff';
-import { canonicalJson, deriveJobName, tagValue } from '../../src/core/naming';
+import { createHash } from 'node:crypto';
+import { canonicalJson, deriveJobName, jobIdentity, tagValue, tokenSource } from '../../src/core/naming';
 
 describe('naming', () => {
   it('derives job names within the pattern and 63 characters', () => {
@@ -18,6 +19,35 @@ describe('naming', () => {
       expect(name.endsWith(token.slice(0, 12))).toBe(true);
     }
     expect(CLIENT_REQUEST_TOKEN.test(token)).toBe(true);
+  });
+
+  it('derives the token with the same SHA-256 node:crypto computes (the token of runs before it moved to core)', () => {
+    const request = {
+      customModelName: 'm1 é',
+      roleArn: 'arn:aws:iam::123456789012:role/R',
+      baseModelIdentifier: 'amazon.nova-micro-v1:0:128k',
+      trainingDataConfig: { s3Uri: 's3://bucket/train.jsonl' },
+      outputDataConfig: { s3Uri: 's3://bucket/out/' },
+      hyperParameters: { epochCount: '2' },
+    };
+    const input = { request, workflowId: 'wf-ünï', datasetFingerprint: 'ab'.repeat(32) };
+    const expected = createHash('sha256')
+      .update(
+        canonicalJson({
+          workflowId: input.workflowId,
+          request: tokenSource(request),
+          datasetFingerprint: input.datasetFingerprint,
+        }),
+      )
+      .digest('hex');
+    expect(jobIdentity(input)).toEqual({
+      clientRequestToken: expected,
+      jobName: deriveJobName(input.workflowId, expected),
+    });
+    expect(jobIdentity({ ...input, request: { ...request, jobName: 'mine', clientRequestToken: 't' } })).toEqual({
+      clientRequestToken: 't',
+      jobName: 'mine',
+    });
   });
 
   it('canonical JSON ignores key order and undefined members', () => {

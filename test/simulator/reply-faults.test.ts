@@ -173,3 +173,24 @@ test('the count of answers still to lose survives a SIGKILL and a restart from t
   expect(out.$metadata.attempts).toBe(3);
   expect(await jobsNamed(client(sim.endpoint), request.jobName!)).toHaveLength(1);
 });
+
+test('simulator:refused-stops refuses that many Stops of the running job with a Conflict, then takes one', async () => {
+  const bedrock = client(process.env.AWS_ENDPOINT_URL_BEDROCK);
+  const request = tokenRequest([
+    { key: 'simulator:refused-stops', value: '2' },
+    { key: 'simulator:time-scale', value: '1' },
+  ]);
+  const { jobArn } = await bedrock.send(new CreateModelCustomizationJobCommand(request));
+  for (let i = 0; i < 2; i++) {
+    const refused = await bedrock
+      .send(new StopModelCustomizationJobCommand({ jobIdentifier: jobArn }))
+      .catch((e: Error) => e);
+    expect((refused as Error).name).toBe('ConflictException');
+    expect((refused as Error).message).toMatch(/cannot be stopped right now/);
+    expect((await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(
+      'InProgress',
+    );
+  }
+  await bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: jobArn }));
+  expect((await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe('Stopping');
+});

@@ -6,9 +6,20 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
+/** An AWS error answered by the proxy itself: the server never sees the request. */
+export interface Refusal {
+  when: (method: string, path: string) => boolean;
+  status: number;
+  /** The X-Amzn-Errortype, e.g. AccessDeniedException. */
+  errorType: string;
+  message: string;
+}
+
 export interface ProxyFaults {
   /** Reply of CreateModelCustomizationJob, after the server answered: passed, dropped, or held. */
   createReply: 'pass' | 'drop' | { holdMs: number };
+  /** Requests answered with an error before they reach the server (Bedrock unreachable, access denied). */
+  refuse?: Refusal;
   /** Response bodies of GET requests whose path contains this, at most this many bytes a second. */
   slowBody?: { pathContains: string; bytesPerSecond: number };
 }
@@ -18,10 +29,23 @@ export interface FaultProxy {
   faults: ProxyFaults;
   /** Create calls that reached the server (each one committed or found its job). */
   createCalls: number;
+  /** When each create call reached the proxy (epoch ms), refused ones included. */
+  createAttempts: number[];
+  /** Requests the proxy refused, as 'METHOD path'. */
+  refused: string[];
   close(): Promise<void>;
 }
 
-const isCreate = (req: IncomingMessage) => req.method === 'POST' && req.url === '/model-customization-jobs';
+const isCreate = (req: IncomingMessage) => isCreateCall(req.method ?? '', req.url ?? '');
+
+/** CreateModelCustomizationJob on the wire. */
+export const isCreateCall = (method: string, path: string) => method === 'POST' && path === '/model-customization-jobs';
+
+/** GetModelCustomizationJob on the wire; `by` tells the run's lookup by name from a poll by ARN. */
+export const isGetJobCall = (method: string, path: string, by: 'name' | 'arn') =>
+  method === 'GET' &&
+  /^\/model-customization-jobs\/[^/?]+$/.test(path) &&
+  (by === 'arn') === decodeURIComponent(path).includes('/arn:');
 
 /** Passes at most `bytesPerSecond`, in 16 KiB slices. */
 function throttle(bytesPerSecond: number): Transform {
@@ -46,6 +70,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: '',
     faults: { createReply: 'pass' },
     createCalls: 0,
+    createAttempts: [],
+    refused: [],
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -53,6 +79,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }),
   };
   const server: Server = createServer((req, res) => {
+    if (isCreate(req)) proxy.createAttempts.push(Date.now());
+    const refusal = proxy.faults.refuse;
+    if (refusal?.when(req.method ?? '', req.url ?? '')) {
+      proxy.refused.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.writeHead(refusal.status, { 'content-type': 'application/json', 'x-amzn-errortype': refusal.errorType });
+      res.end(JSON.stringify({ message: refusal.message }));
+      return;
+    }
     const forward = httpRequest(
       {
         host: upstream.hostname,

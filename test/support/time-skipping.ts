@@ -54,6 +54,8 @@ export async function ensureTimeSkippingServer(): Promise<string> {
     renameSync(scratch, dir);
   } catch (err) {
     rmSync(scratch, { recursive: true, force: true });
+    // Another test process fetched it at the same time and renamed its folder first: use that one.
+    if (existsSync(launcher)) return launcher;
     const e = err as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
     if (e.code === 'ENOENT') {
       throw new Error('The time-skipping tests need Java 17+ and Maven (mvn) to fetch the Temporal test server.', {

@@ -1,12 +1,9 @@
 // The fineTune workflow end to end: real dev server, real worker, the simulator over HTTP, real S3.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import {
-  GetModelCustomizationJobCommand,
-  ListModelCustomizationJobsCommand,
-  StopModelCustomizationJobCommand,
-} from '@aws-sdk/client-bedrock';
+import { GetModelCustomizationJobCommand, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import { BedrockJobStatusKey, FineTunePhaseKey, TrainingLossKey } from '../../src/core/search-attributes';
 import { parseS3Uri } from '../../src/core/bedrock-patterns';
+import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
 import {
   createJobDirectly,
   datasets,
@@ -21,6 +18,7 @@ import {
   simulatorTags,
 } from '../support/datasets';
 import { currentDetails } from '../support/details';
+import { jobsOfRun } from '../support/jobs';
 import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
@@ -40,12 +38,8 @@ async function s3Text(uri: string): Promise<string> {
   return object.Body!.transformToString();
 }
 
-async function jobsNamed(jobName: string) {
-  const page = await ctx.aws.bedrock.send(
-    new ListModelCustomizationJobsCommand({ nameContains: jobName, maxResults: 100 }),
-  );
-  return (page.modelCustomizationJobSummaries ?? []).filter((j) => j.jobName === jobName);
-}
+/** The run's jobs, by its lineage tag: a job under any name would be counted. */
+const jobsOf = (workflowId: string) => jobsOfRun(ctx.aws.bedrock, workflowId);
 
 describe('happy paths', () => {
   it('fine-tunes Nova Micro to a custom model with metrics, report, chart and search attributes', async () => {
@@ -150,7 +144,7 @@ describe('bad input never creates a job', () => {
     expect(failure.message).toMatch(/batchSize is not a hyperparameter/);
     expect(failure.message).toMatch(/missing\.jsonl does not exist/);
     expect(failure.message).toMatch(/no-such-bucket-here does not exist/);
-    expect(await jobsNamed(prefix)).toEqual([]);
+    expect(await jobsOf(prefix)).toEqual([]);
   });
 
   it('fails DatasetInvalid with line numbers and the report URI, before any job', async () => {
@@ -166,7 +160,7 @@ describe('bad input never creates a job', () => {
     expect(failure.message).toMatch(/line 5/);
     expect(failure.message).toMatch(/line 10/);
     expect(JSON.stringify(failure.details)).toMatch(/validation-report\.json/);
-    expect(await jobsNamed(prefix)).toEqual([]);
+    expect(await jobsOf(prefix)).toEqual([]);
   });
 });
 
@@ -178,11 +172,13 @@ describe('one job per request', () => {
       clientRequestToken: `${prefix}-token`,
     });
     // Our job already exists (as after a crash between Bedrock's answer and the run's record of it),
-    // created with the same name and token but an older body.
-    const existing = await createJobDirectly(ctx.aws.bedrock, request);
+    // created with the same name, token and lineage but an older body.
+    const existing = await createJobDirectly(ctx.aws.bedrock, request, {
+      jobTags: [{ key: LINEAGE_TAG_WORKFLOW_ID, value: prefix }],
+    });
     const result = await (await ctx.fineTune.start(request, { workflowId: prefix })).result();
     expect(result.jobArn).toBe(existing.jobArn);
-    expect(await jobsNamed(request.jobName!)).toHaveLength(1);
+    expect((await jobsOf(prefix)).map((j) => j.jobArn)).toEqual([existing.jobArn]);
   });
 
   it("fails JobNameTaken when another's job holds the name", async () => {
@@ -196,7 +192,7 @@ describe('one job per request', () => {
     const failure = await failureOf((await ctx.fineTune.start(ours, { workflowId: prefix })).result());
     expect(failure.type).toBe('JobNameTaken');
     expect(failure.message).toMatch(new RegExp(`${prefix}-job is taken by another job`));
-    expect(await jobsNamed(`${prefix}-job`)).toHaveLength(1);
+    expect(await jobsOf(prefix)).toEqual([]);
   });
 });
 
@@ -264,16 +260,6 @@ describe('how jobs end', () => {
     expect(details).toContain('| Clean-up | done: the job was stopped |');
     const timeline = details.slice(details.indexOf('#### Timeline')).match(/^\| [a-z-]+ \|/gm);
     expect(timeline?.slice(-4)).toEqual(['| training |', '| stopping |', '| collecting-metrics |', '| stopped |']);
-  });
-
-  it('creates no job when the deadline has passed before creation', async () => {
-    const prefix = uniqueName('deadline-early');
-    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobName: `${prefix}-job` });
-    request.orchestration = { ...request.orchestration, deadline: '1ms' };
-    const failure = await failureOf((await ctx.fineTune.start(request, { workflowId: prefix })).result());
-    expect(failure.type).toBe('DeadlineExceeded');
-    expect(failure.message).toMatch(/no job was created/);
-    expect(await jobsNamed(`${prefix}-job`)).toEqual([]);
   });
 
   it('stops the Bedrock job at the deadline and ends DeadlineExceeded', async () => {

@@ -2,11 +2,7 @@
 // unwatched. Real dev server, real worker, the simulator and S3 over HTTP, with faults injected where
 // they hurt (a fault proxy between the worker and the server, acting after the server has done the
 // work). Where an activity is replaced, the test's name says so.
-import {
-  BedrockClient,
-  ListModelCustomizationJobsCommand,
-  StopModelCustomizationJobCommand,
-} from '@aws-sdk/client-bedrock';
+import { BedrockClient, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import { ApplicationFailure } from '@temporalio/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +24,7 @@ import { freePort } from '../../src/stack/ports';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { recordHistory } from '../support/histories';
+import { jobsOfRun } from '../support/jobs';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -41,14 +38,6 @@ afterAll(async () => {
   await ctx?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Every job whose name the run derived from its workflow ID (`<workflow id>-<12 hex>`). */
-async function jobsOfRun(bedrock: BedrockClient, workflowId: string) {
-  const page = await bedrock.send(
-    new ListModelCustomizationJobsCommand({ nameContains: workflowId.slice(0, 50), maxResults: 100 }),
-  );
-  return (page.modelCustomizationJobSummaries ?? []).filter((j) => /-[0-9a-f]{12}$/.test(j.jobName ?? ''));
-}
 
 /** A worker whose Bedrock calls pass through a fault proxy in front of `endpoint`. */
 async function workerBehindProxy(taskQueue: string, endpoint = process.env.AWS_ENDPOINT_URL_BEDROCK!) {

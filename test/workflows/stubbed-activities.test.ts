@@ -107,7 +107,7 @@ function stubs(over: Partial<Activities> = {}) {
       polledAt: new Date().toISOString(),
       delayMs: 1000,
     }),
-    stopJob: async () => 'stop-requested' as const,
+    stopJob: async () => ({ outcome: 'stop-requested' as const }),
     collectMetrics: async () => ({
       summary: {
         epochs: [{ epoch: 1, trainingLoss: 0.5, lastStepTrainingLoss: 0.5 }],
