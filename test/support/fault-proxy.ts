@@ -30,6 +30,8 @@ export interface FaultProxy {
   faults: ProxyFaults;
   /** Create calls that reached the server (each one committed or found its job). */
   createCalls: number;
+  /** Called with every request before it is forwarded: for tests that check what a worker sends. */
+  onRequest?: (req: IncomingMessage) => void;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }),
   };
   const server: Server = createServer((req, res) => {
+    proxy.onRequest?.(req);
     if (proxy.faults.denyDeleteObjects && isDeleteObjects(req)) return denyAll(req, res);
     const forward = httpRequest(
       {
