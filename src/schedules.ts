@@ -14,15 +14,46 @@ import { InvalidRequestError, parseRequest, type FineTuneRequest } from './core/
 import { LAST_TRAINED_MEMO_KEY, trainedRunOf, trainedRunRecordOf } from './core/retraining';
 import { startSearchAttributes, staticDetails, staticSummary } from './core/run-metadata';
 
-export type ScheduleOverlap = Exclude<ScheduleOverlapPolicy, undefined>;
+/** Temporal's overlap policies, TERMINATE_OTHER included: what a schedule made elsewhere may carry. */
+export type TemporalScheduleOverlap = Exclude<ScheduleOverlapPolicy, undefined>;
+/** The overlap policies this project offers: all of Temporal's but TERMINATE_OTHER. */
+export type ScheduleOverlap = Exclude<TemporalScheduleOverlap, 'TERMINATE_OTHER'>;
 export const SCHEDULE_OVERLAP_POLICIES = [
   'SKIP',
   'BUFFER_ONE',
   'BUFFER_ALL',
   'CANCEL_OTHER',
-  'TERMINATE_OTHER',
   'ALLOW_ALL',
 ] as const satisfies readonly ScheduleOverlap[];
+
+/** Why TERMINATE_OTHER is refused: terminating a run runs none of its code, clean-up included. */
+const TERMINATE_OTHER_WHY =
+  'TERMINATE_OTHER ends the previous run without its clean-up, so its Bedrock job keeps training (and billing) ' +
+  'with no run left to stop it. Use CANCEL_OTHER: the previous run is cancelled, stops its job, and the next ' +
+  'run starts once it has closed';
+
+/** An overlap policy this project does not offer (TERMINATE_OTHER, or a name that is no policy at all). */
+export class OverlapPolicyRefusedError extends Error {
+  constructor(readonly policy: string) {
+    super(
+      policy === 'TERMINATE_OTHER'
+        ? `The overlap policy TERMINATE_OTHER is refused: ${TERMINATE_OTHER_WHY}.`
+        : `The overlap policy ${JSON.stringify(policy)} is not one of ${SCHEDULE_OVERLAP_POLICIES.join(', ')}.`,
+    );
+    this.name = 'OverlapPolicyRefusedError';
+  }
+}
+
+/** `policy` as an offered overlap policy; throws OverlapPolicyRefusedError for any other (TERMINATE_OTHER). */
+export function overlapPolicy(policy: string): ScheduleOverlap {
+  if (!(SCHEDULE_OVERLAP_POLICIES as readonly string[]).includes(policy)) throw new OverlapPolicyRefusedError(policy);
+  return policy as ScheduleOverlap;
+}
+
+/** The same check for an optional policy: the types keep TERMINATE_OTHER out, plain JavaScript may not. */
+function checkOverlap(policy: string | undefined): void {
+  if (policy !== undefined) overlapPolicy(policy);
+}
 
 /** When a schedule fires: exactly one of a cron expression or an interval. */
 interface WhenOptions {
@@ -85,7 +116,8 @@ export interface FineTuneScheduleSummary {
 }
 
 export interface FineTuneScheduleDescription extends FineTuneScheduleSummary {
-  overlap: ScheduleOverlap;
+  /** As the server stores it: a schedule made elsewhere (the Temporal CLI) may carry TERMINATE_OTHER. */
+  overlap: TemporalScheduleOverlap;
   catchupWindowMs: number;
   pauseOnFailure: boolean;
   taskQueue: string;
@@ -99,6 +131,8 @@ export interface FineTuneScheduleDescription extends FineTuneScheduleSummary {
   skipIfUnchanged: boolean;
   /** What its next run compares with when skipIfUnchanged is on: recorded by the last run that trained. */
   lastTrainedRun?: TrainedRun;
+  /** Present only when something about the schedule costs money or loses work (TERMINATE_OTHER). */
+  warnings?: string[];
 }
 
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -263,6 +297,7 @@ export class FineTuneSchedules {
   ) {}
 
   async create(options: ScheduleCreateOptions): Promise<FineTuneScheduleDescription> {
+    checkOverlap(options.overlap);
     const problems = optionProblems(options);
     const request = withSkipIfUnchanged(scheduleRequest(options.request, problems), options.skipIfUnchanged);
     if (options.cron === undefined && options.every === undefined) problems.push('give exactly one of cron or every');
@@ -285,6 +320,7 @@ export class FineTuneSchedules {
 
   /** Changes what is given (request, when, policies, note) and keeps the rest, runs and counts included. */
   async update(scheduleId: string, options: ScheduleUpdateOptions): Promise<FineTuneScheduleDescription> {
+    checkOverlap(options.overlap);
     const problems = optionProblems(options);
     const request = options.request ? scheduleRequest(options.request, problems) : undefined;
     if (problems.length > 0) throw new InvalidRequestError(problems, 'schedule update');
@@ -323,6 +359,7 @@ export class FineTuneSchedules {
 
   /** Runs for the scheduled times in [start, end) that the schedule missed or never had. */
   async backfill(scheduleId: string, options: ScheduleBackfillOptions): Promise<void> {
+    checkOverlap(options.overlap);
     const problems: string[] = [];
     if (Number.isNaN(options.start.getTime()) || Number.isNaN(options.end.getTime()))
       problems.push('start and end must be times');
@@ -351,6 +388,13 @@ export class FineTuneSchedules {
     const d = await this.client.schedule.getHandle(scheduleId).describe();
     const request = d.action.args?.[0] as FineTuneRequest | undefined;
     const lastTrained = trainedRunRecordOf(d.action.memo?.[LAST_TRAINED_MEMO_KEY]);
+    const overlap = d.policies.overlap ?? 'SKIP';
+    const warnings =
+      overlap === 'TERMINATE_OTHER'
+        ? [
+            `overlap TERMINATE_OTHER: ${TERMINATE_OTHER_WHY} (finetune schedule update ${d.scheduleId} --overlap CANCEL_OTHER)`,
+          ]
+        : [];
     return {
       scheduleId: d.scheduleId,
       spec: specText(d.spec),
@@ -360,7 +404,7 @@ export class FineTuneSchedules {
       baseModel: request?.baseModelIdentifier,
       nextActionTimes: d.info.nextActionTimes,
       recentRuns: recentRuns(d.info.recentActions),
-      overlap: d.policies.overlap ?? 'SKIP',
+      overlap,
       catchupWindowMs: d.policies.catchupWindow,
       pauseOnFailure: d.policies.pauseOnFailure,
       taskQueue: d.action.taskQueue,
@@ -373,6 +417,7 @@ export class FineTuneSchedules {
       request,
       skipIfUnchanged: request?.orchestration?.skipIfUnchanged === true,
       ...(lastTrained ? { lastTrainedRun: trainedRunOf(lastTrained) } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
   pause(scheduleId: string, note?: string): Promise<void> {
@@ -391,6 +436,7 @@ export class FineTuneSchedules {
     scheduleId: string,
     options: { overlap?: ScheduleOverlap; waitMs?: number } = {},
   ): Promise<string | undefined> {
+    checkOverlap(options.overlap);
     const handle = this.client.schedule.getHandle(scheduleId);
     const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
     await handle.trigger(options.overlap);

@@ -2,7 +2,7 @@
 // input. Errors carry no exit code of their own, so core, the client and the stack stay free of CLI
 // concerns; this file is the one place that decides which errors mean "bad usage or input".
 import { CommanderError } from 'commander';
-import { RetryRefusedError } from '../client';
+import { OverlapPolicyRefusedError, RetryRefusedError } from '../client';
 import { ConfigError } from '../config';
 import { InvalidRequestError } from '../core/request';
 import { StateFileError } from '../simulator/state';
@@ -31,6 +31,7 @@ const USAGE_ERRORS = [
   InvalidRequestError,
   ConfigError,
   RetryRefusedError,
+  OverlapPolicyRefusedError,
   StateFileError,
   PortTakenError,
   StackInUseError,

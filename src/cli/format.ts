@@ -396,6 +396,7 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
       ['created', dateTimeText(d.createdAt)],
       ['updated', d.updatedAt ? dateTimeText(d.updatedAt) : undefined],
     ]),
+    ...(d.warnings ?? []).map((w) => `  warning  ${w}`),
     ...(d.recentRuns.length > 0
       ? [
           '  recent runs',

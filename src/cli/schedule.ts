@@ -2,7 +2,7 @@
 // is an ordinary fineTune run whose workflow ID is the schedule ID plus the scheduled time.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ScheduleAlreadyRunning } from '@temporalio/client';
-import { SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
+import { overlapPolicy, SCHEDULE_OVERLAP_POLICIES, type ScheduleOverlap } from '../client';
 import { dateTimeText } from '../core/time-text';
 import { fields, printJson, scheduleLines, schedulesTable } from './format';
 import { UsageError } from './exit-codes';
@@ -20,8 +20,10 @@ interface CreateFlags {
   json?: boolean;
 }
 
+// The choices show in --help; the parser refuses TERMINATE_OTHER with why (OverlapPolicyRefusedError, exit 2)
+// before anything connects, where commander would only list the choices.
 const overlapOption = (description: string) =>
-  new Option('--overlap <policy>', description).choices(SCHEDULE_OVERLAP_POLICIES);
+  new Option('--overlap <policy>', description).choices(SCHEDULE_OVERLAP_POLICIES).argParser(overlapPolicy);
 const idArgument = ['<schedule-id>', 'the schedule (see `finetune schedule list`)'] as const;
 
 function registerCreate(schedule: Command): void {

@@ -2,10 +2,11 @@
 // with exactly what an uninterrupted run writes: the attempt is stopped halfway (cancelled in this
 // process, or a real process killed with SIGKILL), the next attempt gets the last heartbeat, and its
 // result, prepared files and report are compared byte for byte. Also: a prepared-file upload that fails
-// on a local read is aborted in S3 (issue 9, defect 6).
+// on a local read is aborted in S3 (issue 9, defect 6); checkpoints S3 will not delete are each named in a
+// warning.
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,9 @@ import {
 } from '../../src/activities/prepare-dataset';
 import { createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
+import { recorded } from '../support/aws-operations';
 import { DATA_BUCKET, OUTPUT_BUCKET, put } from '../support/datasets';
+import { startFaultProxy } from '../support/fault-proxy';
 
 const RUN = `prepare-resume-${Date.now().toString(36)}`;
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0:200k';
@@ -67,9 +70,14 @@ interface Outcome {
   ranges: (string | undefined)[];
 }
 
-/** An S3 client that records the ranges read of `key`: the real client, observed. */
-function observedClient(key: string, ranges: (string | undefined)[]): S3Client {
-  const client = createS3Client(loadAwsConfig(process.env));
+/**
+ * An S3 client that records the ranges read of `key`: the real client, observed. Its calls are the
+ * activity's, so they are recorded for the least-privilege test too (checkpoints saved, read back on
+ * resume, deleted).
+ */
+function observedClient(key: string, ranges: (string | undefined)[], endpoint?: string): S3Client {
+  const config = loadAwsConfig(process.env);
+  const client = recorded(createS3Client(endpoint ? { ...config, s3Endpoint: endpoint } : config));
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { Key?: string; Range?: string };
@@ -83,7 +91,15 @@ function observedClient(key: string, ranges: (string | undefined)[]): S3Client {
 
 async function attempt(
   input: PrepareDatasetInput,
-  options: { previous?: PrepareDatasetProgress; cancelAfterCheckpoints?: number; key: string },
+  options: {
+    previous?: PrepareDatasetProgress;
+    cancelAfterCheckpoints?: number;
+    key: string;
+    /** S3 through this endpoint (a fault proxy) instead of the server's own. */
+    endpoint?: string;
+    /** Receives the activity's warnings. */
+    warnings?: LogEntry[];
+  },
 ): Promise<Outcome | { heartbeats: PrepareDatasetProgress[] }> {
   const env = new MockActivityEnvironment(
     {
@@ -92,11 +108,15 @@ async function attempt(
       activityId: 'prepare',
       workflowExecution: { workflowId: `${RUN}-wf`, runId: 'r' },
     },
-    { logger: new DefaultLogger('ERROR') },
+    {
+      logger: options.warnings
+        ? new DefaultLogger('WARN', (entry) => options.warnings!.push(entry))
+        : new DefaultLogger('ERROR'),
+    },
   );
   const heartbeats: PrepareDatasetProgress[] = [];
   const ranges: (string | undefined)[] = [];
-  const client = observedClient(options.key, ranges);
+  const client = observedClient(options.key, ranges, options.endpoint);
   let checkpoints = 0;
   env.on('heartbeat', (details: PrepareDatasetProgress) => {
     const previous = heartbeats.at(-1);
@@ -177,6 +197,28 @@ describe('a retried preparation', () => {
     expect(left.KeyCount ?? 0).toBe(0);
   });
 
+  it('whose checkpoints S3 will not delete (no s3:DeleteObject) ends as usual, warning of each one left behind', async () => {
+    // The proxy answers DeleteObjects as AWS answers a caller without s3:DeleteObject: 200, each key refused.
+    const proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL_S3!);
+    proxy.faults.denyDeleteObjects = true;
+    const warnings: LogEntry[] = [];
+    try {
+      const done = (await attempt(input('undeleted'), { key, endpoint: proxy.endpoint, warnings })) as Outcome;
+      expect(done.result.fingerprint).toBe(uninterrupted.result.fingerprint);
+    } finally {
+      await proxy.close();
+    }
+    const left = await s3.send(
+      new ListObjectsV2Command({ Bucket: OUTPUT_BUCKET, Prefix: `${RUN}/undeleted/prepared/checkpoints/` }),
+    );
+    const keys = (left.Contents ?? []).map((o) => o.Key!);
+    expect(keys.length).toBeGreaterThan(10);
+    expect(warnings.map((w) => w.message).sort()).toEqual(
+      keys.map((k) => `prepareDataset: checkpoint s3://${OUTPUT_BUCKET}/${k} left behind (dataset content)`).sort(),
+    );
+    expect(warnings.every((w) => w.level === 'WARN' && w.meta?.code === 'AccessDenied')).toBe(true);
+  });
+
   it('killed with SIGKILL in a real process, resumes in the next one with the same outputs', async () => {
     // The first attempt runs in its own Node process (the built activity), printing its heartbeats.
     const script = `
@@ -232,6 +274,7 @@ describe('a prepared-file upload', () => {
   it('is aborted in S3 when a local read fails after its first part went up', async () => {
     const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
     const spool = new RecordSpool(scratch);
+    const worker = recorded(createS3Client(loadAwsConfig(process.env)));
     const key = `${RUN}/aborted/train.jsonl`;
     try {
       // 9 MiB of records: the first 8 MiB part is uploaded before the failure.
@@ -247,10 +290,11 @@ describe('a prepared-file upload', () => {
       })();
       const order = Uint32Array.from({ length: spool.count }, (_, i) => i);
       await expect(
-        env.run(() => uploadRecords(s3, `s3://${OUTPUT_BUCKET}/${key}`, spool, order, progress)),
+        env.run(() => uploadRecords(worker, `s3://${OUTPUT_BUCKET}/${key}`, spool, order, progress)),
       ).rejects.toThrow(/EBADF/);
     } finally {
       spool.dispose();
+      worker.destroy();
     }
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: OUTPUT_BUCKET, Prefix: key }));
     expect(uploads.Uploads ?? []).toEqual([]);

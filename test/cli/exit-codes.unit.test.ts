@@ -1,7 +1,7 @@
 // One function maps the error that ended a command to the contract's exit code (0 success, 1 the job or
 // validation failed, 2 bad usage or input); the errors themselves carry none.
 import { CommanderError } from 'commander';
-import { RetryRefusedError } from '../../src/client';
+import { OverlapPolicyRefusedError, RetryRefusedError } from '../../src/client';
 import { exitCodeOf, ExitCode, outcomeExitCode, UsageError } from '../../src/cli/exit-codes';
 import { ConfigError } from '../../src/config';
 import { DatasetContextError } from '../../src/core/dataset';
@@ -17,6 +17,7 @@ it('maps bad usage or input to 2, whichever layer noticed it', () => {
     new InvalidRequestError(['baseModelIdentifier: Required']),
     new ConfigError(['TASK_QUEUE is empty']),
     new RetryRefusedError('Run r-1 is still running'),
+    new OverlapPolicyRefusedError('TERMINATE_OTHER'),
     new StateFileError('The simulator state file s.json cannot be read'),
     new PortTakenError('127.0.0.1', 7233, 'the Temporal server', 'FINETUNE_TEMPORAL_PORT'),
     new StackInUseError(owner, '.finetune'),

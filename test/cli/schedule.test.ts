@@ -1,6 +1,11 @@
 // `finetune schedule ...`: scheduled retraining through Temporal Schedules, from create to delete, and
 // a triggered run carried through to its custom model; runs that skip unchanged data.
-import type { FineTuneScheduleDescription, FineTuneScheduleSummary } from '../../src/client';
+import {
+  OverlapPolicyRefusedError,
+  type FineTuneScheduleDescription,
+  type FineTuneScheduleSummary,
+  type ScheduleOverlap,
+} from '../../src/client';
 import { ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
 import {
   BedrockJobArnKey,
@@ -180,6 +185,104 @@ it('refuses a duplicate ID, a fixed jobName, a missing spec and a bad cron expre
   });
   expect(both.code).toBe(2);
   expect(both.stderr).toMatch(/cannot be used with/);
+});
+
+describe('TERMINATE_OTHER', () => {
+  // Terminating a run skips its clean-up: its Bedrock job would train on with nothing to stop it.
+  const terminate = 'TERMINATE_OTHER' as ScheduleOverlap;
+
+  it('is refused by create, update, trigger and backfill (exit 2, naming CANCEL_OTHER), and by the client', async () => {
+    const id = uniqueName('sched-terminate');
+    created.push(id);
+    const file = scheduleRequestFile(id);
+    const refused = [
+      await runCli(['schedule', 'create', id, file, '--every', '1d', '--overlap', 'TERMINATE_OTHER'], { taskQueue }),
+    ];
+    expect((await ctx.fineTune.schedules.list()).map((s) => s.scheduleId)).not.toContain(id);
+
+    expect(
+      (
+        await runCli(['schedule', 'create', id, file, '--every', '1d', '--paused', '--overlap', 'CANCEL_OTHER'], {
+          taskQueue,
+        })
+      ).code,
+    ).toBe(0);
+    refused.push(
+      await runCli(['schedule', 'update', id, '--overlap', 'TERMINATE_OTHER'], { taskQueue }),
+      await runCli(['schedule', 'trigger', id, '--overlap', 'TERMINATE_OTHER'], { taskQueue }),
+      await runCli(
+        [
+          'schedule',
+          'backfill',
+          id,
+          '--start',
+          '2025-01-01T00:00:00Z',
+          '--end',
+          '2025-01-02T00:00:00Z',
+          '--overlap',
+          'TERMINATE_OTHER',
+        ],
+        { taskQueue },
+      ),
+    );
+    for (const result of refused) {
+      expect({ args: result.args, code: result.code }).toEqual({ args: result.args, code: 2 });
+      expect(result.stderr).toContain('The overlap policy TERMINATE_OTHER is refused');
+      expect(result.stderr).toContain('keeps training (and billing)');
+      expect(result.stderr).toContain('Use CANCEL_OTHER');
+    }
+    const d = await ctx.fineTune.schedules.describe(id);
+    expect({ overlap: d.overlap, actionsTaken: d.actionsTaken, warnings: d.warnings }).toEqual({
+      overlap: 'CANCEL_OTHER',
+      actionsTaken: 0,
+      warnings: undefined,
+    });
+
+    const request = testRequest('fine-tuning-conversation', id);
+    const schedules = ctx.fineTune.schedules;
+    for (const call of [
+      () => schedules.create({ scheduleId: `${id}-client`, request, every: '1d', overlap: terminate }),
+      () => schedules.update(id, { overlap: terminate }),
+      () => schedules.trigger(id, { overlap: terminate }),
+      () => schedules.backfill(id, { start: new Date(0), end: new Date(1000), overlap: terminate }),
+    ])
+      await expect(call()).rejects.toThrow(OverlapPolicyRefusedError);
+    expect((await schedules.describe(id)).actionsTaken).toBe(0);
+  });
+
+  it('is named in a warning by describe when the schedule was made with it elsewhere; update clears it', async () => {
+    const id = uniqueName('sched-terminated');
+    created.push(id);
+    await ctx.fineTune.schedules.create({
+      scheduleId: id,
+      request: testRequest('fine-tuning-conversation', id),
+      every: '30d',
+      paused: true,
+    });
+    // As `temporal schedule update --overlap-policy TerminateOther` would: Temporal's own client, not ours.
+    await ctx.client.schedule
+      .getHandle(id)
+      .update((previous) => ({ ...previous, policies: { ...previous.policies, overlap: 'TERMINATE_OTHER' } }));
+
+    const described = await runCli(['schedule', 'describe', id], { taskQueue });
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/overlap +TERMINATE_OTHER/);
+    expect(described.stdout).toContain(
+      `  warning  overlap TERMINATE_OTHER: TERMINATE_OTHER ends the previous run without its clean-up`,
+    );
+    expect(described.stdout).toContain(`(finetune schedule update ${id} --overlap CANCEL_OTHER)`);
+    const asJson = json<FineTuneScheduleDescription>(
+      await runCli(['schedule', 'describe', id, '--json'], { taskQueue }),
+    );
+    expect(asJson.overlap).toBe('TERMINATE_OTHER');
+    expect(asJson.warnings).toEqual([expect.stringContaining('Use CANCEL_OTHER')]);
+
+    const fixed = json<FineTuneScheduleDescription>(
+      await runCli(['schedule', 'update', id, '--overlap', 'CANCEL_OTHER', '--json'], { taskQueue }),
+    );
+    expect(fixed.overlap).toBe('CANCEL_OTHER');
+    expect(fixed.warnings).toBeUndefined();
+  });
 });
 
 it('updates the request, spec and policies of a schedule, keeping it; --json on pause, unpause and delete', async () => {

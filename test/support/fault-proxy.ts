@@ -1,8 +1,15 @@
 // An HTTP forwarder between a worker and a real server (the simulator, the S3 server) that injects
 // faults where they hurt: after the server has done the work. A create whose reply is dropped or held
 // has committed its job; a slow body is a real read that takes its time. Signed requests pass
-// unchanged (the Host header is kept), so S3's signature checks still hold.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+// unchanged (the Host header is kept), so S3's signature checks still hold. One answer is the proxy's own:
+// a DeleteObjects refused as AWS refuses it to a caller without s3:DeleteObject (nothing real here has IAM).
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -22,6 +29,11 @@ export interface ProxyFaults {
   refuse?: Refusal;
   /** Response bodies of GET requests whose path contains this, at most this many bytes a second. */
   slowBody?: { pathContains: string; bytesPerSecond: number };
+  /**
+   * S3 DeleteObjects answered, without reaching the server, as AWS answers a caller without
+   * s3:DeleteObject: 200, every key listed as an AccessDenied error, nothing deleted.
+   */
+  denyDeleteObjects?: boolean;
 }
 
 export interface FaultProxy {
@@ -33,10 +45,13 @@ export interface FaultProxy {
   createAttempts: number[];
   /** Requests the proxy refused, as 'METHOD path'. */
   refused: string[];
+  /** Called with every request before it is forwarded: for tests that check what a worker sends. */
+  onRequest?: (req: IncomingMessage) => void;
   close(): Promise<void>;
 }
 
 const isCreate = (req: IncomingMessage) => isCreateCall(req.method ?? '', req.url ?? '');
+const isDeleteObjects = (req: IncomingMessage) => req.method === 'POST' && /[?&]delete(=|&|$)/.test(req.url ?? '');
 
 /** CreateModelCustomizationJob on the wire. */
 export const isCreateCall = (method: string, path: string) => method === 'POST' && path === '/model-customization-jobs';
@@ -46,6 +61,24 @@ export const isGetJobCall = (method: string, path: string, by: 'name' | 'arn') =
   method === 'GET' &&
   /^\/model-customization-jobs\/[^/?]+$/.test(path) &&
   (by === 'arn') === decodeURIComponent(path).includes('/arn:');
+
+/** AWS's DeleteObjects answer when every key is refused: a 200 that lists them as errors. */
+function denyAll(req: IncomingMessage, res: ServerResponse): void {
+  const body: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => body.push(chunk));
+  req.on('end', () => {
+    const keys = [
+      ...Buffer.concat(body)
+        .toString('utf8')
+        .matchAll(/<Key>([^<]*)<\/Key>/g),
+    ].map((m) => m[1]);
+    const errors = keys.map(
+      (key) => `<Error><Key>${key}</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`,
+    );
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><DeleteResult>${errors.join('')}</DeleteResult>`);
+  });
+}
 
 /** Passes at most `bytesPerSecond`, in 16 KiB slices. */
 function throttle(bytesPerSecond: number): Transform {
@@ -79,6 +112,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }),
   };
   const server: Server = createServer((req, res) => {
+    proxy.onRequest?.(req);
+    if (proxy.faults.denyDeleteObjects && isDeleteObjects(req)) return denyAll(req, res);
     if (isCreate(req)) proxy.createAttempts.push(Date.now());
     const refusal = proxy.faults.refuse;
     if (refusal?.when(req.method ?? '', req.url ?? '')) {

@@ -8,11 +8,12 @@
 //                              entries, the spooled records, the media references.
 // The heartbeat carries the state object's URI; nothing large goes through Temporal. Objects are named
 // per attempt, so an attempt that lost its heartbeat but still runs cannot overwrite what the next one
-// reads. The folder is deleted when the preparation ends (valid or invalid data); a worker killed for
-// good leaves it for an S3 lifecycle rule.
+// reads. The folder is deleted when the preparation ends (valid or invalid data; the worker needs
+// s3:DeleteObject on it); a worker killed for good leaves it for an S3 lifecycle rule.
 import { DeleteObjectsCommand, GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import { s3ErrorKind } from '../../aws/errors';
+import { awsErrorMessage, s3ErrorKind } from '../../aws/errors';
 import { putJson } from '../../aws/s3-objects';
 import { S3ObjectWriter } from '../../aws/s3-writer';
 import { joinS3Uri, parseS3Uri } from '../../core/bedrock-patterns';
@@ -152,17 +153,30 @@ export class CheckpointStore {
     for (const uri of state.deltas) yield this.readDelta(await getBytes(this.s3, uri));
   }
 
-  /** Deletes the folder (best effort: an error leaves it for the lifecycle rule). */
+  /**
+   * Deletes the folder. Best effort: the run goes on, but each object left behind (it holds dataset
+   * content) is named in a warning, for an S3 lifecycle rule or a person to remove. DeleteObjects answers
+   * 200 even when it deletes nothing: a key it could not delete (no `s3:DeleteObject`) is in `Errors`.
+   */
   async clear(): Promise<void> {
     const { bucket, key } = parseS3Uri(this.folder);
     try {
       for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: bucket, Prefix: `${key}/` })) {
         const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-        if (objects.length > 0)
-          await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+        if (objects.length === 0) continue;
+        const { Errors } = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+        );
+        for (const failed of Errors ?? [])
+          log.warn(`prepareDataset: checkpoint s3://${bucket}/${failed.Key} left behind (dataset content)`, {
+            code: failed.Code,
+            message: failed.Message,
+          });
       }
-    } catch {
-      // Nothing depends on the deletion.
+    } catch (err) {
+      log.warn(`prepareDataset: checkpoints under ${this.folder}/ left behind (dataset content)`, {
+        error: awsErrorMessage(err),
+      });
     }
   }
 
