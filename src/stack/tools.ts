@@ -1,14 +1,24 @@
 // The programs the local stack needs that npm cannot install: the Temporal CLI (its dev server and Web
 // UI) and Versity Gateway (an S3 server whose objects are plain files); and for the scale benchmark the
-// Temporal server in its production shape with its schema tool. All are Go modules, built once with
-// `go install` into a per-user cache outside the checkout so every clone and CI's fresh clone find them
-// again. A second call finds them and prints nothing.
+// Temporal server in its production shape with its schema tool. All are Go programs whose projects
+// publish prebuilt releases: each is downloaded once (checked against its release's published sum) into a
+// per-user cache outside the checkout, so every clone and CI's fresh clone find it again, and built with
+// `go install` only when the download cannot be reached. A second call finds them and prints nothing.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { durationText } from '../core/time-text';
+import {
+  DOWNLOAD_BASE_VARIABLE,
+  downloadBase,
+  downloadRelease,
+  releasePlatform,
+  releaseUrl,
+  type Platform,
+  type Release,
+} from './tool-release';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,38 +32,70 @@ interface ToolSpec {
   /** An environment variable that points at an existing binary, checked first. */
   pathVariable: string;
   purpose: string;
+  /** The project's prebuilt release, tagged `version` (see tool-release.ts). */
+  release: Release;
 }
+
+const GO_ARCH_AS_UNAME = { amd64: 'x86_64', arm64: 'arm64' } as const;
+
+// One version per project; each Go module version is also the tag of the project's release.
+const TEMPORAL_CLI = '1.5.1';
+const TEMPORAL_SERVER = '1.29.1';
+const VERSITYGW = '1.7.0';
+
+/** Versity names its archives (and the one folder in each) after `uname`: versitygw_v1.7.0_Linux_x86_64. */
+function versitygwFolder({ os, arch }: Platform): string {
+  return `versitygw_v${VERSITYGW}_${os === 'linux' ? 'Linux' : 'Darwin'}_${GO_ARCH_AS_UNAME[arch]}`;
+}
+
+/** The Temporal server's archive holds the server and its schema tools side by side. */
+const TEMPORAL_SERVER_RELEASE = {
+  repo: 'temporalio/temporal',
+  archive: ({ os, arch }: Platform) => `temporal_${TEMPORAL_SERVER}_${os}_${arch}.tar.gz`,
+};
 
 export const TOOLS: Record<ToolName, ToolSpec> = {
   // Later tags carry `replace` directives that `go install pkg@version` refuses: 1.5.1 is the newest
-  // that builds this way (Temporal Server 1.29.1, UI 2.42.1).
+  // the Go fall-back can build, so the download stays on it too (Temporal Server 1.29.1, UI 2.42.1).
   temporal: {
     module: 'github.com/temporalio/cli/cmd/temporal',
-    version: 'v1.5.1',
+    version: `v${TEMPORAL_CLI}`,
     pathVariable: 'TEMPORAL_CLI_PATH',
     purpose: 'Temporal dev server and Web UI',
+    release: {
+      repo: 'temporalio/cli',
+      archive: ({ os, arch }) => `temporal_cli_${TEMPORAL_CLI}_${os}_${arch}.tar.gz`,
+      member: () => 'temporal',
+    },
   },
   versitygw: {
     module: 'github.com/versity/versitygw/cmd/versitygw',
-    version: 'v1.7.0',
+    version: `v${VERSITYGW}`,
     pathVariable: 'VERSITYGW_PATH',
     purpose: 'S3-compatible server',
+    release: {
+      repo: 'versity/versitygw',
+      archive: (platform) => `${versitygwFolder(platform)}.tar.gz`,
+      member: (platform) => `${versitygwFolder(platform)}/versitygw`,
+    },
   },
   // The same server version as the dev server above (Server 1.29.1), as a cluster runs it: all services in
   // one process on PostgreSQL (bench/temporal-cluster.ts).
   'temporal-server': {
     module: 'go.temporal.io/server/cmd/server',
-    version: 'v1.29.1',
+    version: `v${TEMPORAL_SERVER}`,
     builds: 'server',
     pathVariable: 'TEMPORAL_SERVER_PATH',
     purpose: 'Temporal server (production shape, for bench:orchestrate)',
+    release: { ...TEMPORAL_SERVER_RELEASE, member: () => 'temporal-server' },
   },
   'temporal-sql-tool': {
     module: 'go.temporal.io/server/cmd/tools/sql',
-    version: 'v1.29.1',
+    version: `v${TEMPORAL_SERVER}`,
     builds: 'sql',
     pathVariable: 'TEMPORAL_SQL_TOOL_PATH',
     purpose: 'Temporal SQL schema tool (for bench:orchestrate)',
+    release: { ...TEMPORAL_SERVER_RELEASE, member: () => 'temporal-sql-tool' },
   },
 };
 
@@ -88,28 +130,58 @@ export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
 
 export type ToolLog = (line: string) => void;
 
-async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Promise<string> {
+/** Downloads the release, else builds with Go, else says exactly what would install the tool. */
+async function install(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Promise<string> {
+  const spec = TOOLS[name];
+  const target = cachedPath(name, env);
+  const platform = releasePlatform();
+  const base = downloadBase(env);
+  let notDownloaded: string;
+  if (platform) {
+    const started = Date.now();
+    const archiveUrl = releaseUrl(base, spec.release, spec.version, spec.release.archive(platform));
+    log(`downloading ${name} ${spec.version} (${spec.purpose}) from ${archiveUrl}`);
+    const outcome = await downloadRelease({ release: spec.release, tag: spec.version, platform, base, target });
+    if ('installed' in outcome) {
+      log(`installed ${name} in ${durationText(Date.now() - started)}: ${target}`);
+      return target;
+    }
+    notDownloaded = `the download failed: ${outcome.unavailable}`;
+  } else {
+    notDownloaded = `no prebuilt release is fetched for ${process.platform}/${process.arch}`;
+  }
+  return build(name, env, log, { notDownloaded, base });
+}
+
+async function build(
+  name: ToolName,
+  env: NodeJS.ProcessEnv,
+  log: ToolLog,
+  why: { notDownloaded: string; base: string },
+): Promise<string> {
   const spec = TOOLS[name];
   const target = cachedPath(name, env);
   // Build into a scratch folder and rename, so an interrupted build never leaves a half-written binary
   // that the next run would take for a finished one.
-  const scratch = `${target}.partial-${process.pid}`;
+  const scratch = `${dirname(target)}.partial-${process.pid}`;
   mkdirSync(scratch, { recursive: true });
   const started = Date.now();
-  log(`building ${name} ${spec.version} (${spec.purpose}) with go install; the first build takes a few minutes`);
+  log(`${why.notDownloaded}; trying go install instead (a few minutes the first time)`);
   try {
     await execFileAsync('go', ['install', `${spec.module}@${spec.version}`], {
       env: { ...env, GOBIN: scratch, GOFLAGS: env.GOFLAGS ?? '-trimpath' },
       maxBuffer: 64 * 1024 * 1024,
     });
-    mkdirSync(join(target, '..'), { recursive: true });
+    mkdirSync(dirname(target), { recursive: true });
     renameSync(join(scratch, spec.builds ?? name), target);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
       throw new Error(
-        `${name} is missing and Go is not installed to build it. Install Go (https://go.dev/dl) and run again, ` +
-          `or put ${name} on PATH, or set ${spec.pathVariable} to an existing binary.`,
+        `${name} ${spec.version} (${spec.purpose}) is missing: ${why.notDownloaded}, and Go is not installed ` +
+          `to build it. Do one of: let this machine reach ${why.base} (or set ${DOWNLOAD_BASE_VARIABLE} to a ` +
+          `mirror of its release downloads) and run again; install Go 1.25 or later (https://go.dev/dl) and run ` +
+          `again; or put ${name} on PATH, or set ${spec.pathVariable} to an existing binary.`,
         { cause: err },
       );
     }
@@ -123,13 +195,13 @@ async function build(name: ToolName, env: NodeJS.ProcessEnv, log: ToolLog): Prom
   return target;
 }
 
-/** Every tool's path, building the missing ones concurrently. Quiet when all are present. */
+/** Every tool's path, installing the missing ones concurrently. Quiet when all are present. */
 export async function ensureTools(
   names: ToolName[] = ['temporal', 'versitygw'],
   options: { env?: NodeJS.ProcessEnv; log?: ToolLog } = {},
 ): Promise<Record<ToolName, string>> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`[tools] ${line}\n`));
-  const paths = await Promise.all(names.map(async (name) => findTool(name, env) ?? build(name, env, log)));
+  const paths = await Promise.all(names.map(async (name) => findTool(name, env) ?? install(name, env, log)));
   return Object.fromEntries(names.map((name, i) => [name, paths[i]])) as Record<ToolName, string>;
 }
