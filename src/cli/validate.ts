@@ -22,15 +22,13 @@ import { parseS3Uri } from '../core/bedrock-patterns';
 import {
   CUSTOMIZATION_TYPES,
   customizationOf,
-  findModel,
-  hyperParameterValue,
-  CATALOG,
   INVOCATION_LOG_TYPES,
   type CustomizationType,
 } from '../core/catalog';
 import {
   checkMediaObjects,
   DatasetContextError,
+  datasetContextOf,
   datasetFormatOf,
   DatasetValidator,
   isInvocationLogKey,
@@ -89,27 +87,25 @@ function filtersJson(raw: string): MetadataFilters {
 }
 
 function contextFor(flags: ValidateFlags): DatasetContext {
-  const model = findModel(flags.baseModel);
-  if (!model) {
-    throw new UsageError(
-      `--base-model ${flags.baseModel} is not a customizable model in the catalog; known: ${CATALOG.map((m) => m.modelId).join(', ')}`,
+  try {
+    return datasetContextOf(
+      {
+        baseModelIdentifier: flags.baseModel,
+        customizationType: flags.type,
+        hyperParameters: flags.batchSize !== undefined ? { batchSize: String(flags.batchSize) } : undefined,
+        teacherModelIdentifier: flags.teacher,
+        invocationLogs: flags.invocationLogs
+          ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters }
+          : undefined,
+      },
+      flags.role,
     );
+  } catch (err) {
+    if (!(err instanceof DatasetContextError)) throw err;
+    if (err.part === 'baseModelIdentifier') throw new UsageError(`--base-model ${err.message}`);
+    if (err.part === 'customizationType') throw new UsageError(`${err.message}: pass --type`);
+    throw new UsageError(err.message);
   }
-  const spec = customizationOf(model, flags.type);
-  if (!spec)
-    throw new UsageError(
-      `${model.modelName} supports ${Object.keys(model.customizations).join(', ')}, not ${flags.type}: pass --type`,
-    );
-  return {
-    model,
-    customizationType: flags.type,
-    role: flags.role,
-    batchSize: flags.batchSize ?? hyperParameterValue(spec, undefined, 'batchSize'),
-    teacherModelIdentifier: flags.teacher,
-    invocationLogs: flags.invocationLogs
-      ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters }
-      : undefined,
-  };
 }
 
 /**

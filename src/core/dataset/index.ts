@@ -26,6 +26,7 @@ export {
   type ValidatorOptions,
   type ValidatorState,
 } from './validator';
+export { datasetContextOf, type DatasetRequestParts } from './context';
 export { LineSplitter, MAX_LINE_BYTES, splitLines } from './lines';
 export { CHARS_PER_TOKEN, estimateTokens } from './tokens';
 export { totalRecordProblems, type FileProblem } from './limits';

@@ -29,7 +29,11 @@ import type {
 
 /** The context names a model/type pair the catalog does not support, or a source it cannot take. */
 export class DatasetContextError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The request part at fault, when it is one (datasetContextOf), for a message in the caller's terms. */
+    readonly part?: 'baseModelIdentifier' | 'customizationType',
+  ) {
     super(message);
     this.name = 'DatasetContextError';
   }
