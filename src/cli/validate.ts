@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';
 import { s3ErrorKind } from '../aws/errors';
-import { inlineOffloadedBodies, mayHaveOffloadedBody } from '../aws/invocation-log-bodies';
+import { addLogLines } from '../aws/invocation-log-bodies';
 import { s3MediaProbe } from '../aws/media-probe';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { loadAwsConfig } from '../config';
@@ -32,7 +32,6 @@ import {
   datasetFormatOf,
   DatasetValidator,
   isInvocationLogKey,
-  LineSplitter,
   MediaReferences,
   mediaNotCheckedProblem,
   metadataFilterProblems,
@@ -200,29 +199,10 @@ export async function validateSource(source: string, ctx: DatasetContext, mediaR
         ...(logs ? {} : { fileBytes: file.size }),
         onMediaReference: (ref) => media.add(ref),
       }));
-      if (logs) v.beginFile(file.name);
-      const splitter = new LineSplitter();
-      let n = 0;
-      const lines: Uint8Array[] = [];
-      const collect = (line: Uint8Array) => lines.push(line);
-      // Lines are views into the chunk: all are used before the next chunk is read.
-      const feed = async () => {
-        for (const raw of lines) {
-          const lineNumber = ++n;
-          if (s3 && logs && mayHaveOffloadedBody(raw)) {
-            const resolved = await inlineOffloadedBodies(s3, raw, ctx.invocationLogs ?? {});
-            if ('dropped' in resolved) v.dropLogLine(lineNumber, 'log-missing-body', resolved.dropped);
-            else v.addLine(resolved.line, lineNumber);
-          } else v.addLine(raw, lineNumber);
-        }
-        lines.length = 0;
-      };
-      for await (const chunk of file.chunks) {
-        splitter.push(chunk, collect);
-        await feed();
-      }
-      splitter.end(collect);
-      await feed();
+      if (logs) {
+        v.beginFile(file.name);
+        await addLogLines(v, file.chunks, s3, ctx.invocationLogs ?? {});
+      } else await v.addChunks(file.chunks);
     }
     const report = (validator ?? new DatasetValidator(ctx)).finish();
     const limits = ctx.model.conversation?.media;

@@ -206,6 +206,15 @@ export class DatasetValidator {
     if (this.logStats) this.logStats.files++;
   }
 
+  /** A whole file given as byte chunks, its lines numbered from 1: the fast path, with no promise per line. */
+  async addChunks(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const splitter = new LineSplitter();
+    let n = 0;
+    const onLine = (line: Uint8Array) => this.addLine(line, ++n);
+    for await (const chunk of chunks) splitter.push(chunk, onLine);
+    splitter.end(onLine);
+  }
+
   /**
    * One physical line, without its `\n` (a trailing `\r` is allowed and reported), numbered from 1
    * within its file. A line over MAX_LINE_BYTES may arrive cut short; it is reported, not parsed.
@@ -445,11 +454,7 @@ export async function validateLines(
 /** Validates a file given as byte chunks (a stream): the fast path, with no promise per line. */
 export async function validateChunks(chunks: AsyncIterable<Uint8Array>, ctx: DatasetContext): Promise<DatasetReport> {
   const validator = new DatasetValidator(ctx);
-  const splitter = new LineSplitter();
-  let n = 0;
-  const onLine = (line: Uint8Array) => validator.addLine(line, ++n);
-  for await (const chunk of chunks) splitter.push(chunk, onLine);
-  splitter.end(onLine);
+  await validator.addChunks(chunks);
   return validator.finish();
 }
 
