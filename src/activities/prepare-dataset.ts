@@ -22,12 +22,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { putJson } from '../aws/s3-objects';
 import { joinS3Uri } from '../core/bedrock-patterns';
-import {
-  customizationOf,
-  type CatalogModel,
-  type CustomizationSpec,
-  type CustomizationType,
-} from '../core/catalog';
+import { customizationOf, type CatalogModel, type CustomizationSpec, type CustomizationType } from '../core/catalog';
 import {
   DatasetContextError,
   datasetContextOf,
@@ -114,7 +109,8 @@ function resolveJob(input: PrepareDatasetInput): Job {
       'training',
     );
   } catch (err) {
-    if (err instanceof DatasetContextError) throw invalidRequest(err.part ? `${err.part}: ${err.message}` : err.message);
+    if (err instanceof DatasetContextError)
+      throw invalidRequest(err.part ? `${err.part}: ${err.message}` : err.message);
     throw err;
   }
   const optionProblems = input.preparation ? preparationOptionProblems(input.preparation) : [];

@@ -19,12 +19,7 @@ import { s3MediaProbe } from '../aws/media-probe';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { loadAwsConfig } from '../config';
 import { parseS3Uri } from '../core/bedrock-patterns';
-import {
-  CUSTOMIZATION_TYPES,
-  customizationOf,
-  INVOCATION_LOG_TYPES,
-  type CustomizationType,
-} from '../core/catalog';
+import { CUSTOMIZATION_TYPES, customizationOf, INVOCATION_LOG_TYPES, type CustomizationType } from '../core/catalog';
 import {
   checkMediaObjects,
   DatasetContextError,
