@@ -42,7 +42,7 @@ import { FailureType, type DatasetStats } from '../core/fine-tune-contract';
 import type { Scan, ScanId } from './dataset/checkpoint';
 import { PreparationAttempt } from './dataset/attempt';
 import { RecordSpool } from './dataset/record-spool';
-import { reportBody, REPORT_NAME, writeReportAndFail, type Preparation } from './dataset/report';
+import { reportBody, REPORT_NAME, writeReportAndFail, type Preparation } from './dataset/validation-report';
 import { LogScan, ObjectScan, withMediaChecked } from './dataset/scan';
 import { writePreparedFiles } from './dataset/write-prepared';
 
