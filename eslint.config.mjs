@@ -8,11 +8,17 @@ import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-/** `no-restricted-imports` for one folder: no Node builtins (when asked) and none of the listed folders. */
-function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
+const CLIENT_MAY_NOT_IMPORT = ['workflows', 'activities', 'aws', 'simulator', 'stack', 'worker', 'cli', 'host'];
+
+/**
+ * `no-restricted-imports` for one folder: no Node builtins (when asked) and none of the listed folders.
+ * `atRoot`: the files sit in src/ itself (client.ts, schedules.ts), so a layer is './<name>'; from a
+ * folder it is '../<name>' ('./worker' in src/cli/ is the CLI's own command, not src/worker.ts).
+ */
+function restrictImports({ builtins, folders, allowTypeImportsOf = [], atRoot = false }) {
   // Relative imports only, so that '@temporalio/client' is not taken for src/client.
   const patterns = folders.map((folder) => ({
-    regex: `^\\.\\.?/(\\.\\./)*${folder}(/|$)`,
+    regex: atRoot ? `^\\./${folder}(/|$)` : `^(\\.\\./)+${folder}(/|$)`,
     message: `this folder may not import from ${folder} (see the import arrows in the design)`,
     allowTypeImports: allowTypeImportsOf.includes(folder),
   }));
@@ -59,7 +65,7 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts'],
     rules: restrictImports({
       builtins: true,
-      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'schedules', 'cli'],
+      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'schedules', 'cli', 'host'],
       allowTypeImportsOf: ['activities'],
     }),
   },
@@ -78,6 +84,7 @@ export default tseslint.config(
         'client',
         'schedules',
         'cli',
+        'host',
       ],
     }),
   },
@@ -92,7 +99,7 @@ export default tseslint.config(
     files: ['src/aws/**/*.ts'],
     rules: restrictImports({
       builtins: false,
-      folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli'],
+      folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli', 'host'],
     }),
   },
   {
@@ -101,7 +108,7 @@ export default tseslint.config(
     rules: {
       ...restrictImports({
         builtins: false,
-        folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'schedules', 'cli'],
+        folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'schedules', 'cli', 'host'],
       }),
     },
   },
@@ -110,6 +117,53 @@ export default tseslint.config(
     rules: restrictImports({
       builtins: false,
       folders: ['workflows', 'activities', 'worker', 'client', 'schedules', 'cli'],
+    }),
+  },
+  {
+    // The CLI drives runs through the client and never reaches into a run's code. `finetune worker`
+    // loads the worker with import() when it runs (a rule cannot see that), so no other command does.
+    files: ['src/cli/**/*.ts'],
+    rules: restrictImports({ builtins: false, folders: ['workflows', 'activities', 'worker', 'host'] }),
+  },
+  {
+    // The typed client (and the schedules it re-exports) is the package's public API: Temporal and the
+    // request, no AWS, no servers; the workflow as a type only. The schedules sit below the client.
+    files: ['src/client.ts'],
+    rules: restrictImports({
+      builtins: false,
+      folders: CLIENT_MAY_NOT_IMPORT,
+      allowTypeImportsOf: ['workflows'],
+      atRoot: true,
+    }),
+  },
+  {
+    files: ['src/schedules.ts'],
+    rules: restrictImports({
+      builtins: false,
+      folders: [...CLIENT_MAY_NOT_IMPORT, 'client'],
+      allowTypeImportsOf: ['workflows'],
+      atRoot: true,
+    }),
+  },
+  {
+    // What this host's operating system says (its processes), for the stack and the activities: it
+    // imports nothing of the project.
+    files: ['src/host/**/*.ts'],
+    rules: restrictImports({
+      builtins: false,
+      folders: [
+        'workflows',
+        'activities',
+        'aws',
+        'simulator',
+        'stack',
+        'config',
+        'worker',
+        'client',
+        'schedules',
+        'cli',
+        'core',
+      ],
     }),
   },
   {
