@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import type { DatasetReport } from '../../src/core/dataset';
-import { DATA_BUCKET, datasets, LOGS_BUCKET } from '../support/datasets';
+import { DATA_BUCKET, datasets, invocationLogRecords, LOGS_BUCKET } from '../support/datasets';
 import { padded, samples } from '../support/media-samples';
 import { json, runCli, type CliResult } from './helpers';
 
@@ -301,6 +301,49 @@ describe('S3 objects, validated in place', () => {
     );
     expect(filtered.code).toBe(1);
     expect(filtered.stdout).toContain('0 usable log records (120 read in 2 files, 120 filtered out, 0 dropped)');
+  });
+
+  it('puts offloaded log bodies back inline; a missing side object drops its record', async () => {
+    const hour = `${RUN}/offloaded/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/11/27/10`;
+    const side = (id: string) => `s3://${LOGS_BUCKET}/${hour}/data/${id}_input.json.gz`;
+    const records = invocationLogRecords(120, 'amazon.nova-pro-v1:0').map((r, i) => {
+      if (i !== 3 && i !== 5) return r;
+      const { inputBodyJson, ...input } = r.input;
+      void inputBodyJson;
+      return { ...r, input: { ...input, inputBodyS3Path: side(i === 3 ? r.requestId : 'gone') } };
+    });
+    // Record 4's side object holds a multimodal prompt: only a read body shows it.
+    const multimodal = {
+      messages: [
+        { role: 'user', content: [{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: '' } } }] },
+      ],
+    };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS_BUCKET,
+        Key: `${hour}/data/${records[3].requestId}_input.json.gz`,
+        Body: gzipSync(JSON.stringify(multimodal)),
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS_BUCKET,
+        Key: `${hour}/log.json.gz`,
+        Body: gzipSync(records.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+      }),
+    );
+    const result = await validate(
+      `s3://${LOGS_BUCKET}/${RUN}/offloaded/AWSLogs`,
+      '--base-model',
+      NOVA_MICRO,
+      '--type',
+      'DISTILLATION',
+      '--invocation-logs',
+      '--json',
+    );
+    const report = json<DatasetReport>(result);
+    expect(report.counts).toEqual({ 'log-missing-body': 1, 'log-multimodal': 1 });
+    expect(report.problems.map((p) => `${p.line}:${p.rule}`)).toEqual(['4:log-multimodal', '6:log-missing-body']);
   });
 
   it('exits 2 for a missing object', async () => {
