@@ -18,6 +18,8 @@ const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0:200k';
 const NOVA_LITE = 'amazon.nova-lite-v1:0:300k';
 const NOVA_MICRO = 'amazon.nova-micro-v1:0:128k';
 const NOVA_2_LITE = 'amazon.nova-2-lite-v1:0:256k';
+/** Nova Micro distilled from invocation logs: the flags of every log test. */
+const DISTILLATION_LOGS = ['--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs'];
 
 let dir: string;
 let s3: S3Client;
@@ -160,15 +162,7 @@ describe('local files', () => {
     mkdirSync(join(logs, 'data'), { recursive: true });
     writeFileSync(join(logs, 'a.json.gz'), datasets.invocationLogs(120, 'amazon.nova-pro-v1:0'));
     writeFileSync(join(logs, 'data', 'x_input.json.gz'), gzipSync('{}'));
-    const result = await validate(
-      join(dir, 'logs'),
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
-      '--json',
-    );
+    const result = await validate(join(dir, 'logs'), ...DISTILLATION_LOGS, '--json');
     expect(result.code).toBe(0);
     expect(json<DatasetReport>(result)).toMatchObject({
       format: 'invocation-log',
@@ -278,24 +272,12 @@ describe('S3 objects, validated in place', () => {
         datasets.invocationLogs(60, 'amazon.nova-pro-v1:0'),
       );
     const prefix = `s3://${LOGS_BUCKET}/${RUN}/AWSLogs`;
-    const result = await validate(
-      prefix,
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
-      '--json',
-    );
+    const result = await validate(prefix, ...DISTILLATION_LOGS, '--json');
     expect(result.code).toBe(0);
     expect(json<DatasetReport>(result)).toMatchObject({ records: 120, invocationLogs: { files: 2 } });
     const filtered = await validate(
       prefix,
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
+      ...DISTILLATION_LOGS,
       '--metadata-filters',
       '{"equals":{"project":"other"}}',
     );
@@ -332,15 +314,7 @@ describe('S3 objects, validated in place', () => {
         Body: gzipSync(records.map((r) => JSON.stringify(r)).join('\n') + '\n'),
       }),
     );
-    const result = await validate(
-      `s3://${LOGS_BUCKET}/${RUN}/offloaded/AWSLogs`,
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
-      '--json',
-    );
+    const result = await validate(`s3://${LOGS_BUCKET}/${RUN}/offloaded/AWSLogs`, ...DISTILLATION_LOGS, '--json');
     const report = json<DatasetReport>(result);
     expect(report.counts).toEqual({ 'log-missing-body': 1, 'log-multimodal': 1 });
     expect(report.problems.map((p) => `${p.line}:${p.rule}`)).toEqual(['4:log-multimodal', '6:log-missing-body']);
