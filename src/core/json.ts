@@ -1,5 +1,5 @@
 // The one test for "a JSON object" (not null, not an array): the dataset engine, the simulator's wire
-// parsing, offloaded log bodies, the schedule's memo record and a failure's details all use it.
+// parsing, offloaded log bodies and the schedule's memo record all use it.
 
 export type JsonObject = Record<string, unknown>;
 
