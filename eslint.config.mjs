@@ -8,19 +8,41 @@ import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-/** `no-restricted-imports` for one folder: no Node builtins (when asked) and none of the listed folders. */
-function restrictImports({ builtins, folders, allowTypeImportsOf = [] }) {
+/** The layers: the folders of src/, and the files in src/ itself that stand alone. */
+const LAYERS = [
+  'workflows',
+  'activities',
+  'aws',
+  'simulator',
+  'stack',
+  'host',
+  'core',
+  'cli',
+  'config',
+  'worker',
+  'client',
+  'schedules',
+];
+
+/**
+ * `no-restricted-imports` for one layer: of the others, only those in `mayImport` (the arrows of
+ * docs/architecture.md), and those in `typeOnly` through `import type`; no Node builtins when `pure`.
+ * `atRoot`: the layer is a file in src/ itself, so another layer is './<name>'; from a folder it is
+ * '../<name>' ('./worker' in src/cli/ is the CLI's own command, not src/worker.ts).
+ */
+function layer({ self, mayImport, typeOnly = [], pure = false, atRoot = false }) {
+  const refused = LAYERS.filter((name) => name !== self && !mayImport.includes(name));
   // Relative imports only, so that '@temporalio/client' is not taken for src/client.
-  const patterns = folders.map((folder) => ({
-    regex: `^\\.\\.?/(\\.\\./)*${folder}(/|$)`,
-    message: `this folder may not import from ${folder} (see the import arrows in the design)`,
-    allowTypeImports: allowTypeImportsOf.includes(folder),
+  const patterns = refused.map((name) => ({
+    regex: atRoot ? `^\\./${name}(/|$)` : `^(\\.\\./)+${name}(/|$)`,
+    message: `${self} may not import from ${name} (see the import arrows in docs/architecture.md)`,
+    allowTypeImports: typeOnly.includes(name),
   }));
   return {
     '@typescript-eslint/no-restricted-imports': [
       'error',
       {
-        paths: builtins
+        paths: pure
           ? nodeBuiltins.map((name) => ({
               name,
               message: 'no Node builtins here: this code must stay pure and deterministic',
@@ -57,60 +79,58 @@ export default tseslint.config(
   },
   {
     files: ['src/workflows/**/*.ts'],
-    rules: restrictImports({
-      builtins: true,
-      folders: ['activities', 'aws', 'simulator', 'stack', 'config', 'worker', 'client', 'schedules', 'cli'],
-      allowTypeImportsOf: ['activities'],
-    }),
+    rules: layer({ self: 'workflows', mayImport: ['core'], typeOnly: ['activities'], pure: true }),
   },
   {
     files: ['src/core/**/*.ts'],
-    rules: restrictImports({
-      builtins: true,
-      folders: [
-        'workflows',
-        'activities',
-        'aws',
-        'simulator',
-        'stack',
-        'config',
-        'worker',
-        'client',
-        'schedules',
-        'cli',
-      ],
-    }),
+    rules: layer({ self: 'core', mayImport: [], pure: true }),
   },
   {
     files: ['src/activities/**/*.ts'],
-    rules: restrictImports({
-      builtins: false,
-      folders: ['workflows', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli'],
-    }),
+    rules: layer({ self: 'activities', mayImport: ['core', 'aws', 'host'] }),
   },
   {
     files: ['src/aws/**/*.ts'],
-    rules: restrictImports({
-      builtins: false,
-      folders: ['workflows', 'activities', 'simulator', 'stack', 'worker', 'client', 'schedules', 'cli'],
-    }),
+    rules: layer({ self: 'aws', mayImport: ['config', 'core'] }),
   },
   {
     // The simulator stands in for AWS: it knows nothing of Temporal or of the worker.
     files: ['src/simulator/**/*.ts'],
-    rules: {
-      ...restrictImports({
-        builtins: false,
-        folders: ['workflows', 'activities', 'stack', 'worker', 'client', 'schedules', 'cli'],
-      }),
-    },
+    rules: layer({ self: 'simulator', mayImport: ['core', 'aws'] }),
   },
   {
     files: ['src/stack/**/*.ts'],
-    rules: restrictImports({
-      builtins: false,
-      folders: ['workflows', 'activities', 'worker', 'client', 'schedules', 'cli'],
-    }),
+    rules: layer({ self: 'stack', mayImport: ['core', 'aws', 'config', 'host'] }),
+  },
+  {
+    // What this host's operating system says (its processes), for the stack and the activities.
+    files: ['src/host/**/*.ts'],
+    rules: layer({ self: 'host', mayImport: [] }),
+  },
+  {
+    // The CLI drives runs through the client and never reaches into a run's code. `finetune worker`
+    // loads the worker with import() when it runs (a rule cannot see that), so no other command does.
+    files: ['src/cli/**/*.ts'],
+    rules: layer({ self: 'cli', mayImport: ['client', 'config', 'core', 'aws', 'stack', 'simulator'] }),
+  },
+  {
+    // The package's public API: Temporal and the request, no AWS, no servers; the workflow as a type.
+    files: ['src/client.ts'],
+    rules: layer({ self: 'client', mayImport: ['config', 'core', 'schedules'], typeOnly: ['workflows'], atRoot: true }),
+  },
+  {
+    // Below the client, which re-exports it.
+    files: ['src/schedules.ts'],
+    rules: layer({ self: 'schedules', mayImport: ['config', 'core'], typeOnly: ['workflows'], atRoot: true }),
+  },
+  {
+    // The workflows are bundled by path, not imported.
+    files: ['src/worker.ts'],
+    rules: layer({ self: 'worker', mayImport: ['activities', 'aws', 'config'], atRoot: true }),
+  },
+  {
+    files: ['src/config.ts'],
+    rules: layer({ self: 'config', mayImport: [], atRoot: true }),
   },
   {
     // The service example is plain CommonJS, runnable with `node` as a consumer of the package would.

@@ -2,7 +2,7 @@
 // summarise them per epoch, cross-check them with GetCustomModel, and write report.json and loss.svg
 // under `<output>/model-customization-job-<id>/report/`. Whatever the job's status, it collects what
 // exists: a job stopped before training has no CSV, and still gets a report that says so. Reading the
-// files is metrics/job-files.ts, the CSV format metrics/csv.ts, what is written metrics/report.ts.
+// files is metrics/job-files.ts, the CSV format metrics/csv.ts, what is written metrics/report-and-chart.ts.
 import { GetCustomModelCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { activityInfo, log } from '@temporalio/activity';
@@ -18,10 +18,10 @@ import {
   type ReportedMetrics,
 } from '../core/metrics';
 import { readJobMetrics } from './metrics/job-files';
-import { lossChart, metricsReport, type CollectedJob } from './metrics/report';
+import { lossChart, metricsReport, type CollectedJob } from './metrics/report-and-chart';
 
 export type { MetricsSummary } from '../core/metrics';
-export type { MetricsReport } from './metrics/report';
+export type { MetricsReport } from './metrics/report-and-chart';
 
 export interface CollectMetricsInput extends CollectedJob {
   /** outputDataConfig.s3Uri of the job. */

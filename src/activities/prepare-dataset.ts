@@ -21,16 +21,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { putJson } from '../aws/s3-objects';
 import { joinS3Uri } from '../core/bedrock-patterns';
-import {
-  customizationOf,
-  findModel,
-  hyperParameterValue,
-  type CatalogModel,
-  type CustomizationSpec,
-  type CustomizationType,
-} from '../core/catalog';
+import { customizationOf, type CatalogModel, type CustomizationSpec, type CustomizationType } from '../core/catalog';
 import {
   DatasetContextError,
+  datasetContextOf,
   DatasetValidator,
   DEFAULT_SEED,
   preparationOptionProblems,
@@ -48,7 +42,7 @@ import { FailureType, type DatasetStats } from '../core/fine-tune-contract';
 import type { Scan, ScanId } from './dataset/checkpoint';
 import { PreparationAttempt } from './dataset/attempt';
 import { RecordSpool } from './dataset/record-spool';
-import { reportBody, REPORT_NAME, writeReportAndFail, type Preparation } from './dataset/report';
+import { reportBody, REPORT_NAME, writeReportAndFail, type Preparation } from './dataset/validation-report';
 import { LogScan, ObjectScan, withMediaChecked } from './dataset/scan';
 import { writePreparedFiles } from './dataset/write-prepared';
 
@@ -103,20 +97,26 @@ function invalidRequest(message: string): ApplicationFailure {
 }
 
 function resolveJob(input: PrepareDatasetInput): Job {
-  const model = findModel(input.baseModelIdentifier);
-  if (!model)
-    throw invalidRequest(`baseModelIdentifier ${input.baseModelIdentifier} is not a customizable model in the catalog`);
-  const spec = customizationOf(model, input.customizationType);
-  if (!spec) throw invalidRequest(`${model.modelName} does not support ${input.customizationType}`);
+  let context: DatasetContext;
+  try {
+    context = datasetContextOf(
+      {
+        baseModelIdentifier: input.baseModelIdentifier,
+        customizationType: input.customizationType,
+        hyperParameters: input.hyperParameters,
+        teacherModelIdentifier: input.teacherModelIdentifier,
+      },
+      'training',
+    );
+  } catch (err) {
+    if (err instanceof DatasetContextError)
+      throw invalidRequest(err.part ? `${err.part}: ${err.message}` : err.message);
+    throw err;
+  }
   const optionProblems = input.preparation ? preparationOptionProblems(input.preparation) : [];
   if (optionProblems.length > 0) throw invalidRequest(`preparation: ${optionProblems.join('; ')}`);
-  const base = {
-    model,
-    customizationType: input.customizationType,
-    batchSize: hyperParameterValue(spec, input.hyperParameters, 'batchSize'),
-    teacherModelIdentifier: input.teacherModelIdentifier,
-  };
-  return { model, spec, base };
+  const { role: _role, ...base } = context;
+  return { model: base.model, spec: customizationOf(base.model, base.customizationType)!, base };
 }
 
 /** What a preparation works with: its input, the catalog entry, and the attempt's checkpoints. */

@@ -27,3 +27,11 @@ export function s3ErrorKind(err: unknown): S3ErrorKind {
   if (ACCESS_DENIED.has(name) || status === 403) return 'access-denied';
   return 'other';
 }
+
+/**
+ * A `not-found` that S3 said is the bucket itself (NoSuchBucket), for messages that name what is
+ * missing. A HEAD has no body to say so: its 404 is only `not-found`.
+ */
+export function s3BucketMissing(err: unknown): boolean {
+  return awsErrorName(err) === 'NoSuchBucket';
+}

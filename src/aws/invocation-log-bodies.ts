@@ -3,11 +3,18 @@
 // `input.inputBodyS3Path` / `output.outputBodyS3Path` instead of the body (bedrock-invocation-logs.md
 // 1.3). Before the dataset engine sees such a record, the side objects are read and the bodies put back
 // inline, so the engine checks the real prompt and response. Only lines that mention a body path are
-// parsed here; the rest pass through untouched.
+// parsed here; the rest pass through untouched. addLogLines feeds a log file to the engine this way, for
+// the workflow's preparation and `finetune validate` alike.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { parseS3Uri } from '../core/bedrock-patterns';
-import { matchesMetadataFilters, type MetadataFilters } from '../core/dataset';
+import {
+  LineSplitter,
+  matchesMetadataFilters,
+  type DatasetValidator,
+  type LineOutcome,
+  type MetadataFilters,
+} from '../core/dataset';
 import { isObject, type JsonObject } from '../core/json';
 import { awsErrorName, s3ErrorKind } from './errors';
 
@@ -80,4 +87,51 @@ export async function inlineOffloadedBodies(
     }
   }
   return fetched === 0 ? { line, fetched } : { line: encoder.encode(JSON.stringify(record)), fetched };
+}
+
+/**
+ * Gives one log file's lines to the engine, each record with its offloaded bodies inline; a record whose
+ * side object is missing or unreadable is dropped (log-missing-body). Without `s3` (a local folder of
+ * logs) the lines go to the engine as they are. `onLine` sees the line the engine saw and what it made
+ * of it. Returns how many side objects were read.
+ */
+export async function addLogLines(
+  validator: DatasetValidator,
+  chunks: AsyncIterable<Uint8Array>,
+  s3: S3Client | undefined,
+  options: OffloadedBodyOptions,
+  onLine?: (line: Uint8Array, outcome: LineOutcome, lineNumber: number) => void,
+): Promise<number> {
+  const splitter = new LineSplitter();
+  let n = 0;
+  let fetched = 0;
+  const lines: Uint8Array[] = [];
+  const collect = (line: Uint8Array) => lines.push(line);
+  const feed = async () => {
+    // Lines are views into the current chunk: all of them are used before the next one is read.
+    for (const raw of lines) {
+      const lineNumber = ++n;
+      let line = raw;
+      let outcome: LineOutcome;
+      const resolved = s3 && mayHaveOffloadedBody(raw) ? await inlineOffloadedBodies(s3, raw, options) : undefined;
+      if (resolved && 'dropped' in resolved) {
+        outcome = validator.dropLogLine(lineNumber, 'log-missing-body', resolved.dropped);
+      } else {
+        if (resolved) {
+          line = resolved.line;
+          fetched += resolved.fetched;
+        }
+        outcome = validator.addLine(line, lineNumber);
+      }
+      onLine?.(line, outcome, lineNumber);
+    }
+    lines.length = 0;
+  };
+  for await (const chunk of chunks) {
+    splitter.push(chunk, collect);
+    await feed();
+  }
+  splitter.end(collect);
+  await feed();
+  return fetched;
 }

@@ -8,14 +8,16 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createAwsClients, destroyAwsClients } from '../aws/clients';
 import { awsPreflightProblems } from '../aws/preflight-checks';
 import { loadAwsConfig } from '../config';
-import { customizationOf, findModel, hyperParameterValue } from '../core/catalog';
+import { customizationOf, findModel } from '../core/catalog';
 import {
   DatasetContextError,
+  datasetContextOf,
   datasetFormatOf,
   totalRecordProblems,
   withFileProblems,
   type DatasetContext,
   type DatasetReport,
+  type DatasetRole,
   type MetadataFilters,
 } from '../core/dataset';
 import { catalogProblems, preflightWarnings } from '../core/preflight';
@@ -65,26 +67,26 @@ interface CheckFlags {
   json?: boolean;
 }
 
-/** The dataset engine's context for one data source of the request. */
-function datasetContext(request: FineTuneRequest, role: 'training' | 'validation'): DatasetContext {
-  const type = request.customizationType ?? 'FINE_TUNING';
-  const model = findModel(request.baseModelIdentifier)!;
-  const spec = customizationOf(model, type)!;
+/** The dataset engine's context for one data source of the request (only training data can be logs). */
+function datasetContext(request: FineTuneRequest, role: DatasetRole): DatasetContext {
   const logs = request.trainingDataConfig.invocationLogsConfig;
-  return {
-    model,
-    customizationType: type,
+  return datasetContextOf(
+    {
+      baseModelIdentifier: request.baseModelIdentifier,
+      customizationType: request.customizationType ?? 'FINE_TUNING',
+      hyperParameters: request.hyperParameters,
+      teacherModelIdentifier:
+        request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,
+      invocationLogs:
+        role === 'training' && logs
+          ? {
+              usePromptResponse: logs.usePromptResponse,
+              requestMetadataFilters: logs.requestMetadataFilters as MetadataFilters | undefined,
+            }
+          : undefined,
+    },
     role,
-    batchSize: hyperParameterValue(spec, request.hyperParameters, 'batchSize'),
-    teacherModelIdentifier: request.customizationConfig?.distillationConfig?.teacherModelConfig.teacherModelIdentifier,
-    invocationLogs:
-      role === 'training' && logs
-        ? {
-            usePromptResponse: logs.usePromptResponse,
-            requestMetadataFilters: logs.requestMetadataFilters as MetadataFilters | undefined,
-          }
-        : undefined,
-  };
+  );
 }
 
 async function checkDatasets(
@@ -103,8 +105,9 @@ async function checkDatasets(
 
   const reports: { role: 'training' | 'validation'; uri: string; report: DatasetReport }[] = [];
   for (const { role, uri } of sources) {
-    const ctx = datasetContext(request, role);
+    let ctx: DatasetContext;
     try {
+      ctx = datasetContext(request, role);
       datasetFormatOf(ctx);
     } catch (err) {
       if (!(err instanceof DatasetContextError)) throw err;

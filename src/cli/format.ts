@@ -12,6 +12,7 @@ import type {
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
 import { dateTimeText, durationText } from '../core/time-text';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
+import { lossTable, lossText } from '../core/loss-table';
 
 // ---- plain values ----
 
@@ -44,10 +45,6 @@ export function count(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-export function loss(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(4);
-}
-
 const SPARKS = '▁▂▃▄▅▆▇█';
 
 /** '█▆▄▃▂▁': one bar per value, scaled between the smallest and the largest. */
@@ -67,7 +64,7 @@ export function sparkline(values: number[]): string {
 export function lossTrend(m: MetricsSummaryView | undefined): string | undefined {
   const losses = m?.epochs.map((e) => e.trainingLoss) ?? [];
   if (losses.length === 0) return undefined;
-  return `${sparkline(losses)} ${loss(losses[0])}${losses.length > 1 ? ` -> ${loss(losses[losses.length - 1])}` : ''}`;
+  return `${sparkline(losses)} ${lossText(losses[0])}${losses.length > 1 ? ` -> ${lossText(losses[losses.length - 1])}` : ''}`;
 }
 
 /** How long the run has been going, in whole seconds at least: a run's age never reads '739ms'. */
@@ -242,32 +239,19 @@ export function progressLine(p: LiveProgress, now = new Date()): string {
 
 /** The per-epoch loss (and, for RFT, mean reward) table, then the summary lines. */
 export function metricsLines(m: MetricsSummaryView): string[] {
-  const hasValidation = m.epochs.some((e) => e.validationLoss !== undefined);
-  const hasReward = m.epochs.some((e) => e.meanReward !== undefined);
-  const rows = m.epochs.map((e) => [
-    String(e.epoch),
-    loss(e.trainingLoss),
-    ...(hasValidation ? [loss(e.validationLoss)] : []),
-    ...(hasReward ? [loss(e.meanReward)] : []),
-    e.epoch === m.bestEpoch ? '<- best' : '',
-  ]);
-  const headers = [
-    'epoch',
-    'training loss',
-    ...(hasValidation ? ['validation loss'] : []),
-    ...(hasReward ? ['mean reward'] : []),
-    '',
-  ];
-  const numeric = headers.slice(0, -1).map((_, i) => i);
+  const losses = lossTable(m.epochs);
+  const rows = losses.rows.map((cells, i) => [...cells, m.epochs[i].epoch === m.bestEpoch ? '<- best' : '']);
+  const headers = [...losses.headers, ''];
+  const numeric = losses.headers.map((_, i) => i);
   const r = m.rewards;
   return [
     ...table(headers, rows, numeric),
-    `${m.steps} steps; final training loss ${loss(m.finalTrainingLoss)}` +
-      (m.finalValidationLoss !== undefined ? `, validation loss ${loss(m.finalValidationLoss)}` : '') +
+    `${m.steps} steps; final training loss ${lossText(m.finalTrainingLoss)}` +
+      (m.finalValidationLoss !== undefined ? `, validation loss ${lossText(m.finalValidationLoss)}` : '') +
       `; cross-check with Bedrock: ${m.crossCheck}`,
     ...(r
       ? [
-          `mean reward ${loss(r.firstMean)} at the first step, ${loss(r.finalMean)} at the last (best ${loss(r.bestMean)})`,
+          `mean reward ${lossText(r.firstMean)} at the first step, ${lossText(r.finalMean)} at the last (best ${lossText(r.bestMean)})`,
         ]
       : []),
   ];

@@ -14,27 +14,19 @@ import { createGunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../aws/clients';
 import { s3ErrorKind } from '../aws/errors';
-import { inlineOffloadedBodies, mayHaveOffloadedBody } from '../aws/invocation-log-bodies';
+import { addLogLines } from '../aws/invocation-log-bodies';
 import { s3MediaProbe } from '../aws/media-probe';
 import { invocationLogObjects, openObject } from '../aws/s3-lines';
 import { loadAwsConfig } from '../config';
 import { parseS3Uri } from '../core/bedrock-patterns';
-import {
-  CUSTOMIZATION_TYPES,
-  customizationOf,
-  findModel,
-  hyperParameterValue,
-  CATALOG,
-  INVOCATION_LOG_TYPES,
-  type CustomizationType,
-} from '../core/catalog';
+import { CUSTOMIZATION_TYPES, customizationOf, INVOCATION_LOG_TYPES, type CustomizationType } from '../core/catalog';
 import {
   checkMediaObjects,
   DatasetContextError,
+  datasetContextOf,
   datasetFormatOf,
   DatasetValidator,
   isInvocationLogKey,
-  LineSplitter,
   MediaReferences,
   mediaNotCheckedProblem,
   metadataFilterProblems,
@@ -89,27 +81,25 @@ function filtersJson(raw: string): MetadataFilters {
 }
 
 function contextFor(flags: ValidateFlags): DatasetContext {
-  const model = findModel(flags.baseModel);
-  if (!model) {
-    throw new UsageError(
-      `--base-model ${flags.baseModel} is not a customizable model in the catalog; known: ${CATALOG.map((m) => m.modelId).join(', ')}`,
+  try {
+    return datasetContextOf(
+      {
+        baseModelIdentifier: flags.baseModel,
+        customizationType: flags.type,
+        hyperParameters: flags.batchSize !== undefined ? { batchSize: String(flags.batchSize) } : undefined,
+        teacherModelIdentifier: flags.teacher,
+        invocationLogs: flags.invocationLogs
+          ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters }
+          : undefined,
+      },
+      flags.role,
     );
+  } catch (err) {
+    if (!(err instanceof DatasetContextError)) throw err;
+    if (err.part === 'baseModelIdentifier') throw new UsageError(`--base-model ${err.message}`);
+    if (err.part === 'customizationType') throw new UsageError(`${err.message}: pass --type`);
+    throw new UsageError(err.message);
   }
-  const spec = customizationOf(model, flags.type);
-  if (!spec)
-    throw new UsageError(
-      `${model.modelName} supports ${Object.keys(model.customizations).join(', ')}, not ${flags.type}: pass --type`,
-    );
-  return {
-    model,
-    customizationType: flags.type,
-    role: flags.role,
-    batchSize: flags.batchSize ?? hyperParameterValue(spec, undefined, 'batchSize'),
-    teacherModelIdentifier: flags.teacher,
-    invocationLogs: flags.invocationLogs
-      ? { usePromptResponse: flags.usePromptResponse, requestMetadataFilters: flags.metadataFilters }
-      : undefined,
-  };
 }
 
 /**
@@ -204,29 +194,10 @@ export async function validateSource(source: string, ctx: DatasetContext, mediaR
         ...(logs ? {} : { fileBytes: file.size }),
         onMediaReference: (ref) => media.add(ref),
       }));
-      if (logs) v.beginFile(file.name);
-      const splitter = new LineSplitter();
-      let n = 0;
-      const lines: Uint8Array[] = [];
-      const collect = (line: Uint8Array) => lines.push(line);
-      // Lines are views into the chunk: all are used before the next chunk is read.
-      const feed = async () => {
-        for (const raw of lines) {
-          const lineNumber = ++n;
-          if (s3 && logs && mayHaveOffloadedBody(raw)) {
-            const resolved = await inlineOffloadedBodies(s3, raw, ctx.invocationLogs ?? {});
-            if ('dropped' in resolved) v.dropLogLine(lineNumber, 'log-missing-body', resolved.dropped);
-            else v.addLine(resolved.line, lineNumber);
-          } else v.addLine(raw, lineNumber);
-        }
-        lines.length = 0;
-      };
-      for await (const chunk of file.chunks) {
-        splitter.push(chunk, collect);
-        await feed();
-      }
-      splitter.end(collect);
-      await feed();
+      if (logs) {
+        v.beginFile(file.name);
+        await addLogLines(v, file.chunks, s3, ctx.invocationLogs ?? {});
+      } else await v.addChunks(file.chunks);
     }
     const report = (validator ?? new DatasetValidator(ctx)).finish();
     const limits = ctx.model.conversation?.media;

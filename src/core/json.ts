@@ -1,5 +1,5 @@
-// The one test for "a JSON object" (not null, not an array), shared by the dataset engine and the
-// simulator's wire parsing.
+// The one test for "a JSON object" (not null, not an array): the dataset engine, the simulator's wire
+// parsing, offloaded log bodies and the schedule's memo record all use it.
 
 export type JsonObject = Record<string, unknown>;
 

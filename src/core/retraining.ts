@@ -9,6 +9,7 @@
 // retention, which a weekly schedule's previous run may not. docs/decisions.md says why.
 // Pure: the workflow decides with it; the activity writes what it defines.
 import type { SkipCheck, TrainedRun } from './fine-tune-contract';
+import { isObject } from './json';
 import { canonicalJson } from './naming';
 import type { FineTuneRequest } from './request';
 
@@ -43,13 +44,9 @@ export interface TrainedRunRecord extends TrainedRun {
 
 const short = (fingerprint: string) => `\`${fingerprint.slice(0, 12)}\``;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The memo value as a record, or undefined when it is not one (edited by hand, another version). */
 export function trainedRunRecordOf(value: unknown): TrainedRunRecord | undefined {
-  if (!isRecord(value) || !isRecord(value.settings)) return undefined;
+  if (!isObject(value) || !isObject(value.settings)) return undefined;
   const text = ['workflowId', 'runId', 'scheduledAt', 'completedAt', 'datasetFingerprint', 'jobArn'] as const;
   if (!text.every((key) => typeof value[key] === 'string')) return undefined;
   return value as unknown as TrainedRunRecord;

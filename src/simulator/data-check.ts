@@ -7,7 +7,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { awsErrorMessage, awsErrorName, httpStatusOf, s3ErrorKind } from '../aws/errors';
+import { awsErrorMessage, awsErrorName, httpStatusOf, s3BucketMissing, s3ErrorKind } from '../aws/errors';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import type { CatalogModel, CustomizationSpec, CustomizationType } from '../core/catalog';
 import {
@@ -93,8 +93,7 @@ function failureFrom(report: DatasetReport, subject: string): DataProblem {
 function classifyS3Error(err: unknown, uri: string, roleArn: string): Error {
   const kind = s3ErrorKind(err);
   const status = httpStatusOf(err);
-  if (awsErrorName(err) === 'NoSuchBucket')
-    return new DataProblem(`Unable to read input data at ${uri}: the bucket does not exist.`);
+  if (s3BucketMissing(err)) return new DataProblem(`Unable to read input data at ${uri}: the bucket does not exist.`);
   if (kind === 'not-found') {
     return new DataProblem(
       `Unable to read input data at ${uri}: the object does not exist. Check the S3 URI and that ${roleArn} can read it.`,

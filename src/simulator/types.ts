@@ -1,16 +1,14 @@
 // The simulator's records. Request members keep their wire names and shapes, so a record echoes back
 // exactly what the caller sent; what the simulator adds (times, outcomes) is named for what it is.
 import type { JobStatus, ReasoningEffort, RftNumericHyperParameter } from '../core/bedrock-patterns';
+import { CUSTOMIZATION_TYPES } from '../core/catalog';
 import type { MetadataBaseFilter, MetadataFilters } from '../core/dataset/types';
 
-/** Every customizationType the service model knows; the catalog decides which a model supports. */
-export const WIRE_CUSTOMIZATION_TYPES = [
-  'FINE_TUNING',
-  'CONTINUED_PRE_TRAINING',
-  'DISTILLATION',
-  'REINFORCEMENT_FINE_TUNING',
-  'IMPORTED',
-] as const;
+/**
+ * Every customizationType the service model knows: the catalog's, and IMPORTED (a model imported, not
+ * customized: the wire names it, no job creates one). The catalog decides which a model supports.
+ */
+export const WIRE_CUSTOMIZATION_TYPES = [...CUSTOMIZATION_TYPES, 'IMPORTED'] as const;
 export type WireCustomizationType = (typeof WIRE_CUSTOMIZATION_TYPES)[number];
 
 export interface Tag {

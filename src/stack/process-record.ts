@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { processAlive } from '../process-alive';
+import { processAlive } from '../host/process-alive';
 
 const RECORD_FILE = 'stack-processes.json';
 /** How far a process's start may lie from the recorded spawn (ps reports whole seconds). */

@@ -6,6 +6,7 @@ import type { JobCleanup, MetricsSummaryView, PhaseTime, SkipCheck } from '../co
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
 import type { ResolvedTemplate } from '../core/templates';
+import { lossTable } from '../core/loss-table';
 import type { RunState } from './run-state';
 
 /** Rows of the loss table; a longer run's are in its report.json. */
@@ -19,8 +20,6 @@ const cell = (value: string | number) =>
 
 const row = (label: string, value: string | number | undefined) =>
   value === undefined || value === '' ? [] : [`| ${label} | ${cell(value)} |`];
-
-const loss = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(4));
 
 const CLEANUP_VERDICT: Record<JobCleanup['outcome'], string> = {
   'no-job': 'nothing to stop',
@@ -71,32 +70,18 @@ function timelineSection(timeline: PhaseTime[] | undefined, finished: boolean): 
 function lossSection(metrics: MetricsSummaryView | undefined): string[] {
   const epochs = metrics?.epochs ?? [];
   if (epochs.length === 0) return [];
-  const validation = epochs.some((e) => e.validationLoss !== undefined);
-  const reward = epochs.some((e) => e.meanReward !== undefined);
-  const headers = [
-    'Epoch',
-    'Training loss',
-    ...(validation ? ['Validation loss'] : []),
-    ...(reward ? ['Mean reward'] : []),
-  ];
-  const shown = epochs.slice(0, EPOCH_ROWS_SHOWN);
+  const { headers, rows: all } = lossTable(epochs);
+  const rows = all.slice(0, EPOCH_ROWS_SHOWN);
+  const titled = headers.map((h) => h.charAt(0).toUpperCase() + h.slice(1));
   return [
     '',
     '#### Loss per epoch',
     '',
-    `| ${headers.join(' | ')} |`,
-    `|${headers.map(() => '---:').join('|')}|`,
-    ...shown.map(
-      (e) =>
-        `| ${[
-          e.epoch,
-          loss(e.trainingLoss),
-          ...(validation ? [loss(e.validationLoss)] : []),
-          ...(reward ? [loss(e.meanReward)] : []),
-        ].join(' | ')} |`,
-    ),
-    ...(epochs.length > shown.length
-      ? ['', `${epochs.length - shown.length} more epochs in the run's report.json.`]
+    `| ${titled.join(' | ')} |`,
+    `|${titled.map(() => '---:').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    ...(epochs.length > rows.length
+      ? ['', `${epochs.length - rows.length} more epochs in the run's report.json.`]
       : []),
   ];
 }

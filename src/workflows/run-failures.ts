@@ -2,6 +2,7 @@
 // of the job, its metrics and its clean-up, so callers read `failure.type` and the details directly.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { FailureType } from '../core/failures';
+import { isObject } from '../core/json';
 import type { RunState } from './run-state';
 
 /** What every failure of the run carries as its details: the job, its status, metrics, the clean-up. */
@@ -36,7 +37,7 @@ export function typedFailure(err: unknown, state: RunState, withJob: boolean): u
     type: cause.type ?? undefined,
     message: cause.message,
     details: withJob
-      ? [{ ...(isRecord(details?.[0]) ? details[0] : {}), ...failureDetails(state) }, ...(details?.slice(1) ?? [])]
+      ? [{ ...(isObject(details?.[0]) ? details[0] : {}), ...failureDetails(state) }, ...(details?.slice(1) ?? [])]
       : details,
     nonRetryable: true,
   });
@@ -47,8 +48,4 @@ export function causeMessage(err: unknown): string {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
   return e instanceof Error ? e.message : String(e);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { createS3Client } from '../../src/aws/clients';
 import { loadAwsConfig } from '../../src/config';
 import type { DatasetReport } from '../../src/core/dataset';
-import { DATA_BUCKET, datasets, LOGS_BUCKET } from '../support/datasets';
+import { DATA_BUCKET, datasets, invocationLogRecords, LOGS_BUCKET } from '../support/datasets';
 import { padded, samples } from '../support/media-samples';
 import { json, runCli, type CliResult } from './helpers';
 
@@ -18,6 +18,8 @@ const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0:200k';
 const NOVA_LITE = 'amazon.nova-lite-v1:0:300k';
 const NOVA_MICRO = 'amazon.nova-micro-v1:0:128k';
 const NOVA_2_LITE = 'amazon.nova-2-lite-v1:0:256k';
+/** Nova Micro distilled from invocation logs: the flags of every log test. */
+const DISTILLATION_LOGS = ['--base-model', NOVA_MICRO, '--type', 'DISTILLATION', '--invocation-logs'];
 
 let dir: string;
 let s3: S3Client;
@@ -160,15 +162,7 @@ describe('local files', () => {
     mkdirSync(join(logs, 'data'), { recursive: true });
     writeFileSync(join(logs, 'a.json.gz'), datasets.invocationLogs(120, 'amazon.nova-pro-v1:0'));
     writeFileSync(join(logs, 'data', 'x_input.json.gz'), gzipSync('{}'));
-    const result = await validate(
-      join(dir, 'logs'),
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
-      '--json',
-    );
+    const result = await validate(join(dir, 'logs'), ...DISTILLATION_LOGS, '--json');
     expect(result.code).toBe(0);
     expect(json<DatasetReport>(result)).toMatchObject({
       format: 'invocation-log',
@@ -278,29 +272,52 @@ describe('S3 objects, validated in place', () => {
         datasets.invocationLogs(60, 'amazon.nova-pro-v1:0'),
       );
     const prefix = `s3://${LOGS_BUCKET}/${RUN}/AWSLogs`;
-    const result = await validate(
-      prefix,
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
-      '--json',
-    );
+    const result = await validate(prefix, ...DISTILLATION_LOGS, '--json');
     expect(result.code).toBe(0);
     expect(json<DatasetReport>(result)).toMatchObject({ records: 120, invocationLogs: { files: 2 } });
     const filtered = await validate(
       prefix,
-      '--base-model',
-      NOVA_MICRO,
-      '--type',
-      'DISTILLATION',
-      '--invocation-logs',
+      ...DISTILLATION_LOGS,
       '--metadata-filters',
       '{"equals":{"project":"other"}}',
     );
     expect(filtered.code).toBe(1);
     expect(filtered.stdout).toContain('0 usable log records (120 read in 2 files, 120 filtered out, 0 dropped)');
+  });
+
+  it('puts offloaded log bodies back inline; a missing side object drops its record', async () => {
+    const hour = `${RUN}/offloaded/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/11/27/10`;
+    const side = (id: string) => `s3://${LOGS_BUCKET}/${hour}/data/${id}_input.json.gz`;
+    const records = invocationLogRecords(120, 'amazon.nova-pro-v1:0').map((r, i) => {
+      if (i !== 3 && i !== 5) return r;
+      const { inputBodyJson, ...input } = r.input;
+      void inputBodyJson;
+      return { ...r, input: { ...input, inputBodyS3Path: side(i === 3 ? r.requestId : 'gone') } };
+    });
+    // Record 4's side object holds a multimodal prompt: only a read body shows it.
+    const multimodal = {
+      messages: [
+        { role: 'user', content: [{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: '' } } }] },
+      ],
+    };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS_BUCKET,
+        Key: `${hour}/data/${records[3].requestId}_input.json.gz`,
+        Body: gzipSync(JSON.stringify(multimodal)),
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOGS_BUCKET,
+        Key: `${hour}/log.json.gz`,
+        Body: gzipSync(records.map((r) => JSON.stringify(r)).join('\n') + '\n'),
+      }),
+    );
+    const result = await validate(`s3://${LOGS_BUCKET}/${RUN}/offloaded/AWSLogs`, ...DISTILLATION_LOGS, '--json');
+    const report = json<DatasetReport>(result);
+    expect(report.counts).toEqual({ 'log-missing-body': 1, 'log-multimodal': 1 });
+    expect(report.problems.map((p) => `${p.line}:${p.rule}`)).toEqual(['4:log-multimodal', '6:log-missing-body']);
   });
 
   it('exits 2 for a missing object', async () => {

@@ -23,4 +23,4 @@ export function processesUsing(dir: string): number[] {
   return pids;
 }
 
-export { processAlive as alive } from '../../src/process-alive';
+export { processAlive as alive } from '../../src/host/process-alive';

@@ -8,7 +8,7 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../../process-alive';
+import { processAlive } from '../../host/process-alive';
 
 const LF = 10;
 const PREFIX = 'finetune-prepare-';

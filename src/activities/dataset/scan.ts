@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { awsErrorName, s3ErrorKind } from '../../aws/errors';
-import { inlineOffloadedBodies, mayHaveOffloadedBody } from '../../aws/invocation-log-bodies';
+import { addLogLines } from '../../aws/invocation-log-bodies';
 import { s3MediaProbe } from '../../aws/media-probe';
 import { invocationLogObjects, openObject } from '../../aws/s3-lines';
 import { parseS3Uri } from '../../core/bedrock-patterns';
@@ -205,38 +205,16 @@ export class LogScan {
       for await (const { key, opened } of objects) {
         this.validator.beginFile(key);
         progress.start('invocation-logs', `s3://${bucket}/${key}`);
-        const splitter = new LineSplitter();
-        let n = 0;
-        const lines: Uint8Array[] = [];
-        const collect = (line: Uint8Array) => lines.push(line);
-        const feed = async () => {
-          // Lines are views into the current chunk: all of them are used before the next one is read.
-          for (const raw of lines) {
-            const lineNumber = ++n;
-            let line = raw;
-            let outcome: LineOutcome;
-            if (mayHaveOffloadedBody(raw)) {
-              const resolved = await inlineOffloadedBodies(s3, raw, { ...logs, signal });
-              if ('dropped' in resolved) {
-                outcome = this.validator.dropLogLine(lineNumber, 'log-missing-body', resolved.dropped);
-                progress.line(lineNumber, outcome);
-                continue;
-              }
-              line = resolved.line;
-              this.bodiesFetched += resolved.fetched;
-            }
-            outcome = this.validator.addLine(line, lineNumber);
+        this.bodiesFetched += await addLogLines(
+          this.validator,
+          opened.chunks,
+          s3,
+          { ...logs, signal },
+          (line, outcome, lineNumber) => {
             progress.line(lineNumber, outcome);
             if (outcome === 'record') this.used.update(line).update(LF);
-          }
-          lines.length = 0;
-        };
-        for await (const chunk of opened.chunks) {
-          splitter.push(chunk, collect);
-          await feed();
-        }
-        splitter.end(collect);
-        await feed();
+          },
+        );
         this.lastKey = key;
         if (progress.bytes - checkpointedAt >= checkpoint.every) {
           await checkpoint.save();

@@ -26,10 +26,12 @@ export {
   type ValidatorOptions,
   type ValidatorState,
 } from './validator';
+export { datasetContextOf, type DatasetRequestParts } from './context';
 export { LineSplitter, MAX_LINE_BYTES, splitLines } from './lines';
 export { CHARS_PER_TOKEN, estimateTokens } from './tokens';
 export { totalRecordProblems, type FileProblem } from './limits';
-export { reportText, summarizeErrors, withFileProblems, withLineProblems } from './report';
+export { withFileProblems, withLineProblems } from './added-problems';
+export { reportText, summarizeErrors } from './report-text';
 export { DEFAULT_SEED, seededPermutation, validationSplitCount, preparationOptionProblems } from './prepare';
 export { isInvocationLogKey, MAX_DISTILLATION_PROMPTS, normalizeModelId } from './formats/invocation-log';
 export { metadataFilterProblems, matchesMetadataFilters } from './metadata-filters';

@@ -29,7 +29,11 @@ import type {
 
 /** The context names a model/type pair the catalog does not support, or a source it cannot take. */
 export class DatasetContextError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The request part at fault, when it is one (datasetContextOf), for a message in the caller's terms. */
+    readonly part?: 'baseModelIdentifier' | 'customizationType',
+  ) {
     super(message);
     this.name = 'DatasetContextError';
   }
@@ -200,6 +204,15 @@ export class DatasetValidator {
   beginFile(name: string): void {
     this.problems.file = name;
     if (this.logStats) this.logStats.files++;
+  }
+
+  /** A whole file given as byte chunks, its lines numbered from 1: the fast path, with no promise per line. */
+  async addChunks(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const splitter = new LineSplitter();
+    let n = 0;
+    const onLine = (line: Uint8Array) => this.addLine(line, ++n);
+    for await (const chunk of chunks) splitter.push(chunk, onLine);
+    splitter.end(onLine);
   }
 
   /**
@@ -441,11 +454,7 @@ export async function validateLines(
 /** Validates a file given as byte chunks (a stream): the fast path, with no promise per line. */
 export async function validateChunks(chunks: AsyncIterable<Uint8Array>, ctx: DatasetContext): Promise<DatasetReport> {
   const validator = new DatasetValidator(ctx);
-  const splitter = new LineSplitter();
-  let n = 0;
-  const onLine = (line: Uint8Array) => validator.addLine(line, ++n);
-  for await (const chunk of chunks) splitter.push(chunk, onLine);
-  splitter.end(onLine);
+  await validator.addChunks(chunks);
   return validator.finish();
 }
 

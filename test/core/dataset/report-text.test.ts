@@ -1,5 +1,5 @@
-// The human text of a report, the failure summary, and problems added after reading.
-import { reportText, summarizeErrors, withFileProblems } from '../../../src/core/dataset';
+// The human text of a report and the failure summary.
+import { reportText, summarizeErrors } from '../../../src/core/dataset';
 import { context, MODELS, pc, records, validate } from './helpers';
 
 describe('reportText', () => {
@@ -48,15 +48,5 @@ describe('summarizeErrors', () => {
     expect(summarizeErrors(report, 2)).toMatch(
       /^line 101 \[invalid-json\] not valid JSON: .*; line 102 \[missing-field\] completion is missing; and 4 more errors$/,
     );
-  });
-});
-
-describe('withFileProblems', () => {
-  it('adds problems first and recomputes the verdict and counts', () => {
-    const report = validate(context(MODELS.llama31), records(100, pc));
-    const merged = withFileProblems(report, [{ rule: 'too-many-total-records', message: 'too many' }]);
-    expect(merged).toMatchObject({ verdict: 'invalid', errorCount: 1, counts: { 'too-many-total-records': 1 } });
-    expect(merged.problems[0]).toEqual({ rule: 'too-many-total-records', severity: 'error', message: 'too many' });
-    expect(withFileProblems(report, [])).toBe(report);
   });
 });
