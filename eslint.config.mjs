@@ -22,6 +22,7 @@ const LAYERS = [
   'worker',
   'client',
   'schedules',
+  'reconciliation',
 ];
 
 /**
@@ -111,12 +112,20 @@ export default tseslint.config(
     // The CLI drives runs through the client and never reaches into a run's code. `finetune worker`
     // loads the worker with import() when it runs (a rule cannot see that), so no other command does.
     files: ['src/cli/**/*.ts'],
-    rules: layer({ self: 'cli', mayImport: ['client', 'config', 'core', 'aws', 'stack', 'simulator'] }),
+    rules: layer({
+      self: 'cli',
+      mayImport: ['client', 'config', 'core', 'aws', 'stack', 'simulator', 'reconciliation'],
+    }),
   },
   {
     // The package's public API: Temporal and the request, no AWS, no servers; the workflow as a type.
     files: ['src/client.ts'],
-    rules: layer({ self: 'client', mayImport: ['config', 'core', 'schedules'], typeOnly: ['workflows'], atRoot: true }),
+    rules: layer({
+      self: 'client',
+      mayImport: ['config', 'core', 'schedules', 'reconciliation'],
+      typeOnly: ['workflows'],
+      atRoot: true,
+    }),
   },
   {
     // Below the client, which re-exports it.
@@ -124,9 +133,14 @@ export default tseslint.config(
     rules: layer({ self: 'schedules', mayImport: ['config', 'core'], typeOnly: ['workflows'], atRoot: true }),
   },
   {
-    // The workflows are bundled by path, not imported.
+    // The reconciler's schedule and passes now, beside the client, which re-exports it.
+    files: ['src/reconciliation.ts'],
+    rules: layer({ self: 'reconciliation', mayImport: ['config', 'core'], atRoot: true }),
+  },
+  {
+    // The workflows are bundled by path, not imported. It keeps the reconciler's schedule as it starts.
     files: ['src/worker.ts'],
-    rules: layer({ self: 'worker', mayImport: ['activities', 'aws', 'config'], atRoot: true }),
+    rules: layer({ self: 'worker', mayImport: ['activities', 'aws', 'config', 'reconciliation'], atRoot: true }),
   },
   {
     files: ['src/config.ts'],

@@ -63,7 +63,11 @@ async function main(): Promise<void> {
     connection: native,
     namespace: e.namespace,
     taskQueue: 'bench',
-    deps: { ...aws, temporal: new Client({ connection: native, namespace: e.namespace }) },
+    deps: {
+      ...aws,
+      temporal: new Client({ connection: native, namespace: e.namespace }),
+      scope: { namespace: e.namespace, installation: e.temporalAddress },
+    },
   });
   const running = worker.run();
   const ft = new FineTuneClient(new Client({ connection, namespace: e.namespace }), 'bench');

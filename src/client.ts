@@ -70,6 +70,8 @@ export type { ResolvedTemplate } from './core/templates';
 export { FailureType, FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract';
 export { InvalidRequestError, defaultWorkflowId };
 export * from './schedules';
+export * from './reconciliation';
+export type { ReconcileReport, ReconcileItem, OwnResource, Decision, EndOutcome, RunLook } from './core/reconcile';
 
 export interface StartOptions {
   /** The business key: one run per ID; starting again with a running ID returns the running run. */

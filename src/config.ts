@@ -31,6 +31,12 @@ export interface AppConfig {
   temporal: TemporalSettings;
   aws: AwsSettings;
   taskQueue: string;
+  /**
+   * Which installation of this project the worker belongs to (FINETUNE_INSTALLATION, default the Temporal
+   * address): with the namespace, the lineage every Bedrock resource carries, so a reconciler never ends
+   * another installation's resources in a shared AWS account.
+   */
+  installation: string;
 }
 
 export interface WorkerSettings {
@@ -49,6 +55,11 @@ export interface WorkerSettings {
   workflowTaskPollers: number;
   /** How long a run's next workflow task waits for this worker (its cache) before any worker may take it. */
   stickyQueueTimeoutMs: number;
+  /**
+   * How often the reconcile schedule runs a pass (FINETUNE_RECONCILE_EVERY, default 15m); undefined when
+   * `off`: this worker then neither creates nor changes the schedule.
+   */
+  reconcileEveryMs?: number;
 }
 
 /**
@@ -135,14 +146,37 @@ function loadTaskQueue(env: Env, problems: string[]): string {
   return taskQueue.trim();
 }
 
+/** A tag value's characters (Bedrock's pattern), within its 256. */
+const TAG_VALUE = /^[a-zA-Z0-9\s._:/=+@-]{1,256}$/;
+
+function loadInstallation(env: Env, temporal: TemporalSettings | undefined, problems: string[]): string {
+  const explicit = env.FINETUNE_INSTALLATION?.trim();
+  const installation = explicit || temporal?.address || DEFAULT_TEMPORAL_ADDRESS;
+  if (!TAG_VALUE.test(installation)) {
+    problems.push(
+      `FINETUNE_INSTALLATION=${JSON.stringify(installation)} must be 1-256 letters, digits, spaces or . _ : / = + @ - (it is a tag value): set it like FINETUNE_INSTALLATION=ml-platform-prod`,
+    );
+  }
+  return installation;
+}
+
 /** Everything a client or worker needs. Throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
   const temporal = loadTemporal(env, problems);
   const aws = loadAws(env, problems);
   const taskQueue = loadTaskQueue(env, problems);
+  const installation = loadInstallation(env, temporal, problems);
   if (problems.length > 0 || !temporal) throw new ConfigError(problems);
-  return { temporal, aws, taskQueue };
+  return { temporal, aws, taskQueue, installation };
+}
+
+/** The namespace and installation the lineage of every resource names. */
+export function lineageScope(config: Pick<AppConfig, 'temporal' | 'installation'>): {
+  namespace: string;
+  installation: string;
+} {
+  return { namespace: config.temporal.namespace, installation: config.installation };
 }
 
 /** Only the Temporal part: commands such as `status` and `list` need no AWS settings. */
@@ -181,6 +215,23 @@ function positiveInt(env: Env, name: string, fallback: number, problems: string[
 /** The SDK's rule for a workflow-side limit: at least 2, and at most the setting it feeds. */
 function boundedBy(name: string, value: number, limitName: string, limit: number, problems: string[]): void {
   if (value < 2 || value > limit) problems.push(`${name}=${value} must be from 2 to ${limitName} (${limit})`);
+}
+
+const RECONCILE_EVERY_DEFAULT = '15m';
+
+/** FINETUNE_RECONCILE_EVERY: '15m', '1h', '90s', ... (at least a minute), or 'off'. */
+function loadReconcileEvery(env: Env, problems: string[]): number | undefined {
+  const raw = env.FINETUNE_RECONCILE_EVERY?.trim() || RECONCILE_EVERY_DEFAULT;
+  if (raw === 'off') return undefined;
+  const match = /^(\d+)(s|m|h|d)$/.exec(raw);
+  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm'] : NaN;
+  if (!(ms >= 60_000)) {
+    problems.push(
+      `FINETUNE_RECONCILE_EVERY=${JSON.stringify(raw)} is not an interval of at least a minute: set it like FINETUNE_RECONCILE_EVERY=15m, or off`,
+    );
+    return undefined;
+  }
+  return ms;
 }
 
 /** Worker-process settings that have no ecosystem variable. */
@@ -247,8 +298,10 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     d.stickyQueueTimeoutSeconds,
     problems,
   );
+  const reconcileEveryMs = loadReconcileEvery(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    reconcileEveryMs,
     prometheusBindAddress,
     shutdownGraceTimeMs: graceSeconds * 1000,
     maxCachedWorkflows,

@@ -12,7 +12,8 @@ import {
 } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, destroyAwsClients } from './aws/clients';
-import { loadConfig, loadWorkerSettings, type WorkerSettings } from './config';
+import { lineageScope, loadConfig, loadWorkerSettings, type WorkerSettings } from './config';
+import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
 
 export interface FineTuneWorkerOptions {
   connection: NativeConnection;
@@ -68,6 +69,26 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
   });
 }
 
+/**
+ * The reconciler's schedule, created (or set to this worker's interval) as the worker starts. A worker
+ * that cannot (no permission to manage schedules) still runs: the runs do not depend on it.
+ */
+async function keepReconcileSchedule(temporal: Client, taskQueue: string, everyMs: number | undefined): Promise<void> {
+  const logger = Runtime.instance().logger;
+  if (everyMs === undefined) {
+    logger.info('reconcile schedule: off on this worker (FINETUNE_RECONCILE_EVERY=off)');
+    return;
+  }
+  try {
+    const outcome = await ensureReconcileSchedule(temporal, { taskQueue, everyMs });
+    logger.info(`reconcile schedule ${RECONCILE_SCHEDULE_ID}: ${outcome}`, { everyMs, taskQueue });
+  } catch (err) {
+    logger.warn(`reconcile schedule ${RECONCILE_SCHEDULE_ID} could not be kept: ${(err as Error).message}`, {
+      hint: 'run passes by hand with `finetune reconcile`, or grant the worker schedule permissions',
+    });
+  }
+}
+
 /** One JSON object per line: what log collectors (CloudWatch, Loki, Datadog) parse without help. */
 function jsonLine(entry: LogEntry): void {
   const { message, level, timestampNanos, meta } = entry;
@@ -90,11 +111,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const clients = createAwsClients(config.aws);
   try {
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
     const worker = await createFineTuneWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      deps: { ...clients, temporal: new Client({ connection, namespace: config.temporal.namespace }) },
+      deps: { ...clients, temporal, scope: lineageScope(config) },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       capacity: settings,
@@ -113,7 +135,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       activityTaskPollers: settings.activityTaskPollers,
       workflowTaskPollers: settings.workflowTaskPollers,
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
+      installation: config.installation,
     });
+    await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
     await worker.run();
   } finally {
     destroyAwsClients(clients);

@@ -60,6 +60,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names the installation for lineage: FINETUNE_INSTALLATION, else the Temporal address', () => {
+    expect(loadConfig({ ...base }).installation).toBe('localhost:7233');
+    expect(loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal.prod:7233' }).installation).toBe('temporal.prod:7233');
+    expect(loadConfig({ ...base, FINETUNE_INSTALLATION: 'ml-prod' }).installation).toBe('ml-prod');
+    expect(problemsOf(() => loadConfig({ ...base, FINETUNE_INSTALLATION: 'prod#1' }))).toEqual([
+      'FINETUNE_INSTALLATION="prod#1" must be 1-256 letters, digits, spaces or . _ : / = + @ - (it is a tag value): set it like FINETUNE_INSTALLATION=ml-platform-prod',
+    ]);
+  });
+
   it('accepts AWS_DEFAULT_REGION as the SDKs do', () => {
     expect(
       loadConfig({ TEMPORAL_CONFIG_FILE: base.TEMPORAL_CONFIG_FILE, AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region,
@@ -78,7 +87,14 @@ describe('worker and stack settings', () => {
       activityTaskPollers: WORKER_DEFAULTS.activityTaskPollers,
       workflowTaskPollers: WORKER_DEFAULTS.workflowTaskPollers,
       stickyQueueTimeoutMs: WORKER_DEFAULTS.stickyQueueTimeoutSeconds * 1000,
+      reconcileEveryMs: 15 * 60_000,
     });
+    // The reconciler's schedule: an interval of a minute or more, or off.
+    expect(loadWorkerSettings({ FINETUNE_RECONCILE_EVERY: '90s' }).reconcileEveryMs).toBe(90_000);
+    expect(loadWorkerSettings({ FINETUNE_RECONCILE_EVERY: 'off' }).reconcileEveryMs).toBeUndefined();
+    expect(problemsOf(() => loadWorkerSettings({ FINETUNE_RECONCILE_EVERY: '10s' }))).toEqual([
+      'FINETUNE_RECONCILE_EVERY="10s" is not an interval of at least a minute: set it like FINETUNE_RECONCILE_EVERY=15m, or off',
+    ]);
     expect(
       loadWorkerSettings({
         FINETUNE_MAX_CACHED_WORKFLOWS: '2000',

@@ -9,20 +9,14 @@ import {
   type GetModelCustomizationJobCommandOutput,
   type CreateModelCustomizationJobCommandInput,
   type CustomizationConfig,
-  type Tag,
 } from '@aws-sdk/client-bedrock';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { backoffDelay, quotaBackoff, type Backoff } from '../core/backoff';
 import { FailureType, RetryLaterType } from '../core/failures';
-import {
-  jobIdentity,
-  LINEAGE_TAG_FINGERPRINT,
-  LINEAGE_TAG_WORKFLOW_ID,
-  tagValue,
-  type JobIdentity,
-  type JobIdentityInput,
-} from '../core/naming';
+import type { LineageScope } from '../core/lineage';
+import { jobIdentity, type JobIdentity, type JobIdentityInput } from '../core/naming';
+import { withLineage } from './lineage-tags';
 import type { FineTuneRequest } from '../core/request';
 import type { JobSnapshot } from '../core/fine-tune-contract';
 import { awsErrorMessage, awsErrorName } from '../aws/errors';
@@ -47,15 +41,6 @@ export type CreateJobResult =
 const ROLE_RETRY_DELAY_MS = 10_000;
 const ROLE_RETRY_ATTEMPTS = 30;
 
-function lineageTags(existing: Tag[] | undefined, workflowId: string, fingerprint: string): Tag[] {
-  const ours = new Set([LINEAGE_TAG_WORKFLOW_ID, LINEAGE_TAG_FINGERPRINT]);
-  return [
-    ...(existing ?? []).filter((t) => !ours.has(t.key ?? '')),
-    { key: LINEAGE_TAG_WORKFLOW_ID, value: tagValue(workflowId) },
-    { key: LINEAGE_TAG_FINGERPRINT, value: fingerprint },
-  ];
-}
-
 /** A job found under the run's name with the run's token. */
 export interface OwnJob extends JobIdentity {
   jobArn: string;
@@ -70,11 +55,14 @@ function bedrockCustomizationConfig(config: FineTuneRequest['customizationConfig
   return undefined;
 }
 
+/** The CreateModelCustomizationJob call for this run's job, its lineage on the job and on the model. */
 export function createJobCommandInput(
   input: CreateJobInput,
   identity: JobIdentity,
+  scope: LineageScope,
 ): CreateModelCustomizationJobCommandInput {
   const { request } = input;
+  const lineage = { ...scope, workflowId: input.workflowId, datasetFingerprint: input.datasetFingerprint };
   return {
     jobName: identity.jobName,
     customModelName: request.customModelName,
@@ -83,8 +71,8 @@ export function createJobCommandInput(
     baseModelIdentifier: request.baseModelIdentifier,
     customizationType: request.customizationType,
     customModelKmsKeyId: request.customModelKmsKeyId,
-    jobTags: lineageTags(request.jobTags, input.workflowId, input.datasetFingerprint),
-    customModelTags: lineageTags(request.customModelTags, input.workflowId, input.datasetFingerprint),
+    jobTags: withLineage(request.jobTags, { ...lineage, role: 'training-job' }),
+    customModelTags: withLineage(request.customModelTags, { ...lineage, role: 'trained-model' }),
     trainingDataConfig: input.trainingDataConfig,
     validationDataConfig: input.validationDataConfig,
     outputDataConfig: request.outputDataConfig,
@@ -94,7 +82,7 @@ export function createJobCommandInput(
   };
 }
 
-export function createJobActivities(deps: { bedrock: BedrockClient }) {
+export function createJobActivities(deps: { bedrock: BedrockClient; scope: LineageScope }) {
   /** The job under our name: adopted if its token is ours; JobNameTaken if the name is in use by another. */
   async function adoptByName(identity: JobIdentity, nameInUse: boolean): Promise<CreateJobResult | undefined> {
     let job;
@@ -145,7 +133,7 @@ export function createJobActivities(deps: { bedrock: BedrockClient }) {
       const { attempt } = Context.current().info;
       try {
         const { jobArn } = await deps.bedrock.send(
-          new CreateModelCustomizationJobCommand(createJobCommandInput(input, identity)),
+          new CreateModelCustomizationJobCommand(createJobCommandInput(input, identity, deps.scope)),
         );
         return { outcome: 'created', jobArn: jobArn!, ...identity };
       } catch (err) {

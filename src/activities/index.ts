@@ -1,13 +1,15 @@
-// Every activity of the fineTune workflow, built from injected clients so tests and the worker wire
+// Every activity of the fineTune and reconcile workflows, built from injected clients so tests and the worker wire
 // the same code to the simulator or to real AWS.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
+import type { LineageScope } from '../core/lineage';
 import { collectMetricsActivities } from './collect-metrics';
 import { createJobActivities } from './create-job';
 import { pollJobActivities } from './poll-job';
 import { preflightActivities } from './preflight';
 import { prepareDatasetActivities } from './prepare-dataset';
+import { reconcileActivities } from './reconcile';
 import { recordTrainedRunActivities } from './record-trained-run';
 import { stopJobActivities } from './stop-job';
 
@@ -16,6 +18,8 @@ export interface ActivityDeps {
   s3: S3Client;
   /** The worker's own namespace: a scheduled run records its training on its schedule. */
   temporal: Client;
+  /** The namespace and installation every resource's lineage names (FINETUNE_INSTALLATION). */
+  scope: LineageScope;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -27,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...stopJobActivities(deps),
     ...collectMetricsActivities(deps),
     ...recordTrainedRunActivities(deps),
+    ...reconcileActivities(deps),
   };
 }
 

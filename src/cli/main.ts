@@ -9,6 +9,7 @@ import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
 import { registerExamplesCommand } from './examples';
 import { registerListCommand } from './list';
+import { registerReconcileCommand } from './reconcile';
 import { registerRetryCommand } from './retry';
 import { registerScheduleCommand } from './schedule';
 import { registerSimulatorCommand } from './simulator';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerStopCommand(program);
   registerSteerCommands(program);
   registerRetryCommand(program);
+  registerReconcileCommand(program);
   registerListCommand(program);
   registerScheduleCommand(program);
   registerValidateCommand(program);

@@ -4,12 +4,8 @@
 // the very same ones.
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
-import { JOB_NAME, JOB_NAME_MAX, TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
+import { JOB_NAME, JOB_NAME_MAX } from './bedrock-patterns';
 import type { FineTuneRequest } from './request';
-
-/** Lineage tag keys on the job and the custom model. */
-export const LINEAGE_TAG_WORKFLOW_ID = 'finetune:workflow-id';
-export const LINEAGE_TAG_FINGERPRINT = 'finetune:dataset-fingerprint';
 
 /** JSON with sorted keys and no undefined members: equal requests give equal text, hence equal tokens. */
 export function canonicalJson(value: unknown): string {
@@ -40,12 +36,6 @@ export function deriveJobName(workflowId: string, tokenHex: string): string {
   const name = readable ? `${readable}-${suffix}` : `finetune-${suffix}`;
   if (!JOB_NAME.test(name)) throw new Error(`derived job name ${name} breaks Bedrock's pattern`);
   return name;
-}
-
-/** A tag value within Bedrock's character set and length (workflow IDs may hold other characters). */
-export function tagValue(text: string): string {
-  const cleaned = text.replace(/[^a-zA-Z0-9\s._:/=+@-]/g, '_').slice(0, TAG_VALUE_MAX);
-  return TAG_TEXT.test(cleaned) ? cleaned : '';
 }
 
 /** What a job's name and token are derived from. */

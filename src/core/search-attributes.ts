@@ -1,4 +1,4 @@
-// The custom search attributes of a fineTune run (the design's contract). The dev server registers
+// The custom search attributes of a fineTune run (the design's contract) and of a reconcile run. The dev server registers
 // them at start; a production namespace needs them created once (see the README).
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -11,6 +11,9 @@ export const CustomizationTypeKey = defineSearchAttributeKey('CustomizationType'
 export const DatasetFingerprintKey = defineSearchAttributeKey('DatasetFingerprint', SearchAttributeType.KEYWORD);
 export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAttributeType.DOUBLE);
 export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
+/** A reconcile run: how many resources it ended, and how many a person should look at. */
+export const ReconcileEndedKey = defineSearchAttributeKey('ReconcileEnded', SearchAttributeType.INT);
+export const ReconcileNeedsAttentionKey = defineSearchAttributeKey('ReconcileNeedsAttention', SearchAttributeType.INT);
 
 /** Set by Temporal on every run a Schedule starts (system attributes: nothing to register). */
 export const TemporalScheduledStartTimeKey = defineSearchAttributeKey(
@@ -29,10 +32,12 @@ export const SEARCH_ATTRIBUTE_KEYS = [
   DatasetFingerprintKey,
   TrainingLossKey,
   ValidationLossKey,
+  ReconcileEndedKey,
+  ReconcileNeedsAttentionKey,
 ] as const;
 
 /** `Name=Type` as the Temporal CLI's `--search-attribute` flag takes it. */
 export function searchAttributeFlags(): string[] {
-  const cliType: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double' };
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double', INT: 'Int' };
   return SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${cliType[key.type]}`);
 }

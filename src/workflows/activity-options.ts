@@ -1,6 +1,6 @@
 // Activity proxies with the timeouts and retries each step needs. Kept apart from the workflow so the
 // flow reads without them.
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { quotaBackoff } from '../core/backoff';
 import { NON_RETRYABLE_TYPES } from '../core/failures';
@@ -111,3 +111,32 @@ export function activitiesFor(choices: ActivityChoices) {
 }
 
 export type RunActivities = ReturnType<typeof activitiesFor>;
+
+/** The reconcile workflow's steps: bounded retries, then the pass records what it could not do. */
+export function reconcileActivitiesFor() {
+  const retry: RetryPolicy = {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes,
+  };
+  return {
+    // Every page of the listing and one ListTagsForResource per live resource: minutes at most.
+    listOwnResources: proxyActivities<Activities>({
+      summary: "list live Bedrock resources with this project's lineage",
+      startToCloseTimeout: '5 minutes',
+      retry,
+    }).listOwnResources,
+    lookUpRuns: proxyActivities<Activities>({
+      summary: 'ask the namespace about the runs they name',
+      startToCloseTimeout: '2 minutes',
+      retry,
+    }).lookUpRuns,
+    endResource: proxyActivities<Activities>({
+      summary: 'end a resource its closed run left behind',
+      startToCloseTimeout: '1 minute',
+      retry,
+    }).endResource,
+  };
+}

@@ -1,1 +1,2 @@
 export { fineTune } from './fine-tune';
+export { reconcile } from './reconcile';

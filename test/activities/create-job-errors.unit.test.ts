@@ -40,7 +40,7 @@ function stubBedrock(error: Error, job?: Record<string, unknown>): BedrockClient
 }
 
 async function run(bedrock: BedrockClient, attempt = 1, mode: CreateJobInput['mode'] = 'first') {
-  const { createJob } = createJobActivities({ bedrock });
+  const { createJob } = createJobActivities({ bedrock, scope: { namespace: 'default', installation: 'test' } });
   return new MockActivityEnvironment({ attempt }).run(createJob, { ...input, mode });
 }
 

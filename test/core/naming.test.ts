@@ -1,7 +1,8 @@
 import { JOB_NAME, CLIENT_REQUEST_TOKEN } from '../../src/core/bedrock-patterns';
 import { backoffDelay, DEFAULT_POLLING, withJitter } from '../../src/core/backoff';
 import { createHash } from 'node:crypto';
-import { canonicalJson, deriveJobName, jobIdentity, tagValue, tokenSource } from '../../src/core/naming';
+import { tagValue } from '../../src/core/lineage';
+import { canonicalJson, deriveJobName, jobIdentity, tokenSource } from '../../src/core/naming';
 
 describe('naming', () => {
   it('derives job names within the pattern and 63 characters', () => {

@@ -9,7 +9,7 @@ import {
   type GetModelCustomizationJobCommandOutput,
 } from '@aws-sdk/client-bedrock';
 import type { RunOutcome } from '../../src/client';
-import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
+import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/lineage';
 import type { Delivery } from './inject';
 import type { FaultPlan } from './plan';
 

@@ -96,6 +96,11 @@ function grantsOf(operation: string, input: Input, output: Output, region: strin
       return [[operation, job(input.jobIdentifier)]];
     case 'bedrock:GetFoundationModel':
       return [[operation, model(input.modelIdentifier)]];
+    // A list names no resource: IAM authorizes it on "*".
+    case 'bedrock:ListModelCustomizationJobs':
+      return [[operation, '*']];
+    case 'bedrock:ListTagsForResource':
+      return [[operation, String(input.resourceARN)]];
     case 'bedrock:GetCustomModel': {
       const id = String(input.modelIdentifier);
       return [[operation, id.startsWith('arn:') ? id : `${bedrock}:custom-model/${id}`]];

@@ -41,6 +41,9 @@ export default async function globalSetup(): Promise<void> {
     FINETUNE_TEST_UI_URL: TEMPORAL_UI_URL,
     FINETUNE_TEST_DATA_DIR: dataDir,
     FINETUNE_TEST_WORKFLOW_BUNDLE: bundlePath,
+    // Workers the tests start as processes keep no reconcile schedule: a pass in the middle of another
+    // test would end what that test left running on purpose. The reconciler's tests run passes by hand.
+    FINETUNE_RECONCILE_EVERY: 'off',
     FINETUNE_TEST_SIMULATOR_PID: String(stack.children.find((c) => c.name === 'Bedrock simulator')?.pid ?? ''),
   });
   process.stderr.write(

@@ -7,7 +7,7 @@ import {
   type BedrockClient,
   type ModelCustomizationJobSummary,
 } from '@aws-sdk/client-bedrock';
-import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
+import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/lineage';
 
 /** Tags never change: each job's owner is asked for once. */
 const owners = new Map<string, string>();

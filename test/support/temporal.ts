@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
-import { loadConfig, type AppConfig } from '../../src/config';
+import { lineageScope, loadConfig, type AppConfig } from '../../src/config';
 import { FineTuneClient } from '../../src/client';
 import { createFineTuneWorker } from '../../src/worker';
 import { recorded } from './aws-operations';
@@ -48,6 +48,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
           bedrock: recorded(deps?.bedrock ?? workerAws.bedrock),
           s3: recorded(deps?.s3 ?? workerAws.s3),
           temporal: workerClient,
+          scope: lineageScope(config),
         },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },

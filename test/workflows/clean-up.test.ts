@@ -11,7 +11,8 @@ import {
 import { createBedrockClient } from '../../src/aws/clients';
 import { isTerminalJobStatus } from '../../src/core/bedrock-patterns';
 import { FINE_TUNE_WORKFLOW_TYPE, type FineTuneProgress } from '../../src/core/fine-tune-contract';
-import { jobIdentity, LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
+import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/lineage';
+import { jobIdentity } from '../../src/core/naming';
 import type { FineTuneRequest } from '../../src/core/request';
 import { LAST_TRAINED_MEMO_KEY, trainingSettings, type TrainedRunRecord } from '../../src/core/retraining';
 import type { RunState } from '../../src/workflows/run-state';

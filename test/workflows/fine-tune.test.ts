@@ -3,7 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetModelCustomizationJobCommand, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import { BedrockJobStatusKey, FineTunePhaseKey, TrainingLossKey } from '../../src/core/search-attributes';
 import { parseS3Uri } from '../../src/core/bedrock-patterns';
-import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
+import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/lineage';
 import {
   createJobDirectly,
   datasets,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities } from '../../src/activities';
 import { createBedrockClient, createS3Client } from '../../src/aws/clients';
+import { lineageScope } from '../../src/config';
 import { InvalidRequestError, type FineTuneRun } from '../../src/client';
 import {
   BaseModelKey,
@@ -136,7 +137,7 @@ describe('a job whose create answer never reached the run', () => {
 describe('a failure after the job exists', () => {
   it('stops the job before the run fails, and says so (poll failure injected: pollJob replaced)', async () => {
     const taskQueue = uniqueName('poll-denied');
-    const real = createActivities({ ...ctx.aws, temporal: ctx.client });
+    const real = createActivities({ ...ctx.aws, temporal: ctx.client, scope: lineageScope(ctx.config) });
     await ctx.startWorker(taskQueue, undefined, {
       // GetModelCustomizationJob is denied while the job trains (a policy changed under the run);
       // the clean-up's own look at the stopping job is let through.

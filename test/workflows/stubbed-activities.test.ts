@@ -45,7 +45,7 @@ afterAll(async () => {
 
 function searchAttributeEnum(type: string): number {
   // temporal.api.enums.v1.IndexedValueType
-  return ({ KEYWORD: 2, DOUBLE: 4 } as Record<string, number>)[type.toUpperCase()] ?? 2;
+  return ({ KEYWORD: 2, INT: 3, DOUBLE: 4 } as Record<string, number>)[type.toUpperCase()] ?? 2;
 }
 
 function request(name: string, orchestration: FineTuneRequest['orchestration'] = {}): FineTuneRequest {
@@ -131,7 +131,7 @@ async function withWorker<T>(activities: Partial<Activities>, body: (ft: FineTun
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: { ...aws, temporal: env.client },
+    deps: { ...aws, temporal: env.client, scope: { namespace: env.namespace ?? 'default', installation: 'stubbed' } },
     activities,
     workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
   });
