@@ -5,11 +5,14 @@
 // tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_S3). Only
 // what has no ecosystem name gets a FINETUNE_ variable.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
 export const DEFAULT_TASK_QUEUE = 'bedrock-fine-tuning';
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_NAMESPACE = 'default';
+/** The Worker Deployment a versioned worker joins when FINETUNE_WORKER_DEPLOYMENT_NAME is not set. */
+export const DEFAULT_WORKER_DEPLOYMENT_NAME = 'bedrock-finetune';
 
 type Env = Record<string, string | undefined>;
 
@@ -60,6 +63,11 @@ export interface WorkerSettings {
    * `off`: this worker then neither creates nor changes the schedule.
    */
   reconcileEveryMs?: number;
+  /**
+   * Worker Versioning: the Worker Deployment and build this worker belongs to. Absent (no
+   * FINETUNE_WORKER_BUILD_ID): an unversioned worker, which takes every task of its task queue.
+   */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /**
@@ -234,6 +242,49 @@ function loadReconcileEvery(env: Env, problems: string[]): number | undefined {
   return ms;
 }
 
+/**
+ * Names of a Worker Deployment Version. The server refuses a leading "__" (reserved) and "." or ":" in a
+ * deployment name (its separators), and allows 480 bytes each at its default ID length limit; 255
+ * characters and no whitespace are ours, so a build ID stays one word in the `temporal` commands.
+ */
+const DEPLOYMENT_FIELD_MAX = 255;
+
+function checkDeploymentField(name: string, value: string, example: string, problems: string[]): void {
+  const fix = `set it like ${name}=${example}`;
+  if (value.length > DEPLOYMENT_FIELD_MAX) {
+    problems.push(`${name} is ${value.length} characters long: at most ${DEPLOYMENT_FIELD_MAX}; ${fix}`);
+  }
+  if (value.startsWith('__')) problems.push(`${name}=${JSON.stringify(value)} starts with "__" (reserved): ${fix}`);
+  if (/\s/.test(value)) problems.push(`${name}=${JSON.stringify(value)} contains whitespace: ${fix}`);
+}
+
+/**
+ * Versioned only when a build ID is given: the build ID must change with every build of the worker and be
+ * the same on all its replicas, which only the deploy pipeline knows (an image tag, a commit). A worker
+ * without one is unversioned, as the local stack's is.
+ */
+function loadDeployment(env: Env, problems: string[]): WorkerDeploymentVersion | undefined {
+  const buildId = env.FINETUNE_WORKER_BUILD_ID?.trim() || undefined;
+  const deploymentName = env.FINETUNE_WORKER_DEPLOYMENT_NAME?.trim() || undefined;
+  if (!buildId) {
+    if (deploymentName) {
+      problems.push(
+        `FINETUNE_WORKER_DEPLOYMENT_NAME=${JSON.stringify(deploymentName)} is set without FINETUNE_WORKER_BUILD_ID: set the build ID too (like FINETUNE_WORKER_BUILD_ID=2026-11-28.1 or the image tag), or unset both for an unversioned worker`,
+      );
+    }
+    return undefined;
+  }
+  checkDeploymentField('FINETUNE_WORKER_BUILD_ID', buildId, 'v1.4.0-3f9c2ab', problems);
+  const name = deploymentName ?? DEFAULT_WORKER_DEPLOYMENT_NAME;
+  checkDeploymentField('FINETUNE_WORKER_DEPLOYMENT_NAME', name, DEFAULT_WORKER_DEPLOYMENT_NAME, problems);
+  if (/[.:]/.test(name)) {
+    problems.push(
+      `FINETUNE_WORKER_DEPLOYMENT_NAME=${JSON.stringify(name)} contains "." or ":" (the server's separators): set it like FINETUNE_WORKER_DEPLOYMENT_NAME=${DEFAULT_WORKER_DEPLOYMENT_NAME}`,
+    );
+  }
+  return { deploymentName: name, buildId };
+}
+
 /** Worker-process settings that have no ecosystem variable. */
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   const problems: string[] = [];
@@ -299,6 +350,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     problems,
   );
   const reconcileEveryMs = loadReconcileEvery(env, problems);
+  const deployment = loadDeployment(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     reconcileEveryMs,
@@ -310,6 +362,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     activityTaskPollers,
     workflowTaskPollers,
     stickyQueueTimeoutMs: stickySeconds * 1000,
+    ...(deployment ? { deployment } : {}),
   };
 }
 

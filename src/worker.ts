@@ -2,6 +2,7 @@
 // shuts down gracefully on SIGINT/SIGTERM (built into Worker.run), giving activities in flight a grace
 // time. Any number of these may run on one task queue: nothing here assumes it is the only one.
 import { Client } from '@temporalio/client';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import {
   DefaultLogger,
   NativeConnection,
@@ -39,7 +40,21 @@ export interface FineTuneWorkerOptions {
     | 'stickyQueueTimeoutMs'
   >;
   identity?: string;
+  /**
+   * Worker Versioning: the Worker Deployment Version this worker runs (WorkerSettings.deployment). It
+   * then takes only the tasks the server routes to that version: a new build takes runs once an operator
+   * makes it current or ramping (docs/OPERATIONS.md). Absent: unversioned, as before.
+   */
+  deployment?: WorkerDeploymentVersion;
 }
+
+/**
+ * How runs move between builds (docs/decisions.md, "Deploys: Worker Versioning"): at their next workflow task, to the
+ * deployment's current (or ramping) version. Runs last hours to days and the workflow keeps every change
+ * replay-safe with `patched()` and committed replay histories, so a run may finish on a newer build; old
+ * builds need not stay up for the runs they started, and a fixed activity reaches runs in flight.
+ */
+export const VERSIONING_BEHAVIOR: VersioningBehavior = 'AUTO_UPGRADE';
 
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -57,6 +72,15 @@ export function createFineTuneWorker(options: FineTuneWorkerOptions): Promise<Wo
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.identity !== undefined ? { identity: options.identity } : {}),
+    ...(options.deployment
+      ? {
+          workerDeploymentOptions: {
+            version: options.deployment,
+            useWorkerVersioning: true,
+            defaultVersioningBehavior: VERSIONING_BEHAVIOR,
+          },
+        }
+      : {}),
     ...(options.capacity
       ? {
           maxConcurrentActivityTaskExecutions: options.capacity.maxConcurrentActivities,
@@ -120,10 +144,14 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       capacity: settings,
+      deployment: settings.deployment,
     });
     Runtime.instance().logger.info('finetune worker ready', {
       taskQueue: config.taskQueue,
       namespace: config.temporal.namespace,
+      // Versioned or not is the first thing to check when a new build takes no tasks.
+      workerDeployment: settings.deployment?.deploymentName ?? 'unversioned',
+      workerBuildId: settings.deployment?.buildId ?? 'unversioned',
       temporalAddress: config.temporal.address,
       awsRegion: config.aws.region,
       bedrockEndpoint: config.aws.bedrockEndpoint ?? 'AWS',

@@ -1,4 +1,11 @@
-import { ConfigError, loadConfig, loadStackSettings, loadWorkerSettings, WORKER_DEFAULTS } from '../src/config';
+import {
+  ConfigError,
+  DEFAULT_WORKER_DEPLOYMENT_NAME,
+  loadConfig,
+  loadStackSettings,
+  loadWorkerSettings,
+  WORKER_DEFAULTS,
+} from '../src/config';
 
 const base = { AWS_REGION: 'us-east-1', TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' };
 
@@ -136,6 +143,36 @@ describe('worker and stack settings', () => {
       loadWorkerSettings({ FINETUNE_PROMETHEUS_BIND_ADDRESS: 'nope', FINETUNE_SHUTDOWN_GRACE_SECONDS: '-1' }),
     );
     expect(problems).toHaveLength(2);
+  });
+
+  it('makes a versioned worker only when a build ID is given, in the default deployment unless named', () => {
+    expect(loadWorkerSettings({}).deployment).toBeUndefined();
+    expect(loadWorkerSettings({ FINETUNE_WORKER_BUILD_ID: ' 2026-11-28.3 ' }).deployment).toEqual({
+      deploymentName: DEFAULT_WORKER_DEPLOYMENT_NAME,
+      buildId: '2026-11-28.3',
+    });
+    expect(
+      loadWorkerSettings({ FINETUNE_WORKER_BUILD_ID: 'abc123', FINETUNE_WORKER_DEPLOYMENT_NAME: 'finetune-eu' })
+        .deployment,
+    ).toEqual({ deploymentName: 'finetune-eu', buildId: 'abc123' });
+    expect(problemsOf(() => loadWorkerSettings({ FINETUNE_WORKER_DEPLOYMENT_NAME: 'finetune-eu' }))).toEqual([
+      expect.stringMatching(/FINETUNE_WORKER_DEPLOYMENT_NAME="finetune-eu" is set without FINETUNE_WORKER_BUILD_ID/),
+    ]);
+    expect(
+      problemsOf(() =>
+        loadWorkerSettings({
+          FINETUNE_WORKER_BUILD_ID: '__v1 beta',
+          FINETUNE_WORKER_DEPLOYMENT_NAME: 'finetune.eu',
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/FINETUNE_WORKER_BUILD_ID="__v1 beta" starts with "__" \(reserved\)/),
+      expect.stringMatching(/FINETUNE_WORKER_BUILD_ID="__v1 beta" contains whitespace/),
+      expect.stringMatching(/FINETUNE_WORKER_DEPLOYMENT_NAME="finetune.eu" contains "." or ":"/),
+    ]);
+    expect(problemsOf(() => loadWorkerSettings({ FINETUNE_WORKER_BUILD_ID: 'x'.repeat(256) }))).toEqual([
+      expect.stringMatching(/FINETUNE_WORKER_BUILD_ID is 256 characters long: at most 255/),
+    ]);
   });
 
   it('takes stack ports from flags, then FINETUNE_* variables, then defaults', () => {

@@ -1,6 +1,7 @@
 // Per-file access to the run's stack: a Temporal client, AWS clients and workers on their own task
 // queues, all closed by `close()` so Jest exits by itself.
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
@@ -15,8 +16,16 @@ export interface TestContext {
   aws: AwsClients;
   client: Client;
   fineTune: FineTuneClient;
-  /** A worker on `taskQueue`, running until close() or stopWorker(); `activities` replaces some (say so in the test's name). */
-  startWorker(taskQueue: string, deps?: Partial<AwsClients>, activities?: Partial<Activities>): Promise<Worker>;
+  /**
+   * A worker on `taskQueue`, running until close() or stopWorker(); `activities` replaces some (say so in
+   * the test's name); `deployment` makes it a versioned worker of that Worker Deployment Version.
+   */
+  startWorker(
+    taskQueue: string,
+    deps?: Partial<AwsClients>,
+    activities?: Partial<Activities>,
+    options?: { deployment?: WorkerDeploymentVersion },
+  ): Promise<Worker>;
   stopWorker(worker: Worker): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,7 +48,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
     aws,
     client,
     fineTune: new FineTuneClient(client, taskQueue),
-    async startWorker(queue, deps, activities) {
+    async startWorker(queue, deps, activities, options) {
       const worker = await createFineTuneWorker({
         connection: nativeConnection,
         namespace: config.temporal.namespace,
@@ -53,6 +62,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
         shutdownGraceTime: '2s',
+        deployment: options?.deployment,
       });
       running.set(worker, worker.run());
       return worker;
