@@ -27,6 +27,8 @@ export interface AwsSettings {
   region: string;
   /** Set only for a local or private endpoint; real AWS resolves its own. */
   bedrockEndpoint?: string;
+  /** bedrock-runtime (Converse, InvokeModel); the local stack points it at the simulator too. */
+  bedrockRuntimeEndpoint?: string;
   s3Endpoint?: string;
 }
 
@@ -144,6 +146,8 @@ function loadAws(env: Env, problems: string[]): AwsSettings {
   return {
     region,
     bedrockEndpoint: checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
+    bedrockRuntimeEndpoint:
+      checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
     s3Endpoint: checkUrl(env, 'AWS_ENDPOINT_URL_S3', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
   };
 }

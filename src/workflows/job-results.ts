@@ -5,6 +5,7 @@ import { isCancellation, log } from '@temporalio/workflow';
 import { FailureType, type FineTuneTrainedResult } from '../core/fine-tune-contract';
 import { trainingSettings } from '../core/retraining';
 import { collectMetricsInput } from './activity-inputs';
+import { promoteTrained } from './promotion-child';
 import { causeMessage } from './run-failures';
 import type { Run } from './run';
 
@@ -27,6 +28,11 @@ export async function finish(run: Run): Promise<FineTuneTrainedResult> {
       'the job was stopped outside this run (in the Bedrock console, CLI or API)',
     );
   }
+  // A promotion runs once the model exists; a gated, rejected or stopped one still completes the run.
+  const promotion =
+    run.orchestration.promotion && snapshot.outputModelArn
+      ? await promoteTrained(run, snapshot.outputModelArn)
+      : undefined;
   run.setPhase('completed');
   const finishedAt = new Date().toISOString();
   await recordOnSchedule(run, finishedAt);
@@ -41,6 +47,7 @@ export async function finish(run: Run): Promise<FineTuneTrainedResult> {
     chartUri: report.chartUri,
     datasetReportUri: state.dataset?.reportUri,
     datasetFingerprint: state.dataset?.fingerprint,
+    ...(promotion ? { promotion } : {}),
     timings: {
       startedAt: state.startedAt,
       jobCreatedAt: job.createdAt,

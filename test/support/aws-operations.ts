@@ -5,6 +5,7 @@
 // is three s3:DeleteObject on three objects). Each distinct one is appended once per process to a file
 // in the run's data folder, so the record spans every test file.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,7 +121,7 @@ function record(call: AwsCall, sink?: AwsCall[]): void {
 }
 
 /** The same client, recording each call it sends (to the run's file, and to `sink` when given). */
-export function recorded<C extends S3Client | BedrockClient>(client: C, sink?: AwsCall[]): C {
+export function recorded<C extends S3Client | BedrockClient | BedrockRuntimeClient>(client: C, sink?: AwsCall[]): C {
   // One middleware for both clients: typed through the S3 client's stack, it reads only the context.
   const stack = (client as S3Client).middlewareStack;
   if (stack.identify().some((entry) => entry.startsWith(MIDDLEWARE))) return client;
