@@ -8,16 +8,22 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkAuthorization } from './auth';
 import { catalogRoutes } from './catalog-routes';
+import { deploymentRoutes } from './deployment-routes';
+import { Deployments } from './deployments';
 import { Engine } from './engine';
 import { ApiError } from './errors';
 import { jobRoutes } from './job-routes';
 import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
 import { ReplyFaults } from './reply-faults';
+import type { ResourceContext } from './resource-common';
+import { Runtime, runtimeRoutes } from './runtime-routes';
 import { resolveS3Access } from './s3-access';
 import { Router, type Reply } from './router';
 import { Store } from './state';
 import { tagRoutes } from './tag-routes';
+import { throughputRoutes } from './throughput-routes';
+import { Throughputs } from './throughputs';
 import { parseJsonBody, Query, type JsonObject } from './wire';
 
 /** Larger bodies are refused before parsing; a Create request is a few kilobytes. */
@@ -119,11 +125,26 @@ export async function startSimulatorServer(
   });
   const partition = { region: options.region, accountId: options.accountId };
   const faults = new ReplyFaults(store, options);
+  const resources: ResourceContext = { ...partition, store, engine, timeScale: options.timeScale, now: Date.now, log };
+  const deployments = new Deployments(resources, options);
+  const throughputs = new Throughputs(resources, options);
+  engine.registerLaterResources({
+    taggable: (arn) => deployments.byArn(arn) !== undefined || throughputs.byArn(arn) !== undefined,
+    modelUser: (modelArn) => {
+      const d = deployments.usingModel(modelArn);
+      if (d) return `the custom model deployment ${d.name}`;
+      const t = throughputs.usingModel(modelArn);
+      return t ? `the provisioned model ${t.name}` : undefined;
+    },
+  });
   const router = new Router([
     ...jobRoutes(engine, faults),
     ...modelRoutes(engine, options.accountId, options.region),
     ...tagRoutes(engine),
     ...catalogRoutes(partition),
+    ...deploymentRoutes(deployments, faults),
+    ...throughputRoutes(throughputs, faults, partition),
+    ...runtimeRoutes(new Runtime(engine, deployments, throughputs)),
   ]);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -147,7 +168,7 @@ export async function startSimulatorServer(
       operation = route.operation;
       let body: JsonObject | undefined;
       const reply = await route.handler(
-        { query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)) },
+        { query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)), raw, headers: req.headers },
         label,
       );
       status = reply.status;
@@ -155,7 +176,7 @@ export async function startSimulatorServer(
         operation = `${operation} (reply lost after commit)`;
         return;
       }
-      send(res, requestId, reply.status, reply.body);
+      send(res, requestId, reply.status, reply.body, reply.headers);
     } catch (err) {
       let apiError: ApiError;
       if (err instanceof ApiError) apiError = err;
