@@ -64,6 +64,26 @@ export type DatasetOutcome = { ok: true; prompts: number } | { ok: false; failur
 /** What the evaluation wrote when its run ended, or why it could not. */
 export type ResultsOutcome = { ok: true; keys: string[] } | { ok: false; failureMessages: string[] };
 
+/** One dataset of an evaluation job and the metrics computed on it. */
+export interface EvaluationDatasetPlan {
+  name: string;
+  s3Uri: string;
+  taskType: string;
+  metricNames: string[];
+}
+
+/** What an evaluation job does, read from its request once at create. */
+export interface EvaluationPlan {
+  datasets: EvaluationDatasetPlan[];
+  /** The judge of built-in judge metrics (evaluatorModelConfig), when there are any. */
+  judge?: string;
+  /** The judge of custom metrics (customMetricConfig.evaluatorModelConfig), and their names. */
+  customMetricsJudge?: string;
+  customMetrics: string[];
+  /** The model under test: a Bedrock model the simulator answers as, or a BYOI label. */
+  model: { bedrockModelIdentifier: string } | { precomputedSource: string };
+}
+
 export interface EvaluationRecord extends ResourceBase {
   jobName: string;
   jobDescription?: string;
@@ -74,6 +94,7 @@ export interface EvaluationRecord extends ResourceBase {
   evaluationConfig: unknown;
   inferenceConfig: unknown;
   outputDataConfig: { s3Uri: string };
+  plan: EvaluationPlan;
   /** From the tag simulator:outcome=fail-evaluation: fails when its run would have completed. */
   forcedFailure?: boolean;
   datasets?: DatasetOutcome;
