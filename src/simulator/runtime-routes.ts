@@ -15,13 +15,21 @@ import type { Throughputs } from './throughputs';
 import type { ModelRecord } from './types';
 import { checkString, isObject, type JsonObject, type JsonValue } from './wire';
 
-/** The customizable id without its context suffix is the on-demand id (`amazon.nova-lite-v1:0:300k` -> `:0`). */
-const onDemandId = (id: string) => id.replace(/(:\d+):[0-9a-z]+$/i, '$1');
+/**
+ * The key an on-demand id is found by: lower case, without a customizable id's context suffix
+ * (`amazon.nova-lite-v1:0:300k` serves on demand as `amazon.nova-lite-v1:0`) and without a `:0` version
+ * (Titan Text Express is invoked as `amazon.titan-text-express-v1`).
+ */
+const onDemandKey = (id: string) =>
+  id
+    .toLowerCase()
+    .replace(/(:\d+):[0-9a-z]+$/, '$1')
+    .replace(/:0$/, '');
 
 /** Foundation models this simulator serves on demand: the teachers and the customizable bases' own ids. */
 const ON_DEMAND_MODELS = new Map<string, string>([
-  ...TEACHER_MODELS.map((t) => [t.modelId.toLowerCase(), t.modelName] as const),
-  ...CATALOG.map((m) => [onDemandId(m.modelId).toLowerCase(), m.modelName] as const),
+  ...TEACHER_MODELS.map((t) => [onDemandKey(t.modelId), t.modelName] as const),
+  ...CATALOG.map((m) => [onDemandKey(m.modelId), m.modelName] as const),
 ]);
 
 /** Strips an inference profile's geography (`us.amazon.nova-pro-v1:0`). */
@@ -47,11 +55,9 @@ export class Runtime {
   }
 
   private foundation(identifier: string): Resolved {
-    const id = withoutProfile(modelIdOf(identifier.replace(/^arn:[^/]*:inference-profile\//, ''))).toLowerCase();
-    const name = ON_DEMAND_MODELS.get(id);
+    const id = withoutProfile(modelIdOf(identifier.replace(/^arn:[^/]*:inference-profile\//, '')));
+    const name = ON_DEMAND_MODELS.get(onDemandKey(id));
     if (name) return { served: { label: name } };
-    const base = CATALOG.find((m) => m.modelId.toLowerCase() === id);
-    if (base) return { served: { label: base.modelName } };
     throw validation('The provided model identifier is invalid.');
   }
 
