@@ -65,12 +65,7 @@ export interface EvaluationRequest {
 }
 
 /** A union member: exactly one of `members` is set; returns its name. */
-function unionMember(
-  v: Violations,
-  obj: JsonObject | undefined,
-  path: string,
-  members: readonly string[],
-): string | undefined {
+function unionMember(obj: JsonObject | undefined, path: string, members: readonly string[]): string | undefined {
   if (obj === undefined) return undefined;
   const set = members.filter((m) => obj[m] !== undefined && obj[m] !== null);
   if (set.length !== 1) {
@@ -83,7 +78,7 @@ function unionMember(
 
 function readEvaluatorModel(v: Violations, config: JsonObject | undefined, path: string): string | undefined {
   if (config === undefined) return undefined;
-  unionMember(v, config, path, ['bedrockEvaluatorModels']);
+  unionMember(config, path, ['bedrockEvaluatorModels']);
   const list = readArray(config, 'bedrockEvaluatorModels', `${path}.bedrockEvaluatorModels`);
   if (!checkCount(v, `${path}.bedrockEvaluatorModels`, list, 1, 1)) return undefined;
   const item = elementObject(list![0], `${path}.bedrockEvaluatorModels.1.member`);
@@ -107,7 +102,7 @@ function readCustomMetrics(v: Violations, config: JsonObject | undefined): { nam
   const names = (list ?? []).map((item, i) => {
     const where = `${path}.customMetrics.${i + 1}.member`;
     const source = elementObject(item, where);
-    unionMember(v, source, where, ['customMetricDefinition']);
+    unionMember(source, where, ['customMetricDefinition']);
     const def = readObject(source, 'customMetricDefinition', `${where}.customMetricDefinition`) ?? {};
     const d = `${where}.customMetricDefinition`;
     const name = readString(def, 'name', `${d}.name`);
@@ -128,7 +123,7 @@ function readCustomMetrics(v: Violations, config: JsonObject | undefined): { nam
       const value = readObject(e, 'value', `${ep}.value`);
       if (value === undefined) v.missing(`${ep}.value`);
       else {
-        const member = unionMember(v, value, `${ep}.value`, ['stringValue', 'floatValue']);
+        const member = unionMember(value, `${ep}.value`, ['stringValue', 'floatValue']);
         if (member === 'floatValue') readNumber(value, 'floatValue', `${ep}.value.floatValue`);
         else readString(value, 'stringValue', `${ep}.value.stringValue`);
       }
@@ -162,7 +157,7 @@ function readDatasets(v: Violations, automated: JsonObject): EvaluationDatasetPl
     }
     const location = dataset && readObject(dataset, 'datasetLocation', `${where}.dataset.datasetLocation`);
     if (dataset && location === undefined) v.missing(`${where}.dataset.datasetLocation`);
-    if (location) unionMember(v, location, `${where}.dataset.datasetLocation`, ['s3Uri']);
+    if (location) unionMember(location, `${where}.dataset.datasetLocation`, ['s3Uri']);
     const s3Uri = location && readString(location, 's3Uri', `${where}.dataset.datasetLocation.s3Uri`);
     checkString(
       v,
@@ -211,7 +206,7 @@ function checkMetrics(datasets: EvaluationDatasetPlan[], judge: string | undefin
 }
 
 function readModel(v: Violations, inference: JsonObject): EvaluationPlan['model'] {
-  const kind = unionMember(v, inference, 'inferenceConfig', ['models', 'ragConfigs']);
+  const kind = unionMember(inference, 'inferenceConfig', ['models', 'ragConfigs']);
   if (kind === 'ragConfigs')
     throw validation('inferenceConfig.ragConfigs: the simulator does not run RAG evaluation jobs.');
   const models = readArray(inference, 'models', 'inferenceConfig.models') ?? [];
@@ -224,7 +219,7 @@ function readModel(v: Violations, inference: JsonObject): EvaluationPlan['model'
   }
   const where = 'inferenceConfig.models.1.member';
   const model = elementObject(models[0], where);
-  const member = unionMember(v, model, where, ['bedrockModel', 'precomputedInferenceSource']);
+  const member = unionMember(model, where, ['bedrockModel', 'precomputedInferenceSource']);
   if (member === 'precomputedInferenceSource') {
     const source = readObject(model, 'precomputedInferenceSource', `${where}.precomputedInferenceSource`) ?? {};
     const path = `${where}.precomputedInferenceSource.inferenceSourceIdentifier`;
@@ -290,7 +285,7 @@ export function parseEvaluationRequest(body: JsonObject): EvaluationRequest {
   if (applicationType === 'RagEvaluation')
     throw validation('applicationType RagEvaluation: the simulator does not run RAG evaluation jobs.');
 
-  const kind = unionMember(v, evaluationConfig, 'evaluationConfig', ['automated', 'human']);
+  const kind = unionMember(evaluationConfig, 'evaluationConfig', ['automated', 'human']);
   if (kind === 'human')
     throw validation('evaluationConfig.human: the simulator does not run human evaluation jobs; use automated.');
   const automated = readObject(evaluationConfig!, 'automated', 'evaluationConfig.automated') ?? {};
