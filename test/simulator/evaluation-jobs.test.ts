@@ -568,6 +568,35 @@ test('a lost Create answer is retried by the SDK with the same token: one job', 
   expect(listed.jobSummaries!.map((j) => j.jobArn)).toEqual([out.jobArn]);
 });
 
+test('--lost-reply-rate: lost Stop and BatchDelete answers still took effect', async () => {
+  const stateFile = join(dir, 'lossy.json');
+  const clean = await startOwnSimulator([...ROOMY, '--state-file', stateFile]);
+  const c1 = bedrockClient(clean.endpoint, 1);
+  const lines = PROMPTS.slice(0, 2).map((prompt) =>
+    JSON.stringify({ prompt, modelResponses: [{ response: 'mine', modelIdentifier: 'm' }] }),
+  );
+  const dataset = await putText(s3, DATASETS, `simulator-tests/${unique('lossy')}.jsonl`, lines.join('\n'));
+  const done = await c1.send(new CreateEvaluationJobCommand(judgeJob(dataset, { label: 'm' })));
+  await finished(c1, done.jobArn!);
+  const running = await c1.send(
+    new CreateEvaluationJobCommand(
+      judgeJob(dataset, { label: 'm' }, { jobTags: [{ key: 'simulator:time-scale', value: '1' }] }),
+    ),
+  );
+  c1.destroy();
+  await clean.stop();
+  const lossy = await startOwnSimulator([...ROOMY, '--state-file', stateFile, '--lost-reply-rate', '1']);
+  started.push(lossy);
+  const c2 = bedrockClient(lossy.endpoint, 1);
+  clients.push(c2);
+  const lostStop = await failure(c2.send(new StopEvaluationJobCommand({ jobIdentifier: running.jobArn })));
+  expect(lostStop.message).toMatch(/socket hang up/);
+  expect((await getJob(c2, running.jobArn!)).status).toBe('Stopping');
+  const lostDelete = await failure(c2.send(new BatchDeleteEvaluationJobCommand({ jobIdentifiers: [done.jobArn!] })));
+  expect(lostDelete.message).toMatch(/socket hang up/);
+  expect((await getJob(c2, done.jobArn!)).status).toBe('Deleting');
+});
+
 test('a restart from the state file (after SIGKILL) continues where the clock is, and writes the results then', async () => {
   const stateFile = join(dir, 'restart.json');
   const args = [...ROOMY, '--state-file', stateFile];

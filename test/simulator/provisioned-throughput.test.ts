@@ -8,6 +8,8 @@ import {
   GetProvisionedModelThroughputCommand,
   ListProvisionedModelThroughputsCommand,
   ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateProvisionedModelThroughputCommand,
   paginateListProvisionedModelThroughputs,
   type BedrockClient,
@@ -216,6 +218,16 @@ test('clientRequestToken idempotency, unique names, tags', async () => {
   expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: first.provisionedModelArn }))).tags).toEqual(
     request.tags,
   );
+  await bedrock.send(
+    new TagResourceCommand({ resourceARN: first.provisionedModelArn, tags: [{ key: 'stage', value: 'prod' }] }),
+  );
+  await bedrock.send(new UntagResourceCommand({ resourceARN: first.provisionedModelArn, tagKeys: ['team'] }));
+  expect((await bedrock.send(new ListTagsForResourceCommand({ resourceARN: first.provisionedModelArn }))).tags).toEqual(
+    [{ key: 'stage', value: 'prod' }],
+  );
+  await bedrock.send(new DeleteProvisionedModelThroughputCommand({ provisionedModelId: first.provisionedModelArn }));
+  const gone = await failure(bedrock.send(new ListTagsForResourceCommand({ resourceARN: first.provisionedModelArn })));
+  expect(gone.name).toBe('ResourceNotFoundException');
 });
 
 test('list: the plural path, filters (name, status, model, creationTimeAfter), pages, newest first', async () => {
