@@ -12,7 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBedrockClient, createBedrockRuntimeClient, createS3Client, destroyAwsClients, type AwsClients } from '../src/aws/clients';
+import {
+  createBedrockClient,
+  createBedrockRuntimeClient,
+  createS3Client,
+  destroyAwsClients,
+  type AwsClients,
+} from '../src/aws/clients';
 import { FineTuneClient } from '../src/client';
 import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';

@@ -48,6 +48,7 @@ import {
   TemporalScheduledStartTimeKey,
 } from './core/search-attributes';
 import { hasTemplate, resolveRequestTemplates, templateTimeOf } from './core/templates';
+import { FineTunePromotions } from './promotions';
 import { FineTuneSchedules } from './schedules';
 import type { fineTune } from './workflows';
 

@@ -2,7 +2,8 @@
 //
 // Temporal is configured the way every Temporal tool is (envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile file); AWS the way every AWS
-// tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_S3). Only
+// tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
+// AWS_ENDPOINT_URL_S3). Only
 // what has no ecosystem name gets a FINETUNE_ variable.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
