@@ -56,7 +56,9 @@ import type { fineTune } from './workflows';
 export type { FineTuneProgress, FineTuneRequest, FineTuneResult, PollingOptions, RetryOf };
 export type {
   DatasetStats,
+  FineTuneSkippedResult,
   FineTuneTimings,
+  FineTuneTrainedResult,
   JobCleanup,
   JobSnapshot,
   MetricsSummaryView,

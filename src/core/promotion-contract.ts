@@ -3,6 +3,7 @@
 // reject updates, the progress query, and the result other services and the CLI read.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PromotionSpec, ScoreRow } from './promotion';
+import type { PollingOptions } from './request';
 
 export const PROMOTE_WORKFLOW_TYPE = 'promote';
 
@@ -54,6 +55,8 @@ export interface PromoteInput {
   trainedBy?: { workflowId: string; runId: string };
   /** The parent run's deadline, which cuts the promotion short too. */
   deadlineAt?: string;
+  /** How often to look at deployments and evaluation jobs (the run's `orchestration.polling`). */
+  polling?: PollingOptions;
 }
 
 export interface ApprovalDecision {

@@ -30,6 +30,7 @@ export async function promoteTrained(run: Run, customModelArn: string): Promise<
     outputS3Uri: run.request.outputDataConfig.s3Uri,
     trainedBy: { workflowId: run.info.workflowId, runId: run.info.runId },
     ...(run.state.deadlineAt ? { deadlineAt: run.state.deadlineAt } : {}),
+    ...(run.orchestration.polling ? { polling: run.orchestration.polling } : {}),
   };
   const child = () =>
     executeChild<typeof promote>('promote', {

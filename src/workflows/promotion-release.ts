@@ -83,7 +83,12 @@ export async function restoreProduction(p: Promotion, why: string): Promise<void
   await undo(p, `restore ${production.name}`, async () => {
     if (production.change === 'updated' && state.current) {
       await p.acts.updateServing({ kind: production.kind, name: production.name, modelArn: state.current.modelArn });
-      await p.acts.waitServing({ kind: production.kind, name: production.name, modelArn: state.current.modelArn });
+      await p.acts.waitServing({
+        kind: production.kind,
+        name: production.name,
+        modelArn: state.current.modelArn,
+        backoff: p.waitBackoff,
+      });
       p.noteCleanup(`${production.name}: rolled back to ${state.current.modelArn} (${why})`);
     } else {
       const outcome = await p.acts.deleteServing({ kind: production.kind, name: production.name });

@@ -54,7 +54,12 @@ export async function evaluate(
   });
   state.staging.arn = staging.arn;
   p.show();
-  await p.acts.waitServing({ kind: stagingKind, name: state.staging.name, modelArn: input.customModelArn });
+  await p.acts.waitServing({
+    kind: stagingKind,
+    name: state.staging.name,
+    modelArn: input.customModelArn,
+    backoff: p.waitBackoff,
+  });
   const answers = (label: 'new' | 'current', servingArn: string) =>
     p.acts.generateAnswers({
       servingArn,
@@ -68,6 +73,13 @@ export async function evaluate(
     state.current ? answers('current', state.current.arn) : Promise.resolve(undefined),
   ]);
   await deleteStaging(p);
+  for (const [label, generated] of [
+    ['new', fresh],
+    ['current', current],
+  ] as const) {
+    if (generated && generated.failed > 0)
+      log.warn(`the ${label} model failed ${generated.failed} of ${generated.prompts} prompts: judged as no answer`);
+  }
   const started = await Promise.all([
     startEvaluation(p, 'new', fresh.uri),
     current ? startEvaluation(p, 'current', current.uri) : Promise.resolve(undefined),
@@ -75,7 +87,7 @@ export async function evaluate(
   const [freshScores, currentScores] = await Promise.all(
     started.map(async (ref) => {
       if (!ref) return undefined;
-      await p.acts.waitEvaluation(ref);
+      await p.acts.waitEvaluation({ ...ref, backoff: p.waitBackoff });
       return p.acts.readEvaluationScores(ref);
     }),
   );
@@ -171,7 +183,7 @@ export async function promote(p: Promotion): Promise<void> {
     state.production.arn = created.arn;
   }
   p.show();
-  await p.acts.waitServing({ kind: p.kind, name, modelArn: input.customModelArn });
+  await p.acts.waitServing({ kind: p.kind, name, modelArn: input.customModelArn, backoff: p.waitBackoff });
 }
 
 /** A few of the evaluation's prompts through production; a failure rolls back (promotion-release.ts). */

@@ -14,9 +14,14 @@ import type {
   ServingState,
 } from '../core/promotion-contract';
 import type { EvaluationRef } from '../activities/promotion/evaluation';
+import type { Backoff } from '../core/backoff';
+import { pollingFrom } from '../core/polling';
 import { FineTunePhaseKey } from '../core/search-attributes';
 import { promotionActivitiesFor, type PromotionActivities } from './activity-options';
 import { promotionDetailsMarkdown } from './promotion-details';
+
+/** Deployments take minutes to create and update, evaluation jobs tens of minutes: no need to look often. */
+const PROMOTION_WAIT: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 120_000, jitter: 0 };
 
 /** Phases after which nothing is left to decide or undo. */
 const FINAL: readonly PromotionPhase[] = [
@@ -58,6 +63,8 @@ export class Promotion {
   readonly requestsPerMinute: number;
   /** Where the answers and the evaluation jobs' results go. */
   readonly outputUri: string;
+  /** How often waits look (the run's polling); the activities' own default when absent. */
+  readonly waitBackoff?: Backoff;
 
   constructor(readonly input: PromoteInput) {
     const spec = input.promotion;
@@ -66,6 +73,7 @@ export class Promotion {
     this.requestsPerMinute = spec.evaluation.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
     const base = input.outputS3Uri.endsWith('/') ? input.outputS3Uri : `${input.outputS3Uri}/`;
     this.outputUri = `${base}promotion/${this.info.workflowId.replace(/[^a-zA-Z0-9._-]+/g, '-')}/`;
+    if (input.polling) this.waitBackoff = pollingFrom(input.polling, PROMOTION_WAIT);
     this.state = {
       phase: 'checking',
       startedAt: new Date(this.info.runStartTime).toISOString(),

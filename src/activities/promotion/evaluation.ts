@@ -45,11 +45,17 @@ export interface GenerateAnswersInput {
 export interface GeneratedAnswers {
   uri: string;
   prompts: number;
+  /** Prompts the model failed to answer (its own error): judged as empty answers. */
+  failed: number;
 }
+
+/** The model's own failure on one prompt: judged as no answer, not retried. */
+const MODEL_FAILURES = new Set(['ModelErrorException', 'ModelTimeoutException']);
 
 /** Heartbeat details: how many prompts have their answer written in parts. */
 interface AnswerProgress {
   done: number;
+  failed: number;
 }
 
 export interface StartEvaluationInput {
@@ -140,15 +146,18 @@ export function evaluationActivities(deps: {
       const partUri = (index: number) => `${input.outputUri}.parts/${String(index).padStart(5, '0')}.jsonl`;
       const pauseMs = 60_000 / input.requestsPerMinute;
       let done = previous?.done ?? 0;
+      let failed = previous?.failed ?? 0;
+      let failedInPart = 0;
       let lines: string[] = [];
       for (let i = done; i < prompts.length; i++) {
         const started = Date.now();
         const { prompt, referenceResponse, category } = prompts[i];
-        let response: string;
+        let response = '';
         try {
           response = await converse(deps.runtime, input.servingArn, prompt);
         } catch (err) {
-          failFastOnRejection(err, `Converse on ${input.servingArn}`);
+          if (!MODEL_FAILURES.has(awsErrorName(err))) failFastOnRejection(err, `Converse on ${input.servingArn}`);
+          failedInPart += 1;
         }
         lines.push(
           JSON.stringify({
@@ -162,8 +171,10 @@ export function evaluationActivities(deps: {
           await putText(deps.s3, partUri(Math.floor(i / PART)), `${lines.join('\n')}\n`, 'application/jsonl');
           lines = [];
           done = i + 1;
+          failed += failedInPart;
+          failedInPart = 0;
         }
-        context.heartbeat({ done } satisfies AnswerProgress);
+        context.heartbeat({ done, failed } satisfies AnswerProgress);
         const rest = pauseMs - (Date.now() - started);
         if (rest > 0 && i < prompts.length - 1) await context.sleep(rest);
       }
@@ -171,7 +182,7 @@ export function evaluationActivities(deps: {
       for (let index = 0; index * PART < prompts.length; index++)
         parts.push((await getText(deps.s3, partUri(index))) ?? '');
       await putText(deps.s3, input.outputUri, parts.join(''), 'application/jsonl');
-      return { uri: input.outputUri, prompts: prompts.length };
+      return { uri: input.outputUri, prompts: prompts.length, failed };
     },
 
     /**
