@@ -18,7 +18,7 @@ import type { FineTuneTrainedResult, PromotionSpec } from '../../src/client';
 import type { ManagedChild } from '../../src/stack/child-process';
 import { startSimulatorProcess } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
-import { DATA_BUCKET, novaFineTune, put, simulatorTags } from '../support/datasets';
+import { DATA_BUCKET, novaFineTune, put } from '../support/datasets';
 import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
