@@ -99,7 +99,63 @@ function grantsOf(operation: string, input: Input, output: Output, region: strin
       return [[operation, model(input.modelIdentifier)]];
     // A list names no resource: IAM authorizes it on "*".
     case 'bedrock:ListModelCustomizationJobs':
+    case 'bedrock:ListCustomModelDeployments':
+    case 'bedrock:ListProvisionedModelThroughputs':
+    case 'bedrock:ListEvaluationJobs':
       return [[operation, '*']];
+    case 'bedrock:CreateCustomModelDeployment': {
+      const created = String(
+        output?.customModelDeploymentArn ?? `${bedrock}:custom-model-deployment/${input.modelDeploymentName}`,
+      );
+      return [
+        [operation, created],
+        [operation, String(input.modelArn)],
+        ...(Array.isArray(input.tags) && input.tags.length > 0 ? [['bedrock:TagResource', created] as Grant] : []),
+      ];
+    }
+    case 'bedrock:GetCustomModelDeployment':
+    case 'bedrock:UpdateCustomModelDeployment':
+    case 'bedrock:DeleteCustomModelDeployment': {
+      const id = String(input.customModelDeploymentIdentifier);
+      return [[operation, id.startsWith('arn:') ? id : `${bedrock}:custom-model-deployment/${id}`]];
+    }
+    case 'bedrock:CreateProvisionedModelThroughput': {
+      const created = String(
+        output?.provisionedModelArn ?? `${bedrock}:provisioned-model/${input.provisionedModelName}`,
+      );
+      return [
+        [operation, created],
+        [operation, String(input.modelId)],
+        ...(Array.isArray(input.tags) && input.tags.length > 0 ? [['bedrock:TagResource', created] as Grant] : []),
+      ];
+    }
+    case 'bedrock:GetProvisionedModelThroughput':
+    case 'bedrock:UpdateProvisionedModelThroughput':
+    case 'bedrock:DeleteProvisionedModelThroughput': {
+      const id = String(input.provisionedModelId);
+      return [[operation, id.startsWith('arn:') ? id : `${bedrock}:provisioned-model/${id}`]];
+    }
+    case 'bedrock:CreateEvaluationJob': {
+      const created = String(output?.jobArn ?? `${bedrock}:evaluation-job/${input.jobName}`);
+      const judge = (
+        input.evaluationConfig as { automated?: { evaluatorModelConfig?: { bedrockEvaluatorModels?: Input[] } } }
+      )?.automated?.evaluatorModelConfig?.bedrockEvaluatorModels?.[0]?.modelIdentifier;
+      return [
+        [operation, created],
+        ...(judge ? [[operation, model(judge)] as Grant] : []),
+        ...(Array.isArray(input.jobTags) && input.jobTags.length > 0
+          ? [['bedrock:TagResource', created] as Grant]
+          : []),
+        ['iam:PassRole', String(input.roleArn)],
+      ];
+    }
+    case 'bedrock:GetEvaluationJob':
+    case 'bedrock:StopEvaluationJob':
+      return [[operation, String(input.jobIdentifier)]];
+    // bedrock-runtime: Converse is authorized as InvokeModel on what it names.
+    case 'bedrockruntime:Converse':
+    case 'bedrockruntime:InvokeModel':
+      return [['bedrock:InvokeModel', model(input.modelId)]];
     case 'bedrock:ListTagsForResource':
       return [[operation, String(input.resourceARN)]];
     case 'bedrock:GetCustomModel': {

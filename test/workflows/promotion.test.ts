@@ -7,8 +7,10 @@
 import {
   BedrockClient,
   GetCustomModelDeploymentCommand,
+  GetProvisionedModelThroughputCommand,
   ListCustomModelDeploymentsCommand,
   ListEvaluationJobsCommand,
+  ListProvisionedModelThroughputsCommand,
 } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -115,6 +117,7 @@ describe('promoted', () => {
   it('creates the deployment when none exists: evaluated, gated, promoted, smoke-tested, the table in the result', async () => {
     const run = await trainAndPromote(uniqueName('promote-create'), 0.85, promotion(name));
     first = (await run.result()) as FineTuneTrainedResult;
+    await recordHistory(run.handle, 'fine-tune-promoted');
     await recordHistory(ctx.client.workflow.getHandle(`${run.workflowId}-promote`), 'promote-created');
     expect(first.promotion).toMatchObject({ outcome: 'promoted', deployment: { kind: 'deployment', name } });
     expect(first.promotion?.previousModelArn).toBeUndefined();
@@ -252,4 +255,121 @@ it('cancel during the evaluation: the staging deployment is deleted, the evaluat
   const progress = await promotionRun.progress();
   expect(progress.phase).toBe('cancelled');
   expect(progress.cleanup?.join('\n')).toMatch(/staging deployment .*: deleted/);
+});
+
+it('kind provisioned: creates a Provisioned Throughput, then points it at the next model (same ARN)', async () => {
+  const name = uniqueName('pt')
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .slice(0, 40);
+  const spec = promotion(name, { kind: 'provisioned', modelUnits: 1 });
+  const first = (await (await trainAndPromote(uniqueName('promote-pt'), 0.85, spec)).result()) as FineTuneTrainedResult;
+  expect(first.promotion).toMatchObject({ outcome: 'promoted', deployment: { kind: 'throughput', name } });
+  const run = await trainAndPromote(uniqueName('promote-pt-update'), 0.9, spec);
+  const second = (await run.result()) as FineTuneTrainedResult;
+  await recordHistory(ctx.client.workflow.getHandle(`${run.workflowId}-promote`), 'promote-throughput-updated');
+  expect(second.promotion).toMatchObject({ outcome: 'promoted', previousModelArn: first.customModelArn });
+  const pt = await bedrock.send(new GetProvisionedModelThroughputCommand({ provisionedModelId: name }));
+  expect(pt).toMatchObject({
+    status: 'InService',
+    modelArn: second.customModelArn,
+    provisionedModelArn: first.promotion?.deployment.arn,
+  });
+  // The staging copy was an on-demand deployment (Nova Micro deploys on demand here): no candidate throughput left.
+  const pts = await bedrock.send(new ListProvisionedModelThroughputsCommand({ nameContains: name.slice(0, 20) }));
+  expect((pts.provisionedModelSummaries ?? []).map((p) => p.provisionedModelName)).toEqual([name]);
+});
+
+describe('on a simulator of their own', () => {
+  const extra: { child: ManagedChild; bedrock: BedrockClient; runtime: BedrockRuntimeClient }[] = [];
+  afterAll(async () => {
+    for (const e of extra) {
+      e.bedrock.destroy();
+      e.runtime.destroy();
+      await e.child.stop();
+    }
+  });
+
+  /** A simulator with `flags`, and a worker on a task queue of its own whose Bedrock it is. */
+  async function stackWith(flags: string[], timeScale: number) {
+    const port = await freePort();
+    const started = await startSimulatorProcess({
+      host: '127.0.0.1',
+      port,
+      s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
+      stateFile: join(scratch, `${port}.json`),
+      timeScale,
+      logFile: join(scratch, `${port}.log`),
+      extraArgs: ['--max-deployments', '100', '--max-deployments-in-progress', '20', ...flags],
+    });
+    const e = {
+      child: started.child,
+      bedrock: new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint, maxAttempts: 10 }),
+      runtime: new BedrockRuntimeClient({ region: 'us-east-1', endpoint: started.endpoint }),
+    };
+    extra.push(e);
+    const queue = uniqueName('promotion-own');
+    await ctx.startWorker(queue, {
+      bedrock: new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint }),
+      runtime: e.runtime,
+    });
+    return { ...e, queue };
+  }
+
+  it('cancel while an evaluation job runs: the job is stopped, the staging deployment gone', async () => {
+    const own = await stackWith([], 100);
+    const name = uniqueName('eval-cancel')
+      .replace(/[^a-zA-Z0-9]+/g, '-')
+      .slice(0, 40);
+    const prefix = uniqueName('promote-eval-cancel');
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [{ key: 'simulator:eval-score', value: '0.9' }],
+    });
+    request.orchestration = { ...request.orchestration, promotion: promotion(name) };
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue: own.queue });
+    const promotionRun = await waitFor('the promotion', async () =>
+      ctx.fineTune.promotions.of(prefix).catch(() => undefined),
+    );
+    await waitFor(
+      'a running evaluation job',
+      async () => (((await promotionRun.progress()).evaluationJobs ?? []).length > 0 ? true : undefined),
+      90_000,
+      100,
+    );
+    await run.cancel();
+    expect((await failureOf(run.result())).type).toBe('cancelled');
+    await recordHistory(promotionRun.handle, 'promote-cancelled-while-evaluating');
+    const jobs = await own.bedrock.send(
+      new ListEvaluationJobsCommand({ nameContains: name.toLowerCase().slice(0, 20) }),
+    );
+    expect(jobs.jobSummaries?.length).toBeGreaterThan(0);
+    expect((jobs.jobSummaries ?? []).map((j) => j.status).filter((s) => s === 'InProgress')).toEqual([]);
+    const progress = await promotionRun.progress();
+    expect(progress.cleanup?.join('\n')).toMatch(/evaluation job .*: stopped/);
+    const left = await own.bedrock.send(
+      new ListCustomModelDeploymentsCommand({ nameContains: 'stg', maxResults: 1000 }),
+    );
+    expect(left.modelDeploymentSummaries ?? []).toEqual([]);
+  });
+
+  it('with every other create, update and delete answer lost: one of each resource, and promoted', async () => {
+    const own = await stackWith(['--lost-reply-rate', '0.5'], 1000);
+    const name = uniqueName('lost')
+      .replace(/[^a-zA-Z0-9]+/g, '-')
+      .slice(0, 40);
+    const prefix = uniqueName('promote-lost');
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [{ key: 'simulator:eval-score', value: '0.9' }],
+    });
+    request.orchestration = { ...request.orchestration, promotion: promotion(name) };
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue: own.queue });
+    const result = (await run.result()) as FineTuneTrainedResult;
+    await recordHistory(ctx.client.workflow.getHandle(`${prefix}-promote`), 'promote-lost-replies');
+    expect(result.promotion).toMatchObject({ outcome: 'promoted' });
+    const deployments = await own.bedrock.send(new ListCustomModelDeploymentsCommand({ maxResults: 1000 }));
+    const names = (deployments.modelDeploymentSummaries ?? []).map((d) => d.customModelDeploymentName);
+    // Production, once; the staging copy was created once and is gone.
+    expect(names).toEqual([name]);
+    const evaluations = await own.bedrock.send(new ListEvaluationJobsCommand({ maxResults: 1000 }));
+    expect((evaluations.jobSummaries ?? []).map((j) => j.jobName)).toHaveLength(1);
+  });
 });

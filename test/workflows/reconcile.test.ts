@@ -4,6 +4,8 @@
 // not this installation's, which must never be touched.
 import {
   BedrockClient,
+  CreateCustomModelDeploymentCommand,
+  GetCustomModelDeploymentCommand,
   GetModelCustomizationJobCommand,
   ListTagsForResourceCommand,
   StopModelCustomizationJobCommand,
@@ -210,6 +212,59 @@ describe('what is not provably this installation’s is never touched', () => {
     expect(pass.report.needAttention).toBeGreaterThanOrEqual(1);
     for (const arn of [otherNamespace, otherInstallation, noLineage, legacy])
       expect(await statusOf(arn)).toBe('InProgress');
+  });
+
+  it("deletes a staging deployment a lost promotion left; never production, even a closed run's", async () => {
+    const scope = lineageScope(ctx.config);
+    const trained = await waitFor('a custom model', async () => {
+      const prefix = uniqueName('model');
+      const request = await novaFineTune(ctx.aws.s3, prefix, 20);
+      const { jobArn } = await createJobDirectly(bedrock, request, {
+        jobName: prefix,
+        customModelName: `${prefix}-model`,
+      });
+      return waitFor('its model', async () => {
+        const job = await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
+        return job.status === 'Completed' ? job.outputModelArn : undefined;
+      });
+    });
+    const deploy = async (name: string, role: string) => {
+      const { customModelDeploymentArn } = await bedrock.send(
+        new CreateCustomModelDeploymentCommand({
+          modelDeploymentName: name,
+          modelArn: trained,
+          tags: [
+            { key: LINEAGE_TAG_WORKFLOW_ID, value: uniqueName('lost-promotion') },
+            { key: LINEAGE_TAG_NAMESPACE, value: scope.namespace },
+            { key: LINEAGE_TAG_INSTALLATION, value: scope.installation },
+            { key: LINEAGE_TAG_ROLE, value: role },
+          ],
+        }),
+      );
+      await waitFor(`${name} Active`, async () =>
+        (await bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: name }))).status ===
+        'Active'
+          ? true
+          : undefined,
+      );
+      return customModelDeploymentArn!;
+    };
+    const staging = await deploy(uniqueName('bot-stg').replace(/[^a-zA-Z0-9]+/g, '-'), 'staging-deployment');
+    const production = await deploy(uniqueName('bot').replace(/[^a-zA-Z0-9]+/g, '-'), 'production');
+    const pass = await reconcileNow(ctx.client, { taskQueue });
+    expect(itemOf(pass.report, staging)).toMatchObject({
+      resource: { kind: 'custom-model-deployment' },
+      run: { state: 'unknown' },
+      decision: { verdict: 'end', action: 'delete' },
+      ended: { outcome: 'ended' },
+    });
+    await expect(
+      bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: staging })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(itemOf(pass.report, production)).toMatchObject({ decision: { verdict: 'leave' } });
+    expect(
+      (await bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: production }))).status,
+    ).toBe('Active');
   });
 
   it('`finetune reconcile --json` prints the pass and exits 1 while something needs a person', async () => {

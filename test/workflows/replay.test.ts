@@ -16,6 +16,18 @@ import { failureOf, waitFor } from '../support/wait';
 
 const dir = HISTORIES_DIR;
 
+/**
+ * The workflow ID a run had, where its history shows it: a run that starts a child names it from its own
+ * ID (`<id>-promote`), so it replays only under that ID. Other runs replay under the file's name.
+ */
+function workflowIdOf(history: ReturnType<typeof historyFromJSON>): string | undefined {
+  for (const event of history.events ?? []) {
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (child?.endsWith('-promote')) return child.slice(0, -'-promote'.length);
+  }
+  return undefined;
+}
+
 if (process.env.RECORD_HISTORIES) {
   it('records histories of a completed, a cancelled and a deadline-stopped run', async () => {
     const taskQueue = uniqueName('record');
@@ -61,7 +73,7 @@ if (process.env.RECORD_HISTORIES) {
       Worker.runReplayHistory(
         { workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! } },
         history,
-        file,
+        workflowIdOf(history) ?? file,
       ),
     ).resolves.toBeUndefined();
   });
