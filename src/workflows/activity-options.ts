@@ -106,6 +106,7 @@ export function activitiesFor(choices: ActivityChoices) {
     pollJob: poll.pollJob,
     stopJob: quick('stop the Bedrock job', choices.stopTimeoutMs).stopJob,
     collectMetrics: metrics.collectMetrics,
+    recordPromotionInReport: metrics.recordPromotionInReport,
     recordTrainedRun: bookkeeping.recordTrainedRun,
   };
 }

@@ -3,6 +3,7 @@
 // with skipIfUnchanged becomes its schedule's last trained run.
 import { isCancellation, log } from '@temporalio/workflow';
 import { FailureType, type FineTuneTrainedResult } from '../core/fine-tune-contract';
+import type { PromotionResult } from '../core/promotion-contract';
 import { trainingSettings } from '../core/retraining';
 import { collectMetricsInput } from './activity-inputs';
 import { promoteTrained } from './promotion-child';
@@ -33,6 +34,7 @@ export async function finish(run: Run): Promise<FineTuneTrainedResult> {
     run.orchestration.promotion && snapshot.outputModelArn
       ? await promoteTrained(run, snapshot.outputModelArn)
       : undefined;
+  if (promotion && report.reportUri) await recordPromotionInReport(run, report.reportUri, promotion);
   run.setPhase('completed');
   const finishedAt = new Date().toISOString();
   await recordOnSchedule(run, finishedAt);
@@ -77,6 +79,16 @@ export async function collectMetrics(run: Run): Promise<{ reportUri?: string; ch
     state.metricsError = causeMessage(err);
     log.warn('metrics could not be collected', { error: state.metricsError });
     return {};
+  }
+}
+
+/** The promotion's table in report.json too; a report, so its failure is logged, not the run's. */
+async function recordPromotionInReport(run: Run, reportUri: string, promotion: PromotionResult): Promise<void> {
+  try {
+    await run.acts.recordPromotionInReport({ reportUri, promotion });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('the promotion could not be added to report.json', { reportUri, error: causeMessage(err) });
   }
 }
 

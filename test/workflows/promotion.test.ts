@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FineTuneTrainedResult, PromotionSpec } from '../../src/client';
+import { getText } from '../../src/aws/s3-objects';
 import type { ManagedChild } from '../../src/stack/child-process';
 import { startSimulatorProcess } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
@@ -130,6 +131,11 @@ describe('promoted', () => {
     expect(served.modelArn).toBe(first.customModelArn);
     expect(first.promotion?.deployment.arn).toBe(served.customModelDeploymentArn);
     expect(await stagingLeft()).toEqual([]);
+    // The table is in report.json too, beside the metrics.
+    const report = JSON.parse((await getText(ctx.aws.s3, first.reportUri!))!) as {
+      promotion?: { outcome: string; scores: unknown[] };
+    };
+    expect(report.promotion).toMatchObject({ outcome: 'promoted', scores: rows });
   });
 
   it('updates it to a better model, same ARN, and the next one rolls back when its smoke test fails', async () => {
