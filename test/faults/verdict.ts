@@ -1,19 +1,10 @@
 // The checks, made against the simulator (what Bedrock holds), not against what the run says:
 // exactly one job per run (none when the run ended before its create began), the job's final status
 // consistent with how the run ended, and no job left InProgress by a closed run.
-import {
-  GetModelCustomizationJobCommand,
-  ListModelCustomizationJobsCommand,
-  ListTagsForResourceCommand,
-  type BedrockClient,
-  type GetModelCustomizationJobCommandOutput,
-} from '@aws-sdk/client-bedrock';
 import type { RunOutcome } from '../../src/client';
-import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/naming';
 import type { Delivery } from './inject';
+import type { Job } from './jobs';
 import type { FaultPlan } from './plan';
-
-export type Job = GetModelCustomizationJobCommandOutput;
 
 /** How a run ended, in the table's words. */
 export type Ending = 'completed' | 'cancelled' | 'stopped' | 'deadline' | 'stuck' | string;
@@ -30,37 +21,6 @@ export function endingOf(outcome: RunOutcome | 'stuck'): Ending {
       return 'deadline';
     default:
       return `failed ${outcome.failure.type}`;
-  }
-}
-
-/** Every job the simulator holds, grouped by the workflow ID in its lineage tag (tags never change). */
-export class SimulatorJobs {
-  private readonly owners = new Map<string, string>();
-
-  constructor(private readonly bedrock: BedrockClient) {}
-
-  private async ownerOf(jobArn: string): Promise<string> {
-    let owner = this.owners.get(jobArn);
-    if (owner === undefined) {
-      const { tags } = await this.bedrock.send(new ListTagsForResourceCommand({ resourceARN: jobArn }));
-      owner = tags?.find((t) => t.key === LINEAGE_TAG_WORKFLOW_ID)?.value ?? '';
-      this.owners.set(jobArn, owner);
-    }
-    return owner;
-  }
-
-  async all(): Promise<{ owner: string; job: Job }[]> {
-    const page = await this.bedrock.send(new ListModelCustomizationJobsCommand({ maxResults: 1000 }));
-    const out: { owner: string; job: Job }[] = [];
-    for (const summary of page.modelCustomizationJobSummaries ?? []) {
-      const job = await this.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: summary.jobArn }));
-      out.push({ owner: await this.ownerOf(summary.jobArn!), job });
-    }
-    return out;
-  }
-
-  async of(workflowId: string): Promise<Job[]> {
-    return (await this.all()).filter((j) => j.owner === workflowId).map((j) => j.job);
   }
 }
 
