@@ -26,13 +26,13 @@ import { SimulatorJobs } from './jobs';
 import { describePlan, drawPlan, type FaultKind, type FaultPlan } from './plan';
 import { seededRandom } from './random';
 import { FaultStack } from './stack';
-import { endingOf, judge, type Verdict } from './verdict';
+import { endingOf, finalSweep, judge, type Verdict } from './verdict';
 
 /** A run that has not closed after this long is stuck (a killed worker's activity may take 10 minutes). */
 const RUN_BUDGET_MS = 12 * 60_000;
 /** simulator:time-scale of the warm-up job; the job lengths of the runs are scaled from it. */
 const WARM_UP_SCALE = 90;
-/** How long the last sweep waits for a Stopping job of a closed run to reach Stopped (about 2 s here). */
+/** How long the last sweep waits for a Stopping job of a closed run to reach Stopped (1-2 s of simulated 120 s). */
 const STOPPED_WITHIN_MS = 60_000;
 
 export interface SuiteOptions {
@@ -238,40 +238,6 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
   };
 }
 
-/**
- * After every run has closed: no job of a run is InProgress, and every job of a run that is Stopping
- * reaches Stopped (a run may end while its job is still Stopping; waited for here, within
- * STOPPED_WITHIN_MS). A run whose job does neither is wrong.
- */
-async function lastSweep(ctx: SuiteContext, records: RunRecord[], log: (line: string) => void): Promise<void> {
-  const recordOf = new Map(records.map((r) => [`faults-${ctx.seed}-${r.run}`, r]));
-  const wrong = (owner: string, why: string) => {
-    const record = recordOf.get(owner);
-    if (record && record.verdict.right) record.verdict = { right: false, why };
-  };
-  const runJobs = async () => (await ctx.jobs.all()).filter(({ owner }) => recordOf.has(owner));
-  let jobs = await runJobs();
-  for (const { owner, job } of jobs.filter((j) => j.job.status === 'InProgress')) {
-    log(`job ${job.jobName} of ${owner} is still InProgress after every run closed`);
-    wrong(owner, 'its job was still InProgress after every run closed');
-  }
-  const until = Date.now() + STOPPED_WITHIN_MS;
-  while (jobs.some((j) => j.job.status === 'Stopping') && Date.now() < until) {
-    await sleep(1_000);
-    jobs = await runJobs();
-  }
-  for (const { owner, job } of jobs) {
-    if (job.status === 'Stopping') {
-      log(`job ${job.jobName} of ${owner} is still Stopping ${STOPPED_WITHIN_MS / 1000} s after every run closed`);
-      wrong(owner, `its job was still Stopping ${STOPPED_WITHIN_MS / 1000} s after every run closed, never Stopped`);
-    } else if (recordOf.get(owner)?.jobStatus === 'Stopping' && job.status !== 'Stopped') {
-      // Judged Stopping with its run: Stopped is the only way on.
-      log(`job ${job.jobName} of ${owner} went from Stopping to ${job.status}`);
-      wrong(owner, `its job went from Stopping to ${job.status}`);
-    }
-  }
-}
-
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 export function tableHeader(): string {
@@ -331,7 +297,18 @@ export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult>
       const detail = [record.delivery.note, record.verdict.right ? undefined : record.verdict.why].filter(Boolean);
       if (detail.length > 0) log(`     ${detail.join('; ')}`);
     }
-    await lastSweep(ctx, records, log);
+    // The last look: no job of a closed run InProgress, every Stopping one Stopped.
+    const runOf = new Map(records.map((r) => [`faults-${options.seed}-${r.run}`, r]));
+    const swept = await finalSweep(
+      async () => (await ctx.jobs.all()).filter(({ owner }) => runOf.has(owner)),
+      new Map([...runOf].map(([owner, r]) => [owner, r.jobStatus])),
+      STOPPED_WITHIN_MS,
+      log,
+    );
+    for (const [owner, why] of swept) {
+      const record = runOf.get(owner)!;
+      if (record.verdict.right) record.verdict = { right: false, why };
+    }
     const right = records.filter((r) => r.verdict.right).length;
     const hits = pointHits(records);
     const passed = right === records.length && !hits.some(belowRate);
