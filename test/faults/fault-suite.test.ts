@@ -4,7 +4,9 @@
 // is held; a stop and a cancel while the create answer is held (the job is committed, its ARN not yet
 // known to the run); a stop while the create that waited for a free quota slot is in flight; a worker
 // SIGKILLed while the run waits; Temporal restarted while the run waits; create answers lost. No fault
-// in it waits out a killed worker's activity timeout, so it fits in a few minutes.
+// in it waits out a killed worker's activity timeout, so it fits in a few minutes. Every run must be
+// right, and every point drawn must be hit where aimed (8 points, each drawn once, so each must land:
+// README "Where faults land"); s130 does, with the worker kill aimed at the run's workflow worker.
 import { belowRate, hitTable } from './hits';
 import { runFaultSuite, tableRow } from './suite';
 

@@ -28,7 +28,7 @@ import { seededRandom } from './random';
 import { FaultStack } from './stack';
 import { endingOf, finalSweep, judge, type Verdict } from './verdict';
 
-/** A run that has not closed after this long is stuck (a killed worker's activity may take 10 minutes). */
+/** A run that has not closed after this long is stuck (a killed worker's activity takes up to 3 minutes). */
 const RUN_BUDGET_MS = 12 * 60_000;
 /** simulator:time-scale of the warm-up job; the job lengths of the runs are scaled from it. */
 const WARM_UP_SCALE = 90;
