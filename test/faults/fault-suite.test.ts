@@ -15,7 +15,7 @@ const RUNS = 8;
 
 jest.setTimeout(10 * 60_000);
 
-test(`every run of seed ${SEED} under its fault: one job, its status consistent with the run's end`, async () => {
+test(`every run of seed ${SEED} under its fault: one job, its status consistent with the run's end; every fault where aimed`, async () => {
   const result = await runFaultSuite({
     runs: RUNS,
     seed: SEED,
