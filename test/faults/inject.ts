@@ -112,6 +112,22 @@ async function workflowWorker(run: FineTuneRun): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Whether the run heard the cancel or the stop before it scheduled its create, by its history's order: a
+ * cancel that reaches the server while the workflow task deciding the create is in flight comes after the
+ * create in history (the run then creates its job, and stops it), though the run still looked earlier.
+ */
+async function heardBeforeCreate(run: FineTuneRun, kind: 'cancel' | 'stop'): Promise<boolean> {
+  const events = (await run.handle.fetchHistory()).events ?? [];
+  const heard = events.findIndex((e) =>
+    kind === 'cancel'
+      ? e.workflowExecutionCancelRequestedEventAttributes
+      : e.workflowExecutionUpdateAcceptedEventAttributes,
+  );
+  const create = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
+  return heard >= 0 && (create < 0 || heard < create);
+}
+
 /** A worker SIGKILLed (a fresh one replaces it), and whether it held what the point aims at. */
 interface Kill {
   note: string;
@@ -281,7 +297,15 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
           : (await sleep(plan.delayMs), await snapshot(ctx.run));
       const { took, done } = await deliverAction(ctx, plan, s, types, true);
       const there = s?.open === true && beforeCreate(s);
-      return { point: `before-create: ${phaseNote(s)}`, landed: there && took, ...done };
+      if (!there || !took || (plan.kind !== 'cancel' && plan.kind !== 'stop'))
+        return { point: `before-create: ${phaseNote(s)}`, landed: there && took, ...done };
+      await closed(ctx);
+      const heard = await heardBeforeCreate(ctx.run, plan.kind);
+      return {
+        point: `before-create: ${phaseNote(s)}${heard ? '' : `, heard after the create`}`,
+        landed: heard,
+        ...done,
+      };
     }
     case 'create-in-flight': {
       const s = await until(

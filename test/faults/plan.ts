@@ -69,7 +69,8 @@ export function drawPlan(random: Random, only?: FaultKind): FaultPlan {
     kind,
     point,
     jobTimeScale: random.int(60, 120),
-    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, 100),
+    // Before the create: in the first half of the ~100 ms preflight and preparation take here.
+    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, point === 'before-create' ? 50 : 100),
     workerSlot: random.int(0, 1),
   };
   if ((point === 'create-in-flight' && kind !== 'lost-replies') || point === 'quota-wait')
