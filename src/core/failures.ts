@@ -8,7 +8,10 @@ export const FailureType = {
   DatasetInvalid: 'DatasetInvalid',
   JobNameTaken: 'JobNameTaken',
   BedrockJobFailed: 'BedrockJobFailed',
+  /** The job was stopped: on the `stop` update, or outside the run (console, CLI, API). */
   BedrockJobStopped: 'BedrockJobStopped',
+  /** The `stop` update came before any job existed: no job was created. */
+  StoppedBeforeJob: 'StoppedBeforeJob',
   DeadlineExceeded: 'DeadlineExceeded',
   AccessDenied: 'AccessDeniedException',
   /** A promotion's smoke test failed through production: rolled back to the model served before. */

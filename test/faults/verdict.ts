@@ -18,6 +18,7 @@ export function endingOf(outcome: RunOutcome | 'stuck'): Ending {
     case 'Cancelled':
       return 'cancelled';
     case 'BedrockJobStopped':
+    case 'StoppedBeforeJob':
       return 'stopped';
     case 'DeadlineExceeded':
       return 'deadline';
