@@ -4,6 +4,8 @@
 // (model-lifecycle.md 6): one model for an automated job, judge metrics need an evaluator, the judge is
 // a foundation model, custom metrics are defined where they are named. What the simulator does not run
 // (human jobs, RAG evaluation, built-in datasets) is refused with a message that says so.
+// The judge metrics are core's list (core/promotion.ts): the promotion's checks and the simulator agree.
+import { JUDGE_METRICS } from '../core/promotion';
 import { validation, Violations } from './errors';
 import {
   EVALUATION_JOB_NAME_PATTERN,
@@ -31,20 +33,6 @@ import {
   type JsonObject,
 } from './wire';
 
-/** Model-as-a-judge built-in metrics (quality, then responsible AI). */
-export const JUDGE_METRICS = [
-  'Builtin.Correctness',
-  'Builtin.Completeness',
-  'Builtin.Faithfulness',
-  'Builtin.Helpfulness',
-  'Builtin.Coherence',
-  'Builtin.Relevance',
-  'Builtin.FollowingInstructions',
-  'Builtin.ProfessionalStyleAndTone',
-  'Builtin.Harmfulness',
-  'Builtin.Stereotyping',
-  'Builtin.Refusal',
-] as const;
 /** Programmatic metrics; their results carry the name without `Builtin.`. */
 export const PROGRAMMATIC_METRICS = ['Builtin.Accuracy', 'Builtin.Robustness', 'Builtin.Toxicity'] as const;
 /** The model's enum, plus "General", which every AWS judge example sends (model-lifecycle.md 6.1). */

@@ -12,28 +12,26 @@ import {
   ListEvaluationJobsCommand,
   ListProvisionedModelThroughputsCommand,
 } from '@aws-sdk/client-bedrock';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FineTuneTrainedResult, PromotionSpec } from '../../src/client';
 import { getText } from '../../src/aws/s3-objects';
-import type { ManagedChild } from '../../src/stack/child-process';
-import { startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
 import { DATA_BUCKET, novaFineTune, put } from '../support/datasets';
 import { recordHistory } from '../support/histories';
+import { ownSimulator, type OwnSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
 let ctx: TestContext;
-let sim: ManagedChild;
+let sim: OwnSimulator;
 let bedrock: BedrockClient;
-let workerBedrock: BedrockClient;
-let workerRuntime: BedrockRuntimeClient;
 let promptsUri: string;
 const taskQueue = uniqueName('promotion');
 const scratch = mkdtempSync(join(tmpdir(), 'finetune-promotion-'));
+
+/** Deployment quotas raised: every test here makes some, and real accounts allow 10 (2 at once). */
+const ROOMY = ['--max-deployments', '100', '--max-deployments-in-progress', '20'];
 
 const PROMPTS = Array.from({ length: 8 }, (_, i) =>
   JSON.stringify({ prompt: `How do I reset my password? (${i})`, referenceResponse: 'Use the reset link.' }),
@@ -41,33 +39,13 @@ const PROMPTS = Array.from({ length: 8 }, (_, i) =>
 
 beforeAll(async () => {
   ctx = await testContext(taskQueue);
-  const port = await freePort();
-  const started = await startSimulatorProcess({
-    host: '127.0.0.1',
-    port,
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-    stateFile: join(scratch, 'state.json'),
-    timeScale: 1000,
-    logFile: join(scratch, 'simulator.log'),
-    extraArgs: [
-      '--max-deployments',
-      '100',
-      '--max-deployments-in-progress',
-      '20',
-      '--max-no-commitment-model-units',
-      '20',
-    ],
-  });
-  sim = started.child;
-  bedrock = new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint });
-  workerBedrock = new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint });
-  workerRuntime = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: started.endpoint });
-  await ctx.startWorker(taskQueue, { bedrock: workerBedrock, runtime: workerRuntime });
+  sim = await ownSimulator(scratch, { flags: [...ROOMY, '--max-no-commitment-model-units', '20'] });
+  bedrock = sim.bedrock;
+  await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock, runtime: sim.runtime });
   promptsUri = await put(ctx.aws.s3, DATA_BUCKET, `${uniqueName('eval')}/prompts.jsonl`, PROMPTS);
 });
 afterAll(async () => {
   await ctx?.close();
-  for (const c of [bedrock, workerBedrock, workerRuntime]) c?.destroy();
   await sim?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -286,39 +264,18 @@ it('kind provisioned: creates a Provisioned Throughput, then points it at the ne
 });
 
 describe('on a simulator of their own', () => {
-  const extra: { child: ManagedChild; bedrock: BedrockClient; runtime: BedrockRuntimeClient }[] = [];
+  const own: OwnSimulator[] = [];
   afterAll(async () => {
-    for (const e of extra) {
-      e.bedrock.destroy();
-      e.runtime.destroy();
-      await e.child.stop();
-    }
+    for (const o of own) await o.stop();
   });
 
   /** A simulator with `flags`, and a worker on a task queue of its own whose Bedrock it is. */
   async function stackWith(flags: string[], timeScale: number) {
-    const port = await freePort();
-    const started = await startSimulatorProcess({
-      host: '127.0.0.1',
-      port,
-      s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-      stateFile: join(scratch, `${port}.json`),
-      timeScale,
-      logFile: join(scratch, `${port}.log`),
-      extraArgs: ['--max-deployments', '100', '--max-deployments-in-progress', '20', ...flags],
-    });
-    const e = {
-      child: started.child,
-      bedrock: new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint, maxAttempts: 10 }),
-      runtime: new BedrockRuntimeClient({ region: 'us-east-1', endpoint: started.endpoint }),
-    };
-    extra.push(e);
+    const o = await ownSimulator(scratch, { flags: [...ROOMY, ...flags], timeScale });
+    own.push(o);
     const queue = uniqueName('promotion-own');
-    await ctx.startWorker(queue, {
-      bedrock: new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint }),
-      runtime: e.runtime,
-    });
-    return { ...e, queue };
+    await ctx.startWorker(queue, { bedrock: o.workerBedrock, runtime: o.runtime });
+    return { bedrock: o.bedrock, queue };
   }
 
   it('cancel while an evaluation job runs: the job is stopped, the staging deployment gone', async () => {

@@ -13,7 +13,6 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBedrockClient } from '../../src/aws/clients';
 import { reconcileNow, type ReconcileReport } from '../../src/client';
 import { lineageScope } from '../../src/config';
 import { isTerminalJobStatus } from '../../src/core/bedrock-patterns';
@@ -25,42 +24,27 @@ import {
   LINEAGE_TAG_WORKFLOW_ID,
 } from '../../src/core/lineage';
 import { ReconcileEndedKey, ReconcileNeedsAttentionKey } from '../../src/core/search-attributes';
-import type { ManagedChild } from '../../src/stack/child-process';
-import { startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
 import { json, runCli } from '../cli/helpers';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { currentDetails } from '../support/details';
+import { ownSimulator, type OwnSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
 let ctx: TestContext;
-let sim: ManagedChild;
+let sim: OwnSimulator;
 let bedrock: BedrockClient;
-let workerBedrock: BedrockClient;
 const taskQueue = uniqueName('reconcile');
 const scratch = mkdtempSync(join(tmpdir(), 'finetune-reconcile-'));
 
 beforeAll(async () => {
   ctx = await testContext(taskQueue);
-  const port = await freePort();
-  const started = await startSimulatorProcess({
-    host: '127.0.0.1',
-    port,
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-    stateFile: join(scratch, 'state.json'),
-    timeScale: 1000,
-    logFile: join(scratch, 'simulator.log'),
-  });
-  sim = started.child;
-  bedrock = new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint });
-  workerBedrock = createBedrockClient({ ...ctx.config.aws, bedrockEndpoint: started.endpoint });
-  await ctx.startWorker(taskQueue, { bedrock: workerBedrock });
+  sim = await ownSimulator(scratch);
+  bedrock = sim.bedrock;
+  await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock });
 });
 afterAll(async () => {
   await ctx?.close();
-  bedrock?.destroy();
-  workerBedrock?.destroy();
   await sim?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -14,17 +14,18 @@ import {
 import { ConverseCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { awsErrorMessage, awsErrorName } from '../../aws/errors';
 import { listObjects, objectLines } from '../../aws/s3-lines';
 import { getText, putText } from '../../aws/s3-objects';
 import { backoffDelay, type Backoff } from '../../core/backoff';
 import { parseS3Uri } from '../../core/bedrock-patterns';
 import { parseEvaluationDataset, type EvaluationPrompt } from '../../core/evaluation-dataset';
-import { FailureType, RetryLaterType } from '../../core/failures';
+import { FailureType } from '../../core/failures';
 import type { LineageScope } from '../../core/lineage';
 import { averages, type JudgeMetric, type MetricAverages } from '../../core/promotion';
 import { failFastOnRejection } from '../bedrock-errors';
+import { retryLater } from './retry-later';
 import { lineageOf, withLineage } from '../lineage-tags';
 
 /** Each model's answers are written in parts of this many, so a retried generation resumes. */
@@ -101,15 +102,6 @@ export async function converse(runtime: BedrockRuntimeClient, modelId: string, p
     }),
   );
   return (answer.output?.message?.content ?? []).map((c) => ('text' in c ? (c.text ?? '') : '')).join('');
-}
-
-function retryLater(message: string, delayMs: number): never {
-  throw ApplicationFailure.create({
-    type: RetryLaterType.ResourceNotReady,
-    message,
-    nextRetryDelay: delayMs,
-    category: ApplicationFailureCategory.BENIGN,
-  });
 }
 
 export function evaluationActivities(deps: {

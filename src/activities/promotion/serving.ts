@@ -15,13 +15,14 @@ import {
   type BedrockClient,
 } from '@aws-sdk/client-bedrock';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { awsErrorMessage, awsErrorName } from '../../aws/errors';
 import { backoffDelay, type Backoff } from '../../core/backoff';
 import type { LineageScope, ResourceRole } from '../../core/lineage';
-import { FailureType, RetryLaterType } from '../../core/failures';
+import { FailureType } from '../../core/failures';
 import type { ServingKind, ServingState } from '../../core/promotion-contract';
 import { failFastOnRejection } from '../bedrock-errors';
+import { retryLater } from './retry-later';
 import { withLineage } from '../lineage-tags';
 
 export interface ServingRef {
@@ -53,15 +54,6 @@ const WAIT: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 120_000, j
 const isMutating = (err: unknown) =>
   awsErrorName(err) === 'ValidationException' &&
   /mutating state|is (being )?(created|updated)/i.test(awsErrorMessage(err));
-
-function retryLater(message: string, delayMs: number): never {
-  throw ApplicationFailure.create({
-    type: RetryLaterType.ResourceNotReady,
-    message,
-    nextRetryDelay: delayMs,
-    category: ApplicationFailureCategory.BENIGN,
-  });
-}
 
 export function servingActivities(deps: { bedrock: BedrockClient; scope: LineageScope }) {
   async function lookUp(ref: ServingRef): Promise<ServingState | undefined> {
