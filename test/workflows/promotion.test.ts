@@ -263,6 +263,27 @@ it('kind provisioned: creates a Provisioned Throughput, then points it at the ne
   expect((pts.provisionedModelSummaries ?? []).map((p) => p.provisionedModelName)).toEqual([name]);
 });
 
+it('kind provisioned: a Provisioned Throughput this promotion created and whose smoke test failed is deleted', async () => {
+  const name = uniqueName('pt-smoke')
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .slice(0, 40);
+  const run = await trainAndPromote(
+    uniqueName('promote-pt-smoke'),
+    0.9,
+    promotion(name, { kind: 'provisioned', modelUnits: 1, gate: undefined }),
+    [{ key: 'simulator:outcome', value: 'fail-smoke' }],
+  );
+  const failure = await failureOf(run.result());
+  expect(failure.type).toBe('PromotionRolledBack');
+  await expect(
+    bedrock.send(new GetProvisionedModelThroughputCommand({ provisionedModelId: name })),
+  ).rejects.toMatchObject({
+    name: 'ResourceNotFoundException',
+  });
+  const details = failure.details?.[0] as { promotion?: { cleanup?: string[] } };
+  expect(details.promotion?.cleanup?.join('\n')).toMatch(new RegExp(`${name}: created by this promotion, deleted`));
+});
+
 describe('on a simulator of their own', () => {
   const own: OwnSimulator[] = [];
   afterAll(async () => {
