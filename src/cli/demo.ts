@@ -96,12 +96,12 @@ function closingLines(
 export function registerDemoCommand(program: Command): void {
   addStackOptions(program.command('demo'))
     .description(
-      'the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics; Ctrl-C stops it all',
+      'the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics and promoted to a deployment; Ctrl-C stops it all',
     )
     .option('--example <name>', 'which example to fine-tune (see `finetune examples list`)', DEMO_EXAMPLE)
     .addHelpText(
       'after',
-      '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs show the metrics in about 30 seconds.',
+      '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs end, the model promoted, in about a minute.',
     )
     .action(async (flags: StackFlags & { example: string }) => {
       const examples = await loadExamples();
