@@ -29,7 +29,8 @@ import type { PromotionStatus } from '../../src/cli/status';
 import { DATA_BUCKET, novaFineTune, put } from '../support/datasets';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { json, runCli } from './helpers';
+import { loadExamples, uploadExample } from '../../src/cli/examples';
+import { json, requestFile, runCli, testRequest } from './helpers';
 
 let ctx: TestContext;
 let sim: ManagedChild;
@@ -63,6 +64,8 @@ beforeAll(async () => {
   workerRuntime = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: simEndpoint });
   await ctx.startWorker(taskQueue, { bedrock: workerBedrock, runtime: workerRuntime });
   promptsUri = await put(ctx.aws.s3, DATA_BUCKET, `${uniqueName('cli-eval')}/prompts.jsonl`, PROMPTS);
+  for (const example of (await loadExamples()).filter((e) => e.name === 'fine-tuning-promotion'))
+    await uploadExample(ctx.aws.s3, example);
 }, 60_000);
 afterAll(async () => {
   await ctx?.close();
@@ -426,4 +429,44 @@ describe('approval from the CLI', () => {
     expect(plain.code).toBe(2);
     expect(plain.stderr).toContain(`run ${model.workflowId} has no promotion (yet)`);
   });
+});
+
+it('the weekly loop: a schedule of a request with a promotion promotes what it trains, and an unchanged week skips, production untouched', async () => {
+  const id = uniqueName('weekly-support-bot');
+  const request = testRequest('fine-tuning-promotion', id);
+  const deployment = request.orchestration!.promotion!.deployment;
+  const create = await cli([
+    'schedule',
+    'create',
+    id,
+    requestFile(id, request),
+    '--every',
+    '7d',
+    '--skip-if-unchanged',
+  ]);
+  expect(create.code).toBe(0);
+  try {
+    const trigger = async () => {
+      // Scheduled times are per second: each trigger in a second of its own.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const triggered = await cli(['schedule', 'trigger', id, '--json']);
+      expect(triggered.code).toBe(0);
+      return json<{ workflowId: string }>(triggered).workflowId;
+    };
+    const first = await trigger();
+    const trained = (await ctx.fineTune.run(first).result()) as FineTuneTrainedResult;
+    expect(trained.promotion).toMatchObject({ outcome: 'promoted', deployment: { name: deployment } });
+    expect(await served(deployment)).toBe(trained.customModelArn);
+
+    const second = await trigger();
+    const skipped = await ctx.fineTune.run(second).result();
+    expect(skipped.status).toBe('Skipped');
+    expect(skipped.promotion).toBeUndefined();
+    expect(await served(deployment)).toBe(trained.customModelArn);
+    await expect(ctx.client.workflow.getHandle(`${second}-promote`).describe()).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
+  } finally {
+    await cli(['schedule', 'delete', id]);
+  }
 });
