@@ -8,6 +8,7 @@ import {
   approveUpdate,
   PROMOTE_WORKFLOW_TYPE,
   promotionProgressQuery,
+  promotionWorkflowId,
   rejectUpdate,
   type ApprovalDecision,
   type PromoteInput,
@@ -113,7 +114,7 @@ export class FineTunePromotions {
     const described = await handle.describe();
     if (described.type === PROMOTE_WORKFLOW_TYPE) return new PromotionRun(handle);
     if (described.type === FINE_TUNE_WORKFLOW_TYPE) {
-      const child = this.client.workflow.getHandle(`${workflowId}-promote`);
+      const child = this.client.workflow.getHandle(promotionWorkflowId(workflowId));
       await child.describe().catch((err: unknown) => {
         if (err instanceof WorkflowNotFoundError)
           throw new InvalidRequestError(

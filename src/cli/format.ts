@@ -18,6 +18,7 @@ import { isTerminalJobStatus } from '../core/bedrock-patterns';
 import { dateTimeText, durationText } from '../core/time-text';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
 import { lossTable, lossText } from '../core/loss-table';
+import { promotionWorkflowId } from '../core/promotion-contract';
 import { SCORE_HEADER, scoreRows } from '../core/score-table';
 
 // ---- plain values ----
@@ -228,7 +229,7 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now(), promotion?: P
     ...(p.metrics ? ['  metrics', ...metricsLines(p.metrics).map((l) => `    ${l}`)] : []),
     ...(promotion && !p.promotion
       ? [
-          `  promotion (${promotionWorkflowIdOf(p.workflowId)})`,
+          `  promotion (${promotionWorkflowId(p.workflowId)})`,
           ...promotionProgressLines(promotion, '    ', p.workflowId),
         ]
       : []),
@@ -430,9 +431,6 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
 }
 
 // ---- promotions ----
-
-/** A fineTune run's promotion is its child `<id>-promote` (workflows/promotion-child.ts). */
-export const promotionWorkflowIdOf = (workflowId: string) => `${workflowId}-promote`;
 
 const OUTCOMES: Record<PromotionResult['outcome'], string> = {
   promoted: '✓ promoted',

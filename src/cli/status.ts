@@ -14,17 +14,9 @@ import {
   type RunFailure,
   type RunSummary,
 } from '../client';
-import { PROMOTE_WORKFLOW_TYPE } from '../core/promotion-contract';
+import { PROMOTE_WORKFLOW_TYPE, promotionWorkflowId } from '../core/promotion-contract';
 import { dateTimeText } from '../core/time-text';
-import {
-  failureLines,
-  fields,
-  printJson,
-  progressBlock,
-  promotionProgressLines,
-  promotionResultLines,
-  promotionWorkflowIdOf,
-} from './format';
+import { failureLines, fields, printJson, progressBlock, promotionProgressLines, promotionResultLines } from './format';
 import { withSession } from './session';
 
 /** How long a worker gets to answer the progress query before the server's own view is shown instead. */
@@ -56,7 +48,7 @@ export async function lookAtRun(ft: FineTuneClient, run: FineTuneRun, timeoutMs 
   }
   if (progress.phase !== 'promoting' || progress.promotion) return { progress };
   // The child may not have started yet, or no worker answers it: the run's own progress still shows.
-  const child = new PromotionRun(ft.client.workflow.getHandle(promotionWorkflowIdOf(run.workflowId)));
+  const child = new PromotionRun(ft.client.workflow.getHandle(promotionWorkflowId(run.workflowId)));
   const promotion = await ft.client.connection
     .withDeadline(Date.now() + timeoutMs, () => child.progress())
     .catch(() => undefined);
