@@ -155,7 +155,8 @@ export class FineTunePromotions {
   async rollBack(
     deployment: string,
     reason: string,
-  ): Promise<{ workflowId: string; toModelArn: string; fromModelArn: string }> {
+    options: { polling?: PollingOptions } = {},
+  ): Promise<{ workflowId: string; toModelArn: string; fromModelArn: string; alreadyServed: boolean }> {
     const [last] = await this.promotedTo(deployment, 1);
     if (!last)
       throw new InvalidRequestError(
@@ -169,7 +170,7 @@ export class FineTunePromotions {
       );
     }
     const workflowId = `rollback-${deployment}-${Date.now()}`;
-    await this.client.workflow.execute(ROLLBACK_WORKFLOW_TYPE, {
+    const done = (await this.client.workflow.execute(ROLLBACK_WORKFLOW_TYPE, {
       args: [
         {
           kind: last.result.deployment.kind,
@@ -177,12 +178,19 @@ export class FineTunePromotions {
           toModelArn: last.result.previousModelArn,
           fromModelArn: last.result.modelArn,
           reason,
+          ...(options.polling ? { polling: options.polling } : {}),
         },
       ],
       taskQueue: this.taskQueue,
       workflowId,
       typedSearchAttributes: [{ key: PromotionDeploymentKey, value: deployment }],
-    });
-    return { workflowId, toModelArn: last.result.previousModelArn, fromModelArn: last.result.modelArn };
+    })) as { servedBefore: string };
+    return {
+      workflowId,
+      toModelArn: last.result.previousModelArn,
+      // What it really served: a rollback repeated finds the earlier model already there.
+      fromModelArn: done.servedBefore,
+      alreadyServed: done.servedBefore === last.result.previousModelArn,
+    };
   }
 }

@@ -27,6 +27,7 @@ import { freePort } from '../../src/stack/ports';
 import type { DeploymentView } from '../../src/cli/deployments';
 import type { PromotionStatus } from '../../src/cli/status';
 import { DATA_BUCKET, novaFineTune, put } from '../support/datasets';
+import { recordHistory } from '../support/histories';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 import { loadExamples, uploadExample } from '../../src/cli/examples';
@@ -182,15 +183,30 @@ describe('promote, rollback, deployments', () => {
     expect(promoted.result).toMatchObject({ outcome: 'promoted', previousModelArn: first.arn });
     expect(await served(name)).toBe(second.arn);
 
-    const rolled = await cli(['rollback', name, '--reason', 'answers regressed', '--json']);
+    const rollback = [
+      'rollback',
+      name,
+      '--reason',
+      'answers regressed',
+      '--poll-initial',
+      '500ms',
+      '--poll-max',
+      '1s',
+      '--json',
+    ];
+    const rolled = await cli(rollback);
     expect(rolled.code).toBe(0);
+    await recordHistory(ctx.client.workflow.getHandle(json<{ workflowId: string }>(rolled).workflowId), 'roll-back');
     expect(json(rolled)).toEqual({
       deployment: name,
       workflowId: expect.stringMatching(new RegExp(`^rollback-${name}-\\d+$`)) as unknown,
       toModelArn: first.arn,
       fromModelArn: second.arn,
+      alreadyServed: false,
     });
     expect(await served(name)).toBe(first.arn);
+    // Again: it already serves that model, and says so.
+    expect(json(await cli(rollback))).toMatchObject({ fromModelArn: first.arn, alreadyServed: true });
   }, 120_000);
 
   it('rollback refuses what it cannot do (exit 2): no promotion on record, a bad name, no reason', async () => {
