@@ -1,8 +1,9 @@
-// Two projects. `unit`: tests without servers (src/core, configuration, `*.unit.test.ts`). `integration`: everything else, against
-// one local stack for the whole run (globalSetup: Temporal dev server, S3 server, Bedrock simulator),
-// started only when an integration test is selected. In band: these machines have 2 cores and the
-// servers need them.
+// Two projects, told apart by one naming rule. `unit`: every `*.unit.test.ts`, tests that need no server
+// (`npm run test:unit`). `integration`: every other `*.test.ts`, against one local stack for the whole
+// run (globalSetup: Temporal dev server, S3 server, Bedrock simulator), started only when an integration
+// test is selected. In band: these machines have 2 cores and the servers need them.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const UNIT = '\\.unit\\.test\\.ts$';
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -15,12 +16,8 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      testMatch: [
-        '<rootDir>/test/core/**/*.test.ts',
-        '<rootDir>/test/**/*.unit.test.ts',
-        '<rootDir>/test/config.test.ts',
-        '<rootDir>/test/cli/format.test.ts',
-      ],
+      roots: ['<rootDir>/test'],
+      testRegex: UNIT,
       transform,
     },
     {
@@ -28,12 +25,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: [
-        '<rootDir>/test/core/',
-        '\\.unit\\.test\\.ts$',
-        '<rootDir>/test/config.test.ts',
-        '<rootDir>/test/cli/format.test.ts',
-      ],
+      testPathIgnorePatterns: [UNIT],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
