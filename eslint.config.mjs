@@ -23,6 +23,7 @@ const LAYERS = [
   'client',
   'schedules',
   'reconciliation',
+  'promotions',
 ];
 
 /**
@@ -122,7 +123,7 @@ export default tseslint.config(
     files: ['src/client.ts'],
     rules: layer({
       self: 'client',
-      mayImport: ['config', 'core', 'schedules', 'reconciliation'],
+      mayImport: ['config', 'core', 'schedules', 'reconciliation', 'promotions'],
       typeOnly: ['workflows'],
       atRoot: true,
     }),
@@ -131,6 +132,11 @@ export default tseslint.config(
     // Below the client, which re-exports it.
     files: ['src/schedules.ts'],
     rules: layer({ self: 'schedules', mayImport: ['config', 'core'], typeOnly: ['workflows'], atRoot: true }),
+  },
+  {
+    // Promotions from the client's side, beside the client, which re-exports them.
+    files: ['src/promotions.ts'],
+    rules: layer({ self: 'promotions', mayImport: ['config', 'core'], atRoot: true }),
   },
   {
     // The reconciler's schedule and passes now, beside the client, which re-exports it.

@@ -12,7 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBedrockClient, createS3Client, destroyAwsClients, type AwsClients } from '../src/aws/clients';
+import {
+  createBedrockClient,
+  createBedrockRuntimeClient,
+  createS3Client,
+  destroyAwsClients,
+  type AwsClients,
+} from '../src/aws/clients';
 import { FineTuneClient } from '../src/client';
 import { DEFAULT_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
@@ -189,9 +195,15 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     log: o.log,
   });
   const e = stack.endpoints;
-  const local = { region: e.region, bedrockEndpoint: e.bedrockEndpoint, s3Endpoint: e.s3Endpoint };
+  const local = {
+    region: e.region,
+    bedrockEndpoint: e.bedrockEndpoint,
+    bedrockRuntimeEndpoint: e.bedrockEndpoint,
+    s3Endpoint: e.s3Endpoint,
+  };
   const aws: AwsClients = {
     bedrock: createBedrockClient(local, LOCAL_S3_CREDENTIALS),
+    runtime: createBedrockRuntimeClient(local),
     s3: createS3Client(local, LOCAL_S3_CREDENTIALS),
   };
   const connection = await Connection.connect({ address: e.temporalAddress });

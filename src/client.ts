@@ -48,6 +48,7 @@ import {
   TemporalScheduledStartTimeKey,
 } from './core/search-attributes';
 import { hasTemplate, resolveRequestTemplates, templateTimeOf } from './core/templates';
+import { FineTunePromotions } from './promotions';
 import { FineTuneSchedules } from './schedules';
 import type { fineTune } from './workflows';
 
@@ -55,7 +56,9 @@ import type { fineTune } from './workflows';
 export type { FineTuneProgress, FineTuneRequest, FineTuneResult, PollingOptions, RetryOf };
 export type {
   DatasetStats,
+  FineTuneSkippedResult,
   FineTuneTimings,
+  FineTuneTrainedResult,
   JobCleanup,
   JobSnapshot,
   MetricsSummaryView,
@@ -71,6 +74,15 @@ export { FailureType, FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract'
 export { InvalidRequestError, defaultWorkflowId };
 export * from './schedules';
 export * from './reconciliation';
+export * from './promotions';
+export type { PromotionSpec, ScoreRow, JudgeMetric } from './core/promotion';
+export type {
+  ApprovalDecision,
+  PromotionOutcome,
+  PromotionProgress,
+  PromotionResult,
+  ServingKind,
+} from './core/promotion-contract';
 export type { ReconcileReport, ReconcileItem, OwnResource, Decision, EndOutcome, RunLook } from './core/reconcile';
 
 export interface StartOptions {
@@ -261,6 +273,8 @@ export class FineTuneRun {
 export class FineTuneClient {
   /** Schedules that start fineTune runs on this client's task queue (cron or interval retraining). */
   readonly schedules: FineTuneSchedules;
+  /** Promotions to production: start, approve, reject, roll back, what serves where. */
+  readonly promotions: FineTunePromotions;
 
   constructor(
     readonly client: Client,
@@ -268,6 +282,7 @@ export class FineTuneClient {
     private readonly ownedConnection?: Connection,
   ) {
     this.schedules = new FineTuneSchedules(client, taskQueue);
+    this.promotions = new FineTunePromotions(client, taskQueue);
   }
 
   static async connect(settings?: { temporal: TemporalSettings; taskQueue: string }): Promise<FineTuneClient> {

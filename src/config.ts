@@ -2,7 +2,8 @@
 //
 // Temporal is configured the way every Temporal tool is (envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile file); AWS the way every AWS
-// tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_S3). Only
+// tool is (default credential chain, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
+// AWS_ENDPOINT_URL_S3). Only
 // what has no ecosystem name gets a FINETUNE_ variable.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
@@ -27,6 +28,8 @@ export interface AwsSettings {
   region: string;
   /** Set only for a local or private endpoint; real AWS resolves its own. */
   bedrockEndpoint?: string;
+  /** bedrock-runtime (Converse, InvokeModel); the local stack points it at the simulator too. */
+  bedrockRuntimeEndpoint?: string;
   s3Endpoint?: string;
 }
 
@@ -144,6 +147,8 @@ function loadAws(env: Env, problems: string[]): AwsSettings {
   return {
     region,
     bedrockEndpoint: checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
+    bedrockRuntimeEndpoint:
+      checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
     s3Endpoint: checkUrl(env, 'AWS_ENDPOINT_URL_S3', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
   };
 }

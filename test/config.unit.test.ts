@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       TEMPORAL_NAMESPACE: 'ml',
       TASK_QUEUE: 'tq',
       AWS_ENDPOINT_URL_BEDROCK: 'http://127.0.0.1:4567/',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:4567',
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
     });
     expect(config.temporal.address).toBe('127.0.0.1:17233');
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
     expect(config.temporal.namespace).toBe('ml');
     expect(config.taskQueue).toBe('tq');
     expect(config.aws.bedrockEndpoint).toBe('http://127.0.0.1:4567');
+    expect(config.aws.bedrockRuntimeEndpoint).toBe('http://127.0.0.1:4567');
     expect(config.aws.s3Endpoint).toBe('http://127.0.0.1:9000');
   });
 

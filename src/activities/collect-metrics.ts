@@ -8,8 +8,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { awsErrorName } from '../aws/errors';
-import { putJson, putText } from '../aws/s3-objects';
+import { getText, putJson, putText } from '../aws/s3-objects';
 import { FailureType } from '../core/failures';
+import type { PromotionResult } from '../core/promotion-contract';
 import {
   jobOutputLocations,
   summariseMetrics,
@@ -112,5 +113,20 @@ export function collectMetricsActivities(deps: { s3: S3Client; bedrock: BedrockC
     };
   }
 
-  return { collectMetrics };
+  /**
+   * The promotion's comparison table (metric, new, current, threshold, verdict) and outcome, added to
+   * report.json beside the metrics: one report of the run, for whoever reads it after the run.
+   */
+  async function recordPromotionInReport(input: { reportUri: string; promotion: PromotionResult }): Promise<void> {
+    const text = await getText(s3, input.reportUri);
+    if (text === undefined) return;
+    const report = JSON.parse(text) as Record<string, unknown>;
+    const { outcome, reasons, deployment, modelArn, previousModelArn, scores, approval } = input.promotion;
+    await putJson(s3, input.reportUri, {
+      ...report,
+      promotion: { outcome, reasons, deployment, modelArn, previousModelArn, scores, approval },
+    });
+  }
+
+  return { collectMetrics, recordPromotionInReport };
 }

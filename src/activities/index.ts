@@ -1,6 +1,7 @@
 // Every activity of the fineTune and reconcile workflows, built from injected clients so tests and the worker wire
 // the same code to the simulator or to real AWS.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { LineageScope } from '../core/lineage';
@@ -9,12 +10,17 @@ import { createJobActivities } from './create-job';
 import { pollJobActivities } from './poll-job';
 import { preflightActivities } from './preflight';
 import { prepareDatasetActivities } from './prepare-dataset';
+import { promotionCheckActivities } from './promotion/check';
+import { evaluationActivities } from './promotion/evaluation';
+import { servingActivities } from './promotion/serving';
 import { reconcileActivities } from './reconcile';
 import { recordTrainedRunActivities } from './record-trained-run';
 import { stopJobActivities } from './stop-job';
 
 export interface ActivityDeps {
   bedrock: BedrockClient;
+  /** Converse: answers to evaluate, and the smoke test through production. */
+  runtime: BedrockRuntimeClient;
   s3: S3Client;
   /** The worker's own namespace: a scheduled run records its training on its schedule. */
   temporal: Client;
@@ -23,7 +29,15 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const serving = servingActivities(deps);
   return {
+    ...serving,
+    ...evaluationActivities(deps),
+    ...promotionCheckActivities({
+      ...deps,
+      region: () => deps.bedrock.config.region(),
+      lookUpServing: serving.lookUpServing,
+    }),
     ...preflightActivities(deps),
     ...prepareDatasetActivities(deps),
     ...createJobActivities(deps),

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { awsPreflightProblems } from '../aws/preflight-checks';
 import { findModel, type CustomizationType } from '../core/catalog';
 import { FailureType } from '../core/fine-tune-contract';
-import { catalogProblems, preflightWarnings } from '../core/preflight';
+import { catalogProblems, preflightWarnings, promotionProblems } from '../core/preflight';
 import { requestProblems, type FineTuneRequest } from '../core/request';
 
 export interface PreflightResult {
@@ -32,7 +32,12 @@ export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client
         );
       }
       const type = request.customizationType ?? 'FINE_TUNING';
-      const problems = [...catalogProblems(request, type), ...(await awsPreflightProblems(deps, request, type))];
+      const region = await deps.bedrock.config.region();
+      const problems = [
+        ...catalogProblems(request, type),
+        ...promotionProblems(request, region),
+        ...(await awsPreflightProblems(deps, request, type)),
+      ];
       if (problems.length > 0) {
         throw ApplicationFailure.nonRetryable(
           `The request cannot run:\n- ${problems.join('\n- ')}`,
@@ -40,7 +45,7 @@ export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client
           { problems },
         );
       }
-      const warnings = preflightWarnings(request, type, await deps.bedrock.config.region());
+      const warnings = preflightWarnings(request, type, region);
       for (const warning of warnings) log.warn(`preflight: ${warning}`);
       return {
         modelId: findModel(request.baseModelIdentifier)!.modelId,

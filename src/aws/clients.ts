@@ -1,6 +1,7 @@
-// Bedrock and S3 clients from the settings config.ts read. Credentials come from the SDK's default
+// Bedrock, bedrock-runtime and S3 clients from the settings config.ts read. Credentials come from the SDK's default
 // chain (environment, profile, SSO, container or instance role), so nothing here handles secrets.
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../config';
 
@@ -8,12 +9,18 @@ type Credentials = S3ClientConfig['credentials'];
 
 export interface AwsClients {
   bedrock: BedrockClient;
+  runtime: BedrockRuntimeClient;
   s3: S3Client;
 }
 
 /** `credentials` only for the local stack's fixed keys; everything else uses the default chain. */
 export function createBedrockClient(aws: AwsSettings, credentials?: Credentials): BedrockClient {
   return new BedrockClient({ region: aws.region, endpoint: aws.bedrockEndpoint, credentials });
+}
+
+/** bedrock-runtime (Converse, InvokeModel: a smoke test of a deployed model); the default credential chain. */
+export function createBedrockRuntimeClient(aws: AwsSettings): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({ region: aws.region, endpoint: aws.bedrockRuntimeEndpoint });
 }
 
 export function createS3Client(aws: AwsSettings, credentials?: Credentials): S3Client {
@@ -33,10 +40,11 @@ export function createS3Client(aws: AwsSettings, credentials?: Credentials): S3C
 }
 
 export function createAwsClients(aws: AwsSettings): AwsClients {
-  return { bedrock: createBedrockClient(aws), s3: createS3Client(aws) };
+  return { bedrock: createBedrockClient(aws), runtime: createBedrockRuntimeClient(aws), s3: createS3Client(aws) };
 }
 
 export function destroyAwsClients(clients: AwsClients): void {
   clients.bedrock.destroy();
+  clients.runtime.destroy();
   clients.s3.destroy();
 }

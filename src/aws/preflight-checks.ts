@@ -5,7 +5,9 @@ import { GetFoundationModelCommand, ModelCustomization, type BedrockClient } fro
 import { HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../core/bedrock-patterns';
 import { findModel, type CustomizationType } from '../core/catalog';
+import { parseEvaluationDataset } from '../core/evaluation-dataset';
 import type { FineTuneRequest } from '../core/request';
+import { getText } from './s3-objects';
 import { awsErrorName, s3ErrorKind } from './errors';
 
 /**
@@ -15,6 +17,19 @@ import { awsErrorName, s3ErrorKind } from './errors';
 const REPORTED_CUSTOMIZATIONS: readonly string[] = Object.values(ModelCustomization);
 
 type Check = Promise<string | undefined>;
+
+/** The promotion's evaluation prompts: there, and every line one an evaluation job takes. */
+async function evaluationDatasetProblems(s3: S3Client, uri: string): Check {
+  let text: string | undefined;
+  try {
+    text = await getText(s3, uri);
+  } catch (err) {
+    return `orchestration.promotion.evaluation.dataset: ${uri} cannot be read (${awsErrorName(err)})`;
+  }
+  if (text === undefined) return `orchestration.promotion.evaluation.dataset: ${uri} does not exist`;
+  const { problems } = parseEvaluationDataset(text, uri);
+  return problems.length > 0 ? `orchestration.promotion.evaluation.dataset:\n  ${problems.join('\n  ')}` : undefined;
+}
 
 async function objectExists(s3: S3Client, uri: string, what: string): Check {
   const { bucket, key } = parseS3Uri(uri);
@@ -101,5 +116,7 @@ export async function awsPreflightProblems(
     checks.push(objectExists(deps.s3, v.s3Uri, `validationDataConfig.validators[${i}].s3Uri`));
   }
   checks.push(bucketExists(deps.s3, request.outputDataConfig.s3Uri, 'outputDataConfig.s3Uri'));
+  const evaluation = request.orchestration?.promotion?.evaluation;
+  if (evaluation) checks.push(evaluationDatasetProblems(deps.s3, evaluation.dataset));
   return (await Promise.all(checks)).filter((p): p is string => p !== undefined);
 }

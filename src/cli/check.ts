@@ -20,7 +20,7 @@ import {
   type DatasetRole,
   type MetadataFilters,
 } from '../core/dataset';
-import { catalogProblems, preflightWarnings } from '../core/preflight';
+import { catalogProblems, preflightWarnings, promotionProblems } from '../core/preflight';
 import { InvalidRequestError, parseRequest, type FineTuneRequest } from '../core/request';
 import { resolveRequestTemplates, type ResolvedTemplate } from '../core/templates';
 import { count, printJson } from './format';
@@ -188,9 +188,9 @@ export async function checkRequest(
     return report;
   }
   const type = request.customizationType ?? 'FINE_TUNING';
-  const catalog = catalogProblems(request, type);
-  report.problems.push(...catalog.map((message) => ({ check: 'catalog' as const, message })));
   const awsSettings = loadAwsConfig();
+  const catalog = [...catalogProblems(request, type), ...promotionProblems(request, awsSettings.region)];
+  report.problems.push(...catalog.map((message) => ({ check: 'catalog' as const, message })));
   const aws = createAwsClients(awsSettings);
   try {
     const awsProblems = await awsPreflightProblems(aws, request, type);

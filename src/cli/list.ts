@@ -19,6 +19,7 @@ const PHASE_NAMES: Record<Phase, true> = {
   training: true,
   stopping: true,
   'collecting-metrics': true,
+  promoting: true,
   completed: true,
   failed: true,
   stopped: true,

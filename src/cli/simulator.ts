@@ -22,7 +22,9 @@ type SimulatorFlags = Omit<SimulatorOptions, 's3Credentials'> & { s3AccessKeyId?
 export function registerSimulatorCommand(program: Command): void {
   program
     .command('simulator')
-    .description('run the local Bedrock control-plane simulator (model customization jobs) until Ctrl-C')
+    .description(
+      'run the local Bedrock simulator (customization, deployments, Provisioned Throughput, evaluation, runtime) until Ctrl-C',
+    )
     .addOption(new Option('--host <host>', 'address to listen on').env('FINETUNE_SIMULATOR_HOST').default(d.host))
     .addOption(
       new Option('--port <port>', 'port to listen on')
@@ -88,13 +90,19 @@ export function registerSimulatorCommand(program: Command): void {
         .argParser(numberIn(0, 600_000, true)),
     )
     .addOption(
-      new Option('--lost-reply-rate <0-1>', 'share of Create and Stop answers lost after the job is committed')
+      new Option(
+        '--lost-reply-rate <0-1>',
+        'share of create, update, delete and stop answers lost after the operation committed',
+      )
         .env('FINETUNE_SIMULATOR_LOST_REPLY_RATE')
         .default(d.lostReplyRate)
         .argParser(numberIn(0, 1, false)),
     )
     .addOption(
-      new Option('--reply-delay-ms <ms>', 'Create and Stop answers held this long after the job is committed')
+      new Option(
+        '--reply-delay-ms <ms>',
+        'create, update, delete and stop answers held this long after the operation committed',
+      )
         .env('FINETUNE_SIMULATOR_REPLY_DELAY_MS')
         .default(d.replyDelayMs)
         .argParser(numberIn(0, MAX_REPLY_DELAY_MS, true)),
@@ -104,6 +112,30 @@ export function registerSimulatorCommand(program: Command): void {
         .env('FINETUNE_SIMULATOR_MAX_CONCURRENT_JOBS')
         .default(d.maxConcurrentJobs)
         .argParser(numberIn(1, 100_000, true)),
+    )
+    .addOption(
+      new Option('--max-deployments <n>', 'custom model deployments allowed before ServiceQuotaExceededException')
+        .env('FINETUNE_SIMULATOR_MAX_DEPLOYMENTS')
+        .default(d.maxDeployments)
+        .argParser(numberIn(0, 100_000, true)),
+    )
+    .addOption(
+      new Option('--max-deployments-in-progress <n>', 'custom model deployments Creating at once')
+        .env('FINETUNE_SIMULATOR_MAX_DEPLOYMENTS_IN_PROGRESS')
+        .default(d.maxDeploymentsInProgress)
+        .argParser(numberIn(0, 100_000, true)),
+    )
+    .addOption(
+      new Option('--max-no-commitment-model-units <n>', 'model units shared by no-commitment Provisioned Throughputs')
+        .env('FINETUNE_SIMULATOR_MAX_NO_COMMITMENT_MODEL_UNITS')
+        .default(d.maxNoCommitmentModelUnits)
+        .argParser(numberIn(0, 100_000, true)),
+    )
+    .addOption(
+      new Option('--max-commitment-model-units <n>', 'model units across committed Provisioned Throughputs')
+        .env('FINETUNE_SIMULATOR_MAX_COMMITMENT_MODEL_UNITS')
+        .default(d.maxCommitmentModelUnits)
+        .argParser(numberIn(0, 100_000, true)),
     )
     .action(async (flags: SimulatorFlags) => {
       const { s3AccessKeyId, s3SecretAccessKey, ...options } = flags;

@@ -45,7 +45,9 @@ export async function waitForEnding(
 export function registerStopCommand(program: Command): void {
   program
     .command('stop')
-    .description('stop a run: its Bedrock job is stopped and the run ends as BedrockJobStopped')
+    .description(
+      'stop a run: its Bedrock job is stopped and the run ends as BedrockJobStopped (StoppedBeforeJob when none existed yet)',
+    )
     .argument('<workflow-id>', 'the run, by workflow ID (see `finetune list`)')
     .option('--reason <text>', 'why, recorded on the run and shown by status')
     .option('--wait', 'follow the run until it has ended: exit 0 when it ended stopped, 1 when it ended otherwise')
@@ -83,7 +85,9 @@ export function registerStopCommand(program: Command): void {
         await waitForEnding(
           ft,
           run,
-          (o) => !o.ok && o.failure.type === FailureType.BedrockJobStopped,
+          (o) =>
+            !o.ok &&
+            (o.failure.type === FailureType.BedrockJobStopped || o.failure.type === FailureType.StoppedBeforeJob),
           Boolean(flags.json),
           started,
         );

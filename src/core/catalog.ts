@@ -114,6 +114,14 @@ export interface CatalogModel {
   reservedWords?: readonly string[];
   /** Conversation records beyond text; absent: text only. */
   conversation?: ConversationContent;
+  /**
+   * Regions where a custom model of this base can be served by an on-demand custom model deployment
+   * (CreateCustomModelDeployment); absent: none. Reference model-lifecycle.md 2.3, the current
+   * deploy-custom-model-on-demand page.
+   */
+  onDemandDeploymentRegions?: readonly string[];
+  /** No Provisioned Throughput is sold for this base or its custom models (3P: Llama 3.3 70B). */
+  noProvisionedThroughput?: boolean;
 }
 
 /** A model that only serves as a distillation teacher: listed by the catalog, never customized. */
@@ -346,6 +354,9 @@ const nova2LiteSftLimits: DataLimits = {
   validationIgnored: true,
 };
 
+/** On-demand custom model deployments of Nova understanding models: N. Virginia only (model-lifecycle.md 2.3). */
+const NOVA_DEPLOYMENT_REGIONS = ['us-east-1'] as const;
+
 const novaModel = (
   modelId: string,
   modelName: string,
@@ -365,6 +376,7 @@ const novaModel = (
   multiTurnDistillation: true,
   reservedWords: NOVA_RESERVED_WORDS,
   conversation: novaContent(multimodal),
+  onDemandDeploymentRegions: NOVA_DEPLOYMENT_REGIONS,
 });
 
 export const CATALOG: readonly CatalogModel[] = [
@@ -441,7 +453,18 @@ export const CATALOG: readonly CatalogModel[] = [
     false,
     true,
   ),
-  llamaModel('meta.llama3-3-70b-instruct-v1:0:128k', 'Llama 3.3 70B Instruct', 'bedrock-conversation', 16_000, false),
+  {
+    // Deployable on demand in Oregon; no Provisioned Throughput SKU (3P cloud-custodian, model-lifecycle.md 2.3).
+    ...llamaModel(
+      'meta.llama3-3-70b-instruct-v1:0:128k',
+      'Llama 3.3 70B Instruct',
+      'bedrock-conversation',
+      16_000,
+      false,
+    ),
+    onDemandDeploymentRegions: ['us-west-2'],
+    noProvisionedThroughput: true,
+  },
   novaModel('amazon.nova-micro-v1:0:128k', 'Nova Micro', false, ['amazon.nova-premier-v1:0', 'amazon.nova-pro-v1:0']),
   novaModel('amazon.nova-lite-v1:0:300k', 'Nova Lite', true, ['amazon.nova-premier-v1:0', 'amazon.nova-pro-v1:0']),
   novaModel('amazon.nova-pro-v1:0:300k', 'Nova Pro', true, ['amazon.nova-premier-v1:0']),
@@ -463,6 +486,7 @@ export const CATALOG: readonly CatalogModel[] = [
     },
     reservedWords: NOVA_RESERVED_WORDS,
     conversation: NOVA_2_LITE_CONTENT,
+    onDemandDeploymentRegions: NOVA_DEPLOYMENT_REGIONS,
   },
   {
     modelId: 'cohere.command-text-v14:7:4k',
@@ -619,4 +643,14 @@ export function hyperParameterValue(
   const raw = hyperParameters?.[name];
   if (raw !== undefined && Number.isFinite(Number(raw))) return Number(raw);
   return spec.hyperParameters.find((h) => h.name === name)?.default;
+}
+
+/** A custom model of this base can be deployed on demand in the region (CreateCustomModelDeployment). */
+export function deployableOnDemand(model: CatalogModel, region: string): boolean {
+  return model.onDemandDeploymentRegions?.includes(region) ?? false;
+}
+
+/** The bases whose custom models can be deployed on demand in the region, for messages. */
+export function onDemandDeployableModels(region: string): string[] {
+  return CATALOG.filter((m) => deployableOnDemand(m, region)).map((m) => m.modelId);
 }

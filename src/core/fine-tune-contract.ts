@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CustomizationType } from './catalog';
 import type { JobStatus, PhaseStatus } from './bedrock-patterns';
+import type { PromotionResult } from './promotion-contract';
 import type { FineTuneRequest, PollingOptions } from './request';
 
 export const FINE_TUNE_WORKFLOW_TYPE = 'fineTune';
@@ -16,6 +17,7 @@ export type Phase =
   | 'training'
   | 'stopping'
   | 'collecting-metrics'
+  | 'promoting'
   | 'completed'
   | 'skipped'
   | 'failed'
@@ -129,6 +131,8 @@ export interface FineTuneProgress {
   startedAt: string;
   timeline?: PhaseTime[];
   skipCheck?: SkipCheck;
+  /** With `orchestration.promotion`: the promotion's result once it ended. */
+  promotion?: PromotionResult;
 }
 
 export interface FineTuneTimings {
@@ -153,6 +157,8 @@ export interface FineTuneTrainedResult {
   chartUri?: string;
   datasetReportUri?: string;
   datasetFingerprint?: string;
+  /** With `orchestration.promotion`: how the promotion went (gated, rejected, promoted...). */
+  promotion?: PromotionResult;
   timings: FineTuneTimings;
 }
 

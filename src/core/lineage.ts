@@ -14,10 +14,19 @@ export const LINEAGE_TAG_INSTALLATION = 'finetune:installation';
 export const LINEAGE_TAG_ROLE = 'finetune:role';
 
 /**
- * What a resource is to the run that made it, which decides whether the reconciler may end it: a training
- * job is the run's to end; the custom model it trains is the product, never ended by anyone but its owner.
+ * What a resource is to the run that made it, which decides whether the reconciler may end it. A run's
+ * to end: its training job, the staging deployment (or candidate Provisioned Throughput) that serves the
+ * new model while it is evaluated, its evaluation jobs. Never ended by the reconciler: the trained model
+ * (the product) and production (a deployment or Provisioned Throughput callers use, whoever made it).
  */
-export const RESOURCE_ROLES = ['training-job', 'trained-model'] as const;
+export const RESOURCE_ROLES = [
+  'training-job',
+  'trained-model',
+  'staging-deployment',
+  'candidate-throughput',
+  'evaluation-job',
+  'production',
+] as const;
 export type ResourceRole = (typeof RESOURCE_ROLES)[number];
 
 /** Where runs live: a namespace of one installation of this project (FINETUNE_INSTALLATION). */

@@ -4,12 +4,15 @@
 // `finetune check`.
 import {
   customizationOf,
+  deployableOnDemand,
   findModel,
+  onDemandDeployableModels,
   findTeacher,
   hyperParameterProblems,
   modelsSupporting,
   type CustomizationType,
 } from './catalog';
+import { kindOf } from './promotion';
 import type { FineTuneRequest } from './request';
 
 export function catalogProblems(request: FineTuneRequest, type: CustomizationType): string[] {
@@ -74,11 +77,45 @@ export function rftWarnings(request: FineTuneRequest, jobRegion: string | undefi
   return [];
 }
 
-/** The warnings of a request that passed (today only RFT has any). */
+/** The warnings of a request that passed: RFT's unconfirmed facts, a promotion's commitment. */
 export function preflightWarnings(
   request: FineTuneRequest,
   type: CustomizationType,
   jobRegion: string | undefined,
 ): string[] {
-  return type === 'REINFORCEMENT_FINE_TUNING' ? rftWarnings(request, jobRegion) : [];
+  return [
+    ...(type === 'REINFORCEMENT_FINE_TUNING' ? rftWarnings(request, jobRegion) : []),
+    ...promotionWarnings(request),
+  ];
+}
+
+/**
+ * What Bedrock would refuse of a promotion once the model is trained: custom models of a base that
+ * cannot be deployed on demand in the job's Region, or a Provisioned Throughput for a base that has none.
+ */
+export function promotionProblems(request: FineTuneRequest, region: string): string[] {
+  const promotion = request.orchestration?.promotion;
+  const model = findModel(request.baseModelIdentifier);
+  if (!promotion || !model) return [];
+  if (kindOf(promotion) === 'on-demand' && !deployableOnDemand(model, region)) {
+    const here = onDemandDeployableModels(region);
+    return [
+      `orchestration.promotion: custom models of ${model.modelName} cannot be deployed on demand in ${region}` +
+        (here.length > 0 ? ` (here: ${here.join(', ')})` : ' (no base model can be, here)') +
+        '; use kind "provisioned" with modelUnits, or train in another Region',
+    ];
+  }
+  if (kindOf(promotion) === 'provisioned' && model.noProvisionedThroughput) {
+    return [`orchestration.promotion: no Provisioned Throughput is sold for ${model.modelName}: use kind "on-demand"`];
+  }
+  return [];
+}
+
+/** Allowed, but worth a second look before a run commits to it. */
+export function promotionWarnings(request: FineTuneRequest): string[] {
+  const promotion = request.orchestration?.promotion;
+  if (!promotion?.commitment) return [];
+  return [
+    `orchestration.promotion.commitment ${promotion.commitment}: a Provisioned Throughput with a commitment cannot be deleted before its term ends, and is billed every hour until then, used or not; leave commitment out for one you can delete at any time`,
+  ];
 }

@@ -5,7 +5,12 @@
 import type { Lineage, LineageScope } from './lineage';
 
 /** The kinds of resource the reconciler knows. */
-export const RESOURCE_KINDS = ['customization-job'] as const;
+export const RESOURCE_KINDS = [
+  'customization-job',
+  'custom-model-deployment',
+  'provisioned-throughput',
+  'evaluation-job',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** A live (running or billing) resource with this project's lineage tags. */
@@ -13,8 +18,10 @@ export interface OwnResource {
   kind: ResourceKind;
   arn: string;
   name: string;
-  /** Bedrock's status for it (InProgress for a job). */
+  /** Bedrock's status for it (InProgress for a job, Active or Creating for a deployment...). */
   status: string;
+  /** A Provisioned Throughput's commitment: it cannot be deleted before its term ends. */
+  commitment?: string;
   createdAt?: string;
   lineage: Lineage;
 }
@@ -28,7 +35,7 @@ export type RunLook =
   /** The namespace could not be asked (try again next time). */
   | { state: 'error'; message: string };
 
-export type ReconcileAction = 'stop';
+export type ReconcileAction = 'stop' | 'delete';
 
 export type Decision =
   | { verdict: 'end'; action: ReconcileAction; why: string }
@@ -36,7 +43,20 @@ export type Decision =
   /** This installation's, maybe orphaned, but nothing here can prove it: a person looks. */
   | { verdict: 'report'; why: string; command: string };
 
-const ACTION_OF: Record<ResourceKind, ReconcileAction> = { 'customization-job': 'stop' };
+const ACTION_OF: Record<ResourceKind, ReconcileAction> = {
+  'customization-job': 'stop',
+  'custom-model-deployment': 'delete',
+  'provisioned-throughput': 'delete',
+  'evaluation-job': 'stop',
+};
+
+/** The roles whose resource a run should have released itself: the reconciler's to end when it did not. */
+const ENDABLE_ROLES: Record<ResourceKind, readonly string[]> = {
+  'customization-job': ['training-job'],
+  'custom-model-deployment': ['staging-deployment'],
+  'provisioned-throughput': ['candidate-throughput'],
+  'evaluation-job': ['evaluation-job'],
+};
 
 /** What the reconciler may do to a resource whose run `run` is, in `scope`. */
 export function decide(resource: OwnResource, scope: LineageScope, run: RunLook | undefined): Decision {
@@ -55,7 +75,18 @@ export function decide(resource: OwnResource, scope: LineageScope, run: RunLook 
       why: `another namespace's or installation's (${lineage.installation}/${lineage.namespace})`,
     };
   }
-  if (lineage.role === 'trained-model') return { verdict: 'leave', why: 'a trained model is the product' };
+  if (lineage.role === 'production') {
+    return { verdict: 'leave', why: 'it serves callers (production): only a promotion or a person changes it' };
+  }
+  // A job with no role tag predates roles: a customization job is a run's training job all the same.
+  const role = lineage.role ?? (resource.kind === 'customization-job' ? 'training-job' : undefined);
+  if (!role || !ENDABLE_ROLES[resource.kind].includes(role)) {
+    return {
+      verdict: 'report',
+      why: `a ${resource.kind} with role ${role ?? 'none'}: not one a run releases, so not the reconciler's to end`,
+      command: `${describe}; then, if it is not wanted, ${endCommand(resource)}`,
+    };
+  }
   if (!lineage.exact) {
     return {
       verdict: 'report',
@@ -70,12 +101,14 @@ export function decide(resource: OwnResource, scope: LineageScope, run: RunLook 
     case 'open':
       return { verdict: 'leave', why: `its run is open (${run.status}) and owns it` };
     case 'closed':
+      if (resource.commitment) return committed(resource, `its run closed (${run.status})`);
       return {
         verdict: 'end',
         action: ACTION_OF[resource.kind],
         why: `its run closed (${run.status}) without ending it`,
       };
     case 'unknown':
+      if (resource.commitment) return committed(resource, 'no run of its workflow ID is in the namespace');
       return {
         verdict: 'end',
         action: ACTION_OF[resource.kind],
@@ -84,11 +117,26 @@ export function decide(resource: OwnResource, scope: LineageScope, run: RunLook 
   }
 }
 
+/** A Provisioned Throughput with a commitment cannot be deleted before its term: a person decides. */
+function committed(resource: OwnResource, why: string): Decision {
+  return {
+    verdict: 'report',
+    why: `${why}, but it has a ${resource.commitment} commitment: it cannot be deleted before its term ends`,
+    command: `aws bedrock get-provisioned-model-throughput --provisioned-model-id ${resource.arn} (commitmentExpirationTime); then ${endCommand(resource)}`,
+  };
+}
+
 /** The command that ends a resource by hand. */
 export function endCommand(resource: Pick<OwnResource, 'kind' | 'arn'>): string {
   switch (resource.kind) {
     case 'customization-job':
       return `aws bedrock stop-model-customization-job --job-identifier ${resource.arn}`;
+    case 'custom-model-deployment':
+      return `aws bedrock delete-custom-model-deployment --custom-model-deployment-identifier ${resource.arn}`;
+    case 'provisioned-throughput':
+      return `aws bedrock delete-provisioned-model-throughput --provisioned-model-id ${resource.arn}`;
+    case 'evaluation-job':
+      return `aws bedrock stop-evaluation-job --job-identifier ${resource.arn}`;
   }
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CUSTOMIZATION_TYPES, INVOCATION_LOG_TYPES, type CustomizationType } from './catalog';
 import * as P from './bedrock-patterns';
 import { DURATION_PATTERN, durationMs } from './durations';
+import { promotionSchema } from './promotion';
 import { pollingFrom, pollingProblems } from './polling';
 import { hasTemplate, resolveRequestTemplates, templateProblems } from './templates';
 
@@ -173,6 +174,11 @@ export const orchestrationSchema = z.strictObject({
    * settings are those of the schedule's last trained run (see core/retraining.ts).
    */
   skipIfUnchanged: z.boolean().optional(),
+  /**
+   * After the job completes: evaluate the new model against the one in production, gate, approve,
+   * promote it behind a stable deployment, smoke-test it, roll back on failure (core/promotion.ts).
+   */
+  promotion: promotionSchema.optional(),
 });
 export type OrchestrationOptions = z.infer<typeof orchestrationSchema>;
 

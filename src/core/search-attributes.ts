@@ -11,6 +11,8 @@ export const CustomizationTypeKey = defineSearchAttributeKey('CustomizationType'
 export const DatasetFingerprintKey = defineSearchAttributeKey('DatasetFingerprint', SearchAttributeType.KEYWORD);
 export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAttributeType.DOUBLE);
 export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
+/** A promote run: the deployment it promotes to (`finetune deployments` finds the runs by it). */
+export const PromotionDeploymentKey = defineSearchAttributeKey('PromotionDeployment', SearchAttributeType.KEYWORD);
 /** A reconcile run: how many resources it ended, and how many a person should look at. */
 export const ReconcileEndedKey = defineSearchAttributeKey('ReconcileEnded', SearchAttributeType.INT);
 export const ReconcileNeedsAttentionKey = defineSearchAttributeKey('ReconcileNeedsAttention', SearchAttributeType.INT);
@@ -32,6 +34,7 @@ export const SEARCH_ATTRIBUTE_KEYS = [
   DatasetFingerprintKey,
   TrainingLossKey,
   ValidationLossKey,
+  PromotionDeploymentKey,
   ReconcileEndedKey,
   ReconcileNeedsAttentionKey,
 ] as const;

@@ -44,3 +44,15 @@ export function kmsKeyArn(p: Partition, keyId: string): string {
   if (keyId.startsWith('arn:')) return keyId;
   return `arn:aws:kms:${p.region}:${p.accountId}:${keyId.startsWith('alias/') ? keyId : `key/${keyId}`}`;
 }
+
+export function deploymentArn(p: Partition, id: string): string {
+  return `arn:aws:bedrock:${p.region}:${p.accountId}:custom-model-deployment/${id}`;
+}
+
+export function provisionedModelArn(p: Partition, id: string): string {
+  return `arn:aws:bedrock:${p.region}:${p.accountId}:provisioned-model/${id}`;
+}
+
+export function evaluationJobArn(p: Partition, id: string): string {
+  return `arn:aws:bedrock:${p.region}:${p.accountId}:evaluation-job/${id}`;
+}

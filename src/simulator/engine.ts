@@ -101,6 +101,15 @@ export class Engine {
   private readonly failingSince = new Map<string, number>();
   /** Creates run one at a time: two racing requests must not both pass the name and quota checks. */
   private createQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * The resources that come after training (deployments, Provisioned Throughputs, evaluation jobs),
+   * registered by the server: their ARNs are taggable, and a custom model one of them serves cannot be
+   * deleted.
+   */
+  private laterResources: { taggable(arn: string): boolean; modelUser(modelArn: string): string | undefined } = {
+    taggable: () => false,
+    modelUser: () => undefined,
+  };
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
@@ -111,6 +120,10 @@ export class Engine {
   ) {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
+  }
+
+  registerLaterResources(resources: Engine['laterResources']): void {
+    this.laterResources = resources;
   }
 
   get partition(): Partition {
@@ -278,6 +291,7 @@ export class Engine {
       validationLosses,
       ...(job.customizationConfig ? { customizationConfig: job.customizationConfig } : {}),
       creationTimeMs: completionTimeMs(job) ?? this.now(),
+      jobTags: job.jobTags ?? this.store.tagsOf(job.jobArn),
     };
     return { completion: { ok: true, modelArn, trainingLoss, validationLosses }, model };
   }
@@ -366,6 +380,7 @@ export class Engine {
         ? { outputModelKmsKeyArn: kmsKeyArn(this.partition, input.customModelKmsKeyId) }
         : {}),
       customModelTags,
+      jobTags,
       ...(input.vpcConfig ? { vpcConfig: input.vpcConfig } : {}),
       ...(input.customizationConfig ? { customizationConfig: input.customizationConfig } : {}),
       creationTimeMs: this.now(),
@@ -462,6 +477,12 @@ export class Engine {
 
   async deleteModel(identifier: string): Promise<void> {
     const model = this.findModel(identifier);
+    const user = this.laterResources.modelUser(model.modelArn);
+    if (user !== undefined) {
+      throw conflict(
+        `The custom model ${model.modelName} is served by ${user}; delete it or switch it to another model first.`,
+      );
+    }
     for (const job of this.store.allJobs()) {
       if (job.baseModelArn === model.modelArn && isRunning((await this.settle(job)).status)) {
         throw conflict(
@@ -475,7 +496,7 @@ export class Engine {
   // ---- tags ----
 
   private taggable(arn: string): string {
-    if (this.store.jobByArn(arn) || this.store.modelByArn(arn)) return arn;
+    if (this.store.jobByArn(arn) || this.store.modelByArn(arn) || this.laterResources.taggable(arn)) return arn;
     throw notFound(`The resource ${arn} was not found.`);
   }
 

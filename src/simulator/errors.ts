@@ -13,6 +13,9 @@ export const ERROR_STATUS = {
   ThrottlingException: 429,
   InternalServerException: 500,
   ServiceUnavailableException: 503,
+  // bedrock-runtime: the model failed on this request (originalStatusCode, resourceName), or is not ready.
+  ModelErrorException: 424,
+  ModelNotReadyException: 429,
   // Malformed JSON or a member of the wrong JSON type (AWS's Coral front end answers these).
   SerializationException: 400,
   // A path and method that name no operation.
@@ -28,8 +31,8 @@ export class ApiError extends Error {
   constructor(
     readonly shape: ErrorShape,
     message: string,
-    /** Extra members of the error body (TooManyTagsException's resourceName). */
-    readonly members: Record<string, string> = {},
+    /** Extra members of the error body (TooManyTagsException's resourceName, ModelErrorException's originalStatusCode). */
+    readonly members: Record<string, string | number> = {},
     /**
      * The X-Amzn-Errortype value when it should differ from the shape name: AWS's front end sends
      * legacy `Shape:http://internal.amazon.com/coral/...` values, which every SDK must sanitize.

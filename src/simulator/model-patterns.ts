@@ -60,3 +60,35 @@ export const PAGINATION_TOKEN_PATTERN = modelPattern('\\S*');
 export const PROVIDER_PATTERN = modelPattern('[A-Za-z0-9- ]{1,63}');
 
 export type { Pattern };
+
+// ---- after training: deployments, Provisioned Throughput, evaluation jobs (model-lifecycle.md) ----
+
+export const DEPLOYMENT_NAME_PATTERN = modelPattern('([0-9a-zA-Z][_-]?){1,63}', CUSTOM_MODEL_NAME);
+/** CustomModelArn: what a deployment serves (a custom model, never a foundation model). */
+export const CUSTOM_MODEL_ARN_PATTERN = modelPattern(
+  'arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:[a-z0-9-]{1,20}:[0-9]{12}:custom-model/(imported|[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})/[a-z0-9]{12}',
+  /^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:[a-z0-9-]{1,20}:[0-9]{12}:custom-model\/(imported|[a-z0-9-]{1,63}[.][a-z0-9.:-]{1,255})\/[a-z0-9]{12}$/,
+);
+export const DEPLOYMENT_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:[a-z0-9-]{1,20}:[0-9]{12}:custom-model-deployment/[a-z0-9]{12})|^([0-9a-zA-Z][_-]?){1,63}',
+  /^(?:arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:[a-z0-9-]{1,20}:[0-9]{12}:custom-model-deployment\/[a-z0-9]{12}|([0-9a-zA-Z][_-]?){1,63})$/,
+);
+export const PROVISIONED_MODEL_NAME_PATTERN = modelPattern('([0-9a-zA-Z][_-]?)+', /^([0-9a-zA-Z][_-]?)+$/);
+export const PROVISIONED_MODEL_ID_PATTERN = modelPattern(
+  '((([0-9a-zA-Z][_-]?)+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:provisioned-model/[a-z0-9]{12}))',
+);
+export const EVALUATION_JOB_NAME_PATTERN = modelPattern('[a-z0-9](-*[a-z0-9]){0,62}', /^[a-z0-9](-*[a-z0-9])*$/);
+export const EVALUATION_JOB_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:evaluation-job/[a-z0-9]{12})',
+);
+/** EvaluatorModelIdentifier: a foundation model or an inference profile; custom models do not match. */
+export const EVALUATOR_MODEL_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:((:foundation-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|([0-9]{12}:inference-profile/(([a-z-]{2,8}.)[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))))$|(^[a-z0-9-]+[.][a-z0-9-]+([.][a-z0-9-]+)*(:[a-z0-9-]+)?$)|^[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}|)',
+  /^(?:arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(:foundation-model\/[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})|[0-9]{12}:inference-profile\/[a-z-]{2,8}.[a-z0-9-]{1,63}[.][a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|[a-z0-9-]+[.][a-z0-9-]+([.][a-z0-9-]+)*(:[a-z0-9-]+){0,2})$/,
+);
+/** EvaluationBedrockModelIdentifier: no custom-model-deployment ARN matches (model-lifecycle.md 6.3). */
+export const EVALUATION_MODEL_IDENTIFIER_PATTERN = modelPattern(
+  '(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:((:foundation-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|([0-9]{12}:provisioned-model/[a-z0-9]{12})|([0-9]{12}:imported-model/[a-z0-9]{12})|([0-9]{12}:application-inference-profile/[a-z0-9]{12})|([0-9]{12}:inference-profile/(([a-z-]{2,8}.)[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))|([0-9]{12}:(default-prompt-router|prompt-router)/[a-zA-Z0-9-:.]+)))|(([a-z]{2,4}[.]{1})([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63})))|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))|arn:aws(-[^:]+)?:sagemaker:[a-z0-9-]{1,20}:[0-9]{12}:endpoint/[a-z0-9-]{1,63}',
+);
+export const PRECOMPUTED_SOURCE_PATTERN = modelPattern('[a-zA-Z0-9]([a-zA-Z0-9._-]){0,255}');
+export const EVALUATION_NAME_PATTERN = modelPattern('[0-9a-zA-Z-_.]+', /^[0-9a-zA-Z_.-]+$/);

@@ -27,12 +27,20 @@ export interface SimulatorOptions {
   errorRate: number;
   /** Added to every response, in milliseconds. */
   latencyMs: number;
-  /** Share of Create and Stop answers lost after the operation committed (the connection is closed). */
+  /** Share of create, update, delete and stop answers lost after the operation committed (the connection is closed). */
   lostReplyRate: number;
-  /** Create and Stop answers are held this long after the operation committed, in milliseconds. */
+  /** Create, update, delete and stop answers are held this long after the operation committed, in milliseconds. */
   replyDelayMs: number;
   /** More InProgress/Stopping jobs than this at create gives ServiceQuotaExceededException. */
   maxConcurrentJobs: number;
+  /** Custom model deployments that may exist ("Total custom model deployments", 10 at AWS). */
+  maxDeployments: number;
+  /** Deployments that may be Creating at once ("In-progress custom model deployments", 2 at AWS). */
+  maxDeploymentsInProgress: number;
+  /** Model units shared by no-commitment Provisioned Throughputs (2 at AWS). */
+  maxNoCommitmentModelUnits: number;
+  /** Model units across committed Provisioned Throughputs (0 at AWS until Support raises it). */
+  maxCommitmentModelUnits: number;
 }
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
@@ -48,4 +56,8 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   lostReplyRate: 0,
   replyDelayMs: 0,
   maxConcurrentJobs: 10,
+  maxDeployments: 10,
+  maxDeploymentsInProgress: 2,
+  maxNoCommitmentModelUnits: 2,
+  maxCommitmentModelUnits: 0,
 };

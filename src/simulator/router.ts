@@ -8,6 +8,10 @@ export interface RequestContext {
   query: Query;
   /** The JSON body, parsed on first use (GET and DELETE carry none). */
   body(): JsonObject;
+  /** The body as sent (InvokeModel's payload is the model's own JSON, parsed by the handler). */
+  raw: string;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface Reply {
@@ -16,13 +20,15 @@ export interface Reply {
   body?: object;
   /** What happens to this answer after the operation has committed (held, lost). */
   afterCommit?: ReplyFault;
+  /** Response headers besides the content type and request id (InvokeModel's). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: RequestContext, label: string | undefined) => Promise<Reply> | Reply;
 
 export interface Route {
   operation: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
   /** `/model-customization-jobs/{label}/stop` style: at most one label, which may hold `/` when not encoded. */
   path: string;
   handler: Handler;

@@ -3,21 +3,38 @@
 // never a stack trace or an HTML page. Order per request, as at AWS: added latency, authentication,
 // injected faults (throttling, 5xx), routing, the operation; then, for Create and Stop, the faults
 // after commit (the answer held, or lost: the connection closed with no answer).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// One port speaks HTTP/1.1 and cleartext HTTP/2 (prior knowledge, as the JS SDK's bedrock-runtime client
+// sends it to an http:// endpoint): each connection is handed to the server its first bytes call for.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  constants as http2Constants,
+  createServer as createHttp2Server,
+  Http2ServerResponse,
+  type Http2ServerRequest,
+} from 'node:http2';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkAuthorization } from './auth';
 import { catalogRoutes } from './catalog-routes';
+import { deploymentRoutes } from './deployment-routes';
+import { Deployments } from './deployments';
 import { Engine } from './engine';
+import { evaluationRoutes } from './evaluation-routes';
+import { Evaluations } from './evaluations';
 import { ApiError } from './errors';
 import { jobRoutes } from './job-routes';
 import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
 import { ReplyFaults } from './reply-faults';
+import type { ResourceContext } from './resource-common';
+import { Runtime, runtimeRoutes } from './runtime-routes';
 import { resolveS3Access } from './s3-access';
 import { Router, type Reply } from './router';
 import { Store } from './state';
 import { tagRoutes } from './tag-routes';
+import { throughputRoutes } from './throughput-routes';
+import { Throughputs } from './throughputs';
 import { parseJsonBody, Query, type JsonObject } from './wire';
 
 /** Larger bodies are refused before parsing; a Create request is a few kilobytes. */
@@ -42,7 +59,13 @@ class BodyTooLarge extends Error {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+/** The HTTP/2 connection preface starts `PRI * HTTP/2.0`. */
+const HTTP2_PREFACE = 'PRI';
+
+async function readBody(req: Request): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -63,7 +86,7 @@ function requestUrl(target: string | undefined): URL {
 }
 
 function send(
-  res: ServerResponse,
+  res: Response,
   requestId: string,
   status: number,
   body: object | undefined,
@@ -79,7 +102,7 @@ function send(
   res.end(text);
 }
 
-function sendError(res: ServerResponse, requestId: string, err: ApiError): void {
+function sendError(res: Response, requestId: string, err: ApiError): void {
   send(
     res,
     requestId,
@@ -90,12 +113,14 @@ function sendError(res: ServerResponse, requestId: string, err: ApiError): void 
 }
 
 /** Holds the answer as the reply's fault asks; true when it is lost (the connection closed instead). */
-async function applyAfterCommit(reply: Reply, res: ServerResponse): Promise<boolean> {
+async function applyAfterCommit(reply: Reply, res: Response): Promise<boolean> {
   const fault = reply.afterCommit;
   if (!fault) return false;
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (!fault.lose) return false;
-  res.socket?.destroy();
+  // HTTP/2: reset this stream only; the connection carries other requests.
+  if (res instanceof Http2ServerResponse) res.stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+  else res.socket?.destroy();
   return true;
 }
 
@@ -119,14 +144,33 @@ export async function startSimulatorServer(
   });
   const partition = { region: options.region, accountId: options.accountId };
   const faults = new ReplyFaults(store, options);
+  const resources: ResourceContext = { ...partition, store, engine, timeScale: options.timeScale, now: Date.now, log };
+  const deployments = new Deployments(resources, options);
+  const throughputs = new Throughputs(resources, options);
+  const runtime = new Runtime(engine, deployments, throughputs);
+  const evaluations = new Evaluations(resources, s3, runtime, options.s3RetrySeconds * 1000);
+  engine.registerLaterResources({
+    taggable: (arn) =>
+      deployments.byArn(arn) !== undefined || throughputs.byArn(arn) !== undefined || evaluations.taggable(arn),
+    modelUser: (modelArn) => {
+      const d = deployments.usingModel(modelArn);
+      if (d) return `the custom model deployment ${d.name}`;
+      const t = throughputs.usingModel(modelArn);
+      return t ? `the provisioned model ${t.name}` : undefined;
+    },
+  });
   const router = new Router([
     ...jobRoutes(engine, faults),
     ...modelRoutes(engine, options.accountId, options.region),
     ...tagRoutes(engine),
     ...catalogRoutes(partition),
+    ...deploymentRoutes(deployments, faults),
+    ...throughputRoutes(throughputs, faults, partition),
+    ...evaluationRoutes(evaluations, faults),
+    ...runtimeRoutes(runtime),
   ]);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: Request, res: Response): Promise<void> => {
     const requestId = randomUUID();
     const started = Date.now();
     const method = req.method ?? 'GET';
@@ -147,7 +191,7 @@ export async function startSimulatorServer(
       operation = route.operation;
       let body: JsonObject | undefined;
       const reply = await route.handler(
-        { query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)) },
+        { query: new Query(url.searchParams), body: () => (body ??= parseJsonBody(raw)), raw, headers: req.headers },
         label,
       );
       status = reply.status;
@@ -155,7 +199,7 @@ export async function startSimulatorServer(
         operation = `${operation} (reply lost after commit)`;
         return;
       }
-      send(res, requestId, reply.status, reply.body);
+      send(res, requestId, reply.status, reply.body, reply.headers);
     } catch (err) {
       let apiError: ApiError;
       if (err instanceof ApiError) apiError = err;
@@ -174,18 +218,33 @@ export async function startSimulatorServer(
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: Request, res: Response) => {
     handle(req, res).catch((err: unknown) => log(`unhandled: ${String(err)}`));
-  });
+  };
+  const http1 = createServer(onRequest);
   // Clients that keep connections alive (every SDK) must not find them closed under them.
-  server.keepAliveTimeout = 65_000;
+  http1.keepAliveTimeout = 65_000;
+  const http2 = createHttp2Server(onRequest);
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      (first.subarray(0, HTTP2_PREFACE.length).toString('latin1') === HTTP2_PREFACE ? http2 : http1).emit(
+        'connection',
+        socket,
+      );
+      process.nextTick(() => socket.resume());
+    });
+  });
 
   let ticking = false;
   const timer = setInterval(() => {
     if (ticking) return;
     ticking = true;
-    engine
-      .tick()
+    Promise.all([engine.tick(), evaluations.tick()])
       .catch((err: unknown) => log(`tick failed: ${String(err)}`))
       .finally(() => {
         ticking = false;
@@ -206,7 +265,7 @@ export async function startSimulatorServer(
       clearInterval(timer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       s3.destroy();
       store.close();

@@ -25,6 +25,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AnyResource, ResourceKind, ResourceRecords } from './resource-records';
 import type { JobRecord, ModelRecord, Tag } from './types';
 
 export const STATE_VERSION = 1;
@@ -35,16 +36,24 @@ interface StateFile {
   version: number;
   jobs: JobRecord[];
   models: ModelRecord[];
-  /** Tags per resource ARN (jobs and custom models). */
+  /** Tags per resource ARN (every kind). */
   tags: Record<string, Tag[]>;
+  /** Absent in state files written before these resources existed. */
+  deployments?: ResourceRecords['deployment'][];
+  throughputs?: ResourceRecords['throughput'][];
+  evaluations?: ResourceRecords['evaluation'][];
 }
+
+const SNAPSHOT_KEY = { deployment: 'deployments', throughput: 'throughputs', evaluation: 'evaluations' } as const;
+const RESOURCE_KINDS: readonly ResourceKind[] = ['deployment', 'throughput', 'evaluation'];
 
 /** One journal line: whole records, so replaying it again gives the same state. */
 export type Change =
   | { op: 'job'; job: JobRecord; tags?: Tag[] }
   | { op: 'complete'; job: JobRecord; model?: ModelRecord; modelTags?: Tag[] }
   | { op: 'delete-model'; modelArn: string }
-  | { op: 'tags'; arn: string; tags: Tag[] };
+  | { op: 'tags'; arn: string; tags: Tag[] }
+  | { op: 'resource'; kind: ResourceKind; record: AnyResource; tags?: Tag[] };
 
 export class StateFileError extends Error {
   constructor(message: string) {
@@ -64,6 +73,12 @@ export class Store {
   private readonly models = new Map<string, ModelRecord>();
   private readonly modelsByName = new Map<string, ModelRecord>();
   private readonly tags = new Map<string, Tag[]>();
+  private readonly resources: { [K in ResourceKind]: Map<string, ResourceRecords[K]> } = {
+    deployment: new Map(),
+    throughput: new Map(),
+    evaluation: new Map(),
+  };
+  private readonly resourcesByToken = new Map<string, AnyResource>();
   /** The journal, open for appending; undefined when the state lives in memory only. */
   private journal: number | undefined;
   private journalLines = 0;
@@ -111,6 +126,9 @@ export class Store {
     for (const job of state.jobs) this.indexJob(job);
     for (const model of state.models) this.indexModel(model);
     for (const [arn, tags] of Object.entries(state.tags ?? {})) this.tags.set(arn, tags);
+    for (const kind of RESOURCE_KINDS) {
+      for (const record of state[SNAPSHOT_KEY[kind]] ?? []) this.indexResource(kind, record);
+    }
   }
 
   private replay(journal: string): void {
@@ -154,6 +172,10 @@ export class Store {
       case 'tags':
         this.tags.set(change.arn, change.tags);
         return;
+      case 'resource':
+        this.indexResource(change.kind, change.record);
+        if (change.tags) this.tags.set(change.record.arn, change.tags);
+        return;
     }
   }
 
@@ -164,7 +186,7 @@ export class Store {
     const bytes = Buffer.from(`${JSON.stringify(change)}\n`, 'utf8');
     for (let done = 0; done < bytes.length;) done += writeSync(this.journal, bytes, done, bytes.length - done);
     this.journalLines++;
-    if (this.journalLines >= Math.max(COMPACT_MIN_CHANGES, this.jobs.size + this.models.size)) this.compact();
+    if (this.journalLines >= Math.max(COMPACT_MIN_CHANGES, this.recordCount)) this.compact();
   }
 
   /** Writes the whole state to a fresh snapshot (fsynced, then renamed over the old one) and empties the journal. */
@@ -175,6 +197,9 @@ export class Store {
       jobs: [...this.jobs.values()],
       models: [...this.models.values()],
       tags: Object.fromEntries(this.tags),
+      deployments: [...this.resources.deployment.values()],
+      throughputs: [...this.resources.throughput.values()],
+      evaluations: [...this.resources.evaluation.values()],
     };
     const temp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(temp, 'w');
@@ -202,6 +227,22 @@ export class Store {
     this.jobs.set(job.jobArn, job);
     this.jobsByName.set(job.jobName, job);
     if (job.clientRequestToken !== undefined) this.jobsByToken.set(job.clientRequestToken, job);
+  }
+
+  private get recordCount(): number {
+    return (
+      this.jobs.size +
+      this.models.size +
+      this.resources.deployment.size +
+      this.resources.throughput.size +
+      this.resources.evaluation.size
+    );
+  }
+
+  private indexResource<K extends ResourceKind>(kind: K, record: ResourceRecords[K]): void {
+    (this.resources[kind] as Map<string, ResourceRecords[K]>).set(record.arn, record);
+    if (record.clientRequestToken !== undefined)
+      this.resourcesByToken.set(`${kind} ${record.clientRequestToken}`, record);
   }
 
   private indexModel(model: ModelRecord): void {
@@ -265,5 +306,30 @@ export class Store {
 
   setTags(arn: string, tags: Tag[]): void {
     this.record({ op: 'tags', arn, tags });
+  }
+
+  // ---- deployments, Provisioned Throughputs, evaluation jobs ----
+
+  /** Every record of the kind, gone ones included (their views say so). */
+  allResources<K extends ResourceKind>(kind: K): ResourceRecords[K][] {
+    return [...(this.resources[kind] as Map<string, ResourceRecords[K]>).values()];
+  }
+
+  resourceByArn<K extends ResourceKind>(kind: K, arn: string): ResourceRecords[K] | undefined {
+    return (this.resources[kind] as Map<string, ResourceRecords[K]>).get(arn);
+  }
+
+  resourceByToken<K extends ResourceKind>(kind: K, token: string): ResourceRecords[K] | undefined {
+    return this.resourcesByToken.get(`${kind} ${token}`) as ResourceRecords[K] | undefined;
+  }
+
+  /** A new resource and its tags, in one journal line. */
+  addResource<K extends ResourceKind>(kind: K, record: ResourceRecords[K], tags: Tag[]): void {
+    this.record({ op: 'resource', kind, record, tags });
+  }
+
+  /** Records a change made to a resource object in place (updates, stops, deletes, outcomes). */
+  updateResource<K extends ResourceKind>(kind: K, record: ResourceRecords[K]): void {
+    this.record({ op: 'resource', kind, record });
   }
 }

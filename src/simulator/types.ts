@@ -119,6 +119,12 @@ export interface JobRecord {
   outputDataConfig: OutputDataConfig;
   outputModelKmsKeyArn?: string;
   customModelTags: Tag[];
+  /**
+   * The request's jobTags as sent (the tags map holds the live copy TagResource changes). Passed to the
+   * custom model, whose behaviour they decide (README "Reserved tags"). Absent in state files written
+   * before it existed: the live tags stand in.
+   */
+  jobTags?: Tag[];
   vpcConfig?: VpcConfig;
   customizationConfig?: CustomizationConfig;
   creationTimeMs: number;
@@ -157,6 +163,12 @@ export interface ModelRecord {
   validationLosses: number[];
   customizationConfig?: CustomizationConfig;
   creationTimeMs: number;
+  /**
+   * The jobTags of the customization request that trained it: `simulator:eval-score` and
+   * `simulator:outcome=fail-smoke|fail-deploy` there decide how it scores and serves. Absent in state
+   * files written before it existed (such a model scores around 0.5 and serves normally).
+   */
+  jobTags?: Tag[];
 }
 
 export type { JobStatus };

@@ -78,6 +78,8 @@ export function stackEnvironment(endpoints: StackEndpoints): Record<string, stri
     TASK_QUEUE: endpoints.taskQueue,
     AWS_REGION: endpoints.region,
     AWS_ENDPOINT_URL_BEDROCK: endpoints.bedrockEndpoint,
+    // The simulator serves bedrock-runtime (Converse, InvokeModel) on the same port.
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoints.bedrockEndpoint,
     AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,

@@ -106,6 +106,7 @@ export function activitiesFor(choices: ActivityChoices) {
     pollJob: poll.pollJob,
     stopJob: quick('stop the Bedrock job', choices.stopTimeoutMs).stopJob,
     collectMetrics: metrics.collectMetrics,
+    recordPromotionInReport: metrics.recordPromotionInReport,
     recordTrainedRun: bookkeeping.recordTrainedRun,
   };
 }
@@ -140,3 +141,51 @@ export function reconcileActivitiesFor() {
     }).endResource,
   };
 }
+
+/**
+ * The promote workflow's steps. Creates wait for their answer when cancelled (the clean-up must know
+ * whether a resource exists); waits are benign retries of one look each; generating answers paces
+ * itself (4 requests a minute by default: hours for 1,000 prompts), so it heartbeats and resumes.
+ */
+export function promotionActivitiesFor() {
+  const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+  const retry: RetryPolicy = {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    nonRetryableErrorTypes,
+  };
+  const quick = (summary: string) =>
+    proxyActivities<Activities>({ summary, startToCloseTimeout: '2 minutes', cancellationType, retry });
+  const wait = (summary: string) =>
+    proxyActivities<Activities>({
+      summary,
+      startToCloseTimeout: '1 minute',
+      cancellationType: ActivityCancellationType.TRY_CANCEL,
+      retry: { ...retry, initialInterval: '30s' },
+    });
+  const long = (summary: string, startToCloseTimeout: string) =>
+    proxyActivities<Activities>({
+      summary,
+      startToCloseTimeout: startToCloseTimeout as '1 minute',
+      heartbeatTimeout: '2 minutes',
+      cancellationType,
+      retry: { ...retry, maximumAttempts: 10 },
+    });
+  return {
+    checkPromotion: quick('check the model, the evaluation dataset and what serves the deployment').checkPromotion,
+    lookUpServing: quick('look at the deployment').lookUpServing,
+    createServing: quick('create the deployment (derived token)').createServing,
+    updateServing: quick('point the deployment at the model').updateServing,
+    waitServing: wait('wait until the deployment serves the model').waitServing,
+    deleteServing: quick('delete the deployment').deleteServing,
+    generateAnswers: long("ask the model the evaluation's prompts (Converse)", '24 hours').generateAnswers,
+    startEvaluation: quick('create the judge evaluation job (derived token)').startEvaluation,
+    waitEvaluation: wait('wait for the evaluation job').waitEvaluation,
+    readEvaluationScores: quick('average the judge scores').readEvaluationScores,
+    stopEvaluation: quick('stop the evaluation job').stopEvaluation,
+    smokeTest: long('smoke-test production (Converse)', '30 minutes').smokeTest,
+  };
+}
+
+export type PromotionActivities = ReturnType<typeof promotionActivitiesFor>;

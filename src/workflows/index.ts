@@ -1,2 +1,4 @@
 export { fineTune } from './fine-tune';
 export { reconcile } from './reconcile';
+export { promote } from './promote';
+export { rollBack } from './roll-back';

@@ -76,9 +76,10 @@ async function endInterrupted(run: Run, by: Interruption): Promise<never> {
     );
   }
   if (!job) {
+    // Runs from before the run owned its job ended a stop before any job as BedrockJobStopped, indexed failed.
     run.end(
       run.ownsJob ? 'stopped' : 'failed',
-      FailureType.BedrockJobStopped,
+      run.ownsJob ? FailureType.StoppedBeforeJob : FailureType.BedrockJobStopped,
       `stopped before a job was created: ${state.stopReason}`,
     );
   }

@@ -3,8 +3,10 @@
 // with skipIfUnchanged becomes its schedule's last trained run.
 import { isCancellation, log } from '@temporalio/workflow';
 import { FailureType, type FineTuneTrainedResult } from '../core/fine-tune-contract';
+import type { PromotionResult } from '../core/promotion-contract';
 import { trainingSettings } from '../core/retraining';
 import { collectMetricsInput } from './activity-inputs';
+import { promoteTrained } from './promotion-child';
 import { causeMessage } from './run-failures';
 import type { Run } from './run';
 
@@ -27,6 +29,12 @@ export async function finish(run: Run): Promise<FineTuneTrainedResult> {
       'the job was stopped outside this run (in the Bedrock console, CLI or API)',
     );
   }
+  // A promotion runs once the model exists; a gated, rejected or stopped one still completes the run.
+  const promotion =
+    run.orchestration.promotion && snapshot.outputModelArn
+      ? await promoteTrained(run, snapshot.outputModelArn)
+      : undefined;
+  if (promotion && report.reportUri) await recordPromotionInReport(run, report.reportUri, promotion);
   run.setPhase('completed');
   const finishedAt = new Date().toISOString();
   await recordOnSchedule(run, finishedAt);
@@ -41,6 +49,7 @@ export async function finish(run: Run): Promise<FineTuneTrainedResult> {
     chartUri: report.chartUri,
     datasetReportUri: state.dataset?.reportUri,
     datasetFingerprint: state.dataset?.fingerprint,
+    ...(promotion ? { promotion } : {}),
     timings: {
       startedAt: state.startedAt,
       jobCreatedAt: job.createdAt,
@@ -70,6 +79,16 @@ export async function collectMetrics(run: Run): Promise<{ reportUri?: string; ch
     state.metricsError = causeMessage(err);
     log.warn('metrics could not be collected', { error: state.metricsError });
     return {};
+  }
+}
+
+/** The promotion's table in report.json too; a report, so its failure is logged, not the run's. */
+async function recordPromotionInReport(run: Run, reportUri: string, promotion: PromotionResult): Promise<void> {
+  try {
+    await run.acts.recordPromotionInReport({ reportUri, promotion });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('the promotion could not be added to report.json', { reportUri, error: causeMessage(err) });
   }
 }
 

@@ -11,9 +11,11 @@ export function failureDetails(s: RunState): Record<string, unknown> {
     jobArn: s.job?.jobArn,
     jobName: s.job?.jobName,
     jobStatus: s.snapshot?.status,
+    ...(s.snapshot?.outputModelArn ? { customModelArn: s.snapshot.outputModelArn } : {}),
     metrics: s.metrics,
     ...(s.metricsError !== undefined ? { metricsError: s.metricsError } : {}),
     ...(s.cleanup ? { cleanup: s.cleanup } : {}),
+    ...(s.promotion ? { promotion: s.promotion } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   SkipCheck,
 } from '../core/fine-tune-contract';
 import { pollingView } from '../core/polling';
+import type { PromotionResult } from '../core/promotion-contract';
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
 import type { ResolvedTemplate } from '../core/templates';
@@ -57,6 +58,8 @@ export interface RunState {
   /** Why metrics are missing, when collecting them failed. */
   metricsError?: string;
   cleanup?: JobCleanup;
+  /** With `orchestration.promotion`: the promote child's result, or its failure's details. */
+  promotion?: PromotionResult;
   skipCheck?: SkipCheck;
   scheduleRecord?: ScheduleRecord;
   /**
@@ -95,5 +98,6 @@ export function progressOf(state: RunState): FineTuneProgress {
     startedAt: state.startedAt,
     timeline: state.timeline,
     skipCheck: state.skipCheck,
+    ...(state.promotion ? { promotion: state.promotion } : {}),
   };
 }

@@ -33,5 +33,40 @@ it('reports, and never ends, what it cannot prove is its own or orphaned', () =>
   expect(legacy).toMatchObject({ verdict: 'report' });
   expect(legacy.verdict === 'report' && legacy.command).toContain('aws bedrock stop-model-customization-job');
   expect(decide(job({ exact: false }), scope, { state: 'unknown' })).toMatchObject({ verdict: 'report' });
-  expect(decide(job({ role: 'trained-model' }), scope, closed)).toMatchObject({ verdict: 'leave' });
+  expect(decide(job({ role: 'trained-model' }), scope, closed)).toMatchObject({ verdict: 'report' });
+});
+
+describe('what a promotion leaves', () => {
+  const resource = (kind: OwnResource['kind'], role: string, extra: Partial<OwnResource> = {}): OwnResource => ({
+    ...job({ role: role as OwnResource['lineage']['role'] }),
+    kind,
+    ...extra,
+  });
+
+  it('deletes a staging deployment or candidate throughput and stops an evaluation job whose run closed', () => {
+    expect(decide(resource('custom-model-deployment', 'staging-deployment'), scope, closed)).toMatchObject({
+      verdict: 'end',
+      action: 'delete',
+    });
+    expect(decide(resource('provisioned-throughput', 'candidate-throughput'), scope, closed)).toMatchObject({
+      verdict: 'end',
+      action: 'delete',
+    });
+    expect(decide(resource('evaluation-job', 'evaluation-job'), scope, { state: 'unknown' })).toMatchObject({
+      verdict: 'end',
+      action: 'stop',
+    });
+  });
+
+  it('never ends production, whoever made it, and reports a committed throughput instead of deleting it', () => {
+    for (const kind of ['custom-model-deployment', 'provisioned-throughput'] as const) {
+      expect(decide(resource(kind, 'production'), scope, closed)).toMatchObject({ verdict: 'leave' });
+    }
+    expect(
+      decide(resource('provisioned-throughput', 'candidate-throughput', { commitment: 'OneMonth' }), scope, closed),
+    ).toMatchObject({ verdict: 'report' });
+    expect(decide(resource('custom-model-deployment', 'training-job'), scope, closed)).toMatchObject({
+      verdict: 'report',
+    });
+  });
 });

@@ -1,17 +1,17 @@
 // Landing a planned fault on a live run. The run is watched through the server (phase search attribute,
 // pending activities and the worker running each) and the simulator (is the job committed yet?), so a
 // fault lands where it was aimed: a worker is killed while it holds the activity that matters, a
-// cancel arrives while the create call's answer is held after the job was committed.
-import {
-  ListModelCustomizationJobsCommand,
-  type BedrockClient,
-  type ModelCustomizationJobSummary,
-} from '@aws-sdk/client-bedrock';
+// cancel arrives while the create call's answer is held after the job was committed. Each delivery
+// says whether it landed where it was aimed, from what was observed (README: "Where faults landed").
+import type { BedrockClient, ModelCustomizationJobSummary } from '@aws-sdk/client-bedrock';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FineTuneRun } from '../../src/client';
+import type { PhaseTime } from '../../src/core/fine-tune-contract';
 import { FineTunePhaseKey } from '../../src/core/search-attributes';
+import { jobOfModel } from './jobs';
 import type { FaultPlan } from './plan';
-import type { FaultStack, WorkerSlot } from './stack';
+import { simulatorCalls } from './simulator-log';
+import type { FaultStack, LogMark } from './stack';
 
 /** temporal.api.enums.v1.PendingActivityState.STARTED: a worker is running the attempt. */
 const STARTED = 2;
@@ -30,11 +30,16 @@ export interface RunContext {
   bedrock: BedrockClient;
   customModelName: string;
   startedAt: number;
+  /** The simulator's log as it stood just before the run started. */
+  simulatorLog: LogMark;
 }
 
 /** What was done, where the run was when it landed, and when (for cancel, stop and deadline). */
 export interface Delivery {
+  /** Where the fault landed, as observed (the table's point column). */
   point: string;
+  /** It landed at the point it was aimed at and took effect there (README: "Where faults land"). */
+  landed: boolean;
   /** Epoch ms at which a cancel, stop or deadline took effect; a job that ended before it ended on its own. */
   interruptAt?: number;
   /** The stop update's answer: accepted, or refused by its validator (the run had finished its job). */
@@ -79,49 +84,121 @@ async function until(
   return undefined;
 }
 
-export async function jobOf(ctx: RunContext): Promise<ModelCustomizationJobSummary | undefined> {
-  const page = await ctx.bedrock.send(new ListModelCustomizationJobsCommand({ maxResults: 1000 }));
-  return page.modelCustomizationJobSummaries?.find((j) => j.customModelName === ctx.customModelName);
+/** Until the run has closed (faults judged by what they did over the whole run); the suite's budget bounds it. */
+const closed = (ctx: RunContext) => until(ctx, () => false, 13 * 60_000, 200);
+
+export function jobOf(ctx: RunContext): Promise<ModelCustomizationJobSummary | undefined> {
+  return jobOfModel(ctx.bedrock, ctx.customModelName);
 }
 
 /** Not yet creating: no workflow task done yet, preflight, or data preparation. */
-const beforeCreate = (s: Snapshot) => s.phase === undefined || s.phase === 'preflight' || s.phase === 'preparing-data';
+const beforeCreatePhase = (phase: string | undefined) =>
+  phase === undefined || phase === 'preflight' || phase === 'preparing-data';
+const beforeCreate = (s: Snapshot) => beforeCreatePhase(s.phase);
 
 const running = (s: Snapshot, types: string[]) => s.pending.find((a) => a.running && types.includes(a.type));
 
-/** The worker running one of `types` now, else the planned one: SIGKILLed, and a fresh one started. */
-async function killWorker(ctx: RunContext, plan: FaultPlan, s: Snapshot | undefined, types: string[]) {
-  const holding = s ? running(s, types) : undefined;
-  const target: WorkerSlot =
-    ctx.stack.slotOfIdentity(holding?.worker) ?? ctx.stack.workers[plan.workerSlot % ctx.stack.workers.length];
-  const pid = await ctx.stack.killWorker(target);
-  return holding
-    ? `worker ${target.name} (pid ${pid}) killed in ${holding.type}`
-    : `worker ${target.name} killed, no activity running`;
+/** The worker that completed the run's last workflow task: it holds the run in its cache and gets its next task. */
+async function workflowWorker(run: FineTuneRun): Promise<string | undefined> {
+  try {
+    const events = (await run.handle.fetchHistory()).events ?? [];
+    for (let i = events.length - 1; i >= 0; i--) {
+      const identity = events[i].workflowTaskCompletedEventAttributes?.identity;
+      if (identity) return identity;
+    }
+  } catch {
+    // The server may be restarting: the run's worker is unknown.
+  }
+  return undefined;
 }
 
-async function deliverAction(ctx: RunContext, plan: FaultPlan, s: Snapshot | undefined, types: string[]) {
+/**
+ * Whether the run heard the cancel or the stop before it scheduled its create, by its history's order: a
+ * cancel that reaches the server while the workflow task deciding the create is in flight comes after the
+ * create in history (the run then creates its job, and stops it), though the run still looked earlier.
+ */
+async function heardBeforeCreate(run: FineTuneRun, kind: 'cancel' | 'stop'): Promise<boolean> {
+  const events = (await run.handle.fetchHistory()).events ?? [];
+  const heard = events.findIndex((e) =>
+    kind === 'cancel'
+      ? e.workflowExecutionCancelRequestedEventAttributes
+      : e.workflowExecutionUpdateAcceptedEventAttributes,
+  );
+  const create = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
+  return heard >= 0 && (create < 0 || heard < create);
+}
+
+/** A worker SIGKILLed (a fresh one replaces it), and whether it held what the point aims at. */
+interface Kill {
+  note: string;
+  hit: boolean;
+}
+
+/**
+ * SIGKILLs the worker running one of `types` now. When none is running and `orWorkflow`, the worker that
+ * runs the workflow is the target (no activity is the point then: the run's next workflow task must
+ * move to the other worker); otherwise the planned worker is killed, and the kill missed.
+ */
+async function killWorker(
+  ctx: RunContext,
+  plan: FaultPlan,
+  s: Snapshot | undefined,
+  types: string[],
+  orWorkflow: boolean,
+): Promise<Kill> {
+  const holding = s ? running(s, types) : undefined;
+  const holder = ctx.stack.slotOfIdentity(holding?.worker);
+  if (holding && holder) {
+    const pid = await ctx.stack.killWorker(holder);
+    return { note: `worker ${holder.name} (pid ${pid}) killed in ${holding.type}`, hit: true };
+  }
+  const runner = orWorkflow ? ctx.stack.slotOfIdentity(await workflowWorker(ctx.run)) : undefined;
+  if (runner) {
+    const pid = await ctx.stack.killWorker(runner);
+    return {
+      note: `worker ${runner.name} (pid ${pid}) killed, the run's workflow worker (no activity running)`,
+      hit: true,
+    };
+  }
+  const target = ctx.stack.workers[plan.workerSlot % ctx.stack.workers.length];
+  const pid = await ctx.stack.killWorker(target);
+  const why = holding ? `${holding.type} was held by a worker already gone` : `no ${types.join(' or ')} running`;
+  return { note: `worker ${target.name} (pid ${pid}) killed, ${why}`, hit: false };
+}
+
+/** The fault's action, and whether it took: a kill hit its target, a cancel was delivered, a stop accepted. */
+async function deliverAction(
+  ctx: RunContext,
+  plan: FaultPlan,
+  s: Snapshot | undefined,
+  types: string[],
+  orWorkflow = false,
+): Promise<{ took: boolean; done: Partial<Delivery> }> {
   const at = Date.now();
   switch (plan.kind) {
-    case 'worker-kill':
-      return { note: await killWorker(ctx, plan, s, types) };
+    case 'worker-kill': {
+      const kill = await killWorker(ctx, plan, s, types, orWorkflow);
+      return { took: kill.hit, done: { note: kill.note } };
+    }
     case 'temporal-restart':
       await ctx.stack.restartTemporal(plan.downMs ?? 1_000);
-      return { note: `Temporal down ${plan.downMs} ms` };
+      return { took: true, done: { note: `Temporal down ${plan.downMs} ms` } };
     case 'simulator-restart':
       await ctx.stack.restartSimulator(plan.downMs ?? 1_000);
-      return { note: `simulator SIGKILLed, down ${plan.downMs} ms` };
+      return { took: true, done: { note: `simulator SIGKILLed, down ${plan.downMs} ms` } };
     case 'cancel':
       try {
         await ctx.run.cancel();
-        return { interruptAt: at };
+        return { took: true, done: { interruptAt: at } };
       } catch (err) {
-        return { note: `cancel not delivered: ${(err as Error).message}` };
+        return { took: false, done: { note: `cancel not delivered: ${(err as Error).message}` } };
       }
-    case 'stop':
-      return stop(ctx);
+    case 'stop': {
+      const done = await stop(ctx);
+      return { took: done.stopAccepted === true, done };
+    }
     default:
-      return {};
+      return { took: false, done: {} };
   }
 }
 
@@ -144,30 +221,91 @@ const phaseNote = (s: Snapshot | undefined) =>
         ? `phase ${s.phase}`
         : 'not started by a worker yet';
 
+/** The run's phase at `at` by its own timeline (workflow time, as its deadline is): undefined before any. */
+function phaseAt(timeline: PhaseTime[], at: number): string | undefined {
+  let phase: string | undefined;
+  for (const entry of timeline) if (Date.parse(entry.at) <= at) phase = entry.phase;
+  return phase;
+}
+
+/**
+ * A deadline lands where the run was when it passed, by the run's own timeline read after it closed
+ * (a look at the server when the deadline passes races the workflow task that reacts to it).
+ */
+async function deadline(ctx: RunContext, plan: FaultPlan, estimateAt?: number): Promise<Delivery> {
+  await closed(ctx);
+  let progress;
+  try {
+    progress = await ctx.run.progress();
+  } catch (err) {
+    return { point: 'timeline unreadable', landed: false, interruptAt: estimateAt, note: String(err) };
+  }
+  if (!progress.deadline) return { point: 'no deadline in the run', landed: false, interruptAt: estimateAt };
+  const at = Date.parse(progress.deadline);
+  const phase = phaseAt(progress.timeline ?? [], at);
+  const where = `passed in ${phase ?? 'no phase yet'}`;
+  switch (plan.point) {
+    case 'before-create':
+      return { point: where, landed: beforeCreatePhase(phase), interruptAt: at };
+    case 'create-in-flight': {
+      if (phase !== 'creating-job') return { point: where, landed: false, interruptAt: at };
+      const created = (await jobOf(ctx))?.creationTime?.getTime();
+      const committed = created !== undefined && created <= at;
+      return {
+        point: `${where} (${committed ? 'job committed, reply held' : 'job not committed yet'})`,
+        landed: committed,
+        interruptAt: at,
+      };
+    }
+    default:
+      return { point: where, landed: phase === 'training', interruptAt: at };
+  }
+}
+
 export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: number): Promise<Delivery> {
-  if (plan.kind === 'lost-replies') return { point: 'create-in-flight (answers lost by the simulator)' };
-  if (plan.kind === 'throttling') return { point: 'whole run' };
-  if (plan.kind === 'deadline') {
-    // The deadline is in the request; look where the run is when it passes.
-    await sleep(Math.max(0, (deadlineAt ?? Date.now()) - Date.now()));
-    const s = await snapshot(ctx.run);
-    const inFlight = s && running(s, ['createJob']) && (await jobOf(ctx)) ? ' (create in flight, reply held)' : '';
-    return { point: `${phaseNote(s)}${inFlight}`, interruptAt: deadlineAt };
+  switch (plan.kind) {
+    case 'deadline':
+      return deadline(ctx, plan, deadlineAt);
+    case 'lost-replies': {
+      // Landed when the simulator lost at least one create answer after committing the job.
+      await closed(ctx);
+      const { lostCreateAnswers } = simulatorCalls(ctx.stack.simulatorLogSince(ctx.simulatorLog));
+      return {
+        point: `${lostCreateAnswers} of ${plan.lostReplies} create answers lost`,
+        landed: lostCreateAnswers > 0,
+      };
+    }
+    case 'throttling': {
+      // Landed when the simulator refused at least one of the run's calls (throttled or 5xx).
+      await closed(ctx);
+      const { calls, refused } = simulatorCalls(ctx.stack.simulatorLogSince(ctx.simulatorLog));
+      return { point: `whole run: ${refused} of ${calls} calls refused`, landed: refused > 0 };
+    }
+    default:
+      break;
   }
 
   switch (plan.point) {
     case 'before-create': {
       const types = ['preflight', 'prepareDataset'];
       // Preflight and preparation take milliseconds here: a kill that finds no activity running hits
-      // the workflow task instead (the other worker picks it up).
+      // the worker that runs the workflow instead.
       const s =
         plan.kind === 'worker-kill'
           ? ((await until(ctx, (x) => running(x, types) !== undefined || !beforeCreate(x), 3_000, 10)) ??
             (await snapshot(ctx.run)))
           : (await sleep(plan.delayMs), await snapshot(ctx.run));
-      const done = await deliverAction(ctx, plan, s, types);
-      const missed = s?.open && !beforeCreate(s) ? ' missed' : '';
-      return { point: `before-create${missed}: ${phaseNote(s)}`, ...done };
+      const { took, done } = await deliverAction(ctx, plan, s, types, true);
+      const there = s?.open === true && beforeCreate(s);
+      if (!there || !took || (plan.kind !== 'cancel' && plan.kind !== 'stop'))
+        return { point: `before-create: ${phaseNote(s)}`, landed: there && took, ...done };
+      await closed(ctx);
+      const heard = await heardBeforeCreate(ctx.run, plan.kind);
+      return {
+        point: `before-create: ${phaseNote(s)}${heard ? '' : `, heard after the create`}`,
+        landed: heard,
+        ...done,
+      };
     }
     case 'create-in-flight': {
       const s = await until(
@@ -176,8 +314,12 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
         60_000,
         100,
       );
-      const done = await deliverAction(ctx, plan, s, ['createJob']);
-      return { point: s ? 'create-in-flight (job committed, reply held)' : `create-in-flight missed`, ...done };
+      const { took, done } = await deliverAction(ctx, plan, s, ['createJob']);
+      return {
+        point: s ? 'create-in-flight (job committed, reply held)' : 'create-in-flight not seen (run closed or 60 s)',
+        landed: s !== undefined && took,
+        ...done,
+      };
     }
     case 'quota-wait': {
       const s = await until(
@@ -189,38 +331,55 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
         60_000,
         100,
       );
-      const done = await deliverAction(ctx, plan, s, ['createJob']);
-      return { point: s ? 'quota wait: create in flight (committed, reply held)' : 'quota wait missed', ...done };
+      const { took, done } = await deliverAction(ctx, plan, s, ['createJob']);
+      return {
+        point: s ? 'quota wait: create in flight (committed, reply held)' : 'quota wait not seen (run closed or 60 s)',
+        landed: s !== undefined && took,
+        ...done,
+      };
     }
     case 'waiting': {
       const seen = await until(ctx, (x) => x.phase === 'training', 60_000);
-      if (!seen) return { point: 'waiting missed (run closed)' };
+      if (!seen) return { point: 'waiting not seen (run closed)', landed: false };
       await sleep(plan.delayMs);
       const s = await snapshot(ctx.run);
-      const done = await deliverAction(ctx, plan, s, ['pollJob']);
-      return { point: `waiting +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}`, ...done };
+      const { took, done } = await deliverAction(ctx, plan, s, ['pollJob'], true);
+      const there = s?.open === true && s.phase === 'training';
+      return {
+        point: `waiting +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}`,
+        landed: there && took,
+        ...done,
+      };
     }
     case 'stopping': {
       // A stop first, then the kill while the run is stopping the job.
       const seen = await until(ctx, (x) => x.phase === 'training', 60_000);
-      if (!seen) return { point: 'stopping missed (run closed)' };
+      if (!seen) return { point: 'stopping not reached (run closed)', landed: false };
       await sleep(plan.delayMs);
       const stopped = await stop(ctx);
       const types = ['stopJob', 'pollJob'];
       const s = await until(ctx, (x) => x.phase === 'stopping' && running(x, types) !== undefined, 10_000, 20);
-      const done = await deliverAction(ctx, plan, s, types);
+      const { took, done } = await deliverAction(ctx, plan, s, types);
       return {
         point: `stopping: ${phaseNote(s)}`,
+        landed: stopped.stopAccepted === true && s !== undefined && took,
         ...stopped,
         note: [stopped.note, done.note].filter(Boolean).join('; '),
       };
     }
     case 'collecting-metrics': {
       const types = ['collectMetrics'];
-      const s = await until(ctx, (x) => x.phase === 'collecting-metrics', 120_000, 20);
-      if (!s) return { point: 'collecting-metrics missed (run closed)' };
-      const done = await deliverAction(ctx, plan, s, types);
-      return { point: `collecting-metrics${running(s, types) ? '' : ' (activity not running)'}`, ...done };
+      const s = await until(
+        ctx,
+        (x) => x.phase === 'collecting-metrics' && running(x, types) !== undefined,
+        120_000,
+        20,
+      );
+      if (!s) return { point: 'collecting-metrics not seen running (run closed)', landed: false };
+      const { took, done } = await deliverAction(ctx, plan, s, types);
+      return { point: 'collecting-metrics', landed: took, ...done };
     }
+    case 'whole-run':
+      return { point: `${plan.point}: not a point of ${plan.kind}`, landed: false };
   }
 }

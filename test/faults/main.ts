@@ -1,8 +1,11 @@
 // `npm run faults -- [--runs N] [--seed S] [--fault KIND] [--run I] [--keep]`: the seeded fault suite.
-// Prints one row per run (run, fault, point, outcome, jobs, verdict, time) and ends with
-// `faults: P/N runs right (seed S)`; exits 0 only when every run is right.
+// Prints one row per run (run, fault, the point aimed at, whether it landed there, where, outcome, jobs,
+// verdict, time), then per (fault, point) how many of its draws landed, a `hits:` line, and last
+// `faults: P/N runs right (seed S)`; exits 0 only when every run is right and every point drawn was hit
+// in at least 80 % of its draws.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { hitsLine, hitTable } from './hits';
 import { FAULT_KINDS, type FaultKind } from './plan';
 import { runFaultSuite } from './suite';
 
@@ -62,9 +65,11 @@ async function main(): Promise<void> {
     const fault = values.fault ? ` --fault ${values.fault}` : '';
     process.stdout.write(`replay run ${r.run}: npm run faults -- --seed ${seed}${fault} --run ${r.run}\n`);
   }
+  process.stdout.write(`${hitTable(result.hits).join('\n')}\n`);
   process.stdout.write(`took ${Math.round(result.seconds)} s\n`);
+  process.stdout.write(`${hitsLine(result.hits)}\n`);
   process.stdout.write(`faults: ${result.right}/${total} runs right (seed ${seed})\n`);
-  process.exitCode = result.right === total ? 0 : 1;
+  process.exitCode = result.passed ? 0 : 1;
 }
 
 main().catch((err: unknown) => {

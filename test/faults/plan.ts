@@ -19,15 +19,18 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * Bedrock and the create call's answer is still held (simulator:reply-delay-ms), so the run does not
  * know the job's ARN yet. `quota-wait` is the same window on the create that waits for a free slot
  * (the concurrent-job quota is full at the run's first create, and frees a few seconds later).
+ * `whole-run`: throttling, switched on for the whole run.
  */
-export type Point = 'before-create' | 'create-in-flight' | 'quota-wait' | 'waiting' | 'stopping' | 'collecting-metrics';
+export type Point =
+  'before-create' | 'create-in-flight' | 'quota-wait' | 'waiting' | 'stopping' | 'collecting-metrics' | 'whole-run';
 
-const POINTS: Record<FaultKind, readonly Point[]> = {
+/** The points each kind of fault is aimed at (one is drawn per run). */
+export const POINTS: Record<FaultKind, readonly Point[]> = {
   'worker-kill': ['before-create', 'create-in-flight', 'waiting', 'stopping', 'collecting-metrics'],
   'temporal-restart': ['create-in-flight', 'waiting'],
   'simulator-restart': ['create-in-flight', 'waiting'],
   'lost-replies': ['create-in-flight'],
-  throttling: ['before-create'],
+  throttling: ['whole-run'],
   cancel: ['before-create', 'create-in-flight', 'quota-wait', 'waiting'],
   stop: ['before-create', 'create-in-flight', 'quota-wait', 'waiting'],
   deadline: ['before-create', 'create-in-flight', 'waiting'],
@@ -66,7 +69,8 @@ export function drawPlan(random: Random, only?: FaultKind): FaultPlan {
     kind,
     point,
     jobTimeScale: random.int(60, 120),
-    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, 100),
+    // Before the create: in the first half of the ~100 ms preflight and preparation take here.
+    delayMs: point === 'waiting' ? random.int(500, 4_000) : random.int(0, point === 'before-create' ? 50 : 100),
     workerSlot: random.int(0, 1),
   };
   if ((point === 'create-in-flight' && kind !== 'lost-replies') || point === 'quota-wait')

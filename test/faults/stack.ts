@@ -3,7 +3,7 @@
 // with a state file (SIGKILLed and restarted, or restarted with throttling switched on), and two
 // `finetune worker` processes on one task queue (SIGKILLed; a fresh one replaces each). All on free
 // ports under one folder, so it runs beside the test stack and other suites.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +42,12 @@ function exited(child: ManagedChild): Promise<void> {
 async function sigkill(child: ManagedChild): Promise<void> {
   if (!child.exited()) child.process.kill('SIGKILL');
   await exited(child);
+}
+
+/** A place in the simulator's logs (one file per start): what it logs after it is what it did since. */
+export interface LogMark {
+  start: number;
+  offset: number;
 }
 
 export class FaultStack {
@@ -129,10 +135,34 @@ export class FaultStack {
       stateFile: join(this.dir, 'simulator-state.json'),
       // Each job sets its own time scale through the simulator:time-scale tag.
       timeScale: 1,
-      logFile: join(this.dir, 'logs', `simulator-${this.simulatorStarts}.log`),
+      logFile: this.simulatorLog(this.simulatorStarts),
       extraArgs,
     });
     this.simulator = child;
+  }
+
+  private simulatorLog(start: number): string {
+    return join(this.dir, 'logs', `simulator-${start}.log`);
+  }
+
+  /** The end of the simulator's log now. */
+  simulatorLogMark(): LogMark {
+    return { start: this.simulatorStarts, offset: statSync(this.simulatorLog(this.simulatorStarts)).size };
+  }
+
+  /** The simulator's log lines written since `mark`, through its restarts (each start logs to a new file). */
+  simulatorLogSince(mark: LogMark): string[] {
+    const lines: string[] = [];
+    for (let start = mark.start; start <= this.simulatorStarts; start++) {
+      const text = readFileSync(this.simulatorLog(start));
+      lines.push(
+        ...text
+          .subarray(start === mark.start ? mark.offset : 0)
+          .toString('utf8')
+          .split('\n'),
+      );
+    }
+    return lines.filter((line) => line.length > 0);
   }
 
   private spawnWorker(name: string, start: number): Promise<ManagedChild> {

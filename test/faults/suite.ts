@@ -20,16 +20,20 @@ import {
   OUTPUT_BUCKET,
   DATA_BUCKET,
 } from '../support/datasets';
+import { belowRate, pointHits, type PointHits } from './hits';
 import { deliver, type Delivery, type RunContext } from './inject';
+import { SimulatorJobs } from './jobs';
 import { describePlan, drawPlan, type FaultKind, type FaultPlan } from './plan';
 import { seededRandom } from './random';
 import { FaultStack } from './stack';
-import { endingOf, judge, SimulatorJobs, type Verdict } from './verdict';
+import { endingOf, finalSweep, judge, type Verdict } from './verdict';
 
-/** A run that has not closed after this long is stuck (a killed worker's activity waits out its timeout first, up to 3 minutes). */
+/** A run that has not closed after this long is stuck (a killed worker's activity takes up to 3 minutes). */
 const RUN_BUDGET_MS = 12 * 60_000;
 /** simulator:time-scale of the warm-up job; the job lengths of the runs are scaled from it. */
 const WARM_UP_SCALE = 90;
+/** How long the last sweep waits for a Stopping job of a closed run to reach Stopped (1-2 s of simulated 120 s). */
+const STOPPED_WITHIN_MS = 60_000;
 
 export interface SuiteOptions {
   runs: number;
@@ -49,6 +53,8 @@ export interface RunRecord {
   delivery: Delivery;
   ending: string;
   jobs: number;
+  /** The run's job's status when the run was judged. */
+  jobStatus?: string;
   verdict: Verdict;
   seconds: number;
 }
@@ -57,6 +63,10 @@ export interface SuiteResult {
   seed: string;
   records: RunRecord[];
   right: number;
+  /** Per (fault, point) drawn: how many of its faults landed where aimed. */
+  hits: PointHits[];
+  /** Every run right, and every point drawn hit in at least 80 % of its draws. */
+  passed: boolean;
   seconds: number;
   /** The stack's folder, when kept. */
   dir?: string;
@@ -108,7 +118,8 @@ function deadlineMsFor(plan: FaultPlan, t: Timings): number {
   const jobMs = (t.jobMs * WARM_UP_SCALE) / plan.jobTimeScale;
   switch (plan.point) {
     case 'before-create':
-      return f * t.toCreateMs;
+      // The early part of the window: how long preflight and preparation take varies from run to run.
+      return (f / 2) * t.toCreateMs;
     case 'create-in-flight':
       return t.toCreateMs + f * (plan.replyDelayMs ?? 0);
     default:
@@ -192,6 +203,7 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
   const request = requestFor(ctx, name, plan, deadlineMs);
   if (plan.point === 'quota-wait')
     request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '1s' } };
+  const simulatorLog = ctx.stack.simulatorLogMark();
   const startedAt = Date.now();
   const run = await ctx.fineTune.start(request, { workflowId: name });
   const runCtx: RunContext = {
@@ -200,9 +212,14 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
     bedrock: ctx.bedrock,
     customModelName: request.customModelName,
     startedAt,
+    simulatorLog,
   };
   const delivering = deliver(runCtx, plan, deadlineMs !== undefined ? startedAt + deadlineMs : undefined).catch(
-    (err: unknown): Delivery => ({ point: 'not delivered', note: `the fault could not be delivered: ${String(err)}` }),
+    (err: unknown): Delivery => ({
+      point: 'not delivered',
+      landed: false,
+      note: `the fault could not be delivered: ${String(err)}`,
+    }),
   );
   const outcome = await outcomeOf(run, RUN_BUDGET_MS);
   const delivery = await delivering;
@@ -215,6 +232,7 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
     delivery,
     ending: endingOf(outcome),
     jobs: jobs.length,
+    ...(jobs.length === 1 ? { jobStatus: jobs[0].status } : {}),
     verdict,
     seconds: (Date.now() - began) / 1000,
   };
@@ -223,11 +241,11 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 export function tableHeader(): string {
-  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('point', 58)} ${pad('outcome', 10)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
+  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('aimed at', 18)} ${pad('landed', 6)} ${pad('where', 52)} ${pad('outcome', 10)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
 }
 
 export function tableRow(r: RunRecord): string {
-  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.delivery.point, 58)} ${pad(r.ending, 10)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
+  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.plan.point, 18)} ${pad(r.delivery.landed ? 'yes' : 'MISS', 6)} ${pad(r.delivery.point, 52)} ${pad(r.ending, 10)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
 }
 
 export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult> {
@@ -279,16 +297,31 @@ export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult>
       const detail = [record.delivery.note, record.verdict.right ? undefined : record.verdict.why].filter(Boolean);
       if (detail.length > 0) log(`     ${detail.join('; ')}`);
     }
-    // No closed run may leave a job running, whenever it was looked at.
-    for (const { owner, job } of await ctx.jobs.all()) {
-      if (job.status !== 'InProgress') continue;
-      const record = records.find((r) => `faults-${options.seed}-${r.run}` === owner);
-      log(`job ${job.jobName} of ${owner || 'no run'} is still InProgress after every run closed`);
-      if (record) record.verdict = { right: false, why: `its job was still InProgress at the end` };
+    // The last look: no job of a closed run InProgress, every Stopping one Stopped.
+    const runOf = new Map(records.map((r) => [`faults-${options.seed}-${r.run}`, r]));
+    const swept = await finalSweep(
+      async () => (await ctx.jobs.all()).filter(({ owner }) => runOf.has(owner)),
+      new Map([...runOf].map(([owner, r]) => [owner, r.jobStatus])),
+      STOPPED_WITHIN_MS,
+      log,
+    );
+    for (const [owner, why] of swept) {
+      const record = runOf.get(owner)!;
+      if (record.verdict.right) record.verdict = { right: false, why };
     }
     const right = records.filter((r) => r.verdict.right).length;
-    kept = options.keep === true || right < records.length;
-    return { seed: options.seed, records, right, seconds: (Date.now() - began) / 1000, ...(kept ? { dir } : {}) };
+    const hits = pointHits(records);
+    const passed = right === records.length && !hits.some(belowRate);
+    kept = options.keep === true || !passed;
+    return {
+      seed: options.seed,
+      records,
+      right,
+      hits,
+      passed,
+      seconds: (Date.now() - began) / 1000,
+      ...(kept ? { dir } : {}),
+    };
   } catch (err) {
     kept = true;
     throw err;

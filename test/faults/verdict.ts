@@ -1,19 +1,12 @@
 // The checks, made against the simulator (what Bedrock holds), not against what the run says:
 // exactly one job per run (none when the run ended before its create began), the job's final status
-// consistent with how the run ended, and no job left InProgress by a closed run.
-import {
-  GetModelCustomizationJobCommand,
-  ListModelCustomizationJobsCommand,
-  ListTagsForResourceCommand,
-  type BedrockClient,
-  type GetModelCustomizationJobCommandOutput,
-} from '@aws-sdk/client-bedrock';
+// consistent with how the run ended, and, once every run has closed, no job of a run InProgress and
+// every job of a run that was Stopping come to Stopped.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunOutcome } from '../../src/client';
-import { LINEAGE_TAG_WORKFLOW_ID } from '../../src/core/lineage';
 import type { Delivery } from './inject';
+import type { Job } from './jobs';
 import type { FaultPlan } from './plan';
-
-export type Job = GetModelCustomizationJobCommandOutput;
 
 /** How a run ended, in the table's words. */
 export type Ending = 'completed' | 'cancelled' | 'stopped' | 'deadline' | 'stuck' | string;
@@ -25,42 +18,12 @@ export function endingOf(outcome: RunOutcome | 'stuck'): Ending {
     case 'Cancelled':
       return 'cancelled';
     case 'BedrockJobStopped':
+    case 'StoppedBeforeJob':
       return 'stopped';
     case 'DeadlineExceeded':
       return 'deadline';
     default:
       return `failed ${outcome.failure.type}`;
-  }
-}
-
-/** Every job the simulator holds, grouped by the workflow ID in its lineage tag (tags never change). */
-export class SimulatorJobs {
-  private readonly owners = new Map<string, string>();
-
-  constructor(private readonly bedrock: BedrockClient) {}
-
-  private async ownerOf(jobArn: string): Promise<string> {
-    let owner = this.owners.get(jobArn);
-    if (owner === undefined) {
-      const { tags } = await this.bedrock.send(new ListTagsForResourceCommand({ resourceARN: jobArn }));
-      owner = tags?.find((t) => t.key === LINEAGE_TAG_WORKFLOW_ID)?.value ?? '';
-      this.owners.set(jobArn, owner);
-    }
-    return owner;
-  }
-
-  async all(): Promise<{ owner: string; job: Job }[]> {
-    const page = await this.bedrock.send(new ListModelCustomizationJobsCommand({ maxResults: 1000 }));
-    const out: { owner: string; job: Job }[] = [];
-    for (const summary of page.modelCustomizationJobSummaries ?? []) {
-      const job = await this.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: summary.jobArn }));
-      out.push({ owner: await this.ownerOf(summary.jobArn!), job });
-    }
-    return out;
-  }
-
-  async of(workflowId: string): Promise<Job[]> {
-    return (await this.all()).filter((j) => j.owner === workflowId).map((j) => j.job);
   }
 }
 
@@ -126,4 +89,50 @@ export function judge(input: {
     job.endTime !== undefined && delivery.interruptAt !== undefined && job.endTime.getTime() <= delivery.interruptAt;
   if (endedBefore) return right(`one job, ${job.status} before the ${ending}`);
   return wrong(`run ${ending}, but its job went on to ${job.status}`);
+}
+
+/**
+ * The last look, once every run has closed: no job of a run is InProgress, and every job that is
+ * Stopping reaches Stopped within `withinMs` (a stopped, cancelled or past-deadline run may close while
+ * its job is still Stopping; its verdict accepted that, this confirms the stop took). `list` gives the
+ * jobs of the runs; `judged` the status each run's job had when the run was judged. Returns why each
+ * run that fails this is wrong, by its workflow ID.
+ */
+export async function finalSweep(
+  list: () => Promise<{ owner: string; job: Job }[]>,
+  judged: ReadonlyMap<string, string | undefined>,
+  withinMs: number,
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
+  const wrongs = new Map<string, string>();
+  const wrong = (owner: string, job: Job, why: string) => {
+    log(`job ${job.jobName} of ${owner}: ${why}`);
+    if (!wrongs.has(owner)) wrongs.set(owner, why);
+  };
+  let jobs = await list();
+  for (const { owner, job } of jobs)
+    if (job.status === 'InProgress') wrong(owner, job, 'its job was still InProgress after every run closed');
+  const began = Date.now();
+  const waitedFor = jobs.filter((j) => j.job.status === 'Stopping').length;
+  while (jobs.some((j) => j.job.status === 'Stopping') && Date.now() - began < withinMs) {
+    await sleep(Math.min(1_000, withinMs / 4));
+    jobs = await list();
+  }
+  for (const { owner, job } of jobs) {
+    if (job.status === 'Stopping')
+      wrong(
+        owner,
+        job,
+        `its job was still Stopping ${Math.round(withinMs / 1000)} s after every run closed, never Stopped`,
+      );
+    // Judged Stopping with its run: Stopped is the only way on.
+    else if (judged.get(owner) === 'Stopping' && job.status !== 'Stopped')
+      wrong(owner, job, `its job went from Stopping to ${job.status}`);
+  }
+  if (waitedFor > 0) {
+    const still = jobs.filter((j) => j.job.status === 'Stopping').length;
+    const after = ((Date.now() - began) / 1000).toFixed(1);
+    log(`last sweep: ${waitedFor} job(s) Stopping after every run closed; ${still} still Stopping ${after} s later`);
+  }
+  return wrongs;
 }

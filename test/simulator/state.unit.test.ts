@@ -5,6 +5,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPACT_MIN_CHANGES, journalPathOf, StateFileError, Store } from '../../src/simulator/state';
+import { modelBehaviour } from '../../src/simulator/reserved-tags';
+import type { DeploymentRecord } from '../../src/simulator/resource-records';
 import type { JobRecord, ModelRecord } from '../../src/simulator/types';
 
 let dir: string;
@@ -179,4 +181,39 @@ test('a change appends one line of its own size, whatever the number of jobs; co
   store.addJob(job(COMPACT_MIN_CHANGES), []);
   expect(lines()).toBe(1);
   expect(Store.read(file).allJobs()).toHaveLength(COMPACT_MIN_CHANGES + 1);
+});
+
+test('a state file from before deployments, Provisioned Throughput, evaluation jobs and model jobTags still opens; those resources then survive a reopen', () => {
+  const file = join(dir, 'state.json');
+  const done = job(1);
+  done.completion = { ok: true, modelArn: model(done).modelArn, trainingLoss: 0.5, validationLosses: [] };
+  // What an older simulator wrote: no deployments/throughputs/evaluations, no jobTags on jobs or models.
+  writeFileSync(file, JSON.stringify({ version: 1, jobs: [done], models: [model(done)], tags: {} }));
+  const old = Store.open(file);
+  expect(old.allResources('deployment')).toEqual([]);
+  expect(old.allResources('evaluation')).toEqual([]);
+  const loaded = old.modelByArn(model(done).modelArn)!;
+  expect(loaded.jobTags).toBeUndefined();
+  // Untagged: scores centre on 0.5, it serves and deploys normally.
+  expect(modelBehaviour(loaded.jobTags)).toEqual({});
+
+  const deployment: DeploymentRecord = {
+    arn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abcdefghijkl',
+    id: 'abcdefghijkl',
+    clientRequestToken: 'tok',
+    requestDigest: 'd',
+    creationTimeMs: 2_000,
+    timeScale: 60,
+    name: 'dep',
+    modelArn: loaded.modelArn,
+    updates: [],
+  };
+  old.addResource('deployment', deployment, [{ key: 'team', value: 'ml' }]);
+  deployment.updates.push({ modelArn: loaded.modelArn, requestedAtMs: 3_000 });
+  old.updateResource('deployment', deployment);
+  old.close();
+  const reopened = Store.read(file);
+  expect(reopened.allResources('deployment')).toEqual([deployment]);
+  expect(reopened.resourceByToken('deployment', 'tok')?.arn).toBe(deployment.arn);
+  expect(reopened.tagsOf(deployment.arn)).toEqual([{ key: 'team', value: 'ml' }]);
 });

@@ -5,6 +5,7 @@
 // is three s3:DeleteObject on three objects). Each distinct one is appended once per process to a file
 // in the run's data folder, so the record spans every test file.
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,7 +99,63 @@ function grantsOf(operation: string, input: Input, output: Output, region: strin
       return [[operation, model(input.modelIdentifier)]];
     // A list names no resource: IAM authorizes it on "*".
     case 'bedrock:ListModelCustomizationJobs':
+    case 'bedrock:ListCustomModelDeployments':
+    case 'bedrock:ListProvisionedModelThroughputs':
+    case 'bedrock:ListEvaluationJobs':
       return [[operation, '*']];
+    case 'bedrock:CreateCustomModelDeployment': {
+      const created = String(
+        output?.customModelDeploymentArn ?? `${bedrock}:custom-model-deployment/${input.modelDeploymentName}`,
+      );
+      return [
+        [operation, created],
+        [operation, String(input.modelArn)],
+        ...(Array.isArray(input.tags) && input.tags.length > 0 ? [['bedrock:TagResource', created] as Grant] : []),
+      ];
+    }
+    case 'bedrock:GetCustomModelDeployment':
+    case 'bedrock:UpdateCustomModelDeployment':
+    case 'bedrock:DeleteCustomModelDeployment': {
+      const id = String(input.customModelDeploymentIdentifier);
+      return [[operation, id.startsWith('arn:') ? id : `${bedrock}:custom-model-deployment/${id}`]];
+    }
+    case 'bedrock:CreateProvisionedModelThroughput': {
+      const created = String(
+        output?.provisionedModelArn ?? `${bedrock}:provisioned-model/${input.provisionedModelName}`,
+      );
+      return [
+        [operation, created],
+        [operation, String(input.modelId)],
+        ...(Array.isArray(input.tags) && input.tags.length > 0 ? [['bedrock:TagResource', created] as Grant] : []),
+      ];
+    }
+    case 'bedrock:GetProvisionedModelThroughput':
+    case 'bedrock:UpdateProvisionedModelThroughput':
+    case 'bedrock:DeleteProvisionedModelThroughput': {
+      const id = String(input.provisionedModelId);
+      return [[operation, id.startsWith('arn:') ? id : `${bedrock}:provisioned-model/${id}`]];
+    }
+    case 'bedrock:CreateEvaluationJob': {
+      const created = String(output?.jobArn ?? `${bedrock}:evaluation-job/${input.jobName}`);
+      const judge = (
+        input.evaluationConfig as { automated?: { evaluatorModelConfig?: { bedrockEvaluatorModels?: Input[] } } }
+      )?.automated?.evaluatorModelConfig?.bedrockEvaluatorModels?.[0]?.modelIdentifier;
+      return [
+        [operation, created],
+        ...(judge ? [[operation, model(judge)] as Grant] : []),
+        ...(Array.isArray(input.jobTags) && input.jobTags.length > 0
+          ? [['bedrock:TagResource', created] as Grant]
+          : []),
+        ['iam:PassRole', String(input.roleArn)],
+      ];
+    }
+    case 'bedrock:GetEvaluationJob':
+    case 'bedrock:StopEvaluationJob':
+      return [[operation, String(input.jobIdentifier)]];
+    // bedrock-runtime: Converse is authorized as InvokeModel on what it names.
+    case 'bedrockruntime:Converse':
+    case 'bedrockruntime:InvokeModel':
+      return [['bedrock:InvokeModel', model(input.modelId)]];
     case 'bedrock:ListTagsForResource':
       return [[operation, String(input.resourceARN)]];
     case 'bedrock:GetCustomModel': {
@@ -120,7 +177,7 @@ function record(call: AwsCall, sink?: AwsCall[]): void {
 }
 
 /** The same client, recording each call it sends (to the run's file, and to `sink` when given). */
-export function recorded<C extends S3Client | BedrockClient>(client: C, sink?: AwsCall[]): C {
+export function recorded<C extends S3Client | BedrockClient | BedrockRuntimeClient>(client: C, sink?: AwsCall[]): C {
   // One middleware for both clients: typed through the S3 client's stack, it reads only the context.
   const stack = (client as S3Client).middlewareStack;
   if (stack.identify().some((entry) => entry.startsWith(MIDDLEWARE))) return client;

@@ -56,6 +56,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
         deps: {
           bedrock: recorded(deps?.bedrock ?? workerAws.bedrock),
           s3: recorded(deps?.s3 ?? workerAws.s3),
+          runtime: recorded(deps?.runtime ?? workerAws.runtime),
           temporal: workerClient,
           scope: lineageScope(config),
         },

@@ -96,7 +96,7 @@ describe('a create that is being retried hears the deadline and a stop', () => {
     const stoppedAt = Date.now();
     await run.stop('not today');
     const failure = await failureOf(run.result());
-    expect(failure.type).toBe('BedrockJobStopped');
+    expect(failure.type).toBe('StoppedBeforeJob');
     expect(failure.message).toBe('stopped before a job was created: not today');
     await recordHistory(run.handle, 'stop-during-create');
     expect((await run.progress()).cleanup?.outcome).toBe('no-job');

@@ -52,7 +52,11 @@ function workerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildPro
 it('creates exactly one job when the worker is killed with SIGKILL right after creating it', async () => {
   const taskQueue = uniqueName('kill');
   const prefix = uniqueName('kill');
-  const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(200)] });
+  // The create's answer is held after the job is committed, so the kill lands while the create is in flight
+  // and the next worker must create again: with the same name and token, Bedrock answers with the same job.
+  const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+    jobTags: [simulatorTags.timeScale(200), { key: 'simulator:reply-delay-ms', value: '3000' }],
+  });
   let worker = workerProcess(taskQueue);
   try {
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });

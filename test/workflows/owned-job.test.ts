@@ -250,7 +250,7 @@ describe('a stop or the deadline during data preparation', () => {
       await run.stop('wrong dataset');
       const failure = await failureOf(run.result());
       await recordHistory(run.handle, 'stop-during-preparation');
-      expect(failure.type).toBe('BedrockJobStopped');
+      expect(failure.type).toBe('StoppedBeforeJob');
       expect(failure.message).toBe('stopped before a job was created: wrong dataset');
       expect((await run.progress()).phase).toBe('stopped');
       expect((await run.handle.describe()).typedSearchAttributes.get(FineTunePhaseKey)).toBe('stopped');

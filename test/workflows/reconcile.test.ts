@@ -4,6 +4,8 @@
 // not this installation's, which must never be touched.
 import {
   BedrockClient,
+  CreateCustomModelDeploymentCommand,
+  GetCustomModelDeploymentCommand,
   GetModelCustomizationJobCommand,
   ListTagsForResourceCommand,
   StopModelCustomizationJobCommand,
@@ -11,7 +13,6 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBedrockClient } from '../../src/aws/clients';
 import { reconcileNow, type ReconcileReport } from '../../src/client';
 import { lineageScope } from '../../src/config';
 import { isTerminalJobStatus } from '../../src/core/bedrock-patterns';
@@ -23,42 +24,27 @@ import {
   LINEAGE_TAG_WORKFLOW_ID,
 } from '../../src/core/lineage';
 import { ReconcileEndedKey, ReconcileNeedsAttentionKey } from '../../src/core/search-attributes';
-import type { ManagedChild } from '../../src/stack/child-process';
-import { startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
 import { json, runCli } from '../cli/helpers';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { currentDetails } from '../support/details';
+import { ownSimulator, type OwnSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
 let ctx: TestContext;
-let sim: ManagedChild;
+let sim: OwnSimulator;
 let bedrock: BedrockClient;
-let workerBedrock: BedrockClient;
 const taskQueue = uniqueName('reconcile');
 const scratch = mkdtempSync(join(tmpdir(), 'finetune-reconcile-'));
 
 beforeAll(async () => {
   ctx = await testContext(taskQueue);
-  const port = await freePort();
-  const started = await startSimulatorProcess({
-    host: '127.0.0.1',
-    port,
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-    stateFile: join(scratch, 'state.json'),
-    timeScale: 1000,
-    logFile: join(scratch, 'simulator.log'),
-  });
-  sim = started.child;
-  bedrock = new BedrockClient({ region: 'us-east-1', endpoint: started.endpoint });
-  workerBedrock = createBedrockClient({ ...ctx.config.aws, bedrockEndpoint: started.endpoint });
-  await ctx.startWorker(taskQueue, { bedrock: workerBedrock });
+  sim = await ownSimulator(scratch);
+  bedrock = sim.bedrock;
+  await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock });
 });
 afterAll(async () => {
   await ctx?.close();
-  bedrock?.destroy();
-  workerBedrock?.destroy();
   await sim?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -210,6 +196,59 @@ describe('what is not provably this installation’s is never touched', () => {
     expect(pass.report.needAttention).toBeGreaterThanOrEqual(1);
     for (const arn of [otherNamespace, otherInstallation, noLineage, legacy])
       expect(await statusOf(arn)).toBe('InProgress');
+  });
+
+  it("deletes a staging deployment a lost promotion left; never production, even a closed run's", async () => {
+    const scope = lineageScope(ctx.config);
+    const trained = await waitFor('a custom model', async () => {
+      const prefix = uniqueName('model');
+      const request = await novaFineTune(ctx.aws.s3, prefix, 20);
+      const { jobArn } = await createJobDirectly(bedrock, request, {
+        jobName: prefix,
+        customModelName: `${prefix}-model`,
+      });
+      return waitFor('its model', async () => {
+        const job = await bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
+        return job.status === 'Completed' ? job.outputModelArn : undefined;
+      });
+    });
+    const deploy = async (name: string, role: string) => {
+      const { customModelDeploymentArn } = await bedrock.send(
+        new CreateCustomModelDeploymentCommand({
+          modelDeploymentName: name,
+          modelArn: trained,
+          tags: [
+            { key: LINEAGE_TAG_WORKFLOW_ID, value: uniqueName('lost-promotion') },
+            { key: LINEAGE_TAG_NAMESPACE, value: scope.namespace },
+            { key: LINEAGE_TAG_INSTALLATION, value: scope.installation },
+            { key: LINEAGE_TAG_ROLE, value: role },
+          ],
+        }),
+      );
+      await waitFor(`${name} Active`, async () =>
+        (await bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: name }))).status ===
+        'Active'
+          ? true
+          : undefined,
+      );
+      return customModelDeploymentArn!;
+    };
+    const staging = await deploy(uniqueName('bot-stg').replace(/[^a-zA-Z0-9]+/g, '-'), 'staging-deployment');
+    const production = await deploy(uniqueName('bot').replace(/[^a-zA-Z0-9]+/g, '-'), 'production');
+    const pass = await reconcileNow(ctx.client, { taskQueue });
+    expect(itemOf(pass.report, staging)).toMatchObject({
+      resource: { kind: 'custom-model-deployment' },
+      run: { state: 'unknown' },
+      decision: { verdict: 'end', action: 'delete' },
+      ended: { outcome: 'ended' },
+    });
+    await expect(
+      bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: staging })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(itemOf(pass.report, production)).toMatchObject({ decision: { verdict: 'leave' } });
+    expect(
+      (await bedrock.send(new GetCustomModelDeploymentCommand({ customModelDeploymentIdentifier: production }))).status,
+    ).toBe('Active');
   });
 
   it('`finetune reconcile --json` prints the pass and exits 1 while something needs a person', async () => {

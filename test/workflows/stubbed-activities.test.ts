@@ -160,7 +160,7 @@ describe('fineTune with stubbed activities on the time-skipping server', () => {
       );
       await run.stop('no slot today');
       const failure = await failureOf(run.result());
-      expect(failure.type).toBe('BedrockJobStopped');
+      expect(failure.type).toBe('StoppedBeforeJob');
       expect(failure.message).toMatch(/stopped before a job was created: no slot today/);
       const progress = await run.progress();
       expect(progress.phase).toBe('stopped');
