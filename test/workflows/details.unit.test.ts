@@ -316,14 +316,16 @@ it('lists the resolved templates, each value in code, pipes escaped', () => {
     ],
   };
   const markdown = currentDetailsMarkdown(request, state);
-  expect(markdown.endsWith(
-    [
-      '#### Resolved templates',
-      '',
-      '| Member | Template | Value |',
-      '|---|---|---|',
-      '| trainingDataConfig.s3Uri | `s3://data/{{scheduledTime:yyyy/MM/dd}}/train.jsonl` | `s3://data/2026/11/28/train.jsonl` |',
-      '| customModelName | `bot-{{scheduledTime:yyyyMMdd}}\\|x` | `bot-20261128\\|x` |',
-    ].join('\n'),
-  )).toBe(true);
+  expect(
+    markdown.endsWith(
+      [
+        '#### Resolved templates',
+        '',
+        '| Member | Template | Value |',
+        '|---|---|---|',
+        '| trainingDataConfig.s3Uri | `s3://data/{{scheduledTime:yyyy/MM/dd}}/train.jsonl` | `s3://data/2026/11/28/train.jsonl` |',
+        '| customModelName | `bot-{{scheduledTime:yyyyMMdd}}\\|x` | `bot-20261128\\|x` |',
+      ].join('\n'),
+    ),
+  ).toBe(true);
 });

@@ -21,7 +21,13 @@ function state(extra: Partial<RunState> = {}): RunState {
 }
 
 const withJob = state({
-  job: { jobArn: JOB_ARN, jobName: 'bot-job', clientRequestToken: 't', createdAt: '2026-11-28T14:01:00Z', adopted: false },
+  job: {
+    jobArn: JOB_ARN,
+    jobName: 'bot-job',
+    clientRequestToken: 't',
+    createdAt: '2026-11-28T14:01:00Z',
+    adopted: false,
+  },
   snapshot: { status: 'Stopped' },
   cleanup: { outcome: 'stopped', jobStatus: 'Stopped', message: 'stopped, and Bedrock confirmed it' },
 });
@@ -90,11 +96,7 @@ describe('typedFailure', () => {
     const failure = typedFailure(activityFailure(invalid()), withJob, false) as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).not.toBeInstanceOf(ActivityFailure);
-    expect([failure.type, failure.message, failure.nonRetryable]).toEqual([
-      'DatasetInvalid',
-      'line 3: not JSON',
-      true,
-    ]);
+    expect([failure.type, failure.message, failure.nonRetryable]).toEqual(['DatasetInvalid', 'line 3: not JSON', true]);
     expect(failure.details).toEqual([{ reportUri: 's3://out/report.json', jobArn: 'the activity’s own' }, 'second']);
   });
 
