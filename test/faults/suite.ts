@@ -50,6 +50,8 @@ const WARM_UP_SCALE = 90;
  * 1-2 s, or 8-15 s for the longer jobs of the runs a reconcile pass cleans up after).
  */
 const STOPPED_WITHIN_MS = 60_000;
+/** How long after a run closed its one reconcile pass starts. */
+const PASS_SETTLE_MS = 1_000;
 /** A reconcile pass lists, looks up and ends a few resources: seconds. */
 const PASS_BUDGET_MS = 3 * 60_000;
 /** The evaluation prompts of every promotion: 8, so a judge job lasts about 3 s at the stack's time scale. */
@@ -235,6 +237,9 @@ async function createStarted(run: FineTuneRun, lost: boolean): Promise<boolean |
  * and what it did with the run's job. Bounded: a pass that does not finish makes the run wrong.
  */
 async function reconcilePass(ctx: SuiteContext, workflowId: string): Promise<PassSeen> {
+  // An activity a worker had begun before the run closed (a create, its answer not yet back) finishes
+  // what it does within this; a job it makes later is the next pass's (the schedule's, every 15 minutes).
+  await sleep(PASS_SETTLE_MS);
   const startedAt = Date.now();
   const timer = new AbortController();
   try {
@@ -406,11 +411,11 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 export function tableHeader(): string {
-  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('aimed at', 18)} ${pad('landed', 6)} ${pad('where', 52)} ${pad('outcome', 10)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
+  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('aimed at', 18)} ${pad('landed', 6)} ${pad('where', 52)} ${pad('outcome', 11)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
 }
 
 export function tableRow(r: RunRecord): string {
-  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.plan.point, 18)} ${pad(r.delivery.landed ? 'yes' : 'MISS', 6)} ${pad(r.delivery.point, 52)} ${pad(r.ending, 10)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
+  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.plan.point, 18)} ${pad(r.delivery.landed ? 'yes' : 'MISS', 6)} ${pad(r.delivery.point, 52)} ${pad(r.ending, 11)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
 }
 
 export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult> {
