@@ -125,8 +125,11 @@ const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefi
 
 /** A deployment name of the run (1-63 letters, digits and single dashes), unique per seed and run. */
 function deploymentName(seed: string, index: number): string {
-  const cleaned = seed.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return `faults-${cleaned}-${index}-prod`.slice(0, 40).replace(/-+$/, '');
+  const cleaned = seed
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .slice(0, 24)
+    .replace(/^-+|-+$/g, '');
+  return `faults-${cleaned || 'seed'}-${index}-prod`;
 }
 
 /**
