@@ -537,7 +537,7 @@ async function promotionCreatesLost(ctx: RunContext): Promise<Delivery> {
     .filter(([op]) => op !== 'CreateCustomModelDeployment' && op !== 'CreateEvaluationJob')
     .map(([op, n]) => `${op} ${n}`);
   return {
-    point: `answers lost: ${deployments} deployment creates, ${evaluations} evaluation creates`,
+    point: `create answers lost: ${deployments} deployment, ${evaluations} judge job`,
     landed: deployments + evaluations > 0,
     ...(others.length > 0 ? { note: `also lost: ${others.join(', ')}` } : {}),
   };
@@ -572,18 +572,26 @@ async function killWhileProductionChanges(ctx: RunContext, plan: FaultPlan): Pro
  * before it began to change production (no updateServing, no second createServing, scheduled before).
  */
 async function cancelWhileEvaluating(ctx: RunContext, plan: FaultPlan): Promise<Delivery> {
-  const seen = await untilChild(ctx, (x) => x.phase === 'evaluating', 5 * 60_000);
-  if (!seen) return { point: 'evaluating not seen (run closed or 5 minutes)', landed: false };
-  await sleep(plan.delayMs);
-  // Which part of the evaluation: the staging copy (created, answering), or the judge jobs running.
+  const judging = plan.evaluationPart === 'judging';
+  const seen = await untilChild(
+    ctx,
+    async (x) =>
+      x.phase === 'evaluating' &&
+      (!judging || ((await childOf(ctx).query(promotionProgressQuery)).evaluationJobs ?? []).length > 0),
+    5 * 60_000,
+  );
+  if (!seen) return { point: `evaluating (${plan.evaluationPart}) not seen (run closed or 5 minutes)`, landed: false };
+  const delayMs = judging ? Math.round(plan.delayMs / 3) : plan.delayMs;
+  await sleep(delayMs);
+  // Which part of the evaluation it finds: the staging copy (created, answering), or the judge jobs.
   const progress = await childOf(ctx)
     .query(promotionProgressQuery)
     .catch(() => undefined);
-  const part = progress?.evaluationJobs?.length ? 'judge jobs' : progress?.staging ? 'staging copy' : 'starting';
+  const part = progress?.evaluationJobs?.length ? 'judge jobs running' : progress?.staging ? 'staging copy' : 'begun';
   const s = await snapshotOf(childOf(ctx));
   const { took, done } = await deliverAction(ctx, plan, s, []);
   const there = s?.open === true && s.phase === 'evaluating';
-  const where = `evaluating +${(plan.delayMs / 1000).toFixed(1)} s: promotion ${phaseNote(s)}, ${part}`;
+  const where = `evaluating, ${judging ? 'judge jobs' : 'began'} +${(delayMs / 1000).toFixed(1)} s: ${there ? part : `promotion ${phaseNote(s)}`}`;
   if (!there || !took) return { point: where, landed: false, ...done };
   await closed(ctx);
   const heard = await childHeardCancelBeforePromoting(childOf(ctx));

@@ -110,6 +110,11 @@ export interface FaultPlan {
   deadlineFraction?: number;
   /** Promotion points: production is created by the promotion (`new`) or updated (`existing`). */
   production?: 'new' | 'existing';
+  /**
+   * Evaluating: the part of the evaluation the cancel finds, `staging` (the staging copy being created,
+   * 0-3 s after the evaluation began) or `judging` (the judge jobs running, 0-1 s after they appear).
+   */
+  evaluationPart?: 'staging' | 'judging';
   /** The worker killed when no activity is running (index into the two). */
   workerSlot: number;
 }
@@ -120,6 +125,7 @@ export function describePlan(plan: FaultPlan): string {
   if (plan.lostReplyRate !== undefined) parts.push(`${Math.round(plan.lostReplyRate * 100)}%`);
   if (plan.kind === 'throttling') parts.push('30%+5xx 5%');
   if (plan.production) parts.push(plan.production === 'new' ? 'new prod' : 'upd prod');
+  if (plan.evaluationPart) parts.push(plan.evaluationPart);
   return parts.join(' ');
 }
 
@@ -128,8 +134,9 @@ function delayFor(random: Random, point: Point): number {
     case 'waiting':
       return random.int(500, 4_000);
     case 'evaluating':
-      // The evaluation lasts about 8-10 s here: the staging copy created, its answers, the judge job.
-      return random.int(0, 6_000);
+      // After the staging copy's create began (it takes 4.5 s here), or after the judge jobs were created
+      // (they take about 3 s): see evaluationPart.
+      return random.int(0, 3_000);
     default:
       // Before the create: in the first half of the ~100 ms preflight and preparation take here.
       return random.int(0, point === 'before-create' ? 50 : 100);
@@ -160,5 +167,6 @@ export function drawPlan(random: Random, only?: FaultKind): FaultPlan {
   // 80 %: the promotion's three or four creates (staging copy, one or two judge jobs, production when it
   // is new) all answered, so the fault missed, is 0.2^3 = 0.8 % or less.
   if (point === 'promotion-creates') plan.lostReplyRate = 0.8;
+  if (point === 'evaluating') plan.evaluationPart = random.pick(['staging', 'judging'] as const);
   return plan;
 }

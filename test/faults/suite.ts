@@ -414,11 +414,11 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 
 export function tableHeader(): string {
-  return `${pad('run', 4)} ${pad('fault', 22)} ${pad('aimed at', 18)} ${pad('landed', 6)} ${pad('where', 52)} ${pad('outcome', 11)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
+  return `${pad('run', 4)} ${pad('fault', 25)} ${pad('aimed at', 18)} ${pad('landed', 6)} ${pad('where', 52)} ${pad('outcome', 11)} ${pad('jobs', 4)} ${pad('verdict', 7)} time`;
 }
 
 export function tableRow(r: RunRecord): string {
-  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 22)} ${pad(r.plan.point, 18)} ${pad(r.delivery.landed ? 'yes' : 'MISS', 6)} ${pad(r.delivery.point, 52)} ${pad(r.ending, 11)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
+  return `${pad(String(r.run), 4)} ${pad(describePlan(r.plan), 25)} ${pad(r.plan.point, 18)} ${pad(r.delivery.landed ? 'yes' : 'MISS', 6)} ${pad(r.delivery.point, 52)} ${pad(r.ending, 11)} ${pad(String(r.jobs), 4)} ${pad(r.verdict.right ? 'right' : 'WRONG', 7)} ${r.seconds.toFixed(0)} s`;
 }
 
 export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult> {
