@@ -54,6 +54,7 @@ describe('happy paths', () => {
     });
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     const result = await run.result();
+    await recordHistory(run.handle, 'completed');
 
     expect(result.status).toBe('Completed');
     expect(result.jobArn).toMatch(
@@ -234,6 +235,7 @@ describe('how jobs end', () => {
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
     await run.cancel();
     const failure = await failureOf(run.result());
+    await recordHistory(run.handle, 'cancelled');
     expect(failure.type).toBe('cancelled');
     const job = await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
     expect(job.status).toBe('Stopped');
@@ -271,6 +273,7 @@ describe('how jobs end', () => {
     request.orchestration = { ...request.orchestration, deadline: '8s' };
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     const failure = await failureOf(run.result());
+    await recordHistory(run.handle, 'deadline');
     expect(failure.type).toBe('DeadlineExceeded');
     const jobArn = (await run.progress()).jobArn!;
     expect((await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }))).status).toBe(

@@ -1,11 +1,12 @@
 // Replays committed histories against today's workflow code: a change that would break runs in flight
 // fails here. No server: the workflow code is bundled here and each history replayed in this process.
 // Each file is named for the workflow version that wrote it; keep old ones while runs of that version
-// may be in flight. To record the current version's (record-histories.test.ts records a completed, a
-// cancelled and a deadline run; the tests of other paths record theirs through recordHistory), run
-//   RECORD_HISTORIES=<version-name> npx jest test/workflows/record-histories test/workflows/owned-job \
-//     test/workflows/fine-tune test/cli/schedule
-// (the schedule tests record a skipped run and one that compared, trained and recorded itself).
+// may be in flight. To record the current version's (the tests of each path record theirs through
+// recordHistory: test/support/histories.ts), run
+//   RECORD_HISTORIES=<version-name> npx jest test/workflows/fine-tune test/workflows/owned-job \
+//     test/workflows/clean-up test/workflows/promotion test/cli/schedule test/cli/promotion
+// (fine-tune records a completed, a cancelled and a deadline run; the schedule tests a skipped run and one
+// that compared, trained and recorded itself).
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
