@@ -1,12 +1,14 @@
 // Jest's own order (the slowest files first, from the timings of earlier runs; the largest first on a
-// fresh clone), except: the long passes start first, the seeded fault suite and the benchmarks
-// (test/faults/, test/bench/), so that with two workers no long file starts when the rest are done;
+// fresh clone, which has no timings), except: the long files start first, the seeded fault suite and the
+// benchmarks (test/faults/, test/bench/) and the two slowest workflow files (durability, which waits out
+// a killed worker's create timeout, and promotion), so that even on a fresh clone no long file starts
+// when the rest are done;
 // and the least-privilege test last (test/support/runner.ts also holds it back until every other
 // file has finished: it checks the AWS operations they recorded, test/support/aws-operations.ts).
 'use strict';
 const Sequencer = require('@jest/test-sequencer').default;
 
-const FIRST = /[\\/]test[\\/](faults|bench)[\\/]/;
+const FIRST = /[\\/]test[\\/](faults[\\/]|bench[\\/]|workflows[\\/](durability|promotion)\.test)/;
 const LAST = /[\\/]test[\\/]iam[\\/]/;
 
 class LongFirstLeastPrivilegeLast extends Sequencer {
