@@ -70,9 +70,11 @@ async function endInterrupted(run: Run, by: Interruption): Promise<never> {
     run.end(
       'failed',
       FailureType.DeadlineExceeded,
-      job
-        ? `the job did not finish by the deadline ${state.deadlineAt}; it was stopped (status ${status})`
-        : `the deadline ${state.deadlineAt} passed before a job was created; no job was created`,
+      !job
+        ? `the deadline ${state.deadlineAt} passed before a job was created; no job was created`
+        : status === 'Completed'
+          ? `the deadline ${state.deadlineAt} passed, and ${completedFirst(run)}`
+          : `the job did not finish by the deadline ${state.deadlineAt}; it was stopped (status ${status})`,
     );
   }
   if (!job) {
@@ -86,8 +88,20 @@ async function endInterrupted(run: Run, by: Interruption): Promise<never> {
   run.end(
     'stopped',
     FailureType.BedrockJobStopped,
-    `the job was stopped on request: ${state.stopReason} (status ${status})`,
+    status === 'Completed'
+      ? `a stop was requested (${state.stopReason}), but ${completedFirst(run)}`
+      : `the job was stopped on request: ${state.stopReason} (status ${status})`,
   );
+}
+
+/**
+ * The job completed before Bedrock took the stop (it was near its end, or the stop was delayed: a
+ * worker killed while sending it is replaced only when the activity's timeout expires). The run still
+ * ends as its cause says, but says what Bedrock made, so that nobody takes the model for never trained.
+ */
+function completedFirst(run: Run): string {
+  const model = run.state.snapshot?.outputModelArn;
+  return `the job completed before the stop took: its custom model ${model ? `${model} ` : ''}exists (delete it if it is not wanted)`;
 }
 
 /**

@@ -158,3 +158,29 @@ describe('a promotion', () => {
     expect(smoke(failed('PromotionRolledBack'), [job('Stopped')]).why).toMatch(/its job is Stopped/);
   });
 });
+
+describe('a worker killed while it sends the stop', () => {
+  const stopping: Delivery = { point: 'stopping', landed: true, interruptAt: T0, stopAccepted: true };
+  const stoppedRun = (message: string): RunOutcome => ({ ok: false, failure: { type: 'BedrockJobStopped', message } });
+  const judged = (outcome: RunOutcome, kind: FaultPlan['kind'] = 'worker-kill') =>
+    judge({
+      plan: plan(kind, 'stopping'),
+      delivery: stopping,
+      outcome,
+      createStarted: true,
+      jobs: [job('Completed', T0 + 60_000)],
+    });
+
+  it('its job completing meanwhile is right only when the run says the job completed before the stop took', () => {
+    const says = stoppedRun(
+      `a stop was requested (x), but the job completed before the stop took: its custom model ${MODEL} exists`,
+    );
+    expect(judged(says).right).toBe(true);
+    expect(judged(stoppedRun('the job was stopped on request: x (status Completed)'))).toEqual({
+      right: false,
+      why: expect.stringMatching(/went on to Completed/),
+    });
+    // A stop nobody killed has no such excuse.
+    expect(judged(says, 'stop').right).toBe(false);
+  });
+});

@@ -212,6 +212,27 @@ describe('a stop Bedrock refuses while the job runs', () => {
     expect(await jobStatus(jobArn)).toBe('Stopped');
   });
 
+  it('the job completes before the stop is taken: the run ends stopped and says the model exists', async () => {
+    const prefix = uniqueName('stop-too-late');
+    const taskQueue = uniqueName('stop-too-late');
+    await ctx.startWorker(taskQueue);
+    // A job of about 8 s; the stop is refused once, and sent again 10 s later, when the job has completed.
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [simulatorTags.timeScale(90), { key: 'simulator:refused-stops', value: '1' }],
+    });
+    const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
+    const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
+    await expect(run.stop('too late')).resolves.toMatchObject({ accepted: true });
+    const failure = await failureOf(run.result());
+    expect(failure.type).toBe('BedrockJobStopped');
+    const job = await ctx.aws.bedrock.send(new GetModelCustomizationJobCommand({ jobIdentifier: jobArn }));
+    expect(job.status).toBe('Completed');
+    expect(failure.message).toContain(
+      `the job completed before the stop took: its custom model ${job.outputModelArn} exists`,
+    );
+    expect((await run.progress()).cleanup?.outcome).toBe('already-ended');
+  });
+
   it('refused until the stop timeout: stop-refused with the command, and the run ends as its cause says', async () => {
     const prefix = uniqueName('stop-refused');
     const taskQueue = uniqueName('stop-refused');
