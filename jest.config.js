@@ -1,40 +1,42 @@
-// Two projects. `unit`: tests without servers (src/core, configuration, `*.unit.test.ts`). `integration`: everything else, against
-// one local stack for the whole run (globalSetup: Temporal dev server, S3 server, Bedrock simulator),
-// started only when an integration test is selected. In band: these machines have 2 cores and the
-// servers need them.
+// Two projects, told apart by one naming rule. `unit`: every `*.unit.test.ts`, tests that need no server
+// (`npm run test:unit`, well under a minute). `integration`: every other `*.test.ts`, against one local
+// stack for the whole run (globalSetup: Temporal dev server, S3 server, Bedrock simulator, started only
+// when an integration test is selected; it refuses a dist/ older than src/).
+// Two test files at a time: most of an integration test's time is spent waiting on simulated jobs and
+// timers, not on the 2 cores these machines have; a file by itself runs in band. The least-privilege
+// test runs alone after every other file (test/support/runner.ts).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const UNIT = '\\.unit\\.test\\.ts$';
+// One runner for both projects, so that their files share the two workers (with a runner each, Jest
+// would run one project's files after the other's).
+const RUNNER = '<rootDir>/test/support/runner.ts';
 
 /** @type {import('jest').Config} */
 module.exports = {
-  maxWorkers: 1,
+  maxWorkers: 2,
   // Global, not per project: workflow tests wait for simulated jobs.
   testTimeout: 120_000,
-  // The least-privilege test last: it reads the AWS operations every other test recorded.
+  // The long passes (fault suite, benchmarks) first, the least-privilege test last.
   testSequencer: '<rootDir>/test/support/sequencer.js',
+  // Jest's summary, then the slowest files of the run.
+  reporters: ['default', '<rootDir>/test/support/slowest-reporter.mjs'],
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      testMatch: [
-        '<rootDir>/test/core/**/*.test.ts',
-        '<rootDir>/test/**/*.unit.test.ts',
-        '<rootDir>/test/config.test.ts',
-        '<rootDir>/test/cli/format.test.ts',
-      ],
+      roots: ['<rootDir>/test'],
+      testRegex: UNIT,
       transform,
+      runner: RUNNER,
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: [
-        '<rootDir>/test/core/',
-        '\\.unit\\.test\\.ts$',
-        '<rootDir>/test/config.test.ts',
-        '<rootDir>/test/cli/format.test.ts',
-      ],
+      testPathIgnorePatterns: [UNIT],
       transform,
+      runner: RUNNER,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -8,6 +8,7 @@ import {
   approveUpdate,
   PROMOTE_WORKFLOW_TYPE,
   promotionProgressQuery,
+  promotionWorkflowId,
   rejectUpdate,
   type ApprovalDecision,
   type PromoteInput,
@@ -15,7 +16,7 @@ import {
   type PromotionResult,
   type ServingKind,
 } from './core/promotion-contract';
-import { InvalidRequestError } from './core/request';
+import { InvalidRequestError, pollingSchema, type PollingOptions } from './core/request';
 import { PromotionDeploymentKey } from './core/search-attributes';
 import { FINE_TUNE_WORKFLOW_TYPE } from './core/fine-tune-contract';
 
@@ -54,6 +55,8 @@ export interface PromoteOptions {
   /** Where the evaluation's answers and results go. */
   outputS3Uri: string;
   workflowId?: string;
+  /** How often to look at the deployments and evaluation jobs (default: 30 s, doubling to 2 minutes). */
+  polling?: PollingOptions;
 }
 
 /** What `finetune deployments` shows of one deployment: what serves it and how it got there. */
@@ -78,17 +81,20 @@ export class FineTunePromotions {
   /** Starts a promotion of a model trained elsewhere (its request checked first). */
   async start(options: PromoteOptions): Promise<PromotionRun> {
     const parsed = promotionSchema.safeParse(options.promotion);
-    if (!parsed.success) {
-      throw new InvalidRequestError(
-        parsed.error.issues.map((i) => `promotion.${i.path.join('.')}: ${i.message}`),
-        'promotion',
-      );
-    }
+    const polling = options.polling === undefined ? undefined : pollingSchema.safeParse(options.polling);
+    const problems = [
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `promotion.${i.path.join('.')}: ${i.message}`)),
+      ...(polling && !polling.success
+        ? polling.error.issues.map((i) => `polling${i.path.map((k) => `.${String(k)}`).join('')}: ${i.message}`)
+        : []),
+    ];
+    if (!parsed.success || problems.length > 0) throw new InvalidRequestError(problems, 'promotion');
     const input: PromoteInput = {
       customModelArn: options.customModelArn,
       promotion: parsed.data,
       roleArn: options.roleArn,
       outputS3Uri: options.outputS3Uri,
+      ...(polling?.success ? { polling: polling.data } : {}),
     };
     const workflowId =
       options.workflowId ?? `promote-${parsed.data.deployment}-${options.customModelArn.split('/').pop() ?? 'model'}`;
@@ -108,7 +114,7 @@ export class FineTunePromotions {
     const described = await handle.describe();
     if (described.type === PROMOTE_WORKFLOW_TYPE) return new PromotionRun(handle);
     if (described.type === FINE_TUNE_WORKFLOW_TYPE) {
-      const child = this.client.workflow.getHandle(`${workflowId}-promote`);
+      const child = this.client.workflow.getHandle(promotionWorkflowId(workflowId));
       await child.describe().catch((err: unknown) => {
         if (err instanceof WorkflowNotFoundError)
           throw new InvalidRequestError(
@@ -149,7 +155,8 @@ export class FineTunePromotions {
   async rollBack(
     deployment: string,
     reason: string,
-  ): Promise<{ workflowId: string; toModelArn: string; fromModelArn: string }> {
+    options: { polling?: PollingOptions } = {},
+  ): Promise<{ workflowId: string; toModelArn: string; fromModelArn: string; alreadyServed: boolean }> {
     const [last] = await this.promotedTo(deployment, 1);
     if (!last)
       throw new InvalidRequestError(
@@ -163,7 +170,7 @@ export class FineTunePromotions {
       );
     }
     const workflowId = `rollback-${deployment}-${Date.now()}`;
-    await this.client.workflow.execute(ROLLBACK_WORKFLOW_TYPE, {
+    const done = (await this.client.workflow.execute(ROLLBACK_WORKFLOW_TYPE, {
       args: [
         {
           kind: last.result.deployment.kind,
@@ -171,12 +178,19 @@ export class FineTunePromotions {
           toModelArn: last.result.previousModelArn,
           fromModelArn: last.result.modelArn,
           reason,
+          ...(options.polling ? { polling: options.polling } : {}),
         },
       ],
       taskQueue: this.taskQueue,
       workflowId,
       typedSearchAttributes: [{ key: PromotionDeploymentKey, value: deployment }],
-    });
-    return { workflowId, toModelArn: last.result.previousModelArn, fromModelArn: last.result.modelArn };
+    })) as { servedBefore: string };
+    return {
+      workflowId,
+      toModelArn: last.result.previousModelArn,
+      // What it really served: a rollback repeated finds the earlier model already there.
+      fromModelArn: done.servedBefore,
+      alreadyServed: done.servedBefore === last.result.previousModelArn,
+    };
   }
 }

@@ -16,7 +16,7 @@ import { backoffDelay, quotaBackoff, type Backoff } from '../core/backoff';
 import { FailureType, RetryLaterType } from '../core/failures';
 import type { LineageScope } from '../core/lineage';
 import { jobIdentity, type JobIdentity, type JobIdentityInput } from '../core/naming';
-import { withLineage } from './lineage-tags';
+import { withLineage } from '../aws/lineage-tags';
 import type { FineTuneRequest } from '../core/request';
 import type { JobSnapshot } from '../core/fine-tune-contract';
 import { awsErrorMessage, awsErrorName } from '../aws/errors';

@@ -18,7 +18,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { LineageScope } from '../core/lineage';
 import { endCommand, type EndOutcome, type OwnResource, type RunLook } from '../core/reconcile';
-import { lineageOf } from './lineage-tags';
+import { lineageOf } from '../aws/lineage-tags';
 import { stopJobActivities, type StopJobResult } from './stop-job';
 
 export interface OwnResources {

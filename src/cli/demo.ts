@@ -1,7 +1,9 @@
 // `finetune demo`: the README's first command. Brings up the local stack with a worker, uploads the
 // examples to the local S3, fine-tunes one on the Bedrock simulator at a fast time scale, shows its
 // phases live, prints the per-epoch metrics, where the loss chart is on disk and the run's page in the
-// Temporal UI, and keeps everything running until Ctrl-C, which stops every process it started.
+// Temporal UI; the default example then promotes its model to a deployment (evaluated against what the
+// deployment serves, gated, smoke-tested) and prints the comparison table. Everything keeps running
+// until Ctrl-C, which stops every process it started.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -17,21 +19,39 @@ import { fields } from './format';
 import { followRun, outcomeLines } from './watch';
 import { outcomeExitCode } from './exit-codes';
 
-export const DEMO_EXAMPLE = 'fine-tuning-prompt-completion';
+export const DEMO_EXAMPLE = 'fine-tuning-promotion';
+
+/**
+ * Where the simulator's judge centres the demo model's scores (its reserved job tag
+ * `simulator:eval-score`): above the example's gate, so the demo ends promoted.
+ */
+export const DEMO_EVAL_SCORE = 0.86;
 
 /** 'yyyyMMdd-HHmmss' UTC: makes the demo's workflow ID and model name new on every run. */
 function stamp(date = new Date()): string {
   return date.toISOString().slice(0, 19).replace(/-|:/g, '').replace('T', '-');
 }
 
-/** The example's request, renamed for this demo and polled every few seconds (the job takes seconds here). */
+/**
+ * The example's request, renamed for this demo and polled every few seconds (the job takes seconds here).
+ * A promotion keeps the example's deployment name (so each demo updates the one deployment, within the
+ * simulator's deployment quota), answers as fast as the simulator does (not Bedrock's 4 a minute), and
+ * its model is scored around DEMO_EVAL_SCORE by the simulator's judge.
+ */
 export function demoRequest(request: FineTuneRequest, suffix: string): FineTuneRequest {
+  const promotion = request.orchestration?.promotion;
   return {
     ...request,
     customModelName: `${request.customModelName}-demo-${suffix}`.slice(0, 63).replace(/[-_]+$/, ''),
+    ...(promotion
+      ? { jobTags: [...(request.jobTags ?? []), { key: 'simulator:eval-score', value: String(DEMO_EVAL_SCORE) }] }
+      : {}),
     orchestration: {
       ...request.orchestration,
       polling: { initialInterval: '2s', maximumInterval: '3s', backoffCoefficient: 1.5, jitter: 0.1 },
+      ...(promotion
+        ? { promotion: { ...promotion, evaluation: { ...promotion.evaluation, requestsPerMinute: 6000 } } }
+        : {}),
     },
   };
 }
@@ -66,6 +86,7 @@ function closingLines(
     `  source ${stack.envFile}`,
     `  npx finetune status ${workflowId}`,
     '  npx finetune list',
+    ...(outcome.ok && outcome.result.promotion ? ['  npx finetune deployments'] : []),
     '  npx finetune start examples/fine-tuning-conversation/request.json --wait',
     '',
     'Press Ctrl-C to stop everything.',
@@ -75,12 +96,12 @@ function closingLines(
 export function registerDemoCommand(program: Command): void {
   addStackOptions(program.command('demo'))
     .description(
-      'the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics; Ctrl-C stops it all',
+      'the tour: local stack + worker, an example fine-tune on the Bedrock simulator watched live to its metrics and promoted to a deployment; Ctrl-C stops it all',
     )
     .option('--example <name>', 'which example to fine-tune (see `finetune examples list`)', DEMO_EXAMPLE)
     .addHelpText(
       'after',
-      '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs show the metrics in about 30 seconds.',
+      '\nThe first run installs the Temporal CLI and the S3 server into a per-user cache (minutes); later runs end, the model promoted, in about a minute.',
     )
     .action(async (flags: StackFlags & { example: string }) => {
       const examples = await loadExamples();
@@ -137,6 +158,12 @@ export function registerDemoCommand(program: Command): void {
             '',
             `Fine-tuning ${request.baseModelIdentifier} on ${example.name} as ${request.customModelName}`,
             `(the simulator runs ${flags.timeScale ?? 60}x faster than real Bedrock)`,
+            ...(request.orchestration?.promotion
+              ? [
+                  `then promoting it to the deployment ${request.orchestration.promotion.deployment}: evaluated against what it serves, gated, smoke-tested`,
+                  `(the simulator's judge scores this model around ${DEMO_EVAL_SCORE}: the job tag simulator:eval-score)`,
+                ]
+              : []),
             ...fields([
               ['workflow', run.workflowId],
               ['Temporal UI', uiUrl],

@@ -45,14 +45,19 @@ export async function loadExamples(dir = EXAMPLES_DIR): Promise<Example[]> {
   return examples;
 }
 
-/** What the request reads: training data (a file, or an invocation-log prefix) and validation files. */
+/**
+ * What the request reads: training data (a file, or an invocation-log prefix), validation files, and a
+ * promotion's evaluation prompts.
+ */
 export function inputUris(request: FineTuneRequest): { objects: string[]; prefixes: string[] } {
   const training = request.trainingDataConfig;
   const logs = training.invocationLogsConfig?.invocationLogSource.s3Uri;
+  const evaluation = request.orchestration?.promotion?.evaluation.dataset;
   return {
     objects: [
       ...(training.s3Uri ? [training.s3Uri] : []),
       ...(request.validationDataConfig?.validators ?? []).map((v) => v.s3Uri),
+      ...(evaluation ? [evaluation] : []),
     ],
     prefixes: logs ? [logs] : [],
   };

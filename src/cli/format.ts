@@ -2,17 +2,24 @@
 // Pure functions from data to lines, so `status`, `watch`, `start --wait`, `demo` and the schedule
 // commands show the same thing the same way (and tests can check them without a terminal).
 import type {
+  ApprovalDecision,
   FineTuneResult,
   FineTuneScheduleDescription,
   FineTuneScheduleSummary,
   LiveProgress,
+  PromotionProgress,
+  PromotionResult,
   RunFailure,
   RunSummary,
+  ScoreRow,
+  ServingKind,
 } from '../client';
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
 import { dateTimeText, durationText } from '../core/time-text';
 import type { FineTuneProgress, MetricsSummaryView, Phase } from '../core/fine-tune-contract';
 import { lossTable, lossText } from '../core/loss-table';
+import { promotionWorkflowId } from '../core/promotion-contract';
+import { SCORE_HEADER, scoreRows } from '../core/score-table';
 
 // ---- plain values ----
 
@@ -106,6 +113,13 @@ const STEPS: { phase: Phase; label: string; done: (p: FineTuneProgress) => boole
   { phase: 'collecting-metrics', label: 'metrics', done: (p) => p.metrics !== undefined },
 ];
 
+/** After the metrics, for a request with `orchestration.promotion`: the promote child. */
+const PROMOTE_STEP: (typeof STEPS)[number] = {
+  phase: 'promoting',
+  label: 'promote',
+  done: (p) => p.promotion !== undefined,
+};
+
 /** Side phases shown on the step they belong to. */
 const STEP_OF: Partial<Record<Phase, Phase>> = { 'waiting-for-quota': 'creating-job', stopping: 'training' };
 const ENDINGS: Partial<Record<Phase, string>> = {
@@ -119,13 +133,21 @@ const ENDINGS: Partial<Record<Phase, string>> = {
 export function phaseTrack(p: FineTuneProgress): string {
   const ending = ENDINGS[p.phase];
   const current = STEP_OF[p.phase] ?? p.phase;
-  const at = STEPS.findIndex((s) => s.phase === current);
+  // The promote step only for a run that promotes (its progress cannot say so before it gets there).
+  const promotes = p.phase === 'promoting' || p.promotion !== undefined;
+  const steps = promotes ? [...STEPS, PROMOTE_STEP] : STEPS;
+  const at = steps.findIndex((s) => s.phase === current);
   let blocked = false;
-  const marks = STEPS.map((step, i) => {
-    if (p.phase === 'completed') return `✓ ${step.label}`;
+  // A promotion that ended other than promoted says how ('promote (gated)').
+  const label = (step: (typeof STEPS)[number]) =>
+    step === PROMOTE_STEP && p.promotion && p.promotion.outcome !== 'promoted'
+      ? `${step.label} (${p.promotion.outcome})`
+      : step.label;
+  const marks = steps.map((step, i) => {
+    if (p.phase === 'completed') return `✓ ${label(step)}`;
     if (ending) {
       // Ended early: what got done is ticked, the step it ended in is marked, the rest never ran.
-      if (step.done(p)) return `✓ ${step.label}`;
+      if (step.done(p)) return `✓ ${label(step)}`;
       if (blocked) return `· ${step.label}`;
       blocked = true;
       return `${p.phase === 'failed' ? '✗' : '■'} ${step.label}`;
@@ -165,8 +187,11 @@ function datasetText(p: FineTuneProgress): string | undefined {
     .join(', ');
 }
 
-/** The full picture for `status` and a redrawing `watch`. */
-export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
+/**
+ * The full picture for `status` and a redrawing `watch`; `promotion` is the live progress of the run's
+ * promote child while the run is in phase `promoting`.
+ */
+export function progressBlock(p: LiveProgress, nowMs = Date.now(), promotion?: PromotionProgress): string[] {
   const polling = p.polling;
   return [
     `${p.workflowId}  ${p.workflowStatus}  (run ${p.runId})`,
@@ -202,14 +227,22 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now()): string[] {
       ['history', `${p.historyLength} events`],
     ]),
     ...(p.metrics ? ['  metrics', ...metricsLines(p.metrics).map((l) => `    ${l}`)] : []),
+    ...(promotion && !p.promotion
+      ? [
+          `  promotion (${promotionWorkflowId(p.workflowId)})`,
+          ...promotionProgressLines(promotion, '    ', p.workflowId),
+        ]
+      : []),
+    ...(p.promotion ? promotionResultLines(p.promotion).map((l) => `  ${l}`) : []),
   ];
 }
 
 /** What makes `watch` print a new line: where the run and the job are, not the clock or poll counts. */
-export function watchLineKey(p: LiveProgress): string {
+export function watchLineKey(p: LiveProgress, promotion?: PromotionProgress): string {
   return [
     p.workflowStatus,
     p.phase,
+    promotion?.phase,
     p.jobStatus,
     bedrockPhases(p),
     p.dataset?.fingerprint,
@@ -219,10 +252,10 @@ export function watchLineKey(p: LiveProgress): string {
 }
 
 /** One line per change for a `watch` that cannot redraw (a pipe, a CI log). */
-export function progressLine(p: LiveProgress, now = new Date()): string {
+export function progressLine(p: LiveProgress, now = new Date(), promotion?: PromotionProgress): string {
   const running = p.workflowStatus === 'RUNNING';
   const parts = [
-    `${timeOfDay(now)} ${p.phase}`,
+    `${timeOfDay(now)} ${p.phase}${promotion && p.phase === 'promoting' ? ` (${promotion.phase})` : ''}`,
     p.jobStatus ? `job ${p.jobStatus}` : p.jobArn ? 'job created' : '',
     bedrockPhases(p) ?? '',
     p.dataset && !p.jobArn ? `dataset ${p.dataset.trainingRecords}+${p.dataset.validationRecords} records` : '',
@@ -286,6 +319,7 @@ export function resultLines(result: FineTuneResult): string[] {
       ],
     ]),
     ...(result.metrics ? ['  metrics', ...metricsLines(result.metrics).map((l) => `    ${l}`)] : []),
+    ...(result.promotion ? promotionResultLines(result.promotion) : []),
   ];
 }
 
@@ -322,6 +356,9 @@ export function failureLines(failure: RunFailure): string[] {
         ]
       : []),
     ...(metrics?.epochs?.length ? ['  metrics', ...metricsLines(metrics).map((l) => `    ${l}`)] : []),
+    ...(isPromotionResult(d.promotion) ? promotionResultLines(d.promotion) : []),
+    // A promote run's own failure (PromotionRolledBack) carries its result as the details.
+    ...(isPromotionResult(d) ? promotionResultLines(d) : []),
   ];
 }
 
@@ -389,6 +426,84 @@ export function scheduleLines(d: FineTuneScheduleDescription): string[] {
             d.recentRuns.map((r) => [r.workflowId, dateTimeText(r.scheduledAt), dateTimeText(r.takenAt)]),
           ).map((l) => `    ${l}`),
         ]
+      : []),
+  ];
+}
+
+// ---- promotions ----
+
+const OUTCOMES: Record<PromotionResult['outcome'], string> = {
+  promoted: '✓ promoted',
+  gated: '✗ gated: not promoted',
+  rejected: '✗ rejected: not promoted',
+  'not-approved': '✗ not approved in time: not promoted',
+  cancelled: '■ cancelled: not promoted',
+  'rolled-back': '✗ rolled back: production serves the model it served before',
+};
+
+function isPromotionResult(value: unknown): value is PromotionResult {
+  const v = value as Partial<PromotionResult> | undefined;
+  return typeof v?.outcome === 'string' && v.outcome in OUTCOMES && Array.isArray(v.scores);
+}
+
+export const servingKindText = (kind: ServingKind) => (kind === 'deployment' ? 'deployment' : 'Provisioned Throughput');
+
+export function approvalText(a: ApprovalDecision): string {
+  return `${a.approved ? 'approved' : 'rejected'} by ${a.by} at ${dateTimeText(a.at)}: ${a.reason}`;
+}
+
+/** The comparison table (metric, new, current, threshold, verdict), scores right-aligned. */
+export function scoreLines(rows: ScoreRow[]): string[] {
+  return table(SCORE_HEADER, scoreRows(rows), [1, 2]);
+}
+
+/** How a promotion ended: the outcome, where, why, and the comparison table. */
+export function promotionResultLines(p: PromotionResult): string[] {
+  return [
+    `Promotion ${OUTCOMES[p.outcome]} (${servingKindText(p.deployment.kind)} ${p.deployment.name})`,
+    ...fields([
+      ['model', p.modelArn],
+      [p.outcome === 'promoted' ? 'serves it' : 'deployment', p.deployment.arn],
+      [
+        'previous model',
+        p.previousModelArn ?? (p.outcome === 'promoted' ? 'none (the promotion created the deployment)' : undefined),
+      ],
+      ['approval', p.approval ? approvalText(p.approval) : undefined],
+      [
+        'smoke test',
+        p.smokeTest
+          ? `${p.smokeTest.prompts} prompts through production: ${p.smokeTest.passed ? 'passed' : 'failed'}`
+          : undefined,
+      ],
+      ...(p.reasons ?? []).map((r): [string, string] => ['why', r]),
+      ...(p.cleanup ?? []).map((c): [string, string] => ['cleanup', c]),
+    ]),
+    ...(p.scores.length > 0 ? ['  scores', ...scoreLines(p.scores).map((l) => `    ${l}`)] : []),
+  ];
+}
+
+/** Where a promotion is (the `promotionProgress` query), for `status` and `promote --wait`. */
+export function promotionProgressLines(p: PromotionProgress, indent = '  ', workflowId?: string): string[] {
+  const waiting =
+    p.phase === 'awaiting-approval' && !p.approval
+      ? `waiting${p.approvalDeadline ? ` until ${dateTimeText(p.approvalDeadline)}` : ''}: finetune approve|reject ${workflowId ?? '<workflow-id>'} --reason TEXT`
+      : undefined;
+  return [
+    ...fields(
+      [
+        ['phase', p.phase],
+        ['deployment', p.deployment],
+        ['model', p.modelArn],
+        ['previous model', p.previousModelArn],
+        ['staging', p.staging],
+        ['evaluation jobs', p.evaluationJobs?.join(', ') || undefined],
+        ['approval', p.approval ? approvalText(p.approval) : waiting],
+        ...(p.cleanup ?? []).map((c): [string, string] => ['cleanup', c]),
+      ],
+      indent,
+    ),
+    ...(p.scores && p.scores.length > 0
+      ? [`${indent}scores`, ...scoreLines(p.scores).map((l) => `${indent}  ${l}`)]
       : []),
   ];
 }

@@ -4,13 +4,17 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { registerApprovalCommands } from './approve';
 import { registerCheckCommand } from './check';
 import { registerDemoCommand } from './demo';
+import { registerDeploymentsCommand } from './deployments';
 import { registerDevCommand } from './dev';
 import { registerExamplesCommand } from './examples';
 import { registerListCommand } from './list';
+import { registerPromoteCommand } from './promote';
 import { registerReconcileCommand } from './reconcile';
 import { registerRetryCommand } from './retry';
+import { registerRollbackCommand } from './rollback';
 import { registerScheduleCommand } from './schedule';
 import { registerSimulatorCommand } from './simulator';
 import { registerStartCommand } from './start';
@@ -44,6 +48,10 @@ export function buildProgram(): Command {
   registerRetryCommand(program);
   registerReconcileCommand(program);
   registerListCommand(program);
+  registerPromoteCommand(program);
+  registerApprovalCommands(program);
+  registerRollbackCommand(program);
+  registerDeploymentsCommand(program);
   registerScheduleCommand(program);
   registerValidateCommand(program);
   registerCheckCommand(program);

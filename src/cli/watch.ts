@@ -49,17 +49,19 @@ export async function followRun(
       const width = Math.max(20, (out.columns || 120) - 1);
       const lines = (
         view.progress
-          ? progressBlock(view.progress)
+          ? progressBlock(view.progress, Date.now(), view.promotion)
           : [`${view.summary!.workflowId}  ${status}  phase ${view.summary!.phase ?? '-'}`, `  (${view.unavailable})`]
       ).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
       // Up to the first line of the previous block, clear to the end of the screen, draw again.
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
     } else {
-      const key = view.progress ? watchLineKey(view.progress) : `${status}|${view.summary!.phase}|unavailable`;
+      const key = view.progress
+        ? watchLineKey(view.progress, view.promotion)
+        : `${status}|${view.summary!.phase}|unavailable`;
       if (key !== lastKey) {
         out.write(
-          `${view.progress ? progressLine(view.progress) : `${timeOfDay()} ${status} phase ${view.summary!.phase ?? '-'} (${view.unavailable})`}\n`,
+          `${view.progress ? progressLine(view.progress, new Date(), view.promotion) : `${timeOfDay()} ${status} phase ${view.summary!.phase ?? '-'} (${view.unavailable})`}\n`,
         );
         lastKey = key;
       }

@@ -2,7 +2,7 @@
 // run that owns it, and the reconciler can tell its own resources from anyone else's. The owner is the
 // run's workflow ID within one namespace of one installation: staging and production often share an AWS
 // account, and a resource of another namespace or installation (or with no lineage) is never touched.
-// Writing and reading the tags is activities/lineage-tags.ts (the exact ID is base64url, from Buffer).
+// Writing and reading the tags is aws/lineage-tags.ts (the exact ID is base64url, from Buffer).
 import { TAG_TEXT, TAG_VALUE_MAX } from './bedrock-patterns';
 
 export const LINEAGE_TAG_WORKFLOW_ID = 'finetune:workflow-id';

@@ -7,6 +7,9 @@ import type { PollingOptions } from './request';
 
 export const PROMOTE_WORKFLOW_TYPE = 'promote';
 
+/** The promote run a fineTune run starts: `<workflow id>-promote`. */
+export const promotionWorkflowId = (workflowId: string) => `${workflowId}-promote`;
+
 /** Where a promotion is. Also the `FineTunePhase` search attribute of a promote run. */
 export type PromotionPhase =
   | 'checking'

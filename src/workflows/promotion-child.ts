@@ -11,14 +11,11 @@ import {
 } from '@temporalio/workflow';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType, failureTypeOf } from '../core/failures';
-import type { PromoteInput, PromotionResult } from '../core/promotion-contract';
+import { promotionWorkflowId, type PromoteInput, type PromotionResult } from '../core/promotion-contract';
 import { PromotionDeploymentKey } from '../core/search-attributes';
 import { interruptible } from './interruptions';
 import type { promote } from './promote';
 import type { Run } from './run';
-
-/** The promote run a fineTune run starts: `<workflow id>-promote`. */
-export const promotionWorkflowId = (workflowId: string) => `${workflowId}-promote`;
 
 export async function promoteTrained(run: Run, customModelArn: string): Promise<PromotionResult> {
   const promotion = run.orchestration.promotion!;

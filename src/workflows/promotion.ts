@@ -21,7 +21,7 @@ import { promotionActivitiesFor, type PromotionActivities } from './activity-opt
 import { promotionDetailsMarkdown } from './promotion-details';
 
 /** Deployments take minutes to create and update, evaluation jobs tens of minutes: no need to look often. */
-const PROMOTION_WAIT: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 120_000, jitter: 0 };
+export const PROMOTION_WAIT: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 120_000, jitter: 0 };
 
 /** Phases after which nothing is left to decide or undo. */
 const FINAL: readonly PromotionPhase[] = [

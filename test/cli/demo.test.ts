@@ -1,5 +1,6 @@
 // `finetune demo` as a newcomer runs it (default time scale and example), on its own ports and data
-// folder beside the run's shared stack: watched to its metrics, then Ctrl-C stops every process.
+// folder beside the run's shared stack: watched to its metrics and on to its promotion to a deployment
+// (the comparison table), then Ctrl-C stops every process.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { BIN } from './helpers';
 const dataDir = mkdtempSync(join(tmpdir(), 'finetune-demo-test-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-it('brings up the stack, fine-tunes an example to its metrics and loss chart, and stops everything on Ctrl-C', async () => {
+it('brings up the stack, fine-tunes an example to its metrics and loss chart, promotes it to a deployment with the comparison table, and stops everything on Ctrl-C', async () => {
   const ports = await stackPorts();
   const demo = spawn(process.execPath, [BIN, 'demo', ...stackFlags(ports, dataDir)], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,11 +45,18 @@ it('brings up the stack, fine-tunes an example to its metrics and loss chart, an
       );
     expect(stdout).toContain('Local stack is up:');
     expect(stdout).toMatch(
-      /^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.titan-text-express-v1:0:8k\//m,
+      /^Completed: arn:aws:bedrock:us-east-1:\d{12}:custom-model\/amazon\.nova-micro-v1:0:128k\//m,
     );
     expect(stdout).toMatch(
-      /epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){3}\n +\d+ steps; final training loss/,
+      /epoch +training loss +validation loss(\n +\d +\d\.\d{4} +\d\.\d{4}.*){2}\n +\d+ steps; final training loss/,
     );
+    // The promotion: a new deployment (nothing served it before), the table, and the gate passed.
+    expect(stdout).toMatch(/^\S+ promoting \(evaluating\)/m);
+    expect(stdout).toContain('Promotion ✓ promoted (deployment tidewater-support-bot)');
+    expect(stdout).toMatch(/^ +serves it +arn:aws:bedrock:us-east-1:\d{12}:custom-model-deployment\/\w+$/m);
+    expect(stdout).toMatch(/^ +metric +new +current +threshold +verdict$/m);
+    expect(stdout).toMatch(/^ +Builtin\.Correctness +0\.8\d{3} +- +min 0\.7, maxDrop 0\.02 +pass$/m);
+    expect(stdout).toContain('npx finetune deployments');
     // The chart as the S3 server stores it: a plain file under the stack's data folder.
     const chart = /^ +loss chart +(\/\S+)$/m.exec(stdout)?.[1];
     expect(chart?.startsWith(join(dataDir, 's3', 'finetune-outputs'))).toBe(true);

@@ -14,6 +14,7 @@ const NAMES = [
   'distillation-invocation-logs',
   'distillation-prompts',
   'fine-tuning-conversation',
+  'fine-tuning-promotion',
   'fine-tuning-prompt-completion',
   'reinforcement-fine-tuning',
 ];
@@ -24,6 +25,7 @@ const RECORDS: Record<string, { training: number; validation: number; epochs: nu
   'distillation-invocation-logs': { training: 129, validation: 0, epochs: 2 },
   'distillation-prompts': { training: 120, validation: 0, epochs: 2 },
   'fine-tuning-conversation': { training: 36, validation: 10, epochs: 2 },
+  'fine-tuning-promotion': { training: 24, validation: 8, epochs: 2 },
   'fine-tuning-prompt-completion': { training: 95, validation: 20, epochs: 3 },
   'reinforcement-fine-tuning': { training: 150, validation: 0, epochs: 2 },
 };
@@ -85,6 +87,12 @@ describe.each(NAMES)('example %s', (name) => {
       trainingRecords: RECORDS[name].training,
       validationRecords: RECORDS[name].validation,
     });
+    // The example with a promotion carries its model on to a deployment, past its gate.
+    const promotion = testRequest(name, id).orchestration?.promotion;
+    if (promotion) {
+      expect(result.promotion).toMatchObject({ outcome: 'promoted', deployment: { name: promotion.deployment } });
+      expect(result.promotion?.scores.map((r) => r.verdict)).toEqual(['pass', 'pass', 'no-gate']);
+    } else expect(result.promotion).toBeUndefined();
   });
 });
 

@@ -64,17 +64,21 @@ export function exampleRequest(name: string): FineTuneRequest {
 }
 
 /**
- * An example's request made unique for one test (its own model name) and fast (polling every
- * half second; optionally the simulator's per-job clock through its reserved tag).
+ * An example's request made unique for one test (its own model name, and deployment when it promotes)
+ * and fast (polling every half second; optionally the simulator's per-job clock through its reserved
+ * tag). A promotion's answers come as fast as the simulator gives them, and the simulator's judge scores
+ * the model around `evalScore` (0.85 unless given: above the examples' gates).
  */
 export function testRequest(
   name: string,
   unique: string,
-  options: { timeScale?: number; tags?: { key: string; value: string }[] } = {},
+  options: { timeScale?: number; tags?: { key: string; value: string }[]; evalScore?: number } = {},
 ): FineTuneRequest {
   const request = exampleRequest(name);
+  const promotion = request.orchestration?.promotion;
   const tags = [
     ...(options.timeScale ? [{ key: 'simulator:time-scale', value: String(options.timeScale) }] : []),
+    ...(promotion ? [{ key: 'simulator:eval-score', value: String(options.evalScore ?? 0.85) }] : []),
     ...(options.tags ?? []),
   ];
   return {
@@ -84,7 +88,22 @@ export function testRequest(
       .slice(-63)
       .replace(/^-+/, ''),
     jobTags: [...(request.jobTags ?? []), ...tags],
-    orchestration: { ...request.orchestration, polling: { ...FAST_POLLING } },
+    orchestration: {
+      ...request.orchestration,
+      polling: { ...FAST_POLLING },
+      ...(promotion
+        ? {
+            promotion: {
+              ...promotion,
+              deployment: `${unique}-bot`
+                .replace(/[^a-zA-Z0-9]+/g, '-')
+                .slice(-63)
+                .replace(/^-+/, ''),
+              evaluation: { ...promotion.evaluation, requestsPerMinute: 6000 },
+            },
+          }
+        : {}),
+    },
   };
 }
 

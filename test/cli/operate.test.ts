@@ -5,6 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FineTuneRequest, LiveProgress, PollingOptions } from '../../src/client';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { uniqueName, type TestContext } from '../support/temporal';
 import { datasets, DATA_BUCKET } from '../support/datasets';
 import { failureOf, waitFor } from '../support/wait';
@@ -109,7 +110,7 @@ it('set-polling changes the intervals of a running run and refuses bad values (e
 });
 
 it('stop --wait follows the run to Stopped (exit 0); cancel --wait ends a run cancelled (exit 0); without --wait both return at once; both exit 2 on an ended run', async () => {
-  const stopped = await startRun('stop-wait', { timeScale: 10 });
+  const stopped = await startRun('stop-wait', { timeScale: STOPPABLE_JOB_TIME_SCALE });
   await jobCreated(stopped.run);
   const stop = await runCli(['stop', stopped.id, '--reason', 'wrong data', '--wait', '--json'], { taskQueue });
   expect(stop.code).toBe(0);
@@ -121,7 +122,7 @@ it('stop --wait follows the run to Stopped (exit 0); cancel --wait ends a run ca
     failure: { type: 'BedrockJobStopped', details: { jobStatus: 'Stopped' } },
   });
 
-  const cancelled = await startRun('cancel-wait', { timeScale: 10 });
+  const cancelled = await startRun('cancel-wait', { timeScale: STOPPABLE_JOB_TIME_SCALE });
   await jobCreated(cancelled.run);
   const cancel = await runCli(['cancel', cancelled.id, '--wait', '--json'], { taskQueue });
   expect(cancel.code).toBe(0);

@@ -4,12 +4,15 @@
 // cancel arrives while the create call's answer is held after the job was committed. Each delivery
 // says whether it landed where it was aimed, from what was observed (README: "Where faults landed").
 import type { BedrockClient, ModelCustomizationJobSummary } from '@aws-sdk/client-bedrock';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FineTuneRun } from '../../src/client';
 import type { PhaseTime } from '../../src/core/fine-tune-contract';
+import { promotionProgressQuery } from '../../src/core/promotion-contract';
 import { FineTunePhaseKey } from '../../src/core/search-attributes';
 import { jobOfModel } from './jobs';
 import type { FaultPlan } from './plan';
+import { deploymentNamed, type PromotionTarget } from './promotion-state';
 import { simulatorCalls } from './simulator-log';
 import type { FaultStack, LogMark } from './stack';
 
@@ -32,6 +35,8 @@ export interface RunContext {
   startedAt: number;
   /** The simulator's log as it stood just before the run started. */
   simulatorLog: LogMark;
+  /** The run's promotion (its request has one): the deployment, the promote child, what production served. */
+  promotion?: PromotionTarget;
 }
 
 /** What was done, where the run was when it landed, and when (for cancel, stop and deadline). */
@@ -40,16 +45,21 @@ export interface Delivery {
   point: string;
   /** It landed at the point it was aimed at and took effect there (README: "Where faults land"). */
   landed: boolean;
-  /** Epoch ms at which a cancel, stop or deadline took effect; a job that ended before it ended on its own. */
+  /** Epoch ms at which a cancel, stop, deadline or terminate took effect; a job that ended before it ended on its own. */
   interruptAt?: number;
   /** The stop update's answer: accepted, or refused by its validator (the run had finished its job). */
   stopAccepted?: boolean;
   note?: string;
 }
 
-export async function snapshot(run: FineTuneRun): Promise<Snapshot | undefined> {
+export function snapshot(run: FineTuneRun): Promise<Snapshot | undefined> {
+  return snapshotOf(run.handle);
+}
+
+/** The server's view of a run (the fineTune run, or its promote child); undefined when it does not answer. */
+export async function snapshotOf(handle: WorkflowHandle): Promise<Snapshot | undefined> {
   try {
-    const d = await run.handle.describe();
+    const d = await handle.describe();
     return {
       open: d.status.name === 'RUNNING',
       phase: d.typedSearchAttributes.get(FineTunePhaseKey),
@@ -78,6 +88,33 @@ async function until(
     const s = await snapshot(ctx.run);
     if (s && !s.open) return undefined;
     // A check that cannot be made now (a server restarting) is a no for now.
+    if (s && (await Promise.resolve(ready(s)).catch(() => false))) return s;
+    await sleep(everyMs);
+  }
+  return undefined;
+}
+
+/** The run's promote child (`<id>-promote`). */
+function childOf(ctx: RunContext): WorkflowHandle {
+  return ctx.run.handle.client.getHandle(ctx.promotion!.childId);
+}
+
+/**
+ * Watches the run's promote child until `ready` holds of it (that snapshot of the child), the run or
+ * the child closes, or the time runs out (undefined). Before the child starts there is none to look at.
+ */
+async function untilChild(
+  ctx: RunContext,
+  ready: (s: Snapshot) => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<Snapshot | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const parent = await snapshot(ctx.run);
+    if (parent && !parent.open) return undefined;
+    const s = await snapshotOf(childOf(ctx));
+    if (s && !s.open) return undefined;
     if (s && (await Promise.resolve(ready(s)).catch(() => false))) return s;
     await sleep(everyMs);
   }
@@ -126,6 +163,12 @@ async function heardBeforeCreate(run: FineTuneRun, kind: 'cancel' | 'stop'): Pro
   );
   const create = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
   return heard >= 0 && (create < 0 || heard < create);
+}
+
+/** The run's history holds its create activity's scheduling. */
+export async function createScheduled(run: FineTuneRun): Promise<boolean> {
+  const events = (await run.handle.fetchHistory()).events ?? [];
+  return events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
 }
 
 /** A worker SIGKILLed (a fresh one replaces it), and whether it held what the point aims at. */
@@ -192,6 +235,13 @@ async function deliverAction(
         return { took: true, done: { interruptAt: at } };
       } catch (err) {
         return { took: false, done: { note: `cancel not delivered: ${(err as Error).message}` } };
+      }
+    case 'terminate':
+      try {
+        await ctx.run.handle.terminate('fault suite: terminated');
+        return { took: true, done: { interruptAt: at, note: 'terminated' } };
+      } catch (err) {
+        return { took: false, done: { note: `terminate not delivered: ${(err as Error).message}` } };
       }
     case 'stop': {
       const done = await stop(ctx);
@@ -266,7 +316,14 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
   switch (plan.kind) {
     case 'deadline':
       return deadline(ctx, plan, deadlineAt);
+    case 'run-timeout':
+      return runTimeout(ctx);
+    case 'state-lost':
+      return stateLost(ctx, plan);
+    case 'smoke-fail':
+      return smokeFailed(ctx);
     case 'lost-replies': {
+      if (plan.point === 'promotion-creates') return promotionCreatesLost(ctx);
       // Landed when the simulator lost at least one create answer after committing the job.
       await closed(ctx);
       const { lostCreateAnswers } = simulatorCalls(ctx.stack.simulatorLogSince(ctx.simulatorLog));
@@ -297,6 +354,15 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
           : (await sleep(plan.delayMs), await snapshot(ctx.run));
       const { took, done } = await deliverAction(ctx, plan, s, types, true);
       const there = s?.open === true && beforeCreate(s);
+      if (there && took && plan.kind === 'terminate') {
+        // Terminated before the create was scheduled: the history ends without it.
+        const scheduled = await createScheduled(ctx.run);
+        return {
+          point: `before-create: ${phaseNote(s)}${scheduled ? ', the create already scheduled' : ''}`,
+          landed: !scheduled,
+          ...done,
+        };
+      }
       if (!there || !took || (plan.kind !== 'cancel' && plan.kind !== 'stop'))
         return { point: `before-create: ${phaseNote(s)}`, landed: there && took, ...done };
       await closed(ctx);
@@ -379,7 +445,163 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
       const { took, done } = await deliverAction(ctx, plan, s, types);
       return { point: 'collecting-metrics', landed: took, ...done };
     }
+    case 'deployment-create':
+    case 'deployment-update':
+      return killWhileProductionChanges(ctx, plan);
+    case 'evaluating':
+      return cancelWhileEvaluating(ctx, plan);
     case 'whole-run':
+    case 'promotion-creates':
+    case 'smoke-test':
       return { point: `${plan.point}: not a point of ${plan.kind}`, landed: false };
   }
+}
+
+/**
+ * A caller's workflowRunTimeout, aimed to expire while the job trains: landed when the run timed out
+ * and, by its own timeline (the progress query, read after it closed), it was training then.
+ */
+async function runTimeout(ctx: RunContext): Promise<Delivery> {
+  await closed(ctx);
+  const d = await ctx.run.handle.describe();
+  if (d.status.name !== 'TIMED_OUT') return { point: `run ${d.status.name}, not timed out`, landed: false };
+  const at = d.closeTime?.getTime() ?? Date.now();
+  let phase: string | undefined;
+  try {
+    phase = phaseAt((await ctx.run.progress()).timeline ?? [], at);
+  } catch (err) {
+    return { point: 'timed out; timeline unreadable', landed: false, interruptAt: at, note: String(err) };
+  }
+  return { point: `timed out in ${phase ?? 'no phase yet'}`, landed: phase === 'training', interruptAt: at };
+}
+
+/**
+ * The Temporal server's state lost while the job trains: the server stopped and started on a new, empty
+ * SQLite file. Landed when the run was open in `training` with its job InProgress as the server went
+ * down, and the server no longer knows the run after it.
+ */
+async function stateLost(ctx: RunContext, plan: FaultPlan): Promise<Delivery> {
+  const seen = await until(ctx, (x) => x.phase === 'training', 60_000);
+  if (!seen) return { point: 'waiting not seen (run closed)', landed: false };
+  await sleep(plan.delayMs);
+  const s = await snapshot(ctx.run);
+  const job = await jobOf(ctx);
+  const at = Date.now();
+  await ctx.stack.loseTemporalState(plan.downMs ?? 1_000);
+  const there = s?.open === true && s.phase === 'training' && job?.status === 'InProgress';
+  const unknown = await runUnknown(ctx.run);
+  return {
+    point: `waiting +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}, job ${job?.status ?? 'none'}${unknown ? '' : '; the server still knows the run'}`,
+    landed: there && unknown,
+    interruptAt: at,
+    note: `Temporal down ${plan.downMs} ms, restarted on a new SQLite file`,
+  };
+}
+
+/** Whether the server answers that it has no such run (asked again while it starts, up to a minute). */
+async function runUnknown(run: FineTuneRun): Promise<boolean> {
+  for (let i = 0; i < 60; i++) {
+    try {
+      await run.handle.describe();
+      return false;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return true;
+      await sleep(1_000);
+    }
+  }
+  return false;
+}
+
+/** The promotion's phase, from the promote child's FineTunePhase, once it has closed. */
+async function finalPromotionPhase(ctx: RunContext): Promise<string | undefined> {
+  return (await snapshotOf(childOf(ctx)))?.phase;
+}
+
+/**
+ * A model that fails through Converse, promoted with no gate: landed when the smoke test through
+ * production failed and the promotion rolled back (the child ended in phase `rolled-back`).
+ */
+async function smokeFailed(ctx: RunContext): Promise<Delivery> {
+  await closed(ctx);
+  const phase = await finalPromotionPhase(ctx);
+  return { point: `promotion ended ${phase ?? 'unseen'}`, landed: phase === 'rolled-back' };
+}
+
+/** The simulator's --lost-reply-rate for the run: landed when it lost a promotion's create answer. */
+async function promotionCreatesLost(ctx: RunContext): Promise<Delivery> {
+  await closed(ctx);
+  const { lostAnswers } = simulatorCalls(ctx.stack.simulatorLogSince(ctx.simulatorLog));
+  const deployments = lostAnswers.CreateCustomModelDeployment ?? 0;
+  const evaluations = lostAnswers.CreateEvaluationJob ?? 0;
+  const others = Object.entries(lostAnswers)
+    .filter(([op]) => op !== 'CreateCustomModelDeployment' && op !== 'CreateEvaluationJob')
+    .map(([op, n]) => `${op} ${n}`);
+  return {
+    point: `create answers lost: ${deployments} deployment, ${evaluations} judge job`,
+    landed: deployments + evaluations > 0,
+    ...(others.length > 0 ? { note: `also lost: ${others.join(', ')}` } : {}),
+  };
+}
+
+/**
+ * The worker running production's create or update SIGKILLed while the change is committed and its
+ * answer held (the simulator's --reply-delay-ms for the run): the promotion does not know yet whether
+ * production changed.
+ */
+async function killWhileProductionChanges(ctx: RunContext, plan: FaultPlan): Promise<Delivery> {
+  const target = ctx.promotion!;
+  const type = plan.point === 'deployment-create' ? 'createServing' : 'updateServing';
+  const committed = async () => {
+    const d = await deploymentNamed(ctx.bedrock, target.deployment);
+    if (plan.point === 'deployment-create') return d !== undefined;
+    return d?.updateDetails?.updateStatus === 'Updating' && d.updateDetails.modelArn !== target.previousModelArn;
+  };
+  const s = await untilChild(
+    ctx,
+    async (x) => x.phase === 'promoting' && running(x, [type]) !== undefined && (await committed()),
+    5 * 60_000,
+  );
+  if (!s) return { point: `${plan.point}: not seen (run closed or 5 minutes)`, landed: false };
+  const { took, done } = await deliverAction(ctx, plan, s, [type]);
+  return { point: `${type}: change committed, answer held`, landed: took, ...done };
+}
+
+/**
+ * The run cancelled while its promotion evaluates (the staging copy created, its answers, the judge
+ * jobs). Landed when the child was in `evaluating` as the cancel went and its history holds the cancel
+ * before it began to change production (no updateServing, no second createServing, scheduled before).
+ */
+async function cancelWhileEvaluating(ctx: RunContext, plan: FaultPlan): Promise<Delivery> {
+  const judging = plan.evaluationPart === 'judging';
+  const seen = await untilChild(
+    ctx,
+    async (x) =>
+      x.phase === 'evaluating' &&
+      (!judging || ((await childOf(ctx).query(promotionProgressQuery)).evaluationJobs ?? []).length > 0),
+    5 * 60_000,
+  );
+  if (!seen) return { point: `evaluating (${plan.evaluationPart}) not seen (run closed or 5 minutes)`, landed: false };
+  const delayMs = judging ? Math.round(plan.delayMs / 3) : plan.delayMs;
+  await sleep(delayMs);
+  // Which part of the evaluation it finds: the staging copy (created, answering), or the judge jobs.
+  const progress = await childOf(ctx)
+    .query(promotionProgressQuery)
+    .catch(() => undefined);
+  const part = progress?.evaluationJobs?.length ? 'judge jobs running' : progress?.staging ? 'staging copy' : 'begun';
+  const s = await snapshotOf(childOf(ctx));
+  const { took, done } = await deliverAction(ctx, plan, s, []);
+  const there = s?.open === true && s.phase === 'evaluating';
+  const where = `evaluating, ${judging ? 'judge jobs' : 'began'} +${(delayMs / 1000).toFixed(1)} s: ${there ? part : `promotion ${phaseNote(s)}`}`;
+  if (!there || !took) return { point: where, landed: false, ...done };
+  await closed(ctx);
+  const heard = await childHeardCancelBeforePromoting(childOf(ctx));
+  return { point: `${where}${heard ? '' : ', heard after it began promoting'}`, landed: heard, ...done };
+}
+
+async function childHeardCancelBeforePromoting(child: WorkflowHandle): Promise<boolean> {
+  const events = (await child.fetchHistory()).events ?? [];
+  const heard = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+  if (heard < 0) return false;
+  const before = events.slice(0, heard).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+  return !before.includes('updateServing') && before.filter((t) => t === 'createServing').length <= 1;
 }

@@ -1,8 +1,9 @@
 // The fault suite's own stack, every part a process it can hurt: the Temporal dev server on a SQLite
-// file (stopped and restarted mid-run, runs survive in the file), the S3 server, the Bedrock simulator
-// with a state file (SIGKILLed and restarted, or restarted with throttling switched on), and two
-// `finetune worker` processes on one task queue (SIGKILLed; a fresh one replaces each). All on free
-// ports under one folder, so it runs beside the test stack and other suites.
+// file (stopped and restarted mid-run, runs survive in the file; or restarted on a new, empty file, and
+// every run is lost), the S3 server, the Bedrock simulator with a state file (SIGKILLed and restarted,
+// or restarted with throttling, lost or held answers switched on), and two `finetune worker` processes
+// on one task queue (SIGKILLed; a fresh one replaces each). All on free ports under one folder, so it
+// runs beside the test stack and other suites.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,14 @@ import { ensureTools } from '../../src/stack/tools';
 
 const HOST = '127.0.0.1';
 const TASK_QUEUE = 'fault-suite';
+/**
+ * Simulated seconds per second of what sets no time scale of its own: deployments (7.5 minutes to
+ * create, 5 to update) and evaluation jobs (about 5 minutes for 8 prompts) take a few seconds. Every job
+ * the suite makes sets its own (the simulator:time-scale tag).
+ */
+const RESOURCE_TIME_SCALE = 100;
+/** Every start of the simulator: room for the deployments promotions leave (AWS: 10, 2 creating). */
+const SIMULATOR_BASE_ARGS = ['--max-deployments', '100', '--max-deployments-in-progress', '20'];
 
 export interface WorkerSlot {
   /** Which of the two workers: 'a' or 'b'. */
@@ -57,6 +66,9 @@ export class FaultStack {
   private simulator!: ManagedChild;
   private simulatorArgs: string[] = [];
   private temporalStarts = 0;
+  /** Where the Temporal server's SQLite file is: a new folder each time its state is lost. */
+  private temporalDataDir: string;
+  private temporalStateLosses = 0;
   private simulatorStarts = 0;
 
   private constructor(
@@ -64,7 +76,9 @@ export class FaultStack {
     readonly endpoints: StackEndpoints,
     private readonly ports: { temporal: number; s3: number; simulator: number },
     private readonly binaries: { temporal: string; versitygw: string },
-  ) {}
+  ) {
+    this.temporalDataDir = dir;
+  }
 
   /** The variables a worker or client needs (the ecosystem's own names). */
   get env(): Record<string, string> {
@@ -116,15 +130,19 @@ export class FaultStack {
       port: this.ports.temporal,
       uiPort: 0,
       headless: true,
-      // The SQLite file is what lets runs outlive the server process.
-      dataDir: this.dir,
+      // The SQLite file is what lets runs outlive the server process. The search attributes are
+      // registered at every start (flags), so a server on a new file has them too.
+      dataDir: this.temporalDataDir,
       logFile: join(this.dir, 'logs', `temporal-${this.temporalStarts}.log`),
       namespace: LOCAL_NAMESPACE,
     });
     this.temporal = child;
   }
 
-  /** The simulator, with extra flags (throttling) or none; its state file keeps every job across starts. */
+  /**
+   * The simulator, with extra flags (throttling, lost or held answers) or none; its state file keeps
+   * every job, deployment and evaluation job across starts.
+   */
   async startSimulator(extraArgs: string[]): Promise<void> {
     this.simulatorStarts++;
     this.simulatorArgs = extraArgs;
@@ -133,10 +151,9 @@ export class FaultStack {
       port: this.ports.simulator,
       s3Endpoint: this.endpoints.s3Endpoint,
       stateFile: join(this.dir, 'simulator-state.json'),
-      // Each job sets its own time scale through the simulator:time-scale tag.
-      timeScale: 1,
+      timeScale: RESOURCE_TIME_SCALE,
       logFile: this.simulatorLog(this.simulatorStarts),
-      extraArgs,
+      extraArgs: [...SIMULATOR_BASE_ARGS, ...extraArgs],
     });
     this.simulator = child;
   }
@@ -168,7 +185,8 @@ export class FaultStack {
   private spawnWorker(name: string, start: number): Promise<ManagedChild> {
     return startWorkerProcess({
       name: `worker ${name}`,
-      env: { ...this.env, FINETUNE_SHUTDOWN_GRACE_SECONDS: '2' },
+      // No reconcile schedule: the suite runs its passes itself, one after each run that cannot clean up.
+      env: { ...this.env, FINETUNE_SHUTDOWN_GRACE_SECONDS: '2', FINETUNE_RECONCILE_EVERY: 'off' },
       logFile: join(this.dir, 'logs', `worker-${name}-${start}.log`),
     });
   }
@@ -201,6 +219,19 @@ export class FaultStack {
   async restartTemporal(downMs: number): Promise<void> {
     await this.temporal.stop();
     await sleep(downMs);
+    await this.startTemporal();
+  }
+
+  /**
+   * The Temporal server's state lost: stopped, and after `downMs` started on the same port with a new,
+   * empty SQLite file (as a dev server whose file was deleted, or a namespace whose history is gone).
+   * Every run the server knew is unknown to it now; the workers reconnect to the same address.
+   */
+  async loseTemporalState(downMs: number): Promise<void> {
+    await this.temporal.stop();
+    await sleep(downMs);
+    this.temporalStateLosses++;
+    this.temporalDataDir = join(this.dir, `temporal-after-loss-${this.temporalStateLosses}`);
     await this.startTemporal();
   }
 

@@ -1,18 +1,34 @@
 // The checks, made against the simulator (what Bedrock holds), not against what the run says:
 // exactly one job per run (none when the run ended before its create began), the job's final status
 // consistent with how the run ended, and, once every run has closed, no job of a run InProgress and
-// every job of a run that was Stopping come to Stopped.
+// every job of a run that was Stopping come to Stopped. A run that cannot clean up (terminated, timed
+// out, lost with the server's state) is judged after one reconcile pass; a run with a promotion by
+// what its promotion left in Bedrock too.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunOutcome } from '../../src/client';
 import type { Delivery } from './inject';
 import type { Job } from './jobs';
-import type { FaultPlan } from './plan';
+import { promoting, reconciled, type FaultPlan } from './plan';
+import type { PromotionSeen } from './promotion-state';
 
 /** How a run ended, in the table's words. */
-export type Ending = 'completed' | 'cancelled' | 'stopped' | 'deadline' | 'stuck' | string;
+export type Ending =
+  | 'completed'
+  | 'cancelled'
+  | 'stopped'
+  | 'deadline'
+  | 'terminated'
+  | 'timed-out'
+  | 'lost'
+  | 'rolled-back'
+  | 'stuck'
+  | string;
 
-export function endingOf(outcome: RunOutcome | 'stuck'): Ending {
-  if (outcome === 'stuck') return 'stuck';
+/** The run's outcome; `lost`: the server no longer knows the run (its state was lost). */
+export type Outcome = RunOutcome | 'stuck' | 'lost';
+
+export function endingOf(outcome: Outcome): Ending {
+  if (outcome === 'stuck' || outcome === 'lost') return outcome;
   if (outcome.ok) return 'completed';
   switch (outcome.failure.type) {
     case 'Cancelled':
@@ -22,6 +38,12 @@ export function endingOf(outcome: RunOutcome | 'stuck'): Ending {
       return 'stopped';
     case 'DeadlineExceeded':
       return 'deadline';
+    case 'Terminated':
+      return 'terminated';
+    case 'TimedOut':
+      return 'timed-out';
+    case 'PromotionRolledBack':
+      return 'rolled-back';
     default:
       return `failed ${outcome.failure.type}`;
   }
@@ -35,8 +57,21 @@ export interface Verdict {
 const wrong = (why: string): Verdict => ({ right: false, why });
 const right = (why: string): Verdict => ({ right: true, why });
 
-/** What a run may end as under its fault: the fault alone never changes a run's ending, except these. */
-function allowedEndings(plan: FaultPlan, delivery: Delivery): Ending[] {
+/** The one reconcile pass run after a run that cannot clean up, and what it did with the run's job. */
+export interface PassSeen {
+  startedAt: number;
+  finishedAt: number;
+  /** The pass failed or did not finish in time. */
+  error?: string;
+  /** The pass's decision and outcome for the run's job, when it listed one. */
+  item?: string;
+}
+
+/**
+ * What a run may end as under its fault: the fault alone never changes a run's ending, except these.
+ * Undefined: any ending (a run lost with the server's state has no knowable ending).
+ */
+function allowedEndings(plan: FaultPlan, delivery: Delivery): Ending[] | undefined {
   switch (plan.kind) {
     case 'cancel':
       return delivery.interruptAt !== undefined ? ['cancelled', 'completed'] : ['completed'];
@@ -46,6 +81,14 @@ function allowedEndings(plan: FaultPlan, delivery: Delivery): Ending[] {
       return ['deadline', 'completed'];
     case 'worker-kill':
       return plan.point === 'stopping' && delivery.stopAccepted ? ['stopped'] : ['completed'];
+    case 'terminate':
+      return delivery.interruptAt !== undefined ? ['terminated'] : ['completed'];
+    case 'run-timeout':
+      return ['timed-out', 'completed'];
+    case 'state-lost':
+      return undefined;
+    case 'smoke-fail':
+      return ['rolled-back'];
     default:
       return ['completed'];
   }
@@ -54,41 +97,117 @@ function allowedEndings(plan: FaultPlan, delivery: Delivery): Ending[] {
 export function judge(input: {
   plan: FaultPlan;
   delivery: Delivery;
-  outcome: RunOutcome | 'stuck';
-  /** The run scheduled its create activity (so a job may exist). */
-  createStarted: boolean;
+  outcome: Outcome;
+  /** The run scheduled its create activity (so a job may exist); undefined when its history is lost. */
+  createStarted: boolean | undefined;
   jobs: Job[];
+  /** The run's promotion as Bedrock holds it, when its request has one. */
+  promotion?: PromotionSeen;
+  /** The reconcile pass after a run that cannot clean up. */
+  pass?: PassSeen;
 }): Verdict {
-  const { plan, delivery, outcome, createStarted, jobs } = input;
+  const { plan, delivery, outcome, createStarted, jobs, pass } = input;
   const ending = endingOf(outcome);
   if (jobs.length > 1) return wrong(`${jobs.length} jobs for one run`);
   const job = jobs[0];
-  if (job?.status === 'InProgress') return wrong(`the run is closed (${ending}) and its job is still InProgress`);
-  if (!allowedEndings(plan, delivery).includes(ending)) {
-    const why = outcome !== 'stuck' && !outcome.ok ? `: ${outcome.failure.message}` : '';
+  if (pass?.error) return wrong(`the reconcile pass after the run did not finish: ${pass.error}`);
+  if (job?.status === 'InProgress')
+    return wrong(
+      pass
+        ? `the run is ${ending} and, after one reconcile pass (${pass.item ?? 'its job not listed'}), its job is still InProgress`
+        : `the run is closed (${ending}) and its job is still InProgress`,
+    );
+  const allowed = allowedEndings(plan, delivery);
+  if (allowed && !allowed.includes(ending)) {
+    const why = typeof outcome === 'object' && !outcome.ok ? `: ${outcome.failure.message}` : '';
     return wrong(`ended ${ending}${why}`);
   }
-  if (!createStarted && job) return wrong('a job exists although the run never began to create one');
+  if (createStarted === false && job) return wrong('a job exists although the run never began to create one');
 
   if (ending === 'completed') {
     if (!job) return wrong('completed without a job in the simulator');
-    const result = outcome !== 'stuck' && outcome.ok ? outcome.result : undefined;
+    const result = typeof outcome === 'object' && outcome.ok ? outcome.result : undefined;
     if (job.status !== 'Completed') return wrong(`completed, but the job is ${job.status}`);
     if (result?.jobArn !== job.jobArn) return wrong(`completed with ${result?.jobArn}, the job is ${job.jobArn}`);
     const theirs = job.trainingMetrics?.trainingLoss;
     const ours = result?.metrics?.finalTrainingLoss;
     if (theirs === undefined || ours === undefined || Math.abs(theirs - ours) > 1e-6)
       return wrong(`training loss ${ours} in the result, ${theirs} in the simulator`);
+    if (input.promotion) {
+      const outcomeOfPromotion = result && 'promotion' in result ? result.promotion?.outcome : undefined;
+      if (outcomeOfPromotion !== 'promoted') return wrong(`completed, but its promotion ended ${outcomeOfPromotion}`);
+      return judgePromotion(input.promotion, 'promoted', job);
+    }
     return right('one job, Completed, metrics equal');
   }
 
-  // Cancelled, stopped, past its deadline: the job must be stopped, unless it had ended before that.
-  if (!job) return right(createStarted ? 'no job (create never reached Bedrock)' : 'no job, none begun');
-  if (job.status === 'Stopped' || job.status === 'Stopping') return right(`one job, ${job.status}`);
+  // A promotion begins once training has finished: whatever ends it, the job is Completed.
+  if (promoting(plan)) {
+    if (job?.status !== 'Completed') return wrong(`run ${ending} in its promotion, but its job is ${job?.status}`);
+    if (!input.promotion) return wrong('the promotion was not read');
+    return judgePromotion(input.promotion, ending === 'cancelled' ? 'untouched' : 'rolled-back', job);
+  }
+
+  // Cancelled, stopped, past its deadline, terminated, timed out, lost: the job must be stopped, unless
+  // it had ended before that (before the reconcile pass, for a run that cannot clean up).
+  if (!job) return right(createStarted !== false ? 'no job (create never reached Bedrock)' : 'no job, none begun');
+  if (job.status === 'Stopped' || job.status === 'Stopping')
+    return right(`one job, ${job.status}${pass?.item ? ` (the pass: ${pass.item})` : ''}`);
+  if (reconciled(plan)) {
+    if (pass && job.endTime !== undefined && job.endTime.getTime() <= pass.finishedAt)
+      return right(`one job, ${job.status} before the reconcile pass ended`);
+    return wrong(
+      `run ${ending}; the reconcile pass left its job running (${pass?.item ?? 'not listed'}): it went on to ${job.status}`,
+    );
+  }
   const endedBefore =
     job.endTime !== undefined && delivery.interruptAt !== undefined && job.endTime.getTime() <= delivery.interruptAt;
   if (endedBefore) return right(`one job, ${job.status} before the ${ending}`);
   return wrong(`run ${ending}, but its job went on to ${job.status}`);
+}
+
+/**
+ * What a promotion must leave: never a staging copy, no judge job InProgress, each of its deployments and
+ * judge jobs created at most once; production serving the run's model when promoted (the same
+ * deployment when it was updated), and otherwise as it was before the run: serving the model it served
+ * (same ARN, no update in progress), or gone when the promotion would have created it.
+ */
+export function judgePromotion(
+  seen: PromotionSeen,
+  expected: 'promoted' | 'untouched' | 'rolled-back',
+  job: Job,
+): Verdict {
+  const { target, production } = seen;
+  if (seen.staging.status !== undefined)
+    return wrong(`its staging deployment ${seen.staging.name} is left (${seen.staging.status})`);
+  const running = seen.evaluations.filter((e) => e.status === 'InProgress');
+  if (running.length > 0) return wrong(`judge job ${running.map((e) => e.name).join(', ')} still InProgress`);
+  const twice = seen.created.filter((c) => c.times > 1);
+  if (twice.length > 0) return wrong(twice.map((c) => `${c.name} created ${c.times} times`).join(', '));
+  const productionNote = production
+    ? `${production.status}${production.updateStatus ? `/${production.updateStatus}` : ''} serving ${production.modelArn}`
+    : 'none';
+  if (expected === 'promoted') {
+    if (!production) return wrong(`promoted, but no deployment ${target.deployment}`);
+    if (production.status !== 'Active' || production.updateStatus === 'Updating')
+      return wrong(`promoted, but ${target.deployment} is ${productionNote}`);
+    if (production.modelArn !== job.outputModelArn)
+      return wrong(`promoted, but ${target.deployment} serves ${production.modelArn}, not ${job.outputModelArn}`);
+    if (target.previousArn && production.arn !== target.previousArn)
+      return wrong(`promoted by an update, but ${target.deployment} is a new deployment ${production.arn}`);
+    return right(`one job, Completed; ${target.deployment} serves its model; nothing of the promotion left`);
+  }
+  const what = expected === 'untouched' ? 'cancelled in its promotion' : 'rolled back';
+  if (!target.previousModelArn) {
+    if (production) return wrong(`${what}, but ${target.deployment} it created is left: ${productionNote}`);
+    return right(`one job, Completed; ${what}: no ${target.deployment}, nothing of the promotion left`);
+  }
+  if (!production) return wrong(`${what}, but ${target.deployment}, which existed, is gone`);
+  if (production.arn !== target.previousArn)
+    return wrong(`${what}, but ${target.deployment} is another deployment now (${production.arn})`);
+  if (production.modelArn !== target.previousModelArn || production.updateStatus === 'Updating')
+    return wrong(`${what}, but ${target.deployment} is ${productionNote}, not ${target.previousModelArn}`);
+  return right(`one job, Completed; ${what}: ${target.deployment} serves the model it served before`);
 }
 
 /**

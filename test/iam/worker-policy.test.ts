@@ -30,6 +30,7 @@ import {
   ROLE_ARN,
   simulatorTags,
 } from '../support/datasets';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -159,7 +160,9 @@ beforeAll(async () => {
   expect(done.status).toBe('Completed');
 
   // Stopped by the stop update while training.
-  const slow = await novaFineTune(ctx.aws.s3, `${prefix}-stop`, 20, { jobTags: [simulatorTags.timeScale(20)] });
+  const slow = await novaFineTune(ctx.aws.s3, `${prefix}-stop`, 20, {
+    jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+  });
   const run = await ctx.fineTune.start(slow, { workflowId: `${prefix}-stop` });
   await waitFor('the job to be created', async () => ((await run.progress()).jobArn ? true : undefined), 60_000);
   await run.stop('least-privilege test');

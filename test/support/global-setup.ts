@@ -1,16 +1,19 @@
 // One local stack for the whole test run, started through the same code as `finetune dev`: an
 // in-memory Temporal dev server with its Web UI (for the browser test; it starts no slower), the S3
 // server and the Bedrock simulator at a high time scale, each on a free port. The workflow bundle is
-// built once here and reused by every test worker.
+// built once here and reused by every test worker. It refuses a dist/ older than src/ first: the
+// simulator, the CLI and the worker processes run from dist/ (test/support/stale-build.ts).
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { freeStackPorts, startLocalStack } from '../../src/stack/local-stack';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { TEST_SIMULATOR_TIME_SCALE } from './constants';
+import { refuseStaleBuild } from './stale-build';
 
 export default async function globalSetup(): Promise<void> {
+  refuseStaleBuild(resolve(__dirname, '..', '..'));
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-test-'));
   const started = Date.now();
   const stack = await startLocalStack({

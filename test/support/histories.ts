@@ -1,6 +1,7 @@
-// Recording workflow histories for the replay test (test/workflows/replay.test.ts): a test that drives a
-// path worth keeping replayable calls `recordHistory` on its run; with RECORD_HISTORIES=<version-name>
-// set, the run's history is written as test/workflows/histories/<version-name>-<path>.json.
+// Recording workflow histories for the replay test (test/workflows/replay.unit.test.ts): a test that
+// drives a path worth keeping replayable calls `recordHistory` on its run; with
+// RECORD_HISTORIES=<version-name> set, the run's history is written as
+// test/workflows/histories/<version-name>-<path>.json.
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { realpathSync, writeFileSync } from 'node:fs';

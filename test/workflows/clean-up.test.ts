@@ -16,6 +16,7 @@ import { jobIdentity } from '../../src/core/naming';
 import type { FineTuneRequest } from '../../src/core/request';
 import { LAST_TRAINED_MEMO_KEY, trainingSettings, type TrainedRunRecord } from '../../src/core/retraining';
 import type { RunState } from '../../src/workflows/run-state';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { isCreateCall, isGetJobCall, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { recordHistory } from '../support/histories';
@@ -108,7 +109,9 @@ describe('a create that is being retried hears the deadline and a stop', () => {
     const proxy = await workerBehindProxy(taskQueue);
     proxy.faults.createReply = 'drop';
     const prefix = uniqueName('create-lost-deadline');
-    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+    });
     request.orchestration = { ...request.orchestration, deadline: '15s' };
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
     const failure = await failureOf(run.result());
@@ -189,16 +192,18 @@ describe('a clean-up that cannot do its work records it, and the run ends as its
 });
 
 describe('a stop Bedrock refuses while the job runs', () => {
+  // Refused once: the stop is sent again 10 s later and taken. Refusals in a row, and the pause
+  // between them growing, are the next test's (refused until the stop timeout).
   it('is sent again until Bedrock takes it: the job is stopped', async () => {
     const prefix = uniqueName('stop-refused-twice');
     const taskQueue = uniqueName('stop-refused-twice');
     await ctx.startWorker(taskQueue);
     const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
-      jobTags: [simulatorTags.timeScale(5), { key: 'simulator:refused-stops', value: '2' }],
+      jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE), { key: 'simulator:refused-stops', value: '1' }],
     });
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
-    await run.stop('refused twice, then taken');
+    await run.stop('refused once, then taken');
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('BedrockJobStopped');
     await recordHistory(run.handle, 'stop-refused-then-taken');

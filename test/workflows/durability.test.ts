@@ -133,7 +133,8 @@ it('keeps history bounded by state changes: a 24-hour job costs what a 1-hour jo
   const taskQueue = uniqueName('history');
   await ctx.startWorker(taskQueue);
   // Nova Micro, 5 epochs: 12,800 records is ~25 simulated hours, 1,000 records ~2 hours; both at
-  // 2000x time and with the same polling, so the long one makes ~12x the polls.
+  // 5000x time (18 s and 1.5 s) and with the same polling, so the long one makes ~12x the polls: 18 or
+  // more, each of which would add at least 3 events if polls were recorded.
   const lengths: Record<string, number> = {};
   for (const [label, records] of [
     ['short', 1_000],
@@ -141,7 +142,7 @@ it('keeps history bounded by state changes: a 24-hour job costs what a 1-hour jo
   ] as const) {
     const prefix = uniqueName(`history-${label}`);
     const request = await novaFineTune(ctx.aws.s3, prefix, records, {
-      jobTags: [simulatorTags.timeScale(2000)],
+      jobTags: [simulatorTags.timeScale(5000)],
       hyperParameters: { epochCount: '5' },
     });
     request.orchestration = { polling: { initialInterval: '500ms', maximumInterval: '1s' } };

@@ -17,6 +17,7 @@ import {
   ROLE_ARN,
   simulatorTags,
 } from '../support/datasets';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { currentDetails } from '../support/details';
 import { jobsOfRun } from '../support/jobs';
 import { recordHistory } from '../support/histories';
@@ -213,7 +214,7 @@ describe('how jobs end', () => {
   it('reports a job stopped from outside as BedrockJobStopped', async () => {
     const prefix = uniqueName('outside-stop');
     const run = await ctx.fineTune.start(
-      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)] }),
       { workflowId: prefix },
     );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
@@ -227,7 +228,7 @@ describe('how jobs end', () => {
   it('stops the Bedrock job when the run is cancelled', async () => {
     const prefix = uniqueName('cancel');
     const run = await ctx.fineTune.start(
-      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)] }),
       { workflowId: prefix },
     );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
@@ -242,7 +243,7 @@ describe('how jobs end', () => {
   it('stops the Bedrock job through the stop update and ends BedrockJobStopped', async () => {
     const prefix = uniqueName('stop-update');
     const run = await ctx.fineTune.start(
-      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)] }),
       { workflowId: prefix },
     );
     const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
@@ -264,7 +265,9 @@ describe('how jobs end', () => {
 
   it('stops the Bedrock job at the deadline and ends DeadlineExceeded', async () => {
     const prefix = uniqueName('deadline');
-    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+    });
     request.orchestration = { ...request.orchestration, deadline: '8s' };
     const run = await ctx.fineTune.start(request, { workflowId: prefix });
     const failure = await failureOf(run.result());

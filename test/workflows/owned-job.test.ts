@@ -22,6 +22,7 @@ import {
 } from '../../src/core/search-attributes';
 import { startSimulatorProcess } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { recordHistory } from '../support/histories';
@@ -57,7 +58,9 @@ describe('a job whose create answer never reached the run', () => {
     try {
       proxy.faults.createReply = 'drop';
       const prefix = uniqueName('lost-reply');
-      const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
+      const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+        jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+      });
       const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
       // Bedrock has committed the job; the run has not heard of it, and is retrying.
       await waitFor('a committed job', async () =>
@@ -102,7 +105,9 @@ describe('a job whose create answer never reached the run', () => {
         jobTags: [simulatorTags.timeScale(20)],
       });
       const prefix = uniqueName('quota-held');
-      const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
+      const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+        jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+      });
       request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '1s' } };
       const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
       await waitFor('waiting-for-quota', async () =>
@@ -150,7 +155,9 @@ describe('a failure after the job exists', () => {
       },
     });
     const prefix = uniqueName('poll-denied');
-    const request = await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] });
+    const request = await novaFineTune(ctx.aws.s3, prefix, 20, {
+      jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)],
+    });
     const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
     const failure = await failureOf(run.result());
     expect(failure.type).toBe('AccessDeniedException');
@@ -292,7 +299,7 @@ describe('polling limits', () => {
     await ctx.startWorker(taskQueue);
     const prefix = uniqueName('hot-loop-update');
     const run = await ctx.fineTune.start(
-      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(20)] }),
+      await novaFineTune(ctx.aws.s3, prefix, 20, { jobTags: [simulatorTags.timeScale(STOPPABLE_JOB_TIME_SCALE)] }),
       { workflowId: prefix, taskQueue },
     );
     await waitFor('the job', async () => (await run.progress()).jobArn);

@@ -1,6 +1,6 @@
 // The patch register (src/workflows/patches.ts) says what the code and the histories say: every
 // patch the workflow checks is registered and checked, and each branch has a committed history that
-// replay.test.ts replays (a marker where the new branch ran, none where the old one did).
+// replay.unit.test.ts replays (a marker where the new branch ran, none where the old one did).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PATCHES, type Patch } from '../../src/workflows/patches';

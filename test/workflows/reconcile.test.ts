@@ -25,6 +25,7 @@ import {
 } from '../../src/core/lineage';
 import { ReconcileEndedKey, ReconcileNeedsAttentionKey } from '../../src/core/search-attributes';
 import { json, runCli } from '../cli/helpers';
+import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { currentDetails } from '../support/details';
 import { ownSimulator, type OwnSimulator } from '../support/own-simulator';
@@ -131,7 +132,7 @@ it("a caller's workflowRunTimeout shorter than the job: the timed-out run's job 
 it('leaves alone the job of a run that is open', async () => {
   const prefix = uniqueName('open');
   // Its own clean-up waits for Stopped when the test cancels it: a scale at which that takes seconds.
-  const { request } = await longRun(prefix, 20);
+  const { request } = await longRun(prefix, STOPPABLE_JOB_TIME_SCALE);
   const run = await ctx.fineTune.start(request, { workflowId: prefix, taskQueue });
   const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
   const pass = await reconcileNow(ctx.client, { taskQueue });

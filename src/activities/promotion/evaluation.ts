@@ -26,7 +26,7 @@ import type { LineageScope } from '../../core/lineage';
 import { averages, type JudgeMetric, type MetricAverages } from '../../core/promotion';
 import { failFastOnRejection } from '../bedrock-errors';
 import { retryLater } from './retry-later';
-import { lineageOf, withLineage } from '../lineage-tags';
+import { lineageOf, withLineage } from '../../aws/lineage-tags';
 
 /** Each model's answers are written in parts of this many, so a retried generation resumes. */
 const PART = 25;

@@ -23,7 +23,7 @@ import { FailureType } from '../../core/failures';
 import type { ServingKind, ServingState } from '../../core/promotion-contract';
 import { failFastOnRejection } from '../bedrock-errors';
 import { retryLater } from './retry-later';
-import { withLineage } from '../lineage-tags';
+import { withLineage } from '../../aws/lineage-tags';
 
 export interface ServingRef {
   kind: ServingKind;

@@ -1,7 +1,7 @@
-// The CLI's text (pure): the phase track, progress lines, metrics and failure blocks, list queries,
-// and the demo's renaming of its example.
-import type { LiveProgress } from '../../src/client';
-import { demoRequest } from '../../src/cli/demo';
+// The CLI's text (pure): the phase track, progress lines, metrics, promotion and failure blocks, list
+// queries, and the demo's renaming of its example.
+import type { LiveProgress, PromotionResult } from '../../src/client';
+import { DEMO_EXAMPLE, demoRequest } from '../../src/cli/demo';
 import {
   elapsed,
   failureLines,
@@ -9,6 +9,7 @@ import {
   lossTrend,
   phaseTrack,
   progressBlock,
+  promotionResultLines,
   progressLine,
   relative,
   sparkline,
@@ -81,6 +82,62 @@ describe('phaseTrack', () => {
     expect(phaseTrack(progress({ phase: 'completed' }))).toBe(
       '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ completed',
     );
+  });
+});
+
+describe('promotion', () => {
+  const promotion: PromotionResult = {
+    outcome: 'gated',
+    reasons: ['Builtin.Correctness 0.6500 is below the minimum 0.7'],
+    deployment: { kind: 'deployment', name: 'support-bot', arn: 'arn:dep' },
+    modelArn: 'arn:new',
+    previousModelArn: 'arn:old',
+    scores: [
+      { metric: 'Builtin.Correctness', new: 0.65, current: 0.81234, min: 0.7, maxDrop: 0.02, verdict: 'fail' },
+      { metric: 'Builtin.Helpfulness', new: 0.8, current: null, verdict: 'no-gate' },
+    ],
+    timings: { startedAt: '2026-11-28T10:00:00.000Z', finishedAt: '2026-11-28T10:10:00.000Z' },
+  };
+
+  it('adds the promote step to the track of a run that promotes, with how it ended', () => {
+    expect(phaseTrack(progress({ phase: 'promoting', dataset, jobArn: 'arn', jobStatus: 'Completed', metrics }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ▶ promote',
+    );
+    expect(phaseTrack(progress({ phase: 'completed', promotion }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ promote (gated)  ✓ completed',
+    );
+    expect(phaseTrack(progress({ phase: 'completed', promotion: { ...promotion, outcome: 'promoted' } }))).toBe(
+      '✓ preflight  ✓ dataset  ✓ create job  ✓ training  ✓ metrics  ✓ promote  ✓ completed',
+    );
+  });
+
+  it('prints the outcome, why, and the comparison table (metric, new, current, threshold, verdict)', () => {
+    expect(promotionResultLines(promotion)).toEqual([
+      'Promotion ✗ gated: not promoted (deployment support-bot)',
+      '  model           arn:new',
+      '  deployment      arn:dep',
+      '  previous model  arn:old',
+      '  why             Builtin.Correctness 0.6500 is below the minimum 0.7',
+      '  scores',
+      '    metric                  new  current  threshold              verdict',
+      '    Builtin.Correctness  0.6500   0.8123  min 0.7, maxDrop 0.02  fail',
+      '    Builtin.Helpfulness  0.8000        -  -                      -',
+    ]);
+  });
+
+  it('shows the table in status, and in the failure of a run whose promotion rolled back', () => {
+    const block = progressBlock(progress({ phase: 'completed', workflowStatus: 'COMPLETED', promotion }));
+    expect(block).toContain('  Promotion ✗ gated: not promoted (deployment support-bot)');
+    expect(block).toContain('      metric                  new  current  threshold              verdict');
+    const failure = failureLines({
+      type: 'PromotionRolledBack',
+      message: 'promotion to support-bot: the smoke test failed',
+      details: { promotion: { ...promotion, outcome: 'rolled-back' } },
+    });
+    expect(failure).toContain(
+      'Promotion ✗ rolled back: production serves the model it served before (deployment support-bot)',
+    );
+    expect(failure).toContain('    Builtin.Correctness  0.6500   0.8123  min 0.7, maxDrop 0.02  fail');
   });
 });
 
@@ -209,6 +266,17 @@ describe('small helpers', () => {
     expect(listQuery(" ExecutionStatus = 'Running' ")).toBe(
       "WorkflowType = 'fineTune' AND (ExecutionStatus = 'Running')",
     );
+  });
+
+  it('gives the demo a promotion that answers fast and scores above its gate, on one deployment per example', () => {
+    const example = exampleRequest(DEMO_EXAMPLE);
+    const request = demoRequest(example, '20261128-101500');
+    expect(request.orchestration?.promotion).toMatchObject({
+      deployment: example.orchestration?.promotion?.deployment,
+      evaluation: { requestsPerMinute: 6000 },
+    });
+    expect(request.jobTags).toContainEqual({ key: 'simulator:eval-score', value: '0.86' });
+    expect(requestProblems(request)).toEqual([]);
   });
 
   it('renames the demo example so every demo run has a new, valid model name', () => {

@@ -1,6 +1,6 @@
 // Lineage tags written on a resource read back as the same owner: the workflow ID exactly (even when a
 // tag's character set or length cannot hold it), the namespace and installation, the role.
-import { lineageOf, withLineage } from '../../src/activities/lineage-tags';
+import { lineageOf, withLineage } from '../../src/aws/lineage-tags';
 import { LINEAGE_TAG_WORKFLOW_ID, LINEAGE_TAG_WORKFLOW_ID_EXACT } from '../../src/core/lineage';
 
 const scope = { namespace: 'ml-prod', installation: 'temporal.prod:7233' };

@@ -1,5 +1,6 @@
 // The lineage tags (core/lineage.ts) on the wire: written on every resource a run creates, read back
-// by the reconciler. The readable workflow ID is cleaned to a tag's character set; when that changed
+// by the reconciler and by `finetune deployments` (so this lives in aws/, which both the activities and
+// the CLI may import). The readable workflow ID is cleaned to a tag's character set; when that changed
 // it, the exact ID rides along as base64url, so the reconciler never looks up the wrong run.
 import { TAG_VALUE_MAX } from '../core/bedrock-patterns';
 import {
