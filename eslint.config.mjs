@@ -108,7 +108,7 @@ export default tseslint.config(
   {
     // The job-events consumer the worker runs: SQS in, pokes out; the lineage tags read as the reconciler reads them.
     files: ['src/events/**/*.ts'],
-    rules: layer({ self: 'events', mayImport: ['core', 'aws', 'config', 'activities'] }),
+    rules: layer({ self: 'events', mayImport: ['core', 'aws', 'config'] }),
   },
   {
     // What this host's operating system says (its processes), for the stack and the activities.

@@ -20,7 +20,7 @@ import {
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lineageOf } from '../activities/lineage-tags';
+import { lineageOf } from '../aws/lineage-tags';
 import { awsErrorMessage, awsErrorName } from '../aws/errors';
 import { pokeSignal } from '../core/fine-tune-contract';
 import { parseJobStateChange, type JobEventFacts } from '../core/job-events';
