@@ -16,6 +16,7 @@ const LAYERS = [
   'simulator',
   'stack',
   'host',
+  'events',
   'core',
   'cli',
   'config',
@@ -105,6 +106,11 @@ export default tseslint.config(
     rules: layer({ self: 'stack', mayImport: ['core', 'aws', 'config', 'host'] }),
   },
   {
+    // The job-events consumer the worker runs: SQS in, pokes out; the lineage tags read as the reconciler reads them.
+    files: ['src/events/**/*.ts'],
+    rules: layer({ self: 'events', mayImport: ['core', 'aws', 'config'] }),
+  },
+  {
     // What this host's operating system says (its processes), for the stack and the activities.
     files: ['src/host/**/*.ts'],
     rules: layer({ self: 'host', mayImport: [] }),
@@ -146,7 +152,11 @@ export default tseslint.config(
   {
     // The workflows are bundled by path, not imported. It keeps the reconciler's schedule as it starts.
     files: ['src/worker.ts'],
-    rules: layer({ self: 'worker', mayImport: ['activities', 'aws', 'config', 'reconciliation'], atRoot: true }),
+    rules: layer({
+      self: 'worker',
+      mayImport: ['activities', 'aws', 'config', 'events', 'reconciliation'],
+      atRoot: true,
+    }),
   },
   {
     files: ['src/config.ts'],

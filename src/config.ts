@@ -31,6 +31,8 @@ export interface AwsSettings {
   /** bedrock-runtime (Converse, InvokeModel); the local stack points it at the simulator too. */
   bedrockRuntimeEndpoint?: string;
   s3Endpoint?: string;
+  /** SQS (AWS_ENDPOINT_URL_SQS); without it the job-events queue's own URL says where it is. */
+  sqsEndpoint?: string;
 }
 
 export interface AppConfig {
@@ -71,6 +73,11 @@ export interface WorkerSettings {
    * FINETUNE_WORKER_BUILD_ID): an unversioned worker, which takes every task of its task queue.
    */
   deployment?: WorkerDeploymentVersion;
+  /**
+   * The SQS queue an EventBridge rule fills with Bedrock's job state changes (FINETUNE_EVENTS_QUEUE_URL):
+   * the worker consumes it and pokes the runs (src/events/). Absent: no events, runs poll as before.
+   */
+  eventsQueueUrl?: string;
 }
 
 /**
@@ -150,6 +157,7 @@ function loadAws(env: Env, problems: string[]): AwsSettings {
     bedrockRuntimeEndpoint:
       checkUrl(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
     s3Endpoint: checkUrl(env, 'AWS_ENDPOINT_URL_S3', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
+    sqsEndpoint: checkUrl(env, 'AWS_ENDPOINT_URL_SQS', problems) ?? checkUrl(env, 'AWS_ENDPOINT_URL', problems),
   };
 }
 
@@ -290,6 +298,26 @@ function loadDeployment(env: Env, problems: string[]): WorkerDeploymentVersion |
   return { deploymentName: name, buildId };
 }
 
+/** FINETUNE_EVENTS_QUEUE_URL: an SQS queue URL, https://sqs.<region>.amazonaws.com/<account>/<name>. */
+function loadEventsQueueUrl(env: Env, problems: string[]): string | undefined {
+  const raw = env.FINETUNE_EVENTS_QUEUE_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  const path = url?.pathname.split('/').filter(Boolean) ?? [];
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || path.length !== 2) {
+    problems.push(
+      `FINETUNE_EVENTS_QUEUE_URL=${JSON.stringify(raw)} is not an SQS queue URL: set it like FINETUNE_EVENTS_QUEUE_URL=https://sqs.us-east-1.amazonaws.com/123456789012/finetune-job-events (the queue's URL, not its ARN), or unset it to run without events`,
+    );
+    return undefined;
+  }
+  return raw;
+}
+
 /** Worker-process settings that have no ecosystem variable. */
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   const problems: string[] = [];
@@ -356,8 +384,10 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   );
   const reconcileEveryMs = loadReconcileEvery(env, problems);
   const deployment = loadDeployment(env, problems);
+  const eventsQueueUrl = loadEventsQueueUrl(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    ...(eventsQueueUrl ? { eventsQueueUrl } : {}),
     reconcileEveryMs,
     prometheusBindAddress,
     shutdownGraceTimeMs: graceSeconds * 1000,
@@ -378,6 +408,8 @@ export interface StackSettings {
   temporalUiPort: number;
   s3Port: number;
   simulatorPort: number;
+  /** The SQS server (GoAws) holding the job events' queue. */
+  eventsPort: number;
   /** Where the stack keeps its SQLite file, S3 objects and simulator state: `.local/` by default. */
   dataDir: string;
 }
@@ -387,6 +419,7 @@ export const STACK_PORT_SETTINGS = {
   temporalUiPort: { flag: '--ui-port', env: 'FINETUNE_UI_PORT', fallback: 8233 },
   s3Port: { flag: '--s3-port', env: 'FINETUNE_S3_PORT', fallback: 9000 },
   simulatorPort: { flag: '--simulator-port', env: 'FINETUNE_SIMULATOR_PORT', fallback: 4567 },
+  eventsPort: { flag: '--events-port', env: 'FINETUNE_EVENTS_PORT', fallback: 4100 },
 } as const;
 
 export type StackPortName = keyof typeof STACK_PORT_SETTINGS;
@@ -407,6 +440,7 @@ export function loadStackSettings(overrides: Partial<StackSettings>, env: Env = 
     temporalUiPort: port('temporalUiPort'),
     s3Port: port('s3Port'),
     simulatorPort: port('simulatorPort'),
+    eventsPort: port('eventsPort'),
     dataDir: overrides.dataDir ?? env.FINETUNE_DATA_DIR ?? '.local',
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -12,8 +12,9 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from './activities';
-import { createAwsClients, destroyAwsClients } from './aws/clients';
-import { lineageScope, loadConfig, loadWorkerSettings, type WorkerSettings } from './config';
+import { createAwsClients, createSqsClient, destroyAwsClients } from './aws/clients';
+import { lineageScope, loadConfig, loadWorkerSettings, type AppConfig, type WorkerSettings } from './config';
+import { JobEventsConsumer } from './events/job-events-consumer';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
 
 export interface FineTuneWorkerOptions {
@@ -113,6 +114,44 @@ async function keepReconcileSchedule(temporal: Client, taskQueue: string, everyM
   }
 }
 
+/**
+ * The job-events consumer (FINETUNE_EVENTS_QUEUE_URL), its queue checked: a wrong URL or a missing
+ * permission stops the worker's start, since its runs would otherwise poll as if events reached them.
+ */
+async function startJobEvents(
+  config: AppConfig,
+  settings: WorkerSettings,
+  deps: Pick<ActivityDeps, 'bedrock' | 'temporal' | 'scope'>,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const queueUrl = settings.eventsQueueUrl;
+  if (!queueUrl) return undefined;
+  const logger = Runtime.instance().logger;
+  const sqs = createSqsClient(queueUrl, config.aws.region, { endpoint: config.aws.sqsEndpoint });
+  const consumer = new JobEventsConsumer({
+    queueUrl,
+    sqs,
+    bedrock: deps.bedrock,
+    temporal: deps.temporal,
+    scope: deps.scope,
+    log: { info: (m, meta) => logger.info(m, meta), warn: (m, meta) => logger.warn(m, meta) },
+    metrics: Runtime.instance().metricMeter,
+  });
+  try {
+    const queue = await consumer.checkQueue();
+    logger.info('job events: consuming', { queueUrl, ...queue });
+  } catch (err) {
+    sqs.destroy();
+    throw err;
+  }
+  consumer.start();
+  return {
+    stop: async () => {
+      await consumer.stop();
+      sqs.destroy();
+    },
+  };
+}
+
 /** One JSON object per line: what log collectors (CloudWatch, Loki, Datadog) parse without help. */
 function jsonLine(entry: LogEntry): void {
   const { message, level, timestampNanos, meta } = entry;
@@ -134,13 +173,16 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const clients = createAwsClients(config.aws);
+  let events: { stop(): Promise<void> } | undefined;
   try {
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
+    const scope = lineageScope(config);
+    events = await startJobEvents(config, settings, { bedrock: clients.bedrock, temporal, scope });
     const worker = await createFineTuneWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      deps: { ...clients, temporal, scope: lineageScope(config) },
+      deps: { ...clients, temporal, scope, jobEvents: events !== undefined },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       capacity: settings,
@@ -164,10 +206,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       workflowTaskPollers: settings.workflowTaskPollers,
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
       installation: config.installation,
+      jobEvents: settings.eventsQueueUrl ?? 'off',
     });
     await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
     await worker.run();
   } finally {
+    await events?.stop();
     destroyAwsClients(clients);
     await connection.close();
   }

@@ -26,6 +26,8 @@ export interface ActivityDeps {
   temporal: Client;
   /** The namespace and installation every resource's lineage names (FINETUNE_INSTALLATION). */
   scope: LineageScope;
+  /** This worker consumes Bedrock's job events (src/events/): preflight tells each run so. */
+  jobEvents?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {

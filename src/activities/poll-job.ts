@@ -78,17 +78,36 @@ export function jobStatusKey(s: JobSnapshot | undefined): string {
   return [s.status, d?.validation?.status, d?.dataProcessing?.status, d?.training?.status].join('/');
 }
 
+/**
+ * Ends this attempt so that the server retries after `delayMs`. When the activity's schedule-to-close
+ * (the server caps it at what is left of a run with a run or execution timeout) ends before that retry
+ * could come, the server would fail the activity for good with this benign failure, and the run with
+ * it, just before its own timeout; so the attempt waits instead: the run's timeout (or the attempt's
+ * start-to-close, after which the server retries and the job is looked at again) ends it. A poke early
+ * in a short run made this likely: its looks came sooner, and the last retry no longer fitted.
+ */
+async function lookLater(message: string, delayMs: number): Promise<never> {
+  const ctx = Context.current();
+  const { scheduleToCloseTimeoutMs, scheduledTimestampMs } = ctx.info;
+  const leftMs = scheduleToCloseTimeoutMs > 0 ? scheduledTimestampMs + scheduleToCloseTimeoutMs - Date.now() : Infinity;
+  if (leftMs < delayMs) await ctx.sleep(leftMs + 1_000);
+  throw ApplicationFailure.create({
+    type: RetryLaterType.JobUnchanged,
+    message,
+    nextRetryDelay: delayMs,
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}
+
 export function pollJobActivities(deps: { bedrock: BedrockClient }) {
   return {
     async pollJob(input: PollJobInput): Promise<PollJobResult> {
       const { attempt } = Context.current().info;
       if (input.firstLookAfterMs !== undefined && attempt === 1) {
-        throw ApplicationFailure.create({
-          type: RetryLaterType.JobUnchanged,
-          message: `first look in ${durationText(input.firstLookAfterMs)}`,
-          nextRetryDelay: withJitter(input.backoff, input.firstLookAfterMs, Math.random()),
-          category: ApplicationFailureCategory.BENIGN,
-        });
+        await lookLater(
+          `first look in ${durationText(input.firstLookAfterMs)}`,
+          withJitter(input.backoff, input.firstLookAfterMs, Math.random()),
+        );
       }
       // Polls made by this sequence so far, this one included; a sequence that began with a wait had
       // its first delay already, so its next delay is one step further along.
@@ -108,12 +127,10 @@ export function pollJobActivities(deps: { bedrock: BedrockClient }) {
       const ended = isTerminalJobStatus(snapshot.status);
       const unchanged = input.untilTerminal ? !ended : jobStatusKey(snapshot) === jobStatusKey(input.known) && !ended;
       if (unchanged) {
-        throw ApplicationFailure.create({
-          type: RetryLaterType.JobUnchanged,
-          message: `job is ${jobStatusKey(snapshot)}; next look in ${durationText(delayMs)}`,
-          nextRetryDelay: withJitter(input.backoff, delayMs, Math.random()),
-          category: ApplicationFailureCategory.BENIGN,
-        });
+        await lookLater(
+          `job is ${jobStatusKey(snapshot)}; next look in ${durationText(delayMs)}`,
+          withJitter(input.backoff, delayMs, Math.random()),
+        );
       }
       return { snapshot, polls, polledAt: new Date().toISOString(), delayMs };
     },

@@ -18,9 +18,14 @@ export interface PreflightResult {
   customizationType: CustomizationType;
   /** Not refused, but worth a look (see rftWarnings). Absent on runs from before warnings existed. */
   warnings?: string[];
+  /**
+   * The worker that checked the request consumes Bedrock's job events (FINETUNE_EVENTS_QUEUE_URL): the
+   * run's polling defaults become the safety net's (EVENTS_POLLING). Absent: no events, as before.
+   */
+  jobEvents?: true;
 }
 
-export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client }) {
+export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client; jobEvents?: boolean }) {
   return {
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
       const schemaProblems = requestProblems(request);
@@ -51,6 +56,7 @@ export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client
         modelId: findModel(request.baseModelIdentifier)!.modelId,
         customizationType: type,
         ...(warnings.length > 0 ? { warnings } : {}),
+        ...(deps.jobEvents ? { jobEvents: true as const } : {}),
       };
     },
   };

@@ -3,6 +3,7 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsSettings } from '../config';
 
 type Credentials = S3ClientConfig['credentials'];
@@ -36,6 +37,24 @@ export function createS3Client(aws: AwsSettings, credentials?: Credentials): S3C
     ...(local
       ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }
       : {}),
+  });
+}
+
+/**
+ * A client for one SQS queue (the job events'): at `endpoint` when given (AWS_ENDPOINT_URL_SQS), else at
+ * the queue URL's own origin when that is not AWS (the local stack's server), else AWS's endpoint.
+ */
+export function createSqsClient(
+  queueUrl: string,
+  region: string,
+  options: { endpoint?: string; credentials?: Credentials } = {},
+): SQSClient {
+  const url = new URL(queueUrl);
+  const aws = /\.amazonaws\.com(\.cn)?$/.test(url.hostname);
+  return new SQSClient({
+    region,
+    endpoint: options.endpoint ?? (aws ? undefined : url.origin),
+    credentials: options.credentials,
   });
 }
 

@@ -18,6 +18,7 @@ export interface StackFlags {
   uiPort?: number;
   s3Port?: number;
   simulatorPort?: number;
+  eventsPort?: number;
   dataDir?: string;
   timeScale?: number;
 }
@@ -29,6 +30,7 @@ export function addStackOptions(command: Command): Command {
     .addOption(portOption('temporalUiPort', 'Temporal Web UI port'))
     .addOption(portOption('s3Port', 'S3 server port'))
     .addOption(portOption('simulatorPort', 'Bedrock simulator port'))
+    .addOption(portOption('eventsPort', 'SQS server port (job events)'))
     .option('--data-dir <dir>', 'where the stack keeps its data (env FINETUNE_DATA_DIR)', undefined)
     .addOption(
       new Option('--time-scale <n>', 'simulated seconds per real second in the Bedrock simulator')
@@ -43,6 +45,7 @@ export function stackSettingsFromFlags(flags: StackFlags): StackSettings {
     temporalUiPort: flags.uiPort,
     s3Port: flags.s3Port,
     simulatorPort: flags.simulatorPort,
+    eventsPort: flags.eventsPort,
     dataDir: flags.dataDir,
   });
 }
@@ -55,6 +58,7 @@ export function describeStack(stack: RunningStack, withWorker: boolean): string 
     `  Temporal gRPC      ${e.temporalAddress} (namespace ${e.namespace}, task queue ${e.taskQueue})`,
     `  S3 (versitygw)     ${e.s3Endpoint}  objects under ${e.s3ObjectsDir}`,
     `  Bedrock simulator  ${e.bedrockEndpoint}`,
+    `  Job events (SQS)   ${e.eventsQueueUrl ?? 'off'}`,
     `  Worker             ${withWorker ? 'running' : 'not started (--no-worker): run `npm start` in a shell that sourced the env file'}`,
     `  Logs               ${stack.envFile.replace(/stack\.env$/, 'logs/')}`,
     '',
@@ -98,7 +102,9 @@ export function handleInterrupts(dataDir: string): Interrupts {
 
 export function registerDevCommand(program: Command): void {
   addStackOptions(program.command('dev'))
-    .description('run the local stack (Temporal dev server with UI, S3, Bedrock simulator) and a worker until Ctrl-C')
+    .description(
+      'run the local stack (Temporal dev server with UI, S3, Bedrock simulator, job events queue) and a worker until Ctrl-C',
+    )
     .option('--no-worker', 'start the stack without a worker')
     .action(async (flags: StackFlags & { worker: boolean }) => {
       const settings = stackSettingsFromFlags(flags);

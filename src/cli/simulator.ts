@@ -2,7 +2,7 @@
 // Every flag has an environment variable; AWS_ENDPOINT_URL_S3 is the ecosystem's own name for the S3
 // endpoint, the rest are FINETUNE_SIMULATOR_*.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SIMULATOR_OPTIONS, type SimulatorOptions } from '../simulator/options';
+import { DEFAULT_SIMULATOR_OPTIONS, MAX_EVENT_DELAY_SECONDS, type SimulatorOptions } from '../simulator/options';
 import { MAX_REPLY_DELAY_MS } from '../simulator/reserved-tags';
 
 function numberIn(min: number, max: number, integer: boolean) {
@@ -136,6 +136,45 @@ export function registerSimulatorCommand(program: Command): void {
         .env('FINETUNE_SIMULATOR_MAX_COMMITMENT_MODEL_UNITS')
         .default(d.maxCommitmentModelUnits)
         .argParser(numberIn(0, 100_000, true)),
+    )
+    .addOption(
+      new Option(
+        '--events-queue-url <url>',
+        'send each job state change to this SQS queue, as EventBridge delivers Bedrock events',
+      )
+        .env('FINETUNE_SIMULATOR_EVENTS_QUEUE_URL')
+        .argParser((v) => {
+          try {
+            const url = new URL(v);
+            if (url.protocol === 'http:' || url.protocol === 'https:') return v;
+          } catch {
+            // refused below
+          }
+          throw new InvalidArgumentError(
+            'expected an SQS queue URL, like http://127.0.0.1:4100/123456789012/finetune-job-events',
+          );
+        }),
+    )
+    .addOption(
+      new Option('--events-drop-rate <0-1>', 'share of job events never sent')
+        .env('FINETUNE_SIMULATOR_EVENTS_DROP_RATE')
+        .default(d.eventsDropRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option('--events-duplicate-rate <0-1>', 'share of job events sent twice')
+        .env('FINETUNE_SIMULATOR_EVENTS_DUPLICATE_RATE')
+        .default(d.eventsDuplicateRate)
+        .argParser(numberIn(0, 1, false)),
+    )
+    .addOption(
+      new Option(
+        '--events-max-delay-seconds <n>',
+        'each job event is held 0..n seconds in the queue (late, out of order)',
+      )
+        .env('FINETUNE_SIMULATOR_EVENTS_MAX_DELAY_SECONDS')
+        .default(d.eventsMaxDelaySeconds)
+        .argParser(numberIn(0, MAX_EVENT_DELAY_SECONDS, true)),
     )
     .action(async (flags: SimulatorFlags) => {
       const { s3AccessKeyId, s3SecretAccessKey, ...options } = flags;

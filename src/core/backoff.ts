@@ -13,6 +13,15 @@ export interface Backoff {
 /** The defaults of the design: first poll after 30 s, factor 2, cap 5 min, +/-10 %. */
 export const DEFAULT_POLLING: Backoff = { initialMs: 30_000, coefficient: 2, maximumMs: 300_000, jitter: 0.1 };
 
+/**
+ * The defaults when the worker consumes Bedrock's job events (FINETUNE_EVENTS_QUEUE_URL): an event wakes
+ * the run within seconds, so polls are only the safety net for a lost event. First look after 5 min, cap
+ * 1 h: a 1-24 h job then costs about one GetModelCustomizationJob per job-hour plus one per event, while a
+ * lost event delays the run's notice by at most an hour. (A 30-minute cap alone would keep 2 polls per
+ * hour, and the ramp from 30 s another 6 per job: docs/OPERATIONS.md, "Job events".)
+ */
+export const EVENTS_POLLING: Backoff = { initialMs: 300_000, coefficient: 2, maximumMs: 3_600_000, jitter: 0.1 };
+
 /** What a request may say of the wait for a free customization-job slot (`orchestration.quotaWait`). */
 export interface QuotaWaitOptions {
   initialInterval?: string;

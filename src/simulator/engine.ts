@@ -43,6 +43,8 @@ export interface EngineOptions extends Partition {
   maxConcurrentJobs: number;
   /** How long an effect may keep failing on S3 (unreachable, no credentials) before the job fails; 30 s by default. */
   s3RetryMs?: number;
+  /** Jobs created now publish their state changes (`--events-queue-url`): see job-events.ts. */
+  publishesEvents?: boolean;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -390,6 +392,7 @@ export class Engine {
       ...(reserved.replyDelayMs !== undefined ? { replyDelayMs: reserved.replyDelayMs } : {}),
       ...(reserved.lostReplies ? { createRepliesToLose: reserved.lostReplies } : {}),
       ...(reserved.refusedStops ? { stopsToRefuse: reserved.refusedStops } : {}),
+      ...(this.options.publishesEvents ? { publishedStatus: 'none' as const } : {}),
     };
     this.store.addJob(job, jobTags);
     this.log(`job ${job.jobName}: created ${job.jobArn} (time scale ${job.timeScale})`);

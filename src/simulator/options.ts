@@ -41,7 +41,18 @@ export interface SimulatorOptions {
   maxNoCommitmentModelUnits: number;
   /** Model units across committed Provisioned Throughputs (0 at AWS until Support raises it). */
   maxCommitmentModelUnits: number;
+  /** An SQS queue URL: each job state change goes there as EventBridge delivers it (job-events.ts). */
+  eventsQueueUrl?: string;
+  /** Share of those events (0-1) never sent. */
+  eventsDropRate: number;
+  /** Share of those events (0-1) sent twice. */
+  eventsDuplicateRate: number;
+  /** Each event is held a random 0..this many seconds in the queue: late, out of order. */
+  eventsMaxDelaySeconds: number;
 }
+
+/** SQS's own limit on a message's DelaySeconds: the most `--events-max-delay-seconds` may hold an event. */
+export const MAX_EVENT_DELAY_SECONDS = 900;
 
 export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   host: '127.0.0.1',
@@ -60,4 +71,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   maxDeploymentsInProgress: 2,
   maxNoCommitmentModelUnits: 2,
   maxCommitmentModelUnits: 0,
+  eventsDropRate: 0,
+  eventsDuplicateRate: 0,
+  eventsMaxDelaySeconds: 0,
 };

@@ -19,10 +19,12 @@ import { checkAuthorization } from './auth';
 import { catalogRoutes } from './catalog-routes';
 import { deploymentRoutes } from './deployment-routes';
 import { Deployments } from './deployments';
+import { createSqsClient } from '../aws/clients';
 import { Engine } from './engine';
 import { evaluationRoutes } from './evaluation-routes';
 import { Evaluations } from './evaluations';
 import { ApiError } from './errors';
+import { JobEventPublisher } from './job-events';
 import { jobRoutes } from './job-routes';
 import { modelRoutes } from './model-routes';
 import type { SimulatorOptions } from './options';
@@ -39,7 +41,7 @@ import { parseJsonBody, Query, type JsonObject } from './wire';
 
 /** Larger bodies are refused before parsing; a Create request is a few kilobytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
-/** How often jobs are settled without readers (data checks, completions). */
+/** How often jobs are settled without readers (data checks, completions) and their events published. */
 const TICK_MS = 250;
 
 export interface RunningSimulator {
@@ -140,9 +142,22 @@ export async function startSimulatorServer(
     timeScale: options.timeScale,
     maxConcurrentJobs: options.maxConcurrentJobs,
     s3RetryMs: options.s3RetrySeconds * 1000,
+    publishesEvents: options.eventsQueueUrl !== undefined,
     log,
   });
   const partition = { region: options.region, accountId: options.accountId };
+  const eventsSqs = options.eventsQueueUrl ? createSqsClient(options.eventsQueueUrl, options.region) : undefined;
+  const events =
+    options.eventsQueueUrl && eventsSqs
+      ? new JobEventPublisher(store, engine, eventsSqs, {
+          queueUrl: options.eventsQueueUrl,
+          partition,
+          dropRate: options.eventsDropRate,
+          duplicateRate: options.eventsDuplicateRate,
+          maxDelaySeconds: options.eventsMaxDelaySeconds,
+          log,
+        })
+      : undefined;
   const faults = new ReplyFaults(store, options);
   const resources: ResourceContext = { ...partition, store, engine, timeScale: options.timeScale, now: Date.now, log };
   const deployments = new Deployments(resources, options);
@@ -244,7 +259,8 @@ export async function startSimulatorServer(
   const timer = setInterval(() => {
     if (ticking) return;
     ticking = true;
-    Promise.all([engine.tick(), evaluations.tick()])
+    // Events after the jobs are settled: a completion the tick just supplied goes out in the same tick.
+    Promise.all([engine.tick().then(() => events?.tick()), evaluations.tick()])
       .catch((err: unknown) => log(`tick failed: ${String(err)}`))
       .finally(() => {
         ticking = false;
@@ -267,7 +283,10 @@ export async function startSimulatorServer(
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
+      // A tick in flight may still append to the journal: let it finish first.
+      while (ticking) await sleep(10);
       s3.destroy();
+      eventsSqs?.destroy();
       store.close();
     },
   };

@@ -144,6 +144,11 @@ export interface JobRecord {
   stopRequestedAtMs?: number;
   dataCheck?: DataCheckOutcome;
   completion?: CompletionOutcome;
+  /**
+   * The last status whose state-change event went out (simulator/job-events.ts); 'none' before the first.
+   * Absent on jobs created while the simulator published no events: they never publish.
+   */
+  publishedStatus?: JobStatus | 'none';
 }
 
 export interface ModelRecord {

@@ -1,5 +1,6 @@
-// The local development stack: Temporal dev server, S3 server, Bedrock simulator and (optionally) a
-// worker, each a child process, all on loopback. `finetune dev`, `finetune demo` and the test run start
+// The local development stack: Temporal dev server, S3 server, Bedrock simulator, the SQS server of the
+// job events and (optionally) a worker, each a child process, all on loopback (GoAws listens on every
+// interface: it has no setting for one). `finetune dev`, `finetune demo` and the test run start
 // it through here, so the tests exercise the same start-up a newcomer does.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { startChild, type ManagedChild, type OnSpawn } from './child-process';
 import { ProcessRecorder, reclaimLeftovers } from './process-record';
 import { assertPortFree, freePort } from './ports';
 import { LOCAL_S3_CREDENTIALS } from '../aws/local-credentials';
+import { startEventsQueue } from './events-queue';
 import { startS3Server } from './s3-server';
 import { startTemporalServer } from './temporal-server';
 import { ensureTools } from './tools';
@@ -27,6 +29,8 @@ function findBin(from: string): string {
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_NAMESPACE = 'default';
 export const LOCAL_TASK_QUEUE = 'bedrock-fine-tuning';
+/** The simulator's default account (simulator/options.ts), which the events queue's URL names too. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 export interface LocalStackOptions extends StackSettings {
   /** Run a worker process too (`finetune dev` does unless --no-worker). */
@@ -39,6 +43,11 @@ export interface LocalStackOptions extends StackSettings {
   simulatorTimeScale?: number;
   /** More `finetune simulator` flags (e.g. a concurrent-job quota). */
   simulatorArgs?: string[];
+  /**
+   * Bedrock's job events (default true): the SQS server and its queue, the simulator publishing to it,
+   * and FINETUNE_EVENTS_QUEUE_URL in the environment (so the stack's worker consumes them). False: none.
+   */
+  events?: boolean;
   /** Use this Temporal cluster (host:port, namespace `default`) instead of starting the dev server. */
   externalTemporalAddress?: string;
   /** More `--sqlite-pragma` values for the dev server's SQLite file (beside WAL and synchronous=normal). */
@@ -58,6 +67,8 @@ export interface StackEndpoints {
   region: string;
   taskQueue: string;
   s3ObjectsDir: string;
+  /** The job events' SQS queue; absent when the stack runs without events. */
+  eventsQueueUrl?: string;
 }
 
 export interface RunningStack {
@@ -84,6 +95,7 @@ export function stackEnvironment(endpoints: StackEndpoints): Record<string, stri
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
     ...(endpoints.temporalUiUrl ? { TEMPORAL_UI_URL: endpoints.temporalUiUrl } : {}),
+    ...(endpoints.eventsQueueUrl ? { FINETUNE_EVENTS_QUEUE_URL: endpoints.eventsQueueUrl } : {}),
   };
 }
 
@@ -98,11 +110,13 @@ async function checkPorts(options: LocalStackOptions): Promise<void> {
     temporalUiPort: 'Temporal Web UI',
     s3Port: 'S3 server',
     simulatorPort: 'Bedrock simulator',
+    eventsPort: 'SQS server (job events)',
   };
   const names = Object.keys(what) as StackPortName[];
   for (const name of names) {
     if (name === 'temporalUiPort' && options.headless) continue;
     if ((name === 'temporalPort' || name === 'temporalUiPort') && options.externalTemporalAddress) continue;
+    if (name === 'eventsPort' && options.events === false) continue;
     const setting = STACK_PORT_SETTINGS[name];
     await assertPortFree(options.host, options[name], what[name], `${setting.flag} or ${setting.env}`);
   }
@@ -158,15 +172,16 @@ export async function startSimulatorProcess(
   return { child, endpoint };
 }
 
-/** Four ports the OS says are free: a stack beside others (tests, benchmarks). */
+/** Five ports the OS says are free: a stack beside others (tests, benchmarks). */
 export async function freeStackPorts(): Promise<
-  Pick<StackSettings, 'temporalPort' | 'temporalUiPort' | 's3Port' | 'simulatorPort'>
+  Pick<StackSettings, 'temporalPort' | 'temporalUiPort' | 's3Port' | 'simulatorPort' | 'eventsPort'>
 > {
   return {
     temporalPort: await freePort(),
     temporalUiPort: await freePort(),
     s3Port: await freePort(),
     simulatorPort: await freePort(),
+    eventsPort: await freePort(),
   };
 }
 
@@ -178,7 +193,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   // Servers an earlier stack of this folder left behind (its process was killed) are stopped first.
   for (const line of await reclaimLeftovers(dataDir)) log(line);
   await checkPorts(options);
-  const tools = await ensureTools(['temporal', 'versitygw'], { log: (line) => log(`[tools] ${line}`) });
+  const events = options.events ?? true;
+  const tools = await ensureTools(['temporal', 'versitygw', ...(events ? (['goaws'] as const) : [])], {
+    log: (line) => log(`[tools] ${line}`),
+  });
 
   const recorder = await ProcessRecorder.start(dataDir, options.owner ?? 'finetune');
   const onSpawn: OnSpawn = (name, pid, argv) => recorder.add(name, pid, argv);
@@ -189,7 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     recorder.clear();
   };
   try {
-    const [temporal, s3] = await Promise.all([
+    const [temporal, s3, eventsQueue] = await Promise.all([
       options.externalTemporalAddress
         ? { address: options.externalTemporalAddress, uiUrl: undefined }
         : startTemporalServer({
@@ -213,6 +231,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         region: LOCAL_REGION,
         onSpawn,
       }).then((s) => (children.push(s.child), s)),
+      events
+        ? startEventsQueue({
+            binary: tools.goaws,
+            host: options.host,
+            port: options.eventsPort,
+            accountId: LOCAL_ACCOUNT_ID,
+            region: LOCAL_REGION,
+            dataDir,
+            logFile: join(logs, 'goaws.log'),
+            onSpawn,
+          }).then((q) => (children.push(q.child), q))
+        : undefined,
     ]);
     const simulator = await startSimulatorProcess({
       host: options.host,
@@ -221,7 +251,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       stateFile: join(dataDir, 'simulator-state.json'),
       timeScale: options.simulatorTimeScale ?? 60,
       logFile: join(logs, 'simulator.log'),
-      extraArgs: options.simulatorArgs,
+      extraArgs: [
+        ...(eventsQueue ? ['--events-queue-url', eventsQueue.queueUrl] : []),
+        ...(options.simulatorArgs ?? []),
+      ],
       onSpawn,
     });
     children.push(simulator.child);
@@ -235,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       region: LOCAL_REGION,
       taskQueue: options.taskQueue ?? LOCAL_TASK_QUEUE,
       s3ObjectsDir: join(dataDir, 's3'),
+      ...(eventsQueue ? { eventsQueueUrl: eventsQueue.queueUrl } : {}),
     };
     const env = stackEnvironment(endpoints);
     const envFile = join(dataDir, 'stack.env');

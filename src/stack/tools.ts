@@ -1,5 +1,6 @@
 // The programs the local stack needs that npm cannot install: the Temporal CLI (its dev server and Web
-// UI) and Versity Gateway (an S3 server whose objects are plain files); and for the scale benchmark the
+// UI), Versity Gateway (an S3 server whose objects are plain files) and GoAws (an SQS server, for the job
+// events); and for the scale benchmark the
 // Temporal server in its production shape with its schema tool. All are Go programs whose projects
 // publish prebuilt releases: each is downloaded once (checked against its release's published sum) into a
 // per-user cache outside the checkout, so every clone and CI's fresh clone find it again, and built with
@@ -22,7 +23,7 @@ import {
 
 const execFileAsync = promisify(execFile);
 
-export type ToolName = 'temporal' | 'versitygw' | 'temporal-server' | 'temporal-sql-tool';
+export type ToolName = 'temporal' | 'versitygw' | 'goaws' | 'temporal-server' | 'temporal-sql-tool';
 
 interface ToolSpec {
   module: string;
@@ -42,10 +43,18 @@ const GO_ARCH_AS_UNAME = { amd64: 'x86_64', arm64: 'arm64' } as const;
 const TEMPORAL_CLI = '1.5.1';
 const TEMPORAL_SERVER = '1.29.1';
 const VERSITYGW = '1.7.0';
+// The first release whose SQS speaks AWS JSON 1.0, the protocol the JavaScript SDK's SQS client sends;
+// the module proxy serves it by its exact version (its listing stops at 0.4.5, Query protocol only).
+const GOAWS = '0.5.4';
 
 /** Versity names its archives (and the one folder in each) after `uname`: versitygw_v1.7.0_Linux_x86_64. */
 function versitygwFolder({ os, arch }: Platform): string {
   return `versitygw_v${VERSITYGW}_${os === 'linux' ? 'Linux' : 'Darwin'}_${GO_ARCH_AS_UNAME[arch]}`;
+}
+
+/** GoAws names its archives after `uname` too (goreleaser `title .Os`, x86_64): goaws_Linux_x86_64.tar.gz. */
+function goawsArchive({ os, arch }: Platform): string {
+  return `goaws_${os === 'linux' ? 'Linux' : 'Darwin'}_${GO_ARCH_AS_UNAME[arch]}.tar.gz`;
 }
 
 /** The Temporal server's archive holds the server and its schema tools side by side. */
@@ -78,6 +87,15 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       archive: (platform) => `${versitygwFolder(platform)}.tar.gz`,
       member: (platform) => `${versitygwFolder(platform)}/versitygw`,
     },
+  },
+  // The job events' queue in the local stack: Bedrock's state changes go to it as EventBridge sends them.
+  goaws: {
+    module: 'github.com/Admiral-Piett/goaws/app/cmd',
+    version: `v${GOAWS}`,
+    builds: 'cmd',
+    pathVariable: 'GOAWS_PATH',
+    purpose: 'SQS-compatible server (job events)',
+    release: { repo: 'Admiral-Piett/goaws', archive: goawsArchive, member: () => 'goaws' },
   },
   // The same server version as the dev server above (Server 1.29.1), as a cluster runs it: all services in
   // one process on PostgreSQL (bench/temporal-cluster.ts).

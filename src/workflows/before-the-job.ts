@@ -19,7 +19,11 @@ export async function checkRequest(run: Run): Promise<PreflightResult> {
       `The request's templates cannot be resolved:\n  - ${run.templateProblems.join('\n  - ')}`,
     );
   }
-  run.state.preflight ??= await beforeTheJob(run, () => run.acts.preflight(run.request));
+  if (!run.state.preflight) {
+    run.state.preflight = await beforeTheJob(run, () => run.acts.preflight(run.request));
+    // Only the poll activity's input changes (no command): no patch needed.
+    if (run.state.preflight.jobEvents) run.pollAsSafetyNet();
+  }
   return run.state.preflight;
 }
 

@@ -21,7 +21,10 @@ export async function waitForJob(run: Run): Promise<void> {
   const waitInActivity = takes('firstLookInPollActivity');
   let firstLookAfterMs: number | undefined;
   if (!state.snapshot) {
-    if (waitInActivity) firstLookAfterMs = state.polling.initialMs;
+    // A poke before the first look (the job's event came while its create was still answering, or a
+    // short job ended before the run knew its ARN): look at once, or that event would be spent unheard
+    // and the run would wait its whole first interval (an hour, with events on and hourly polling).
+    if (waitInActivity) firstLookAfterMs = state.pokeRequested ? undefined : state.polling.initialMs;
     else await firstLookByTimer(run);
   }
   for (;;) {

@@ -9,6 +9,7 @@ import { workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../core/durations';
 import type { FailureType } from '../core/failures';
 import type { FineTuneProgress, Phase, StopRequest } from '../core/fine-tune-contract';
+import { EVENTS_POLLING } from '../core/backoff';
 import { pollingFrom, pollingProblems, pollingView } from '../core/polling';
 import type { FineTuneRequest, PollingOptions } from '../core/request';
 import { TemporalScheduledByIdKey, TemporalScheduledStartTimeKey } from '../core/search-attributes';
@@ -54,6 +55,8 @@ export class Run implements WakeSources {
   /** Templates the request holds that cannot resolve (a request the client would have refused). */
   readonly templateProblems?: string[];
   private pollingChanged = false;
+  /** A setPolling update was accepted: its intervals stand, whatever the defaults become. */
+  private pollingSetByUpdate = false;
 
   constructor(
     input: FineTuneRequest,
@@ -134,7 +137,21 @@ export class Run implements WakeSources {
     this.state.polling = pollingFrom(options, this.state.polling);
     this.state.delayMs = this.state.polling.initialMs;
     this.pollingChanged = true;
+    this.pollingSetByUpdate = true;
     return pollingView(this.state.polling);
+  }
+
+  /**
+   * Bedrock's job events reach this run (its preflight's worker consumes them): what the request leaves
+   * unset of its polling takes the safety net's defaults, since an event pokes the run within seconds.
+   */
+  pollAsSafetyNet(): void {
+    if (this.pollingSetByUpdate) return;
+    const polling = pollingFrom(this.orchestration.polling, EVENTS_POLLING);
+    // A request whose own interval cannot pair with the other default (a maximum below 5 min) keeps its polling.
+    if (pollingProblems(polling).length > 0) return;
+    this.state.polling = polling;
+    this.state.delayMs = polling.initialMs;
   }
 
   /** The search attributes and details a run shows from its first task. */

@@ -312,6 +312,38 @@ async function deadline(ctx: RunContext, plan: FaultPlan, estimateAt?: number): 
   }
 }
 
+/**
+ * Lossy job events, judged by what the simulator logged of the run's job's events (`job <name>: event
+ * <status> dropped`, `... sent (copy i of 2), held n s`). End event lost: its end event dropped. Events
+ * disordered: its end event sent twice, at least one of its copies held, and the run noticed the end well
+ * before its first poll (5 minutes on): through an event.
+ */
+async function lossyEvents(ctx: RunContext, plan: FaultPlan): Promise<Delivery> {
+  await closed(ctx);
+  const job = await jobOf(ctx);
+  if (!job?.jobName) return { point: 'no job', landed: false };
+  const lines = ctx.stack.simulatorLogSince(ctx.simulatorLog).filter((l) => l.includes(`job ${job.jobName}: event `));
+  const end = job.status ?? '?';
+  const ofEnd = lines.filter((l) => l.includes(`: event ${end} `));
+  if (plan.point === 'end-event-lost') {
+    const dropped = lines.filter((l) => l.includes(' dropped ')).length;
+    const endDropped = ofEnd.some((l) => l.includes(' dropped '));
+    return {
+      point: `${dropped} of its events dropped${endDropped ? `, ${end} among them` : `, not ${end}`}`,
+      landed: endDropped,
+    };
+  }
+  const sentTwice = ofEnd.some((l) => l.includes('(copy 2 of 2)'));
+  const held = lines.filter((l) => / held \d+ s$/.test(l)).length;
+  const closeTime = (await ctx.run.handle.describe().catch(() => undefined))?.closeTime?.getTime();
+  const lagS = closeTime && job.endTime ? (closeTime - job.endTime.getTime()) / 1000 : undefined;
+  const byEvent = lagS !== undefined && lagS < 60;
+  return {
+    point: `${lines.length} copies, ${held} held; ${end} sent twice: ${sentTwice ? 'yes' : 'no'}; run closed ${lagS?.toFixed(1) ?? '?'} s after the job`,
+    landed: sentTwice && held > 0 && byEvent,
+  };
+}
+
 export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: number): Promise<Delivery> {
   switch (plan.kind) {
     case 'deadline':
@@ -332,6 +364,8 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
         landed: lostCreateAnswers > 0,
       };
     }
+    case 'lossy-events':
+      return lossyEvents(ctx, plan);
     case 'throttling': {
       // Landed when the simulator refused at least one of the run's calls (throttled or 5xx).
       await closed(ctx);
@@ -453,6 +487,8 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
     case 'whole-run':
     case 'promotion-creates':
     case 'smoke-test':
+    case 'end-event-lost':
+    case 'events-disordered':
       return { point: `${plan.point}: not a point of ${plan.kind}`, landed: false };
   }
 }

@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'run-timeout',
   'state-lost',
   'smoke-fail',
+  'lossy-events',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -28,7 +29,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * `orchestration.promotion`): `deployment-create` and `deployment-update`, production being created or
  * pointed at the new model, the change committed and its answer held; `promotion-creates`, the
  * promotion's creates (staging deployment, evaluation jobs, production); `evaluating`, the promotion
- * in its evaluation; `smoke-test`, the smoke test through production.
+ * in its evaluation; `smoke-test`, the smoke test through production. The job events' points (the
+ * simulator restarted for the run with event faults): `end-event-lost`, every event of the run's job
+ * dropped, its end among them (the run, polling every 2-4 s, must find the end itself);
+ * `events-disordered`, every event sent twice, each copy held 0-4 s (late, out of order, many after the
+ * run closed), the run on the events' default polling (first look after 5 minutes), so it ends by them.
  */
 export type Point =
   | 'before-create'
@@ -42,7 +47,9 @@ export type Point =
   | 'deployment-update'
   | 'promotion-creates'
   | 'evaluating'
-  | 'smoke-test';
+  | 'smoke-test'
+  | 'end-event-lost'
+  | 'events-disordered';
 
 /** The points each kind of fault is aimed at (one is drawn per run). */
 export const POINTS: Record<FaultKind, readonly Point[]> = {
@@ -66,6 +73,7 @@ export const POINTS: Record<FaultKind, readonly Point[]> = {
   'run-timeout': ['waiting'],
   'state-lost': ['waiting'],
   'smoke-fail': ['smoke-test'],
+  'lossy-events': ['end-event-lost', 'events-disordered'],
 };
 
 /**
@@ -124,6 +132,8 @@ export function describePlan(plan: FaultPlan): string {
   if (plan.lostReplies !== undefined) parts.push(`x${plan.lostReplies}`);
   if (plan.lostReplyRate !== undefined) parts.push(`${Math.round(plan.lostReplyRate * 100)}%`);
   if (plan.kind === 'throttling') parts.push('30%+5xx 5%');
+  if (plan.point === 'end-event-lost') parts.push('drop 100%');
+  if (plan.point === 'events-disordered') parts.push('dup, held');
   if (plan.production) parts.push(plan.production === 'new' ? 'new prod' : 'upd prod');
   if (plan.evaluationPart) parts.push(plan.evaluationPart);
   return parts.join(' ');

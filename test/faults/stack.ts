@@ -1,8 +1,9 @@
 // The fault suite's own stack, every part a process it can hurt: the Temporal dev server on a SQLite
 // file (stopped and restarted mid-run, runs survive in the file; or restarted on a new, empty file, and
 // every run is lost), the S3 server, the Bedrock simulator with a state file (SIGKILLed and restarted,
-// or restarted with throttling, lost or held answers switched on), and two `finetune worker` processes
-// on one task queue (SIGKILLed; a fresh one replaces each). All on free ports under one folder, so it
+// or restarted with throttling, lost or held answers, or lossy job events switched on), GoAws holding the
+// job events' queue the simulator publishes to, and two `finetune worker` processes on one task queue
+// consuming it (SIGKILLed; a fresh one replaces each). All on free ports under one folder, so it
 // runs beside the test stack and other suites.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagedChild } from '../../src/stack/child-process';
 import {
+  LOCAL_ACCOUNT_ID,
   LOCAL_NAMESPACE,
   LOCAL_REGION,
   stackEnvironment,
@@ -18,6 +20,7 @@ import {
   type StackEndpoints,
 } from '../../src/stack/local-stack';
 import { freePort } from '../../src/stack/ports';
+import { startEventsQueue } from '../../src/stack/events-queue';
 import { startS3Server } from '../../src/stack/s3-server';
 import { startTemporalServer } from '../../src/stack/temporal-server';
 import { ensureTools } from '../../src/stack/tools';
@@ -63,6 +66,8 @@ export class FaultStack {
   readonly workers: WorkerSlot[] = [];
   private temporal!: ManagedChild;
   private s3!: ManagedChild;
+  /** GoAws: the job events' queue the simulator publishes to and both workers consume. */
+  private sqs?: ManagedChild;
   private simulator!: ManagedChild;
   private simulatorArgs: string[] = [];
   private temporalStarts = 0;
@@ -75,7 +80,7 @@ export class FaultStack {
     readonly dir: string,
     readonly endpoints: StackEndpoints,
     private readonly ports: { temporal: number; s3: number; simulator: number },
-    private readonly binaries: { temporal: string; versitygw: string },
+    private readonly binaries: { temporal: string; versitygw: string; goaws: string },
   ) {
     this.temporalDataDir = dir;
   }
@@ -87,8 +92,9 @@ export class FaultStack {
 
   static async start(dir: string): Promise<FaultStack> {
     mkdirSync(join(dir, 'logs'), { recursive: true });
-    const binaries = await ensureTools(['temporal', 'versitygw']);
+    const binaries = await ensureTools(['temporal', 'versitygw', 'goaws']);
     const ports = { temporal: await freePort(), s3: await freePort(), simulator: await freePort() };
+    const eventsPort = await freePort();
     const endpoints: StackEndpoints = {
       temporalAddress: `${HOST}:${ports.temporal}`,
       namespace: LOCAL_NAMESPACE,
@@ -100,7 +106,7 @@ export class FaultStack {
     };
     const stack = new FaultStack(dir, endpoints, ports, binaries);
     try {
-      const [, s3] = await Promise.all([
+      const [, s3, events] = await Promise.all([
         stack.startTemporal(),
         startS3Server({
           binary: binaries.versitygw,
@@ -110,8 +116,20 @@ export class FaultStack {
           logFile: join(dir, 'logs', 's3.log'),
           region: LOCAL_REGION,
         }),
+        // Job events on, as `finetune dev` runs them: every run's job publishes, both workers consume.
+        startEventsQueue({
+          binary: binaries.goaws,
+          host: HOST,
+          port: eventsPort,
+          accountId: LOCAL_ACCOUNT_ID,
+          region: LOCAL_REGION,
+          dataDir: dir,
+          logFile: join(dir, 'logs', 'goaws.log'),
+        }),
       ]);
       stack.s3 = s3.child;
+      stack.sqs = events.child;
+      stack.endpoints.eventsQueueUrl = events.queueUrl;
       await stack.startSimulator([]);
       // The two workers bundle the workflow code at start: one after the other on a 2-core machine.
       for (const name of ['a', 'b']) stack.workers.push({ name, child: await stack.spawnWorker(name, 1), starts: 1 });
@@ -153,7 +171,11 @@ export class FaultStack {
       stateFile: join(this.dir, 'simulator-state.json'),
       timeScale: RESOURCE_TIME_SCALE,
       logFile: this.simulatorLog(this.simulatorStarts),
-      extraArgs: [...SIMULATOR_BASE_ARGS, ...extraArgs],
+      extraArgs: [
+        ...SIMULATOR_BASE_ARGS,
+        ...(this.endpoints.eventsQueueUrl ? ['--events-queue-url', this.endpoints.eventsQueueUrl] : []),
+        ...extraArgs,
+      ],
     });
     this.simulator = child;
   }
@@ -255,5 +277,6 @@ export class FaultStack {
     await this.simulator?.stop();
     await this.temporal?.stop();
     await this.s3?.stop();
+    await this.sqs?.stop();
   }
 }

@@ -50,6 +50,8 @@ const WARM_UP_SCALE = 90;
  * 1-2 s, or 8-15 s for the longer jobs of the runs a reconcile pass cleans up after).
  */
 const STOPPED_WITHIN_MS = 60_000;
+/** events-disordered: each copy of a job event is held 0 to this many seconds in the queue. */
+const EVENT_HOLD_MAX_S = 4;
 /** How long after a run closed its one reconcile pass starts. */
 const PASS_SETTLE_MS = 1_000;
 /** A reconcile pass lists, looks up and ends a few resources: seconds. */
@@ -170,11 +172,22 @@ function requestFor(
     hyperParameters: { epochCount: '2', learningRate: '0.00001' },
     jobTags: tags,
     orchestration: {
-      polling: { ...FAST_POLLING },
+      ...pollingFor(plan),
       ...(deadlineMs !== undefined ? { deadline: `${Math.max(1, Math.round(deadlineMs))}ms` } : {}),
       ...(plan && deployment ? { promotion: promotionFor(ctx, deployment, plan) } : {}),
     },
   };
+}
+
+/**
+ * How the run polls: fast (0.5-1 s), except under lossy events. Every event lost: every 2-4 s, so the end
+ * is found by polling alone, a little later than by fast polling. Events disordered: unset, the events'
+ * defaults (first look after 5 minutes): the run ends by its job's (late, duplicated) events.
+ */
+function pollingFor(plan: FaultPlan | undefined): Pick<NonNullable<FineTuneRequest['orchestration']>, 'polling'> {
+  if (plan?.point === 'events-disordered') return {};
+  if (plan?.point === 'end-event-lost') return { polling: { initialInterval: '2s', maximumInterval: '4s' } };
+  return { polling: { ...FAST_POLLING } };
 }
 
 /**
@@ -285,9 +298,12 @@ async function existingProduction(ctx: SuiteContext, name: string): Promise<{ ar
   throw new Error(`the deployment ${name} the run is to update was not Active within 2 minutes`);
 }
 
-/** The simulator's flags for the run: throttling, answers held (a deployment change), or lost. */
+/** The simulator's flags for the run: throttling, answers held (a deployment change) or lost, lossy events. */
 function simulatorFlagsFor(plan: FaultPlan): string[] | undefined {
   if (plan.kind === 'throttling') return ['--throttle-rate', '0.3', '--error-rate', '0.05'];
+  if (plan.point === 'end-event-lost') return ['--events-drop-rate', '1'];
+  if (plan.point === 'events-disordered')
+    return ['--events-duplicate-rate', '1', '--events-max-delay-seconds', String(EVENT_HOLD_MAX_S)];
   if (plan.point === 'deployment-create' || plan.point === 'deployment-update')
     return ['--reply-delay-ms', String(plan.replyDelayMs)];
   if (plan.lostReplyRate !== undefined) return ['--lost-reply-rate', String(plan.lostReplyRate)];

@@ -17,8 +17,11 @@ import {
   type PrepareDatasetProgress,
   type PrepareDatasetResult,
 } from '../../src/activities/prepare-dataset';
-import { createBedrockClient, createS3Client } from '../../src/aws/clients';
+import { createBedrockClient, createS3Client, createSqsClient } from '../../src/aws/clients';
 import { S3ObjectWriter } from '../../src/aws/s3-writer';
+import { lineageScope } from '../../src/config';
+import { JobEventsConsumer } from '../../src/events/job-events-consumer';
+import { EVENTS_QUEUE_NAME } from '../../src/stack/events-queue';
 import { recorded, recordedCalls, STACK_ACCOUNT, type AwsCall } from '../support/aws-operations';
 import {
   datasets,
@@ -65,6 +68,8 @@ function workerStatements(region: string): { sid: string; actions: string[]; res
     JOB_ROLE_NAME: [ROLE_ARN.split('/').pop()!],
     DATA_BUCKET: [DATA_BUCKET, LOGS_BUCKET],
     OUTPUT_BUCKET: [OUTPUT_BUCKET],
+    // The stack's queue, and the queues test/events/ makes beside it.
+    EVENTS_QUEUE_NAME: [EVENTS_QUEUE_NAME, `${EVENTS_QUEUE_NAME}-test-*`],
   };
   const expand = (pattern: string): string[] => {
     const placeholder = Object.keys(values).find((p) => pattern.includes(p));
@@ -193,6 +198,27 @@ beforeAll(async () => {
   await writer.write(new Uint8Array(partBytes + 1));
   await writer.abort();
   s3.destroy();
+
+  // The job events of these runs (the stack's simulator publishes every job's), consumed as a worker
+  // with FINETUNE_EVENTS_QUEUE_URL does: the queue checked, messages received, each deleted once handled.
+  const queueUrl = process.env.FINETUNE_TEST_EVENTS_QUEUE_URL!;
+  const sqs = recorded(createSqsClient(queueUrl, ctx.config.aws.region), used);
+  const consumer = new JobEventsConsumer({
+    queueUrl,
+    sqs,
+    bedrock: recorded(createBedrockClient(ctx.config.aws), used),
+    temporal: ctx.client,
+    scope: lineageScope(ctx.config),
+    log: { info: () => undefined, warn: () => undefined },
+    waitSeconds: 1,
+  });
+  await consumer.checkQueue();
+  consumer.start();
+  await waitFor('an event of this test to be handled', async () =>
+    consumer.counts['run-closed'] > 0 ? true : undefined,
+  );
+  await consumer.stop();
+  sqs.destroy();
 }, 300_000);
 
 afterAll(() => ctx?.close());
@@ -254,7 +280,7 @@ test('docs/SECURITY.md gives the reason for every action of the worker policy an
 
 test('the README names no worker permission the policy does not grant, and its permissions paragraph every one', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const names = (text: string) => new Set([...text.matchAll(/`((?:bedrock|s3|iam):[A-Za-z]+)`/g)].map((m) => m[1]));
+  const names = (text: string) => new Set([...text.matchAll(/`((?:bedrock|s3|iam|sqs):[A-Za-z]+)`/g)].map((m) => m[1]));
   const start = readme.indexOf('Permissions (least privilege');
   const paragraph = names(readme.slice(start, readme.indexOf('\n\n', start)));
   const granted = policyActions('worker-policy.json');

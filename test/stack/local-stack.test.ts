@@ -68,7 +68,13 @@ describe('local stack', () => {
       });
       const e = stack.endpoints;
       expect(stack.children.map((c) => c.name)).toEqual(
-        expect.arrayContaining(['Temporal dev server', 'S3 server (versitygw)', 'Bedrock simulator', 'worker']),
+        expect.arrayContaining([
+          'Temporal dev server',
+          'S3 server (versitygw)',
+          'SQS server (goaws)',
+          'Bedrock simulator',
+          'worker',
+        ]),
       );
 
       const connection = await Connection.connect({ address: e.temporalAddress });
@@ -97,9 +103,16 @@ describe('local stack', () => {
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
         'TASK_QUEUE',
+        'FINETUNE_EVENTS_QUEUE_URL',
       ]) {
         expect(env).toMatch(new RegExp(`^export ${name}=".+"$`, 'm'));
       }
+      // Job events on: the stack's worker consumes the queue stack.env names.
+      expect(e.eventsQueueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\d{12}\/finetune-job-events$/);
+      expect(env).toContain(`export FINETUNE_EVENTS_QUEUE_URL="${e.eventsQueueUrl}"`);
+      expect(readFileSync(stack.envFile.replace(/stack\.env$/, 'logs/worker.log'), 'utf8')).toContain(
+        '"job events: consuming"',
+      );
     } finally {
       delete process.env.FINETUNE_PROMETHEUS_BIND_ADDRESS;
       const pids = stack?.children.map((c) => c.pid) ?? [];

@@ -175,6 +175,10 @@ describe('release file names', () => {
         member: 'versitygw_v1.7.0_Linux_x86_64/versitygw',
       },
       {
+        url: `${gh}/Admiral-Piett/goaws/releases/download/v0.5.4/goaws_Linux_x86_64.tar.gz`,
+        member: 'goaws',
+      },
+      {
         url: `${gh}/temporalio/temporal/releases/download/v1.29.1/temporal_1.29.1_linux_amd64.tar.gz`,
         member: 'temporal-server',
       },
@@ -186,6 +190,7 @@ describe('release file names', () => {
     expect(names('darwin', 'arm64').map((n) => n.url.split('/').pop())).toEqual([
       'temporal_cli_1.5.1_darwin_arm64.tar.gz',
       'versitygw_v1.7.0_Darwin_arm64.tar.gz',
+      'goaws_Darwin_arm64.tar.gz',
       'temporal_1.29.1_darwin_arm64.tar.gz',
       'temporal_1.29.1_darwin_arm64.tar.gz',
     ]);

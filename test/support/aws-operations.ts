@@ -7,6 +7,7 @@
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SIMULATOR_OPTIONS } from '../../src/simulator/options';
@@ -158,6 +159,13 @@ function grantsOf(operation: string, input: Input, output: Output, region: strin
       return [['bedrock:InvokeModel', model(input.modelId)]];
     case 'bedrock:ListTagsForResource':
       return [[operation, String(input.resourceARN)]];
+    // SQS names a queue by URL (.../<account>/<name>); IAM by ARN.
+    case 'sqs:GetQueueAttributes':
+    case 'sqs:ReceiveMessage':
+    case 'sqs:DeleteMessage': {
+      const [account, name] = new URL(String(input.QueueUrl)).pathname.split('/').filter(Boolean);
+      return [[operation, `arn:aws:sqs:${region}:${account}:${name}`]];
+    }
     case 'bedrock:GetCustomModel': {
       const id = String(input.modelIdentifier);
       return [[operation, id.startsWith('arn:') ? id : `${bedrock}:custom-model/${id}`]];
@@ -177,7 +185,10 @@ function record(call: AwsCall, sink?: AwsCall[]): void {
 }
 
 /** The same client, recording each call it sends (to the run's file, and to `sink` when given). */
-export function recorded<C extends S3Client | BedrockClient | BedrockRuntimeClient>(client: C, sink?: AwsCall[]): C {
+export function recorded<C extends S3Client | BedrockClient | BedrockRuntimeClient | SQSClient>(
+  client: C,
+  sink?: AwsCall[],
+): C {
   // One middleware for both clients: typed through the S3 client's stack, it reads only the context.
   const stack = (client as S3Client).middlewareStack;
   if (stack.identify().some((entry) => entry.startsWith(MIDDLEWARE))) return client;

@@ -38,10 +38,12 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   // Test files (in band, same process) read the stack through the same variables a user would source;
-  // the UI's address under its own name, so CLI output in other tests carries no UI links.
-  const { TEMPORAL_UI_URL, ...env } = stack.env;
+  // the UI's address under its own name, so CLI output in other tests carries no UI links; the job events'
+  // queue too, so the workers tests start consume events only where a test asks (test/events/).
+  const { TEMPORAL_UI_URL, FINETUNE_EVENTS_QUEUE_URL, ...env } = stack.env;
   Object.assign(process.env, env, {
     FINETUNE_TEST_UI_URL: TEMPORAL_UI_URL,
+    FINETUNE_TEST_EVENTS_QUEUE_URL: FINETUNE_EVENTS_QUEUE_URL,
     FINETUNE_TEST_DATA_DIR: dataDir,
     FINETUNE_TEST_WORKFLOW_BUNDLE: bundlePath,
     // Workers the tests start as processes keep no reconcile schedule: a pass in the middle of another

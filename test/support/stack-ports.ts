@@ -6,10 +6,17 @@ export interface StackPorts {
   ui: number;
   s3: number;
   simulator: number;
+  events: number;
 }
 
 export async function stackPorts(): Promise<StackPorts> {
-  return { temporal: await freePort(), ui: await freePort(), s3: await freePort(), simulator: await freePort() };
+  return {
+    temporal: await freePort(),
+    ui: await freePort(),
+    s3: await freePort(),
+    simulator: await freePort(),
+    events: await freePort(),
+  };
 }
 
 /** The CLI flags that put a stack on these ports and data folder. */
@@ -23,6 +30,8 @@ export function stackFlags(ports: StackPorts, dataDir: string): string[] {
     `${ports.s3}`,
     '--simulator-port',
     `${ports.simulator}`,
+    '--events-port',
+    `${ports.events}`,
     '--data-dir',
     dataDir,
   ];

@@ -22,7 +22,7 @@ export interface TestContext {
    */
   startWorker(
     taskQueue: string,
-    deps?: Partial<AwsClients>,
+    deps?: Partial<AwsClients> & { jobEvents?: boolean },
     activities?: Partial<Activities>,
     options?: { deployment?: WorkerDeploymentVersion },
   ): Promise<Worker>;
@@ -59,6 +59,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
           runtime: recorded(deps?.runtime ?? workerAws.runtime),
           temporal: workerClient,
           scope: lineageScope(config),
+          jobEvents: deps?.jobEvents,
         },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
