@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failure, trainModel, waitUntil, NOVA_LITE, ROOMY } from './after-training';
-import { s3Client, TITAN_EXPRESS, unique } from './helpers';
+import { createdApart, s3Client, TITAN_EXPRESS, unique } from './helpers';
 import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(90_000);
@@ -228,11 +228,10 @@ test('tags on create are listed; more than 50 is TooManyTagsException', async ()
 
 test('list: name, status and model filters, createdAfter, pages of maxResults, newest first by default', async () => {
   const prefix = unique('lst');
-  const made: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    made.push((await deploy(bedrock, i === 2 ? modelB : modelA, { name: `${prefix}-${i}` })).arn);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const made = await createdApart(
+    3,
+    async (i) => (await deploy(bedrock, i === 2 ? modelB : modelA, { name: `${prefix}-${i}` })).arn,
+  );
   const first = await bedrock.send(new ListCustomModelDeploymentsCommand({ nameContains: prefix, maxResults: 2 }));
   expect(first.modelDeploymentSummaries!.map((d) => d.customModelDeploymentArn)).toEqual([made[2], made[1]]);
   expect(first.nextToken).toBeDefined();

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failure, NOVA_LITE, NOVA_MICRO, ROOMY, trainModel, waitUntil } from './after-training';
-import { s3Client, unique } from './helpers';
+import { createdApart, s3Client, unique } from './helpers';
 import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(90_000);
@@ -217,11 +217,10 @@ test('clientRequestToken idempotency, unique names, tags', async () => {
 
 test('list: the plural path, filters (name, status, model, creationTimeAfter), pages, newest first', async () => {
   const prefix = unique('lst');
-  const made: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    made.push((await provision(bedrock, i === 2 ? modelB : modelA, { provisionedModelName: `${prefix}-${i}` })).arn);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const made = await createdApart(
+    3,
+    async (i) => (await provision(bedrock, i === 2 ? modelB : modelA, { provisionedModelName: `${prefix}-${i}` })).arn,
+  );
   const first = await bedrock.send(new ListProvisionedModelThroughputsCommand({ nameContains: prefix, maxResults: 2 }));
   expect(first.provisionedModelSummaries!.map((t) => t.provisionedModelArn)).toEqual([made[2], made[1]]);
   expect(first.provisionedModelSummaries![0]).toMatchObject({
