@@ -11,8 +11,6 @@ README.md beside this file). It prints `N/N calls ok` and exits 0 when every cal
 """
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +21,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from simulator_process import start_simulator
+
 REGION = 'us-east-1'
 ROLE = 'arn:aws:iam::123456789012:role/BedrockEvaluation'
 BASE = 'amazon.nova-micro-v1:0:128k'
@@ -79,21 +78,6 @@ def client(service, endpoint, **config):
     c = boto3.client(service, region_name=REGION, endpoint_url=endpoint, config=Config(**config))
     c.meta.events.register('after-call', validate_output)
     return c
-
-
-def start_simulator(*args):
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        ['node', os.path.join(REPO, 'bin', 'finetune.js'), 'simulator', '--port', str(port), '--s3-endpoint', S3_ENDPOINT, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    endpoint = f'http://127.0.0.1:{port}'
-    if line != f'bedrock simulator listening on {endpoint}':
-        proc.kill()
-        raise RuntimeError(f'simulator did not start: {line!r}')
-    return proc, endpoint
 
 
 def until(get, done, what, timeout=60):

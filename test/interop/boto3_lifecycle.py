@@ -10,7 +10,6 @@ See README.md beside this file. Exit code 0 when every check passed.
 import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from simulator_process import start_simulator
+
 REGION = 'us-east-1'
 ROLE = 'arn:aws:iam::123456789012:role/BedrockFineTuning'
 BASE = 'amazon.titan-text-express-v1:0:8k'
@@ -38,23 +38,6 @@ def check(condition, what):
         raise AssertionError(what)
     checks += 1
     print(f'  ok  {what}')
-
-
-def start_simulator(*args):
-    """A simulator of this run's own on a free port; returns (process, endpoint)."""
-    import socket
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        ['node', os.path.join(REPO, 'bin', 'finetune.js'), 'simulator', '--port', str(port), '--s3-endpoint', S3_ENDPOINT, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    endpoint = f'http://127.0.0.1:{port}'
-    if line != f'bedrock simulator listening on {endpoint}':
-        proc.kill()
-        raise RuntimeError(f'simulator did not start: {line!r}')
-    return proc, endpoint
 
 
 shape_problems = []
