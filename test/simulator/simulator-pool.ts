@@ -21,8 +21,8 @@ export class SimulatorPool {
     return client;
   }
 
-  /** A Bedrock client of `endpoint`, destroyed at close. */
-  client(endpoint: string, maxAttempts?: number): BedrockClient {
+  /** A Bedrock client of `endpoint` (default: the stack's simulator), destroyed at close. */
+  client(endpoint: string | undefined, maxAttempts?: number): BedrockClient {
     return this.keep(bedrockClient(endpoint, maxAttempts));
   }
 
