@@ -21,14 +21,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-from simulator_process import start_simulator
+from local_stack import s3_with_buckets, start_simulator
 
 REGION = 'us-east-1'
 ROLE = 'arn:aws:iam::123456789012:role/BedrockEvaluation'
 BASE = 'amazon.nova-micro-v1:0:128k'
 JUDGE = 'amazon.nova-pro-v1:0'
 DATASETS, OUTPUTS = 'finetune-datasets', 'finetune-outputs'
-S3_ENDPOINT = os.environ['AWS_ENDPOINT_URL_S3']
 RUN = uuid.uuid4().hex[:8]
 
 calls = {'ok': 0, 'all': 0}
@@ -111,13 +110,7 @@ def train(b, s3, tags=()):
 
 
 def main():
-    s3 = boto3.client('s3', region_name=REGION, endpoint_url=S3_ENDPOINT, config=Config(s3={'addressing_style': 'path'}))
-    for bucket in (DATASETS, OUTPUTS):
-        try:
-            s3.create_bucket(Bucket=bucket)
-        except ClientError as e:
-            if e.response['Error']['Code'] not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
-                raise
+    s3 = s3_with_buckets(REGION, DATASETS, OUTPUTS)
     state = tempfile.mkdtemp(prefix='boto3-after-training-')
     proc, endpoint = start_simulator('--time-scale', '1000', '--state-file', os.path.join(state, 'state.json'))
     try:
