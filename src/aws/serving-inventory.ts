@@ -8,20 +8,13 @@ import {
   type BedrockClient,
 } from '@aws-sdk/client-bedrock';
 import type { Lineage } from '../core/lineage';
-import type { ServingKind } from '../core/promotion-contract';
+import type { ServingBasics } from '../core/promotion-contract';
 import { awsErrorName } from './errors';
 import { lineageOf } from './lineage-tags';
+import { throughputBasics } from './serving-members';
 
-export interface ServingSummary {
-  kind: ServingKind;
-  name: string;
-  arn: string;
-  /** Creating | Active | Failed (deployment); Creating | InService | Updating | Failed (throughput). */
-  status: string;
-  /** The model it serves now. */
-  modelArn: string;
-  /** A Provisioned Throughput being moved to another model. */
-  updatingTo?: string;
+/** A List summary says no more of an update in progress than a Provisioned Throughput's updatingTo. */
+export interface ServingSummary extends ServingBasics {
   /** Whose it is, when its tags say (undefined: not made by this project). */
   lineage?: Lineage;
 }
@@ -53,15 +46,7 @@ export async function listServing(bedrock: BedrockClient): Promise<ServingSummar
       });
   }
   for await (const page of paginateListProvisionedModelThroughputs({ client: bedrock }, { maxResults: 100 })) {
-    for (const t of page.provisionedModelSummaries ?? [])
-      found.push({
-        kind: 'throughput',
-        name: t.provisionedModelName!,
-        arn: t.provisionedModelArn!,
-        status: t.status!,
-        modelArn: t.modelArn!,
-        ...(t.desiredModelArn && t.desiredModelArn !== t.modelArn ? { updatingTo: t.desiredModelArn } : {}),
-      });
+    for (const t of page.provisionedModelSummaries ?? []) found.push(throughputBasics(t));
   }
   const summaries: ServingSummary[] = [];
   for (const s of found) {

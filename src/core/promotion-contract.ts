@@ -29,8 +29,8 @@ export type PromotionPhase =
 /** An on-demand custom model deployment, or a Provisioned Throughput. */
 export type ServingKind = 'deployment' | 'throughput';
 
-/** What Bedrock says of one deployment or Provisioned Throughput. */
-export interface ServingState {
+/** What Bedrock's Get and List answers both say of one deployment or Provisioned Throughput. */
+export interface ServingBasics {
   kind: ServingKind;
   name: string;
   arn: string;
@@ -40,6 +40,10 @@ export interface ServingState {
   modelArn: string;
   /** The model an update in progress moves it to. */
   updatingTo?: string;
+}
+
+/** What Bedrock's Get says of one deployment or Provisioned Throughput. */
+export interface ServingState extends ServingBasics {
   updateStatus?: string;
   /** Active or InService, no update in progress. */
   ready: boolean;

@@ -4,14 +4,14 @@
 // createdBefore, not creationTime*).
 import type { DeploymentWithView, Deployments } from './deployments';
 import { Violations } from './errors';
-import { checkIdentifier, inTimeWindow, readListParams } from './job-routes';
+import { checkIdentifier } from './job-routes';
+import { inTimeWindow, listReply, matchesName, readListParams } from './list-operations';
 import {
   CUSTOM_MODEL_ARN_PATTERN,
   DEPLOYMENT_IDENTIFIER_PATTERN,
   DEPLOYMENT_NAME_PATTERN,
   TOKEN_PATTERN,
 } from './model-patterns';
-import { paginate } from './pagination';
 import type { ReplyFaults } from './reply-faults';
 import type { Route } from './router';
 import type { CreateDeploymentRequest } from './deployments';
@@ -47,32 +47,31 @@ function parseCreate(body: JsonObject): CreateDeploymentRequest {
   };
 }
 
-/** GetCustomModelDeploymentResponse. */
-function deploymentResponse({ record, view }: DeploymentWithView): object {
+/** The members Get and the List summary share under the same names (the name is not one of them). */
+function deploymentMembers({ record, view }: DeploymentWithView): object {
   return {
     customModelDeploymentArn: record.arn,
-    modelDeploymentName: record.name,
     modelArn: view.modelArn,
     createdAt: rfc3339(record.creationTimeMs),
     status: view.status,
-    ...(record.description !== undefined ? { description: record.description } : {}),
-    ...(view.updateDetails ? { updateDetails: view.updateDetails } : {}),
-    ...(view.failureMessage !== undefined ? { failureMessage: view.failureMessage } : {}),
     lastUpdatedAt: rfc3339(view.lastUpdatedAtMs),
+    ...(view.failureMessage !== undefined ? { failureMessage: view.failureMessage } : {}),
+  };
+}
+
+/** GetCustomModelDeploymentResponse. */
+function deploymentResponse(d: DeploymentWithView): object {
+  return {
+    ...deploymentMembers(d),
+    modelDeploymentName: d.record.name,
+    ...(d.record.description !== undefined ? { description: d.record.description } : {}),
+    ...(d.view.updateDetails ? { updateDetails: d.view.updateDetails } : {}),
   };
 }
 
 /** CustomModelDeploymentSummary. */
-function deploymentSummary({ record, view }: DeploymentWithView): object {
-  return {
-    customModelDeploymentArn: record.arn,
-    customModelDeploymentName: record.name,
-    modelArn: view.modelArn,
-    createdAt: rfc3339(record.creationTimeMs),
-    status: view.status,
-    lastUpdatedAt: rfc3339(view.lastUpdatedAtMs),
-    ...(view.failureMessage !== undefined ? { failureMessage: view.failureMessage } : {}),
-  };
+function deploymentSummary(d: DeploymentWithView): object {
+  return { ...deploymentMembers(d), customModelDeploymentName: d.record.name };
 }
 
 const identifier = (label: string | undefined) =>
@@ -141,26 +140,16 @@ export function deploymentRoutes(deployments: Deployments, faults: ReplyFaults):
         const modelArnEquals = q.string('modelArnEquals');
         checkString(v, 'modelArnEquals', modelArnEquals, { min: 20, max: 1011, pattern: CUSTOM_MODEL_ARN_PATTERN });
         v.throwIfAny();
-        const needle = nameContains?.toLowerCase();
         const matching = deployments
           .list()
           .filter(
             (d) =>
               inTimeWindow(d.record.creationTimeMs, params) &&
-              (needle === undefined || d.record.name.toLowerCase().includes(needle)) &&
+              matchesName(d.record.name, nameContains) &&
               (statusEquals === undefined || d.view.status === statusEquals) &&
               (modelArnEquals === undefined || d.view.modelArn === modelArnEquals),
           );
-        const { page, nextToken } = paginate(
-          matching.map((d) => ({ ...d, creationTimeMs: d.record.creationTimeMs, arn: d.record.arn })),
-          params.sortOrder,
-          params.maxResults,
-          params.nextToken,
-        );
-        return {
-          status: 200,
-          body: { ...(nextToken ? { nextToken } : {}), modelDeploymentSummaries: page.map(deploymentSummary) },
-        };
+        return listReply(matching, (d) => d.record, params, 'modelDeploymentSummaries', deploymentSummary);
       },
     },
   ];

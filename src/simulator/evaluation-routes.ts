@@ -4,9 +4,9 @@
 import { Violations } from './errors';
 import { parseEvaluationRequest } from './evaluation-request';
 import type { EvaluationWithView, Evaluations } from './evaluations';
-import { checkIdentifier, inTimeWindow, readListParams } from './job-routes';
+import { checkIdentifier } from './job-routes';
+import { inTimeWindow, listReply, readListParams } from './list-operations';
 import { EVALUATION_JOB_IDENTIFIER_PATTERN, EVALUATION_JOB_NAME_PATTERN } from './model-patterns';
-import { paginate } from './pagination';
 import type { ReplyFaults } from './reply-faults';
 import type { Route } from './router';
 import { checkCount, checkString, elementString, readArray, rfc3339 } from './wire';
@@ -136,13 +136,7 @@ export function evaluationRoutes(evaluations: Evaluations, faults: ReplyFaults):
             (applicationTypeEquals === undefined || e.record.applicationType === applicationTypeEquals) &&
             (nameContains === undefined || e.record.jobName.includes(nameContains)),
         );
-        const { page, nextToken } = paginate(
-          matching.map((e) => ({ ...e, creationTimeMs: e.record.creationTimeMs, arn: e.record.arn })),
-          params.sortOrder,
-          params.maxResults,
-          params.nextToken,
-        );
-        return { status: 200, body: { ...(nextToken ? { nextToken } : {}), jobSummaries: page.map(jobSummary) } };
+        return listReply(matching, (e) => e.record, params, 'jobSummaries', jobSummary);
       },
     },
   ];

@@ -4,13 +4,13 @@ import { JOB_STATUSES } from '../core/bedrock-patterns';
 import type { Engine, JobWithView } from './engine';
 import { Violations } from './errors';
 import { JOB_PHASES, type JobView } from './lifecycle';
-import { JOB_IDENTIFIER_PATTERN, JOB_NAME_PATTERN, PAGINATION_TOKEN_PATTERN } from './model-patterns';
-import { paginate, type SortOrder } from './pagination';
+import { inTimeWindow, listReply, matchesName, readListParams } from './list-operations';
+import { JOB_IDENTIFIER_PATTERN, JOB_NAME_PATTERN } from './model-patterns';
 import type { ReplyFaults } from './reply-faults';
 import type { Route } from './router';
 import type { JobRecord } from './types';
 import { parseCreateRequest } from './validate-create';
-import { checkRange, checkString, rfc3339, type Query } from './wire';
+import { checkString, rfc3339 } from './wire';
 
 const DETAIL_MEMBER = {
   validation: 'validationDetails',
@@ -102,40 +102,6 @@ export function checkIdentifier(
   return label as string;
 }
 
-export interface ListParams {
-  creationTimeAfter?: number;
-  creationTimeBefore?: number;
-  maxResults?: number;
-  nextToken?: string;
-  sortOrder: SortOrder;
-}
-
-/** The query members every list operation shares, checked against the model's constraints. */
-export function readListParams(q: Query, v: Violations): ListParams {
-  const maxResults = q.integer('maxResults');
-  checkRange(v, 'maxResults', maxResults, 1, 1000);
-  const nextToken = q.string('nextToken');
-  checkString(v, 'nextToken', nextToken, { min: 1, max: 2048, pattern: PAGINATION_TOKEN_PATTERN });
-  checkString(v, 'sortBy', q.string('sortBy'), { enumValues: ['CreationTime'] });
-  const sortOrder = q.string('sortOrder');
-  checkString(v, 'sortOrder', sortOrder, { enumValues: ['Ascending', 'Descending'] });
-  return {
-    creationTimeAfter: q.timestamp('creationTimeAfter'),
-    creationTimeBefore: q.timestamp('creationTimeBefore'),
-    maxResults,
-    nextToken,
-    // Bedrock lists newest first unless asked otherwise.
-    sortOrder: (sortOrder as SortOrder | undefined) ?? 'Descending',
-  };
-}
-
-export function inTimeWindow(ms: number, p: ListParams): boolean {
-  return (
-    (p.creationTimeAfter === undefined || ms > p.creationTimeAfter) &&
-    (p.creationTimeBefore === undefined || ms < p.creationTimeBefore)
-  );
-}
-
 export function jobRoutes(engine: Engine, faults: ReplyFaults): Route[] {
   return [
     {
@@ -177,23 +143,19 @@ export function jobRoutes(engine: Engine, faults: ReplyFaults): Route[] {
         const nameContains = ctx.query.string('nameContains');
         checkString(v, 'nameContains', nameContains, { min: 1, max: 63, pattern: JOB_NAME_PATTERN });
         v.throwIfAny();
-        const needle = nameContains?.toLowerCase();
         const matching = (await engine.allJobs()).filter(
           (j) =>
             inTimeWindow(j.job.creationTimeMs, params) &&
             (statusEquals === undefined || j.view.status === statusEquals) &&
-            (needle === undefined || j.job.jobName.toLowerCase().includes(needle)),
+            matchesName(j.job.jobName, nameContains),
         );
-        const { page, nextToken } = paginate(
-          matching.map((j) => ({ ...j, creationTimeMs: j.job.creationTimeMs, arn: j.job.jobArn })),
-          params.sortOrder,
-          params.maxResults,
-          params.nextToken,
+        return listReply(
+          matching,
+          (j) => ({ creationTimeMs: j.job.creationTimeMs, arn: j.job.jobArn }),
+          params,
+          'modelCustomizationJobSummaries',
+          jobSummary,
         );
-        return {
-          status: 200,
-          body: { ...(nextToken ? { nextToken } : {}), modelCustomizationJobSummaries: page.map(jobSummary) },
-        };
       },
     },
   ];

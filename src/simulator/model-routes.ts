@@ -2,14 +2,14 @@
 import { foundationModelArn } from './arns';
 import type { Engine } from './engine';
 import { Violations } from './errors';
-import { checkIdentifier, inTimeWindow, readListParams } from './job-routes';
+import { checkIdentifier } from './job-routes';
+import { inTimeWindow, listReply, matchesName, readListParams } from './list-operations';
 import {
   CUSTOM_MODEL_NAME_PATTERN,
   FOUNDATION_MODEL_ARN_PATTERN,
   MODEL_ARN_PATTERN,
   MODEL_IDENTIFIER_PATTERN,
 } from './model-patterns';
-import { paginate } from './pagination';
 import type { Route } from './router';
 import type { ModelRecord } from './types';
 import { checkString, rfc3339 } from './wire';
@@ -73,11 +73,10 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
         checkString(v, 'modelStatus', modelStatus, { enumValues: ['Active', 'Creating', 'Failed'] });
         const isOwned = q.boolean('isOwned');
         v.throwIfAny();
-        const needle = nameContains?.toLowerCase();
         const matching = engine.allModels().filter(
           (m) =>
             inTimeWindow(m.creationTimeMs, params) &&
-            (needle === undefined || m.modelName.toLowerCase().includes(needle)) &&
+            matchesName(m.modelName, nameContains) &&
             (baseModelArnEquals === undefined || m.baseModelArn === baseModelArnEquals) &&
             (foundationModelArnEquals === undefined ||
               foundationModelArn({ region, accountId }, m.foundationModelId) === foundationModelArnEquals) &&
@@ -85,30 +84,24 @@ export function modelRoutes(engine: Engine, accountId: string, region: string): 
             // Every model here belongs to the simulated account; none is shared from another.
             isOwned !== false,
         );
-        const { page, nextToken } = paginate(
-          matching.map((m) => ({ ...m, arn: m.modelArn })),
-          params.sortOrder,
-          params.maxResults,
-          params.nextToken,
+        return listReply(
+          matching,
+          (m) => ({ creationTimeMs: m.creationTimeMs, arn: m.modelArn }),
+          params,
+          'modelSummaries',
+          (m) => ({
+            modelArn: m.modelArn,
+            modelName: m.modelName,
+            creationTime: rfc3339(m.creationTimeMs),
+            baseModelArn: m.baseModelArn,
+            // The model requires 1-63 chars of `provider.name`; a recorded real response had "" (reference
+            // 1.4). The base model's id up to its version fits the model's pattern and says something.
+            baseModelName: m.foundationModelId.split(':')[0],
+            customizationType: m.customizationType,
+            ownerAccountId: accountId,
+            modelStatus: 'Active',
+          }),
         );
-        return {
-          status: 200,
-          body: {
-            ...(nextToken ? { nextToken } : {}),
-            modelSummaries: page.map((m) => ({
-              modelArn: m.modelArn,
-              modelName: m.modelName,
-              creationTime: rfc3339(m.creationTimeMs),
-              baseModelArn: m.baseModelArn,
-              // The model requires 1-63 chars of `provider.name`; a recorded real response had "" (reference
-              // 1.4). The base model's id up to its version fits the model's pattern and says something.
-              baseModelName: m.foundationModelId.split(':')[0],
-              customizationType: m.customizationType,
-              ownerAccountId: accountId,
-              modelStatus: 'Active',
-            })),
-          },
-        };
       },
     },
   ];

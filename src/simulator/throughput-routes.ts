@@ -2,7 +2,8 @@
 // Delete ProvisionedModelThroughput, with the service model's member names.
 import { foundationModelArn, type Partition } from './arns';
 import { Violations } from './errors';
-import { checkIdentifier, inTimeWindow, readListParams } from './job-routes';
+import { checkIdentifier } from './job-routes';
+import { inTimeWindow, listReply, matchesName, readListParams } from './list-operations';
 import {
   MODEL_ARN_PATTERN,
   MODEL_IDENTIFIER_PATTERN,
@@ -10,7 +11,6 @@ import {
   PROVISIONED_MODEL_NAME_PATTERN,
   TOKEN_PATTERN,
 } from './model-patterns';
-import { paginate } from './pagination';
 import type { ReplyFaults } from './reply-faults';
 import type { CommitmentDuration } from './resource-records';
 import type { Route } from './router';
@@ -150,29 +150,22 @@ export function throughputRoutes(throughputs: Throughputs, faults: ReplyFaults, 
         const nameContains = q.string('nameContains');
         checkString(v, 'nameContains', nameContains, { min: 1, max: 63, pattern: PROVISIONED_MODEL_NAME_PATTERN });
         v.throwIfAny();
-        const needle = nameContains?.toLowerCase();
         const matching = throughputs
           .list()
           .filter(
             (t) =>
               inTimeWindow(t.record.creationTimeMs, params) &&
-              (needle === undefined || t.record.name.toLowerCase().includes(needle)) &&
+              matchesName(t.record.name, nameContains) &&
               (statusEquals === undefined || t.view.status === statusEquals) &&
               (modelArnEquals === undefined || t.view.modelArn === modelArnEquals),
           );
-        const { page, nextToken } = paginate(
-          matching.map((t) => ({ ...t, creationTimeMs: t.record.creationTimeMs, arn: t.record.arn })),
-          params.sortOrder,
-          params.maxResults,
-          params.nextToken,
+        return listReply(
+          matching,
+          (t) => t.record,
+          params,
+          'provisionedModelSummaries',
+          (t) => throughputMembers(p, t),
         );
-        return {
-          status: 200,
-          body: {
-            ...(nextToken ? { nextToken } : {}),
-            provisionedModelSummaries: page.map((t) => throughputMembers(p, t)),
-          },
-        };
       },
     },
   ];

@@ -4,11 +4,10 @@
 // test/workflows/promotion.test.ts), which the worker and the CLI both talk to; the simulator's judge
 // scores a model around its training job's `simulator:eval-score` tag.
 import {
-  BedrockClient,
   CreateCustomModelDeploymentCommand,
   GetCustomModelDeploymentCommand,
+  type BedrockClient,
 } from '@aws-sdk/client-bedrock';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,23 +20,19 @@ import type {
 } from '../../src/client';
 import { withLineage } from '../../src/aws/lineage-tags';
 import { lineageScope } from '../../src/config';
-import type { ManagedChild } from '../../src/stack/child-process';
-import { startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
 import type { DeploymentView } from '../../src/cli/deployments';
 import type { PromotionStatus } from '../../src/cli/status';
 import { DATA_BUCKET, novaFineTune, put } from '../support/datasets';
 import { recordHistory } from '../support/histories';
+import { ownSimulator, type OwnSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 import { loadExamples, uploadExample } from '../../src/cli/examples';
 import { json, requestFile, runCli, testRequest } from './helpers';
 
 let ctx: TestContext;
-let sim: ManagedChild;
+let sim: OwnSimulator;
 let bedrock: BedrockClient;
-let workerBedrock: BedrockClient;
-let workerRuntime: BedrockRuntimeClient;
 let simEndpoint: string;
 let promptsUri: string;
 const taskQueue = uniqueName('cli-promotion');
@@ -49,28 +44,16 @@ const PROMPTS = Array.from({ length: 8 }, (_, i) =>
 
 beforeAll(async () => {
   ctx = await testContext(taskQueue);
-  const started = await startSimulatorProcess({
-    host: '127.0.0.1',
-    port: await freePort(),
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-    stateFile: join(scratch, 'state.json'),
-    timeScale: 1000,
-    logFile: join(scratch, 'simulator.log'),
-    extraArgs: ['--max-deployments', '100', '--max-deployments-in-progress', '20'],
-  });
-  sim = started.child;
-  simEndpoint = started.endpoint;
-  bedrock = new BedrockClient({ region: 'us-east-1', endpoint: simEndpoint });
-  workerBedrock = new BedrockClient({ region: 'us-east-1', endpoint: simEndpoint });
-  workerRuntime = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: simEndpoint });
-  await ctx.startWorker(taskQueue, { bedrock: workerBedrock, runtime: workerRuntime });
+  sim = await ownSimulator(scratch, { flags: ['--max-deployments', '100', '--max-deployments-in-progress', '20'] });
+  simEndpoint = sim.endpoint;
+  bedrock = sim.bedrock;
+  await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock, runtime: sim.runtime });
   promptsUri = await put(ctx.aws.s3, DATA_BUCKET, `${uniqueName('cli-eval')}/prompts.jsonl`, PROMPTS);
   for (const example of (await loadExamples()).filter((e) => e.name === 'fine-tuning-promotion'))
     await uploadExample(ctx.aws.s3, example);
 }, 60_000);
 afterAll(async () => {
   await ctx?.close();
-  for (const c of [bedrock, workerBedrock, workerRuntime]) c?.destroy();
   await sim?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -11,8 +11,6 @@ README.md beside this file). It prints `N/N calls ok` and exits 0 when every cal
 """
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,13 +21,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from local_stack import s3_with_buckets, start_simulator
+
 REGION = 'us-east-1'
 ROLE = 'arn:aws:iam::123456789012:role/BedrockEvaluation'
 BASE = 'amazon.nova-micro-v1:0:128k'
 JUDGE = 'amazon.nova-pro-v1:0'
 DATASETS, OUTPUTS = 'finetune-datasets', 'finetune-outputs'
-S3_ENDPOINT = os.environ['AWS_ENDPOINT_URL_S3']
 RUN = uuid.uuid4().hex[:8]
 
 calls = {'ok': 0, 'all': 0}
@@ -81,21 +79,6 @@ def client(service, endpoint, **config):
     return c
 
 
-def start_simulator(*args):
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        ['node', os.path.join(REPO, 'bin', 'finetune.js'), 'simulator', '--port', str(port), '--s3-endpoint', S3_ENDPOINT, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    endpoint = f'http://127.0.0.1:{port}'
-    if line != f'bedrock simulator listening on {endpoint}':
-        proc.kill()
-        raise RuntimeError(f'simulator did not start: {line!r}')
-    return proc, endpoint
-
-
 def until(get, done, what, timeout=60):
     deadline = time.time() + timeout
     while True:
@@ -127,13 +110,7 @@ def train(b, s3, tags=()):
 
 
 def main():
-    s3 = boto3.client('s3', region_name=REGION, endpoint_url=S3_ENDPOINT, config=Config(s3={'addressing_style': 'path'}))
-    for bucket in (DATASETS, OUTPUTS):
-        try:
-            s3.create_bucket(Bucket=bucket)
-        except ClientError as e:
-            if e.response['Error']['Code'] not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
-                raise
+    s3 = s3_with_buckets(REGION, DATASETS, OUTPUTS)
     state = tempfile.mkdtemp(prefix='boto3-after-training-')
     proc, endpoint = start_simulator('--time-scale', '1000', '--state-file', os.path.join(state, 'state.json'))
     try:

@@ -10,7 +10,6 @@ See README.md beside this file. Exit code 0 when every check passed.
 import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,12 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from local_stack import s3_with_buckets, start_simulator
+
 REGION = 'us-east-1'
 ROLE = 'arn:aws:iam::123456789012:role/BedrockFineTuning'
 BASE = 'amazon.titan-text-express-v1:0:8k'
 DATASETS, OUTPUTS = 'finetune-datasets', 'finetune-outputs'
-S3_ENDPOINT = os.environ['AWS_ENDPOINT_URL_S3']
 RUN = uuid.uuid4().hex[:8]
 checks = 0
 
@@ -38,23 +37,6 @@ def check(condition, what):
         raise AssertionError(what)
     checks += 1
     print(f'  ok  {what}')
-
-
-def start_simulator(*args):
-    """A simulator of this run's own on a free port; returns (process, endpoint)."""
-    import socket
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        ['node', os.path.join(REPO, 'bin', 'finetune.js'), 'simulator', '--port', str(port), '--s3-endpoint', S3_ENDPOINT, *args],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline().strip()
-    endpoint = f'http://127.0.0.1:{port}'
-    if line != f'bedrock simulator listening on {endpoint}':
-        proc.kill()
-        raise RuntimeError(f'simulator did not start: {line!r}')
-    return proc, endpoint
 
 
 shape_problems = []
@@ -109,13 +91,7 @@ def request(training_uri, **overrides):
 
 
 def main():
-    s3 = boto3.client('s3', region_name=REGION, endpoint_url=S3_ENDPOINT, config=Config(s3={'addressing_style': 'path'}))
-    for bucket in (DATASETS, OUTPUTS):
-        try:
-            s3.create_bucket(Bucket=bucket)
-        except ClientError as e:
-            if e.response['Error']['Code'] not in ('BucketAlreadyOwnedByYou', 'BucketAlreadyExists'):
-                raise
+    s3 = s3_with_buckets(REGION, DATASETS, OUTPUTS)
     lines = '\n'.join(json.dumps({'prompt': f'What is {i} + {i}?', 'completion': str(2 * i)}) for i in range(30)) + '\n'
     s3.put_object(Bucket=DATASETS, Key=f'boto3-interop/{RUN}/train.jsonl', Body=lines.encode())
     s3.put_object(Bucket=DATASETS, Key=f'boto3-interop/{RUN}/validation.jsonl', Body=lines.encode())

@@ -11,6 +11,23 @@ import { DATASETS, OUTPUTS, putText, REGION, ROLE_ARN, unique, waitForJob } from
 export const NOVA_MICRO = 'amazon.nova-micro-v1:0:128k';
 export const NOVA_LITE = 'amazon.nova-lite-v1:0:300k';
 
+/**
+ * Flags of a simulator of a file's own, fast and with quotas no file here reaches: the stack's has the
+ * default quotas (10 deployments, a few model units), which one of these files alone exceeds.
+ */
+export const ROOMY = [
+  '--time-scale',
+  '1000',
+  '--max-deployments',
+  '1000',
+  '--max-deployments-in-progress',
+  '1000',
+  '--max-no-commitment-model-units',
+  '1000',
+  '--max-commitment-model-units',
+  '1000',
+];
+
 export function runtimeClient(
   endpoint = process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
   maxAttempts?: number,

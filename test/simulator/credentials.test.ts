@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { LOCAL_S3_CREDENTIALS } from '../../src/aws/local-credentials';
 import { freePort } from '../../src/stack/ports';
 import {
-  bedrockClient,
   DATASETS,
   jobRequest,
   promptCompletionLines,
@@ -21,14 +20,14 @@ import {
   waitForJob,
   type OwnSimulator,
 } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(60_000);
 
 let s3: S3Client;
 let trainingUri: string;
 let home: string;
-const started: OwnSimulator[] = [];
-const clients: BedrockClient[] = [];
+const pool = new SimulatorPool();
 
 /** This process's environment without a single AWS credential source. */
 function noCredentials(): NodeJS.ProcessEnv {
@@ -45,11 +44,8 @@ function noCredentials(): NodeJS.ProcessEnv {
 }
 
 async function own(args: string[], env: NodeJS.ProcessEnv): Promise<{ sim: OwnSimulator; bedrock: BedrockClient }> {
-  const sim = await startOwnSimulator(['--time-scale', '1000', ...args], env);
-  started.push(sim);
-  const bedrock = bedrockClient(sim.endpoint);
-  clients.push(bedrock);
-  return { sim, bedrock };
+  const sim = await pool.start(['--time-scale', '1000', ...args], env);
+  return { sim, bedrock: pool.client(sim.endpoint) };
 }
 
 beforeAll(async () => {
@@ -59,8 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
   rmSync(home, { recursive: true, force: true });
 });

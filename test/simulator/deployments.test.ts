@@ -20,8 +20,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure, trainModel, waitUntil, NOVA_LITE } from './after-training';
-import { bedrockClient, s3Client, startOwnSimulator, TITAN_EXPRESS, unique, type OwnSimulator } from './helpers';
+import { failure, trainModel, waitUntil, NOVA_LITE, ROOMY } from './after-training';
+import { createdApart, s3Client, TITAN_EXPRESS, unique } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(90_000);
 
@@ -30,39 +31,26 @@ let s3: S3Client;
 let dir: string;
 let modelA: string;
 let modelB: string;
-const started: OwnSimulator[] = [];
-const clients: BedrockClient[] = [];
+const pool = new SimulatorPool();
 
 const SLOW = [{ key: 'simulator:time-scale', value: '1' }];
-
-// A simulator of this file's own: the stack's has the default quotas (10 deployments), which this file
-// alone exceeds.
-const ROOMY = ['--time-scale', '1000', '--max-deployments', '1000', '--max-deployments-in-progress', '1000'];
 
 beforeAll(async () => {
   s3 = s3Client();
   dir = mkdtempSync(join(tmpdir(), 'finetune-deployments-'));
-  const sim = await startOwnSimulator(ROOMY);
-  started.push(sim);
-  bedrock = bedrockClient(sim.endpoint);
+  bedrock = pool.client((await pool.start(ROOMY)).endpoint);
   modelA = await trainModel(bedrock, s3);
   modelB = await trainModel(bedrock, s3);
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
-  bedrock.destroy();
+  await pool.close();
   s3.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function own(args: string[]): Promise<BedrockClient> {
-  const sim = await startOwnSimulator(args);
-  started.push(sim);
-  const c = bedrockClient(sim.endpoint, 1);
-  clients.push(c);
-  return c;
+  return pool.client((await pool.start(args)).endpoint, 1);
 }
 
 function get(client: BedrockClient, id: string): Promise<GetCustomModelDeploymentCommandOutput> {
@@ -240,11 +228,10 @@ test('tags on create are listed; more than 50 is TooManyTagsException', async ()
 
 test('list: name, status and model filters, createdAfter, pages of maxResults, newest first by default', async () => {
   const prefix = unique('lst');
-  const made: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    made.push((await deploy(bedrock, i === 2 ? modelB : modelA, { name: `${prefix}-${i}` })).arn);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const made = await createdApart(
+    3,
+    async (i) => (await deploy(bedrock, i === 2 ? modelB : modelA, { name: `${prefix}-${i}` })).arn,
+  );
   const first = await bedrock.send(new ListCustomModelDeploymentsCommand({ nameContains: prefix, maxResults: 2 }));
   expect(first.modelDeploymentSummaries!.map((d) => d.customModelDeploymentArn)).toEqual([made[2], made[1]]);
   expect(first.nextToken).toBeDefined();
@@ -316,15 +303,23 @@ test('reply faults: a lost Create answer is retried by the SDK with the same tok
 
   // Models trained and deployed on a simulator without faults; then the same state behind --lost-reply-rate 1.
   const stateFile = join(dir, 'lossy.json');
-  const clean = await startOwnSimulator(['--time-scale', '1000', '--state-file', stateFile]);
-  const c1 = bedrockClient(clean.endpoint, 1);
-  const model = await trainModel(c1, s3);
-  const otherModel = await trainModel(c1, s3);
-  const { arn } = await deploy(c1, model);
-  await active(c1, arn);
-  c1.destroy();
-  await clean.stop();
-  const sim = await own(['--lost-reply-rate', '1', '--time-scale', '1000', '--state-file', stateFile]);
+  const {
+    client: sim,
+    model,
+    otherModel,
+    arn,
+  } = await pool.restart(
+    'stop',
+    ['--time-scale', '1000', '--state-file', stateFile],
+    async (c1) => {
+      const model = await trainModel(c1, s3);
+      const otherModel = await trainModel(c1, s3);
+      const { arn } = await deploy(c1, model);
+      await active(c1, arn);
+      return { model, otherModel, arn };
+    },
+    ['--lost-reply-rate', '1'],
+  );
   const lostCreate = await failure(deploy(sim, model));
   expect(lostCreate.message).toMatch(/socket hang up/);
   expect((await sim.send(new ListCustomModelDeploymentsCommand({}))).modelDeploymentSummaries).toHaveLength(2);
@@ -347,21 +342,21 @@ test('reply faults: a lost Create answer is retried by the SDK with the same tok
 
 test('a restart from the state file (after SIGKILL) reports what the clock says', async () => {
   const stateFile = join(dir, 'restart.json');
-  const args = [...ROOMY, '--state-file', stateFile];
-  const first = await startOwnSimulator(args);
-  const c1 = bedrockClient(first.endpoint, 1);
-  const model = await trainModel(c1, s3);
-  const slow = await deploy(c1, model, { tags: SLOW });
-  const fast = await deploy(c1, model);
-  await active(c1, fast.arn);
-  await c1.send(new UpdateCustomModelDeploymentCommand({ customModelDeploymentIdentifier: fast.arn, modelArn: model }));
-  c1.destroy();
-  await first.kill();
-
-  const second = await startOwnSimulator(args);
-  started.push(second);
-  const c2 = bedrockClient(second.endpoint, 1);
-  clients.push(c2);
+  const {
+    client: c2,
+    model,
+    slow,
+    fast,
+  } = await pool.restart('kill', [...ROOMY, '--state-file', stateFile], async (c1) => {
+    const model = await trainModel(c1, s3);
+    const slow = await deploy(c1, model, { tags: SLOW });
+    const fast = await deploy(c1, model);
+    await active(c1, fast.arn);
+    await c1.send(
+      new UpdateCustomModelDeploymentCommand({ customModelDeploymentIdentifier: fast.arn, modelArn: model }),
+    );
+    return { model, slow, fast };
+  });
   const stillCreating = await get(c2, slow.arn);
   expect(stillCreating.status).toBe('Creating');
   expect(stillCreating.modelDeploymentName).toBe(slow.name);

@@ -24,43 +24,21 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure, runtimeClient, trainModel, waitUntil } from './after-training';
-import {
-  bedrockClient,
-  DATASETS,
-  getText,
-  OUTPUTS,
-  putText,
-  ROLE_ARN,
-  s3Client,
-  startOwnSimulator,
-  unique,
-  type OwnSimulator,
-} from './helpers';
+import { failure, ROOMY, runtimeClient, trainModel, waitUntil } from './after-training';
+import { DATASETS, getText, OUTPUTS, putText, ROLE_ARN, s3Client, unique } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(90_000);
 
 const JUDGE = 'amazon.nova-pro-v1:0';
 /** What every AWS judge example sends; not in the SDK's enum (model-lifecycle.md 6.1), so sent as is. */
 const GENERAL = 'General' as EvaluationTaskType;
-const ROOMY = [
-  '--time-scale',
-  '1000',
-  '--max-deployments',
-  '1000',
-  '--max-deployments-in-progress',
-  '1000',
-  '--max-no-commitment-model-units',
-  '1000',
-];
 
 let bedrock: BedrockClient;
 let runtime: BedrockRuntimeClient;
 let s3: S3Client;
 let dir: string;
-let endpoint: string;
-const started: OwnSimulator[] = [];
-const clients: { destroy(): void }[] = [];
+const pool = new SimulatorPool();
 
 /** A deployment serving a model trained with simulator:eval-score=`score`. */
 let deploymentHigh: string;
@@ -71,19 +49,15 @@ const PROMPTS = Array.from({ length: 10 }, (_, i) => `Question ${i}: how do I re
 beforeAll(async () => {
   s3 = s3Client();
   dir = mkdtempSync(join(tmpdir(), 'finetune-evaluations-'));
-  const sim = await startOwnSimulator(ROOMY);
-  started.push(sim);
-  endpoint = sim.endpoint;
-  bedrock = bedrockClient(endpoint);
-  runtime = runtimeClient(endpoint);
-  clients.push(bedrock, runtime);
+  const { endpoint } = await pool.start(ROOMY);
+  bedrock = pool.client(endpoint);
+  runtime = pool.keep(runtimeClient(endpoint));
   modelHigh = await trainModel(bedrock, s3, { jobTags: [{ key: 'simulator:eval-score', value: '0.8' }] });
   deploymentHigh = await deployActive(modelHigh);
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -570,25 +544,29 @@ test('a lost Create answer is retried by the SDK with the same token: one job', 
 
 test('--lost-reply-rate: lost Stop and BatchDelete answers still took effect', async () => {
   const stateFile = join(dir, 'lossy.json');
-  const clean = await startOwnSimulator([...ROOMY, '--state-file', stateFile]);
-  const c1 = bedrockClient(clean.endpoint, 1);
   const lines = PROMPTS.slice(0, 2).map((prompt) =>
     JSON.stringify({ prompt, modelResponses: [{ response: 'mine', modelIdentifier: 'm' }] }),
   );
   const dataset = await putText(s3, DATASETS, `simulator-tests/${unique('lossy')}.jsonl`, lines.join('\n'));
-  const done = await c1.send(new CreateEvaluationJobCommand(judgeJob(dataset, { label: 'm' })));
-  await finished(c1, done.jobArn!);
-  const running = await c1.send(
-    new CreateEvaluationJobCommand(
-      judgeJob(dataset, { label: 'm' }, { jobTags: [{ key: 'simulator:time-scale', value: '1' }] }),
-    ),
+  const {
+    client: c2,
+    done,
+    running,
+  } = await pool.restart(
+    'stop',
+    [...ROOMY, '--state-file', stateFile],
+    async (c1) => {
+      const done = await c1.send(new CreateEvaluationJobCommand(judgeJob(dataset, { label: 'm' })));
+      await finished(c1, done.jobArn!);
+      const running = await c1.send(
+        new CreateEvaluationJobCommand(
+          judgeJob(dataset, { label: 'm' }, { jobTags: [{ key: 'simulator:time-scale', value: '1' }] }),
+        ),
+      );
+      return { done, running };
+    },
+    ['--lost-reply-rate', '1'],
   );
-  c1.destroy();
-  await clean.stop();
-  const lossy = await startOwnSimulator([...ROOMY, '--state-file', stateFile, '--lost-reply-rate', '1']);
-  started.push(lossy);
-  const c2 = bedrockClient(lossy.endpoint, 1);
-  clients.push(c2);
   const lostStop = await failure(c2.send(new StopEvaluationJobCommand({ jobIdentifier: running.jobArn })));
   expect(lostStop.message).toMatch(/socket hang up/);
   expect((await getJob(c2, running.jobArn!)).status).toBe('Stopping');
@@ -599,24 +577,18 @@ test('--lost-reply-rate: lost Stop and BatchDelete answers still took effect', a
 
 test('a restart from the state file (after SIGKILL) continues where the clock is, and writes the results then', async () => {
   const stateFile = join(dir, 'restart.json');
-  const args = [...ROOMY, '--state-file', stateFile];
-  const first = await startOwnSimulator(args);
-  const c1 = bedrockClient(first.endpoint, 1);
   const lines = PROMPTS.slice(0, 3).map((prompt) =>
     JSON.stringify({ prompt, modelResponses: [{ response: 'mine', modelIdentifier: 'm' }] }),
   );
   const dataset = await putText(s3, DATASETS, `simulator-tests/${unique('restart')}.jsonl`, lines.join('\n'));
   // 60 s of setup and 156 s of run at 200x: about 1.1 s.
   const request = judgeJob(dataset, { label: 'm' }, { jobTags: [{ key: 'simulator:time-scale', value: '200' }] });
-  const { jobArn } = await c1.send(new CreateEvaluationJobCommand(request));
-  expect((await getJob(c1, jobArn!)).status).toBe('InProgress');
-  c1.destroy();
-  await first.kill();
+  const { client: c2, jobArn } = await pool.restart('kill', [...ROOMY, '--state-file', stateFile], async (c1) => {
+    const { jobArn } = await c1.send(new CreateEvaluationJobCommand(request));
+    expect((await getJob(c1, jobArn!)).status).toBe('InProgress');
+    return { jobArn };
+  });
 
-  const second = await startOwnSimulator(args);
-  started.push(second);
-  const c2 = bedrockClient(second.endpoint, 1);
-  clients.push(c2);
   expect((await getJob(c2, jobArn!)).jobName).toBe(request.jobName);
   const done = await finished(c2, jobArn!);
   expect(done.status).toBe('Completed');

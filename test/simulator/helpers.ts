@@ -74,6 +74,19 @@ export function jobRequest(
   };
 }
 
+/**
+ * Makes `n` resources one after another, a few ms apart, so that their creation times (what the lists
+ * sort by) differ: their ARNs, oldest first.
+ */
+export async function createdApart(n: number, create: (i: number) => Promise<string>): Promise<string[]> {
+  const arns: string[] = [];
+  for (let i = 0; i < n; i++) {
+    arns.push(await create(i));
+    await sleep(5);
+  }
+  return arns;
+}
+
 const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
 
 /** Polls until the job reaches one of `statuses` (a terminal status by default). */

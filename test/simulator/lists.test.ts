@@ -23,6 +23,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   bedrockClient,
+  createdApart,
   DATASETS,
   jobRequest,
   promptCompletionLines,
@@ -50,11 +51,11 @@ beforeAll(async () => {
   s3 = s3Client();
   const trainingUri = await putText(s3, DATASETS, `simulator-tests/${group}.jsonl`, promptCompletionLines(10));
   before = new Date(Date.now() - 1000);
-  for (let i = 0; i < 5; i++) {
+  const created = await createdApart(5, async (i) => {
     const request = jobRequest(trainingUri, { jobName: `${group}-${i}`, customModelName: `${group}-model-${i}` });
-    jobArns.push((await bedrock.send(new CreateModelCustomizationJobCommand(request))).jobArn!);
-    await new Promise((r) => setTimeout(r, 5)); // distinct creation times
-  }
+    return (await bedrock.send(new CreateModelCustomizationJobCommand(request))).jobArn!;
+  });
+  jobArns.push(...created);
   for (const arn of jobArns) expect((await waitForJob(bedrock, arn)).status).toBe('Completed');
   const slow = jobRequest(trainingUri, {
     jobName: `${group}-slow`,

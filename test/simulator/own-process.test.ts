@@ -27,8 +27,8 @@ import {
   startOwnSimulator,
   unique,
   waitForJob,
-  type OwnSimulator,
 } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 // Jest applies testTimeout only globally, not per project: these tests wait on simulated jobs.
 jest.setTimeout(60_000);
@@ -36,13 +36,7 @@ jest.setTimeout(60_000);
 let s3: S3Client;
 let trainingUri: string;
 let dir: string;
-const started: OwnSimulator[] = [];
-
-async function own(args: string[]): Promise<OwnSimulator> {
-  const sim = await startOwnSimulator(args);
-  started.push(sim);
-  return sim;
-}
+const pool = new SimulatorPool();
 
 beforeAll(async () => {
   s3 = s3Client();
@@ -51,13 +45,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('--throttle-rate 1 answers 429 ThrottlingException; the SDK retries, then gives up', async () => {
-  const sim = await own(['--throttle-rate', '1']);
+  const sim = await pool.start(['--throttle-rate', '1']);
   const client = bedrockClient(sim.endpoint, 2);
   try {
     const err = await client.send(new ListFoundationModelsCommand({})).catch((e: unknown) => e);
@@ -71,7 +65,7 @@ test('--throttle-rate 1 answers 429 ThrottlingException; the SDK retries, then g
 });
 
 test('--error-rate 1 answers 500 InternalServerException', async () => {
-  const sim = await own(['--error-rate', '1']);
+  const sim = await pool.start(['--error-rate', '1']);
   const client = bedrockClient(sim.endpoint, 1);
   try {
     const err = await client.send(new ListModelCustomizationJobsCommand({})).catch((e: unknown) => e);
@@ -84,7 +78,7 @@ test('--error-rate 1 answers 500 InternalServerException', async () => {
 });
 
 test('a partial error rate fails some requests and the SDK retries them through; --latency-ms delays every answer', async () => {
-  const sim = await own(['--error-rate', '0.3', '--latency-ms', '40']);
+  const sim = await pool.start(['--error-rate', '0.3', '--latency-ms', '40']);
   const once = bedrockClient(sim.endpoint, 1);
   const retrying = bedrockClient(sim.endpoint, 10);
   try {
@@ -112,7 +106,14 @@ test('a partial error rate fails some requests and the SDK retries them through;
 });
 
 test('more running jobs than --max-concurrent-jobs is ServiceQuotaExceededException; a slot frees when one stops', async () => {
-  const sim = await own(['--max-concurrent-jobs', '2', '--time-scale', '1', '--state-file', join(dir, 'quota.json')]);
+  const sim = await pool.start([
+    '--max-concurrent-jobs',
+    '2',
+    '--time-scale',
+    '1',
+    '--state-file',
+    join(dir, 'quota.json'),
+  ]);
   const client = bedrockClient(sim.endpoint);
   try {
     // Job a runs at 100 simulated seconds per real second: its 120-second Stopping phase lasts 1.2 s.
@@ -146,7 +147,7 @@ test('more running jobs than --max-concurrent-jobs is ServiceQuotaExceededExcept
 test('after SIGKILL and a restart from the state file every job and model is there and each lifecycle continues', async () => {
   const stateFile = join(dir, 'restart.json');
   const args = ['--time-scale', '200', '--state-file', stateFile];
-  let sim = await own(args);
+  let sim = await pool.start(args);
   let client = bedrockClient(sim.endpoint);
   // Done before the kill: a completed job with its model and tags.
   const done = jobRequest(trainingUri, {
@@ -171,7 +172,7 @@ test('after SIGKILL and a restart from the state file every job and model is the
   // What is on disk (snapshot and journal), read the way the simulator reads it at start.
   expect(Store.read(stateFile).allJobs()).toHaveLength(3);
 
-  sim = await own(args);
+  sim = await pool.start(args);
   client = bedrockClient(sim.endpoint);
   try {
     const again = await client.send(new GetModelCustomizationJobCommand({ jobIdentifier: doneArn }));

@@ -20,19 +20,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure, NOVA_LITE, NOVA_MICRO, trainModel, waitUntil } from './after-training';
-import { bedrockClient, s3Client, startOwnSimulator, unique, type OwnSimulator } from './helpers';
+import { failure, NOVA_LITE, NOVA_MICRO, ROOMY, trainModel, waitUntil } from './after-training';
+import { createdApart, s3Client, unique } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(90_000);
 
-const ROOMY = [
-  '--time-scale',
-  '1000',
-  '--max-no-commitment-model-units',
-  '1000',
-  '--max-commitment-model-units',
-  '1000',
-];
 const FOUNDATION = `arn:aws:bedrock:us-east-1::foundation-model/${NOVA_MICRO}`;
 
 let bedrock: BedrockClient;
@@ -40,23 +33,18 @@ let s3: S3Client;
 let dir: string;
 let modelA: string;
 let modelB: string;
-const started: OwnSimulator[] = [];
-const clients: BedrockClient[] = [];
+const pool = new SimulatorPool();
 
 beforeAll(async () => {
   s3 = s3Client();
   dir = mkdtempSync(join(tmpdir(), 'finetune-pt-'));
-  const sim = await startOwnSimulator(ROOMY);
-  started.push(sim);
-  bedrock = bedrockClient(sim.endpoint);
-  clients.push(bedrock);
+  bedrock = pool.client((await pool.start(ROOMY)).endpoint);
   modelA = await trainModel(bedrock, s3);
   modelB = await trainModel(bedrock, s3);
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -183,10 +171,7 @@ test('delete: a no-commitment PT is gone at once; a committed one before its ter
 });
 
 test('quotas: 2 no-commitment model units by default; no commitment units unless raised', async () => {
-  const sim = await startOwnSimulator(['--time-scale', '1000']);
-  started.push(sim);
-  const c = bedrockClient(sim.endpoint, 1);
-  clients.push(c);
+  const c = pool.client((await pool.start(['--time-scale', '1000'])).endpoint, 1);
   const model = await trainModel(c, s3);
   await provision(c, model, { modelUnits: 2 });
   const over = await failure(provision(c, model));
@@ -232,11 +217,10 @@ test('clientRequestToken idempotency, unique names, tags', async () => {
 
 test('list: the plural path, filters (name, status, model, creationTimeAfter), pages, newest first', async () => {
   const prefix = unique('lst');
-  const made: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    made.push((await provision(bedrock, i === 2 ? modelB : modelA, { provisionedModelName: `${prefix}-${i}` })).arn);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const made = await createdApart(
+    3,
+    async (i) => (await provision(bedrock, i === 2 ? modelB : modelA, { provisionedModelName: `${prefix}-${i}` })).arn,
+  );
   const first = await bedrock.send(new ListProvisionedModelThroughputsCommand({ nameContains: prefix, maxResults: 2 }));
   expect(first.provisionedModelSummaries!.map((t) => t.provisionedModelArn)).toEqual([made[2], made[1]]);
   expect(first.provisionedModelSummaries![0]).toMatchObject({
@@ -281,16 +265,12 @@ test('reply faults: lost Create answers are retried by the SDK with the same tok
   expect(out.$metadata.attempts).toBe(3);
 
   const stateFile = join(dir, 'lossy.json');
-  const clean = await startOwnSimulator([...ROOMY, '--state-file', stateFile]);
-  const c1 = bedrockClient(clean.endpoint, 1);
-  const model = await trainModel(c1, s3);
-  const { arn } = await provision(c1, model);
-  c1.destroy();
-  await clean.stop();
-  const lossy = await startOwnSimulator([...ROOMY, '--state-file', stateFile, '--lost-reply-rate', '1']);
-  started.push(lossy);
-  const c2 = bedrockClient(lossy.endpoint, 1);
-  clients.push(c2);
+  const { client: c2, arn } = await pool.restart(
+    'stop',
+    [...ROOMY, '--state-file', stateFile],
+    async (c1) => provision(c1, await trainModel(c1, s3)),
+    ['--lost-reply-rate', '1'],
+  );
   const lost = await failure(c2.send(new DeleteProvisionedModelThroughputCommand({ provisionedModelId: arn })));
   expect(lost.message).toMatch(/socket hang up/);
   expect((await failure(get(c2, arn))).name).toBe('ResourceNotFoundException');
@@ -298,21 +278,20 @@ test('reply faults: lost Create answers are retried by the SDK with the same tok
 
 test('a restart from the state file (after SIGKILL) reports what the clock says', async () => {
   const stateFile = join(dir, 'restart.json');
-  const args = [...ROOMY, '--state-file', stateFile];
-  const first = await startOwnSimulator(args);
-  const c1 = bedrockClient(first.endpoint, 1);
-  const model = await trainModel(c1, s3);
-  const other = await trainModel(c1, s3);
-  const slow = await provision(c1, model, { tags: [{ key: 'simulator:time-scale', value: '1' }] });
-  const fast = await provision(c1, model);
-  await inService(c1, fast.arn);
-  await c1.send(new UpdateProvisionedModelThroughputCommand({ provisionedModelId: fast.arn, desiredModelId: other }));
-  c1.destroy();
-  await first.kill();
-  const second = await startOwnSimulator(args);
-  started.push(second);
-  const c2 = bedrockClient(second.endpoint, 1);
-  clients.push(c2);
+  const {
+    client: c2,
+    other,
+    slow,
+    fast,
+  } = await pool.restart('kill', [...ROOMY, '--state-file', stateFile], async (c1) => {
+    const model = await trainModel(c1, s3);
+    const other = await trainModel(c1, s3);
+    const slow = await provision(c1, model, { tags: [{ key: 'simulator:time-scale', value: '1' }] });
+    const fast = await provision(c1, model);
+    await inService(c1, fast.arn);
+    await c1.send(new UpdateProvisionedModelThroughputCommand({ provisionedModelId: fast.arn, desiredModelId: other }));
+    return { other, slow, fast };
+  });
   expect((await get(c2, slow.arn)).status).toBe('Creating');
   const updated = await inService(c2, fast.arn);
   expect(updated.modelArn).toBe(other);

@@ -15,37 +15,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bedrockClient,
-  DATASETS,
-  jobRequest,
-  promptCompletionLines,
-  putText,
-  s3Client,
-  startOwnSimulator,
-  unique,
-  type OwnSimulator,
-} from './helpers';
+import { DATASETS, jobRequest, promptCompletionLines, putText, s3Client, unique } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(60_000);
 
 let s3: S3Client;
 let trainingUri: string;
 let dir: string;
-const started: OwnSimulator[] = [];
-const clients: BedrockClient[] = [];
-
-async function own(args: string[]): Promise<OwnSimulator> {
-  const sim = await startOwnSimulator(args);
-  started.push(sim);
-  return sim;
-}
-
-function client(endpoint: string | undefined, maxAttempts?: number): BedrockClient {
-  const c = bedrockClient(endpoint, maxAttempts);
-  clients.push(c);
-  return c;
-}
+const pool = new SimulatorPool();
 
 beforeAll(async () => {
   s3 = s3Client();
@@ -54,8 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -71,7 +48,7 @@ async function jobsNamed(bedrock: BedrockClient, jobName: string) {
 }
 
 test('simulator:lost-replies=2: the SDK retries the lost answers itself and gets the one job on its third attempt', async () => {
-  const bedrock = client(process.env.AWS_ENDPOINT_URL_BEDROCK);
+  const bedrock = pool.client(process.env.AWS_ENDPOINT_URL_BEDROCK);
   const request = tokenRequest([{ key: 'simulator:lost-replies', value: '2' }]);
   const out = await bedrock.send(new CreateModelCustomizationJobCommand(request));
   expect(out.$metadata.attempts).toBe(3);
@@ -80,7 +57,7 @@ test('simulator:lost-replies=2: the SDK retries the lost answers itself and gets
 });
 
 test('more lost answers than SDK attempts: the caller sees a network error, yet the job exists; the same token then returns it', async () => {
-  const bedrock = client(process.env.AWS_ENDPOINT_URL_BEDROCK);
+  const bedrock = pool.client(process.env.AWS_ENDPOINT_URL_BEDROCK);
   const request = tokenRequest([{ key: 'simulator:lost-replies', value: '3' }]);
   const err = (await bedrock
     .send(new CreateModelCustomizationJobCommand(request))
@@ -102,8 +79,8 @@ test('more lost answers than SDK attempts: the caller sees a network error, yet 
 });
 
 test('--lost-reply-rate 1 loses every Create and Stop answer after the commit; other operations answer', async () => {
-  const sim = await own(['--lost-reply-rate', '1']);
-  const bedrock = client(sim.endpoint, 2);
+  const sim = await pool.start(['--lost-reply-rate', '1']);
+  const bedrock = pool.client(sim.endpoint, 2);
   const request = tokenRequest();
   const createErr = await bedrock.send(new CreateModelCustomizationJobCommand(request)).catch((e: Error) => e);
   expect((createErr as Error).message).toMatch(/socket hang up/);
@@ -120,9 +97,9 @@ test('--lost-reply-rate 1 loses every Create and Stop answer after the commit; o
 });
 
 test('--reply-delay-ms holds the answer after the commit: the job is visible before its creator hears of it', async () => {
-  const sim = await own(['--reply-delay-ms', '1500']);
-  const creator = client(sim.endpoint);
-  const observer = client(sim.endpoint);
+  const sim = await pool.start(['--reply-delay-ms', '1500']);
+  const creator = pool.client(sim.endpoint);
+  const observer = pool.client(sim.endpoint);
   const request = tokenRequest();
   const t0 = Date.now();
   let answeredAt: number | undefined;
@@ -145,7 +122,7 @@ test('--reply-delay-ms holds the answer after the commit: the job is visible bef
 });
 
 test('simulator:reply-delay-ms holds every answer to that job’s Create, repeats included, and no other', async () => {
-  const bedrock = client(process.env.AWS_ENDPOINT_URL_BEDROCK);
+  const bedrock = pool.client(process.env.AWS_ENDPOINT_URL_BEDROCK);
   const held = tokenRequest([{ key: 'simulator:reply-delay-ms', value: '800' }]);
   for (let i = 0; i < 2; i++) {
     const t0 = Date.now();
@@ -160,22 +137,23 @@ test('simulator:reply-delay-ms holds every answer to that job’s Create, repeat
 
 test('the count of answers still to lose survives a SIGKILL and a restart from the state file', async () => {
   const args = ['--state-file', join(dir, 'lost.json')];
-  let sim = await own(args);
+  let sim = await pool.start(args);
   const request = tokenRequest([{ key: 'simulator:lost-replies', value: '4' }]);
-  const lost = await client(sim.endpoint, 2)
+  const lost = await pool
+    .client(sim.endpoint, 2)
     .send(new CreateModelCustomizationJobCommand(request))
     .catch((e: Error) => e);
   expect((lost as Error).message).toMatch(/socket hang up/);
   await sim.kill();
-  sim = await own(args);
+  sim = await pool.start(args);
   // Two of four were lost before the kill: two more now, then the answer.
-  const out = await client(sim.endpoint, 3).send(new CreateModelCustomizationJobCommand(request));
+  const out = await pool.client(sim.endpoint, 3).send(new CreateModelCustomizationJobCommand(request));
   expect(out.$metadata.attempts).toBe(3);
-  expect(await jobsNamed(client(sim.endpoint), request.jobName!)).toHaveLength(1);
+  expect(await jobsNamed(pool.client(sim.endpoint), request.jobName!)).toHaveLength(1);
 });
 
 test('simulator:refused-stops refuses that many Stops of the running job with a Conflict, then takes one', async () => {
-  const bedrock = client(process.env.AWS_ENDPOINT_URL_BEDROCK);
+  const bedrock = pool.client(process.env.AWS_ENDPOINT_URL_BEDROCK);
   const request = tokenRequest([
     { key: 'simulator:refused-stops', value: '2' },
     { key: 'simulator:time-scale', value: '1' },

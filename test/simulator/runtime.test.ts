@@ -18,42 +18,27 @@ import { ConverseCommand, InvokeModelCommand, type BedrockRuntimeClient } from '
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createBedrockRuntimeClient } from '../../src/aws/clients';
 import { loadConfig } from '../../src/config';
-import { failure, runtimeClient, trainModel, waitUntil } from './after-training';
-import { bedrockClient, s3Client, startOwnSimulator, unique, type OwnSimulator } from './helpers';
+import { failure, ROOMY, runtimeClient, trainModel, waitUntil } from './after-training';
+import { s3Client, unique } from './helpers';
+import { SimulatorPool } from './simulator-pool';
 
 jest.setTimeout(60_000);
 
-const ROOMY = [
-  '--time-scale',
-  '1000',
-  '--max-deployments',
-  '1000',
-  '--max-deployments-in-progress',
-  '1000',
-  '--max-no-commitment-model-units',
-  '1000',
-];
-
 let bedrock: BedrockClient;
 let runtime: BedrockRuntimeClient;
-let endpoint: string;
 let s3: S3Client;
 let modelA: string;
 let modelB: string;
 let deployment: string;
-const started: OwnSimulator[] = [];
-const clients: { destroy(): void }[] = [];
+const pool = new SimulatorPool();
 
 const idOf = (arn: string) => arn.split('/').pop()!;
 
 beforeAll(async () => {
   s3 = s3Client();
-  const sim = await startOwnSimulator(ROOMY);
-  started.push(sim);
-  endpoint = sim.endpoint;
-  bedrock = bedrockClient(endpoint);
-  runtime = runtimeClient(endpoint, 1);
-  clients.push(bedrock, runtime);
+  const { endpoint } = await pool.start(ROOMY);
+  bedrock = pool.client(endpoint);
+  runtime = pool.keep(runtimeClient(endpoint, 1));
   modelA = await trainModel(bedrock, s3);
   modelB = await trainModel(bedrock, s3);
   deployment = await deploy(modelA);
@@ -61,8 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const sim of started) await sim.stop();
+  await pool.close();
   s3.destroy();
 });
 
@@ -239,8 +223,7 @@ test('InvokeModel answers in the request family: Nova messages, Llama prompt, Ti
 test("a foundation model answers without a marker; the stack's AWS_ENDPOINT_URL_BEDROCK_RUNTIME and createBedrockRuntimeClient reach the simulator", async () => {
   const config = loadConfig(process.env);
   expect(config.aws.bedrockRuntimeEndpoint).toBe(process.env.AWS_ENDPOINT_URL_BEDROCK);
-  const client = createBedrockRuntimeClient(config.aws);
-  clients.push(client);
+  const client = pool.keep(createBedrockRuntimeClient(config.aws));
   const out = await converse('amazon.nova-pro-v1:0', 'What is 2 + 2?', client);
   const text = out.output!.message!.content![0].text!;
   expect(text).toContain('Nova Pro');

@@ -5,12 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ManagedChild } from '../../src/stack/child-process';
-import { FINETUNE_BIN, startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
+import { FINETUNE_BIN } from '../../src/stack/local-stack';
 import { FineTunePhaseKey } from '../../src/core/search-attributes';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { jobsOfRun } from '../support/jobs';
+import { ownSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
@@ -24,23 +23,6 @@ afterAll(async () => {
   await ctx?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** An extra simulator with its own flags (faults, quota), sharing the run's S3. */
-async function extraSimulator(
-  flags: string[],
-): Promise<{ child: ManagedChild; bedrock: BedrockClient; endpoint: string }> {
-  const port = await freePort();
-  const { child, endpoint } = await startSimulatorProcess({
-    host: '127.0.0.1',
-    port,
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-    stateFile: join(scratch, `${port}.json`),
-    timeScale: 1000,
-    logFile: join(scratch, `${port}.log`),
-    extraArgs: flags,
-  });
-  return { child, endpoint, bedrock: new BedrockClient({ region: 'us-east-1', endpoint }) };
-}
 
 function workerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [FINETUNE_BIN, 'worker'], {
@@ -80,10 +62,10 @@ it('creates exactly one job when the worker is killed with SIGKILL right after c
 });
 
 it('rides out a throttling and 5xx storm with exactly one job', async () => {
-  const sim = await extraSimulator(['--throttle-rate', '0.5', '--error-rate', '0.2']);
+  const sim = await ownSimulator(scratch, { flags: ['--throttle-rate', '0.5', '--error-rate', '0.2'] });
   const taskQueue = uniqueName('storm');
   try {
-    await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
+    await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock });
     const prefix = uniqueName('storm');
     const request = await novaFineTune(ctx.aws.s3, prefix, 20);
     const result = await (await ctx.fineTune.start(request, { workflowId: prefix, taskQueue })).result();
@@ -93,16 +75,15 @@ it('rides out a throttling and 5xx storm with exactly one job', async () => {
     expect(await jobsOfRun(quiet, prefix)).toHaveLength(1);
     quiet.destroy();
   } finally {
-    sim.bedrock.destroy();
-    await sim.child.stop();
+    await sim.stop();
   }
 });
 
 it('waits for a free slot when the concurrent-job quota is full, visibly', async () => {
-  const sim = await extraSimulator(['--max-concurrent-jobs', '1']);
+  const sim = await ownSimulator(scratch, { flags: ['--max-concurrent-jobs', '1'] });
   const taskQueue = uniqueName('quota');
   try {
-    await ctx.startWorker(taskQueue, { bedrock: sim.bedrock });
+    await ctx.startWorker(taskQueue, { bedrock: sim.workerBedrock });
     // Another job holds the only slot for a few seconds.
     const blocker = await novaFineTune(ctx.aws.s3, uniqueName('blocker'), 20);
     await createJobDirectly(sim.bedrock, blocker, {
@@ -124,8 +105,7 @@ it('waits for a free slot when the concurrent-job quota is full, visibly', async
     const result = await run.result();
     expect(result.status).toBe('Completed');
   } finally {
-    sim.bedrock.destroy();
-    await sim.child.stop();
+    await sim.stop();
   }
 });
 

@@ -2,7 +2,7 @@
 // unwatched. Real dev server, real worker, the simulator and S3 over HTTP, with faults injected where
 // they hurt (a fault proxy between the worker and the server, acting after the server has done the
 // work). Where an activity is replaced, the test's name says so.
-import { BedrockClient, StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
+import { StopModelCustomizationJobCommand } from '@aws-sdk/client-bedrock';
 import { ApplicationFailure } from '@temporalio/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,13 +20,12 @@ import {
   DatasetFingerprintKey,
   FineTunePhaseKey,
 } from '../../src/core/search-attributes';
-import { startSimulatorProcess } from '../../src/stack/local-stack';
-import { freePort } from '../../src/stack/ports';
 import { STOPPABLE_JOB_TIME_SCALE } from '../support/constants';
 import { createJobDirectly, novaFineTune, simulatorTags } from '../support/datasets';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { recordHistory } from '../support/histories';
 import { jobsOfRun } from '../support/jobs';
+import { ownSimulator } from '../support/own-simulator';
 import { testContext, uniqueName, type TestContext } from '../support/temporal';
 import { failureOf, waitFor } from '../support/wait';
 
@@ -85,17 +84,8 @@ describe('a job whose create answer never reached the run', () => {
 
   it('stop while the quota-wait attempt that created the job is held: the job is stopped', async () => {
     // A simulator with one slot, held by another job that ends in a few seconds.
-    const port = await freePort();
-    const sim = await startSimulatorProcess({
-      host: '127.0.0.1',
-      port,
-      s3Endpoint: process.env.AWS_ENDPOINT_URL_S3!,
-      stateFile: join(scratch, `${port}.json`),
-      timeScale: 1000,
-      logFile: join(scratch, `${port}.log`),
-      extraArgs: ['--max-concurrent-jobs', '1'],
-    });
-    const direct = new BedrockClient({ region: 'us-east-1', endpoint: sim.endpoint });
+    const sim = await ownSimulator(scratch, { flags: ['--max-concurrent-jobs', '1'] });
+    const direct = sim.bedrock;
     const taskQueue = uniqueName('quota-held');
     const { proxy, bedrock } = await workerBehindProxy(taskQueue, sim.endpoint);
     try {
@@ -132,9 +122,8 @@ describe('a job whose create answer never reached the run', () => {
       expect(progress.jobArn).toBe(jobs[0].jobArn);
     } finally {
       bedrock.destroy();
-      direct.destroy();
       await proxy.close();
-      await sim.child.stop();
+      await sim.stop();
     }
   });
 });

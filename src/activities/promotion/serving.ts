@@ -24,6 +24,7 @@ import type { ServingKind, ServingState } from '../../core/promotion-contract';
 import { failFastOnRejection } from '../bedrock-errors';
 import { retryLater } from './retry-later';
 import { withLineage } from '../../aws/lineage-tags';
+import { throughputBasics } from '../../aws/serving-members';
 
 export interface ServingRef {
   kind: ServingKind;
@@ -55,6 +56,10 @@ const isMutating = (err: unknown) =>
   awsErrorName(err) === 'ValidationException' &&
   /mutating state|is (being )?(created|updated)/i.test(awsErrorMessage(err));
 
+/** The Bedrock operation a failure names: `Create` of a deployment is CreateCustomModelDeployment. */
+const operation = (kind: ServingKind, verb: 'Get' | 'Create' | 'Update' | 'Delete') =>
+  `${verb}${kind === 'deployment' ? 'CustomModelDeployment' : 'ProvisionedModelThroughput'}`;
+
 export function servingActivities(deps: { bedrock: BedrockClient; scope: LineageScope }) {
   async function lookUp(ref: ServingRef): Promise<ServingState | undefined> {
     try {
@@ -78,22 +83,14 @@ export function servingActivities(deps: { bedrock: BedrockClient; scope: Lineage
       }
       const t = await deps.bedrock.send(new GetProvisionedModelThroughputCommand({ provisionedModelId: ref.name }));
       return {
-        kind: 'throughput',
-        name: t.provisionedModelName!,
-        arn: t.provisionedModelArn!,
-        status: t.status!,
-        modelArn: t.modelArn!,
-        ...(t.desiredModelArn && t.desiredModelArn !== t.modelArn ? { updatingTo: t.desiredModelArn } : {}),
+        ...throughputBasics(t),
         ready: t.status === 'InService' && t.desiredModelArn === t.modelArn,
         ...(t.failureMessage ? { failureMessage: t.failureMessage } : {}),
         ...(t.commitmentDuration ? { commitment: t.commitmentDuration } : {}),
       };
     } catch (err) {
       if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
-      failFastOnRejection(
-        err,
-        ref.kind === 'deployment' ? 'GetCustomModelDeployment' : 'GetProvisionedModelThroughput',
-      );
+      failFastOnRejection(err, operation(ref.kind, 'Get'));
     }
   }
 
@@ -135,7 +132,7 @@ export function servingActivities(deps: { bedrock: BedrockClient; scope: Lineage
         const name = awsErrorName(err);
         if (name === 'ServiceQuotaExceededException') {
           throw ApplicationFailure.nonRetryable(
-            `${input.kind === 'deployment' ? 'CreateCustomModelDeployment' : 'CreateProvisionedModelThroughput'}: ${awsErrorMessage(err)}`,
+            `${operation(input.kind, 'Create')}: ${awsErrorMessage(err)}`,
             FailureType.QuotaExceeded,
           );
         }
@@ -149,10 +146,7 @@ export function servingActivities(deps: { bedrock: BedrockClient; scope: Lineage
               FailureType.InvalidRequest,
             );
         }
-        failFastOnRejection(
-          err,
-          input.kind === 'deployment' ? 'CreateCustomModelDeployment' : 'CreateProvisionedModelThroughput',
-        );
+        failFastOnRejection(err, operation(input.kind, 'Create'));
       }
       const created = await lookUp(input);
       if (!created) retryLater(`${input.name} was created but cannot be read yet`, 2_000);
@@ -181,10 +175,7 @@ export function servingActivities(deps: { bedrock: BedrockClient; scope: Lineage
         if (isMutating(err) || awsErrorName(err) === 'ConflictException') {
           retryLater(`${input.name} is changing; the update waits: ${awsErrorMessage(err)}`, 15_000);
         }
-        failFastOnRejection(
-          err,
-          input.kind === 'deployment' ? 'UpdateCustomModelDeployment' : 'UpdateProvisionedModelThroughput',
-        );
+        failFastOnRejection(err, operation(input.kind, 'Update'));
       }
     },
 
@@ -226,10 +217,7 @@ export function servingActivities(deps: { bedrock: BedrockClient; scope: Lineage
         if (awsErrorName(err) === 'ResourceNotFoundException') return 'absent';
         if (isMutating(err))
           retryLater(`${input.name} is still changing; deleting it waits: ${awsErrorMessage(err)}`, 15_000);
-        failFastOnRejection(
-          err,
-          input.kind === 'deployment' ? 'DeleteCustomModelDeployment' : 'DeleteProvisionedModelThroughput',
-        );
+        failFastOnRejection(err, operation(input.kind, 'Delete'));
       }
     },
   };
