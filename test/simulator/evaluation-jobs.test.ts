@@ -451,7 +451,12 @@ test('BatchDelete: finished jobs go Deleting then away; running and unknown ones
     [running.jobArn, 'ConflictException'],
     [unknown, 'ResourceNotFoundException'],
   ]);
-  expect((await getJob(bedrock, done.jobArn!)).status).toBe('Deleting');
+  // Deleting lasts a few simulated seconds: on a loaded machine the job may already be gone.
+  const right = await getJob(bedrock, done.jobArn!).then(
+    (job) => job.status,
+    (e: Error) => e.name,
+  );
+  expect(['Deleting', 'ResourceNotFoundException']).toContain(right);
   await waitUntil(
     () => getJob(bedrock, done.jobArn!).catch((e: Error) => e.name),
     (r) => r === 'ResourceNotFoundException',
