@@ -452,11 +452,11 @@ test('BatchDelete: finished jobs go Deleting then away; running and unknown ones
     [unknown, 'ResourceNotFoundException'],
   ]);
   // Deleting lasts a few simulated seconds: on a loaded machine the job may already be gone.
-  const right = await getJob(bedrock, done.jobArn!).then(
+  const afterDelete = await getJob(bedrock, done.jobArn!).then(
     (job) => job.status,
     (e: Error) => e.name,
   );
-  expect(['Deleting', 'ResourceNotFoundException']).toContain(right);
+  expect(['Deleting', 'ResourceNotFoundException']).toContain(afterDelete);
   await waitUntil(
     () => getJob(bedrock, done.jobArn!).catch((e: Error) => e.name),
     (r) => r === 'ResourceNotFoundException',
