@@ -13,6 +13,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, destroyAwsClients } from './aws/clients';
+import { jobSlotSettings } from './activities/job-slots';
 import { lineageScope, loadConfig, loadWorkerSettings, type WorkerSettings } from './config';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
 
@@ -140,7 +141,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      deps: { ...clients, temporal, scope: lineageScope(config) },
+      deps: {
+        ...clients,
+        temporal,
+        scope: lineageScope(config),
+        ...(settings.jobQueue ? { jobSlots: jobSlotSettings(settings.jobQueue) } : {}),
+      },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       capacity: settings,
@@ -164,6 +170,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       workflowTaskPollers: settings.workflowTaskPollers,
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
       installation: config.installation,
+      jobQueue: settings.jobQueue ? `on (assumed quota ${settings.jobQueue.initialQuota})` : 'off',
     });
     await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
     await worker.run();

@@ -4,9 +4,11 @@ import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
+import type { JobSlotSettings } from '../core/job-slots';
 import type { LineageScope } from '../core/lineage';
 import { collectMetricsActivities } from './collect-metrics';
 import { createJobActivities } from './create-job';
+import { jobSlotActivities } from './job-slots';
 import { pollJobActivities } from './poll-job';
 import { preflightActivities } from './preflight';
 import { prepareDatasetActivities } from './prepare-dataset';
@@ -26,6 +28,8 @@ export interface ActivityDeps {
   temporal: Client;
   /** The namespace and installation every resource's lineage names (FINETUNE_INSTALLATION). */
   scope: LineageScope;
+  /** The fair queue for the job quota (FINETUNE_JOB_QUEUE=on): its keeper's settings; absent, runs wait on timers. */
+  jobSlots?: JobSlotSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -41,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...preflightActivities(deps),
     ...prepareDatasetActivities(deps),
     ...createJobActivities(deps),
+    ...jobSlotActivities(deps),
     ...pollJobActivities(deps),
     ...stopJobActivities(deps),
     ...collectMetricsActivities(deps),

@@ -92,6 +92,16 @@ export const PATCHES = {
     newBranch: ['v6-clean-up-stop-refused-then-taken', 'v6-clean-up-stop-refused', 'v6-clean-up-cancelled'],
     retire: 'deprecatePatch once no run started before v6 can be open (as above); then delete the old branch',
   },
+  jobSlotQueue: {
+    id: 'job-slot-queue',
+    since: 'v7',
+    guards:
+      'the run asks the jobSlots keeper for a slot before its create (with the queue on, it waits in a fair queue, ' +
+      'not on timers), reports a refused create to it, and gives the slot back when its job ends or the run does',
+    oldBranch: ['v6-clean-up-completed', 'v6-clean-up-stop-during-create'],
+    newBranch: ['v7-fair-queue-completed', 'v7-fair-queue-cancel-while-queued'],
+    retire: 'deprecatePatch once no run started before v7 can be open (as above); then delete the old branch',
+  },
 } as const satisfies Record<string, Patch>;
 
 export type PatchName = keyof typeof PATCHES;
