@@ -7,6 +7,7 @@ import type { Activities } from '../../src/activities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
 import { lineageScope, loadConfig, type AppConfig } from '../../src/config';
 import { FineTuneClient } from '../../src/client';
+import type { JobSlotSettings } from '../../src/core/job-slots';
 import { createFineTuneWorker } from '../../src/worker';
 import { recorded } from './aws-operations';
 
@@ -22,7 +23,7 @@ export interface TestContext {
    */
   startWorker(
     taskQueue: string,
-    deps?: Partial<AwsClients>,
+    deps?: Partial<AwsClients> & { jobSlots?: JobSlotSettings },
     activities?: Partial<Activities>,
     options?: { deployment?: WorkerDeploymentVersion },
   ): Promise<Worker>;
@@ -59,6 +60,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
           runtime: recorded(deps?.runtime ?? workerAws.runtime),
           temporal: workerClient,
           scope: lineageScope(config),
+          ...(deps?.jobSlots ? { jobSlots: deps.jobSlots } : {}),
         },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },
