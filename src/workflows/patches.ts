@@ -94,13 +94,13 @@ export const PATCHES = {
   },
   jobSlotQueue: {
     id: 'job-slot-queue',
-    since: 'v7',
+    since: 'v8',
     guards:
       'the run asks the jobSlots keeper for a slot before its create (with the queue on, it waits in a fair queue, ' +
       'not on timers), reports a refused create to it, and gives the slot back when its job ends or the run does',
     oldBranch: ['v6-clean-up-completed', 'v6-clean-up-stop-during-create'],
-    newBranch: ['v7-fair-queue-completed', 'v7-fair-queue-cancel-while-queued'],
-    retire: 'deprecatePatch once no run started before v7 can be open (as above); then delete the old branch',
+    newBranch: ['v8-fair-queue-completed', 'v8-fair-queue-cancel-while-queued'],
+    retire: 'deprecatePatch once no run started before v8 can be open (as above); then delete the old branch',
   },
 } as const satisfies Record<string, Patch>;
 
