@@ -221,7 +221,13 @@ export function refused(state: SlotsState, holder: string, now: number): void {
   state.quotaSource = 'refusal';
   if (!h) return;
   delete state.holders[holder];
-  state.waiting.push({ holder, key: h.key, priority: Number.MAX_SAFE_INTEGER, seq: state.refusals - 1_000_000_000, since: now });
+  state.waiting.push({
+    holder,
+    key: h.key,
+    priority: Number.MAX_SAFE_INTEGER,
+    seq: state.refusals - 1_000_000_000,
+    since: now,
+  });
 }
 
 /**
