@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import { StopModelCustomizationJobCommand, type BedrockClient } from '@aws-sdk/client-bedrock';
 import { jobSlotSettings, jobSlotsKeeperId } from '../../src/activities/job-slots';
 import { jobSlotsQuery } from '../../src/core/job-slots-contract';
 import { JobQueueAheadKey } from '../../src/core/search-attributes';
@@ -118,8 +118,8 @@ it('6 runs of two keys on a quota of 2: at most 2 jobs at once, one job each, fa
 
 it('a cancel while queued leaves the queue with no job; a terminated holder’s slot comes back', async () => {
   // Two long jobs hold both slots.
-  const h1 = await startAsking(uniqueName('qh1'), 'team-a', 20);
-  const h2 = await startAsking(uniqueName('qh2'), 'team-a', 20);
+  const h1 = await startAsking(uniqueName('qh1'), 'team-a', 10);
+  const h2 = await startAsking(uniqueName('qh2'), 'team-a', 10);
   await waitFor('both holders granted', async () => ((await keeper()).holders.length === 2 ? true : undefined));
   const queued = await startAsking(uniqueName('qc'), 'team-b');
   expect((await queued.progress()).phase).toBe('waiting-for-quota');
@@ -128,8 +128,11 @@ it('a cancel while queued leaves the queue with no job; a terminated holder’s 
   expect(failure.type).toBe('cancelled');
   await recordHistory(queued.handle, 'fair-queue-cancel-while-queued');
   expect(await jobsOfRun(sim.bedrock, queued.handle.workflowId)).toHaveLength(0);
-  await waitFor('the cancelled run out of the queue', async () =>
-    (await keeper()).waiting.some((w) => w.holder === queued.handle.workflowId) ? undefined : true,
+  // At once, by the run's own release (the keeper would also drop it, but only when it next signals it).
+  await waitFor(
+    'the cancelled run out of the queue',
+    async () => ((await keeper()).waiting.some((w) => w.holder === queued.handle.workflowId) ? undefined : true),
+    3_000,
   );
   // A holder terminated without giving its slot back: the keeper sees it closed and frees its slot.
   await h1.handle.terminate('test: a holder that dies');
@@ -139,6 +142,12 @@ it('a cancel while queued leaves the queue with no job; a terminated holder’s 
     20_000,
   );
   await h2.handle.terminate('test: done');
+  // Their jobs would hold Bedrock's slots a while yet: stopped, as the reconciler would.
+  for (const run of [h1, h2]) {
+    for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
+      await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
+    }
+  }
 }, 180_000);
 
 it('the keeper continues-as-new with its queue intact', async () => {
