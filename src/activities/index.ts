@@ -28,7 +28,10 @@ export interface ActivityDeps {
   temporal: Client;
   /** The namespace and installation every resource's lineage names (FINETUNE_INSTALLATION). */
   scope: LineageScope;
-  /** The fair queue for the job quota (FINETUNE_JOB_QUEUE=on): its keeper's settings; absent, runs wait on timers. */
+  /**
+   * The fair queue for the job quota (FINETUNE_JOB_QUEUE=on): its keeper's settings; preflight tells each
+   * run the queue is on. Absent, runs wait on timers.
+   */
   jobSlots?: JobSlotSettings;
 }
 
@@ -42,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
       region: () => deps.bedrock.config.region(),
       lookUpServing: serving.lookUpServing,
     }),
-    ...preflightActivities(deps),
+    ...preflightActivities({ ...deps, jobQueue: deps.jobSlots !== undefined }),
     ...prepareDatasetActivities(deps),
     ...createJobActivities(deps),
     ...jobSlotActivities(deps),

@@ -1,6 +1,7 @@
 // The run's side of the fair queue, and the keeper's looks at Bedrock and the namespace. A run asks its
 // keeper for a slot with update-with-start: the first run of a task queue starts the keeper, every later
-// one finds it (workflowIdConflictPolicy USE_EXISTING). A worker without FINETUNE_JOB_QUEUE=on answers
+// one finds it (workflowIdConflictPolicy USE_EXISTING). Only a run whose preflight said the queue is on
+// (PreflightResult.jobQueue) asks; a worker without FINETUNE_JOB_QUEUE=on that gets the ask anyway answers
 // `off`, and the run waits for the quota on its own timers as before.
 import {
   ListModelCustomizationJobsCommand,

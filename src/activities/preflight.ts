@@ -18,9 +18,15 @@ export interface PreflightResult {
   customizationType: CustomizationType;
   /** Not refused, but worth a look (see rftWarnings). Absent on runs from before warnings existed. */
   warnings?: string[];
+  /**
+   * The worker that checked the request runs the fair queue for the job quota (FINETUNE_JOB_QUEUE=on):
+   * the run asks the keeper for a slot before its create. Absent: the queue is off, and the run waits
+   * for the quota on its own timers without asking.
+   */
+  jobQueue?: true;
 }
 
-export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client }) {
+export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client; jobQueue?: boolean }) {
   return {
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
       const schemaProblems = requestProblems(request);
@@ -51,6 +57,7 @@ export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client
         modelId: findModel(request.baseModelIdentifier)!.modelId,
         customizationType: type,
         ...(warnings.length > 0 ? { warnings } : {}),
+        ...(deps.jobQueue ? { jobQueue: true as const } : {}),
       };
     },
   };

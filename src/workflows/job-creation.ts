@@ -24,8 +24,9 @@ export async function createJob(run: Run, dataset: PreparedDataset): Promise<voi
   }
   if (run.ownsJob) run.throwIfInterrupted();
   run.setPhase('creating-job');
-  // The fair queue: a slot from the keeper before the create (runs from before it wait on timers).
-  const queued = run.ownsJob && takes('jobSlotQueue');
+  // The fair queue: a slot from the keeper before the create, when the worker that ran the preflight has
+  // the queue on (runs from before the patch, and runs with the queue off, wait on timers without asking).
+  const queued = run.ownsJob && takes('jobSlotQueue') && run.state.preflight?.jobQueue === true;
   if (queued) await takeSlot(run);
   // From here a job may exist in Bedrock before the run hears of it: the clean-up looks for it.
   run.state.createStarted = true;
@@ -68,6 +69,8 @@ async function takeSlot(run: Run): Promise<void> {
     priority: run.orchestration.queue?.priority ?? 0,
     taskQueue: run.info.taskQueue,
   });
+  // The safety net: a worker with the queue off took the activity of a run whose preflight said on (the
+  // workers disagree, or the setting changed in between). The run waits for the quota on its timers.
   if (answer.queue === 'off') return;
   // A grant signalled while the answer was on its way counts.
   const granted = answer.granted || state.slot?.granted === true;
