@@ -78,6 +78,48 @@ export interface WorkerSettings {
    * the worker consumes it and pokes the runs (src/events/). Absent: no events, runs poll as before.
    */
   eventsQueueUrl?: string;
+  /**
+   * The fair queue for Bedrock's customization-job quota (FINETUNE_JOB_QUEUE=on): runs ask a keeper
+   * workflow for a slot instead of retrying the create on timers. Absent when off (the default).
+   */
+  jobQueue?: JobQueueSettings;
+}
+
+export interface JobQueueSettings {
+  /** FINETUNE_JOB_QUEUE_QUOTA: the quota assumed before the keeper learns it (default 4). */
+  initialQuota: number;
+  /** FINETUNE_JOB_QUEUE_WEIGHTS: `team-a=3,team-b=1`; 1 for a key not named. */
+  weights: Record<string, number>;
+  /** FINETUNE_JOB_QUEUE_LIST_SECONDS: how often the keeper counts Bedrock's jobs in progress (default 30). */
+  listEveryMs: number;
+  /** FINETUNE_JOB_QUEUE_PROBE_SECONDS: quiet time before it tries one slot more than it learned (default 600). */
+  probeAfterMs: number;
+}
+
+/** FINETUNE_JOB_QUEUE* (see JobQueueSettings); undefined when the queue is off. */
+export function loadJobQueue(env: Env, problems: string[]): JobQueueSettings | undefined {
+  const raw = env.FINETUNE_JOB_QUEUE?.trim() || 'off';
+  if (raw !== 'on' && raw !== 'off') {
+    problems.push(`FINETUNE_JOB_QUEUE=${JSON.stringify(raw)} is not on or off: set it like FINETUNE_JOB_QUEUE=on`);
+  }
+  const weights: Record<string, number> = {};
+  for (const part of (env.FINETUNE_JOB_QUEUE_WEIGHTS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([^=\s]+)=(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m || Number(m[2]) <= 0) {
+      problems.push(
+        `FINETUNE_JOB_QUEUE_WEIGHTS part ${JSON.stringify(part)} is not key=weight (a positive number): set it like FINETUNE_JOB_QUEUE_WEIGHTS=team-a=3,team-b=1`,
+      );
+      continue;
+    }
+    weights[m[1]] = Number(m[2]);
+  }
+  const initialQuota = positiveInt(env, 'FINETUNE_JOB_QUEUE_QUOTA', 4, problems);
+  const listEveryMs = positiveInt(env, 'FINETUNE_JOB_QUEUE_LIST_SECONDS', 30, problems) * 1000;
+  const probeAfterMs = positiveInt(env, 'FINETUNE_JOB_QUEUE_PROBE_SECONDS', 600, problems) * 1000;
+  return raw === 'on' ? { initialQuota, weights, listEveryMs, probeAfterMs } : undefined;
 }
 
 /**
@@ -385,6 +427,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   const reconcileEveryMs = loadReconcileEvery(env, problems);
   const deployment = loadDeployment(env, problems);
   const eventsQueueUrl = loadEventsQueueUrl(env, problems);
+  const jobQueue = loadJobQueue(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...(eventsQueueUrl ? { eventsQueueUrl } : {}),
@@ -398,6 +441,7 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     workflowTaskPollers,
     stickyQueueTimeoutMs: stickySeconds * 1000,
     ...(deployment ? { deployment } : {}),
+    ...(jobQueue ? { jobQueue } : {}),
   };
 }
 

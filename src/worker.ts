@@ -13,6 +13,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, createSqsClient, destroyAwsClients } from './aws/clients';
+import { jobSlotSettings } from './activities/job-slots';
 import { lineageScope, loadConfig, loadWorkerSettings, type AppConfig, type WorkerSettings } from './config';
 import { JobEventsConsumer } from './events/job-events-consumer';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
@@ -182,7 +183,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      deps: { ...clients, temporal, scope, jobEvents: events !== undefined },
+      deps: {
+        ...clients,
+        temporal,
+        scope,
+        jobEvents: events !== undefined,
+        ...(settings.jobQueue ? { jobSlots: jobSlotSettings(settings.jobQueue) } : {}),
+      },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       capacity: settings,
@@ -207,6 +214,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
       installation: config.installation,
       jobEvents: settings.eventsQueueUrl ?? 'off',
+      jobQueue: settings.jobQueue ? `on (assumed quota ${settings.jobQueue.initialQuota})` : 'off',
     });
     await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
     await worker.run();

@@ -4,9 +4,11 @@ import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
+import type { JobSlotSettings } from '../core/job-slots';
 import type { LineageScope } from '../core/lineage';
 import { collectMetricsActivities } from './collect-metrics';
 import { createJobActivities } from './create-job';
+import { jobSlotActivities } from './job-slots';
 import { pollJobActivities } from './poll-job';
 import { preflightActivities } from './preflight';
 import { prepareDatasetActivities } from './prepare-dataset';
@@ -28,6 +30,11 @@ export interface ActivityDeps {
   scope: LineageScope;
   /** This worker consumes Bedrock's job events (src/events/): preflight tells each run so. */
   jobEvents?: boolean;
+  /**
+   * The fair queue for the job quota (FINETUNE_JOB_QUEUE=on): its keeper's settings; preflight tells each
+   * run the queue is on. Absent, runs wait on timers.
+   */
+  jobSlots?: JobSlotSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -40,9 +47,10 @@ export function createActivities(deps: ActivityDeps) {
       region: () => deps.bedrock.config.region(),
       lookUpServing: serving.lookUpServing,
     }),
-    ...preflightActivities(deps),
+    ...preflightActivities({ ...deps, jobQueue: deps.jobSlots !== undefined }),
     ...prepareDatasetActivities(deps),
     ...createJobActivities(deps),
+    ...jobSlotActivities(deps),
     ...pollJobActivities(deps),
     ...stopJobActivities(deps),
     ...collectMetricsActivities(deps),

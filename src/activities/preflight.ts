@@ -23,9 +23,20 @@ export interface PreflightResult {
    * run's polling defaults become the safety net's (EVENTS_POLLING). Absent: no events, as before.
    */
   jobEvents?: true;
+  /**
+   * The worker that checked the request runs the fair queue for the job quota (FINETUNE_JOB_QUEUE=on):
+   * the run asks the keeper for a slot before its create. Absent: the queue is off, and the run waits
+   * for the quota on its own timers without asking.
+   */
+  jobQueue?: true;
 }
 
-export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client; jobEvents?: boolean }) {
+export function preflightActivities(deps: {
+  bedrock: BedrockClient;
+  s3: S3Client;
+  jobEvents?: boolean;
+  jobQueue?: boolean;
+}) {
   return {
     async preflight(request: FineTuneRequest): Promise<PreflightResult> {
       const schemaProblems = requestProblems(request);
@@ -57,6 +68,7 @@ export function preflightActivities(deps: { bedrock: BedrockClient; s3: S3Client
         customizationType: type,
         ...(warnings.length > 0 ? { warnings } : {}),
         ...(deps.jobEvents ? { jobEvents: true as const } : {}),
+        ...(deps.jobQueue ? { jobQueue: true as const } : {}),
       };
     },
   };

@@ -1,6 +1,7 @@
 // Text the CLI prints, in one place: a run's phases, its progress, results, failures, tables and times.
 // Pure functions from data to lines, so `status`, `watch`, `start --wait`, `demo` and the schedule
 // commands show the same thing the same way (and tests can check them without a terminal).
+import { queuedText } from '../core/job-slots';
 import type {
   ApprovalDecision,
   FineTuneResult,
@@ -187,6 +188,13 @@ function datasetText(p: FineTuneProgress): string | undefined {
     .join(', ');
 }
 
+/** The run's place in the fair queue for the job quota while it waits there: `queued, 37 ahead (team-a)`. */
+export function queueText(p: Pick<FineTuneProgress, 'queue' | 'jobArn' | 'phase'>): string | undefined {
+  const q = p.queue;
+  if (!q || q.granted || p.jobArn || p.phase !== 'waiting-for-quota') return undefined;
+  return `${queuedText(q.ahead ?? 0)} (${q.key})`;
+}
+
 /**
  * The full picture for `status` and a redrawing `watch`; `promotion` is the live progress of the run's
  * promote child while the run is in phase `promoting`.
@@ -198,6 +206,7 @@ export function progressBlock(p: LiveProgress, nowMs = Date.now(), promotion?: P
     `  ${phaseTrack(p)}`,
     ...fields([
       ['phase', p.phase],
+      ['job slot', queueText(p)],
       ['job', p.jobArn ? `${p.jobArn}  ${p.jobStatus ?? ''}`.trimEnd() : undefined],
       ['job name', p.jobName],
       ['bedrock', bedrockPhases(p)],
@@ -248,6 +257,7 @@ export function watchLineKey(p: LiveProgress, promotion?: PromotionProgress): st
     p.dataset?.fingerprint,
     p.metrics?.finalTrainingLoss,
     p.stopReason,
+    queueText(p),
   ].join('|');
 }
 
@@ -256,6 +266,7 @@ export function progressLine(p: LiveProgress, now = new Date(), promotion?: Prom
   const running = p.workflowStatus === 'RUNNING';
   const parts = [
     `${timeOfDay(now)} ${p.phase}${promotion && p.phase === 'promoting' ? ` (${promotion.phase})` : ''}`,
+    queueText(p) ?? '',
     p.jobStatus ? `job ${p.jobStatus}` : p.jobArn ? 'job created' : '',
     bedrockPhases(p) ?? '',
     p.dataset && !p.jobArn ? `dataset ${p.dataset.trainingRecords}+${p.dataset.validationRecords} records` : '',

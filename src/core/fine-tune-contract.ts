@@ -131,6 +131,11 @@ export interface FineTuneProgress {
   startedAt: string;
   timeline?: PhaseTime[];
   skipCheck?: SkipCheck;
+  /**
+   * With the fair queue for the job quota: the run's fairness key, whether it holds a slot, and while it
+   * waits how many runs go before it (`queued, 37 ahead`); the keeper workflow's ID.
+   */
+  queue?: { key: string; granted: boolean; ahead?: number; keeperId: string };
   /** With `orchestration.promotion`: the promotion's result once it ended. */
   promotion?: PromotionResult;
 }

@@ -159,6 +159,21 @@ export const orchestrationSchema = z.strictObject({
     .strictObject({ initialInterval: quotaInterval.optional(), maximumInterval: quotaInterval.optional() })
     .optional(),
   /**
+   * The fair queue for the job quota (with a worker that runs it, FINETUNE_JOB_QUEUE=on): the fairness
+   * key (a team) whose runs share the slots with other keys by weight, and a priority (higher first).
+   */
+  queue: z
+    .strictObject({
+      key: z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[A-Za-z0-9._:/@+=-]+$/, 'must hold only letters, digits and . _ : / @ + = -')
+        .optional(),
+      priority: z.number().int().min(-1000).max(1000).optional(),
+    })
+    .optional(),
+  /**
    * How long the clean-up may take in all (default 30 minutes): finding a job whose create answer was
    * lost, sending the stop (again, when Bedrock refuses it), and waiting for Stopped.
    */

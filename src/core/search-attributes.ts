@@ -11,6 +11,8 @@ export const CustomizationTypeKey = defineSearchAttributeKey('CustomizationType'
 export const DatasetFingerprintKey = defineSearchAttributeKey('DatasetFingerprint', SearchAttributeType.KEYWORD);
 export const TrainingLossKey = defineSearchAttributeKey('TrainingLoss', SearchAttributeType.DOUBLE);
 export const ValidationLossKey = defineSearchAttributeKey('ValidationLoss', SearchAttributeType.DOUBLE);
+/** A fineTune run waiting in the fair queue for a job slot: how many runs go before it. */
+export const JobQueueAheadKey = defineSearchAttributeKey('JobQueueAhead', SearchAttributeType.INT);
 /** A promote run: the deployment it promotes to (`finetune deployments` finds the runs by it). */
 export const PromotionDeploymentKey = defineSearchAttributeKey('PromotionDeployment', SearchAttributeType.KEYWORD);
 /** A reconcile run: how many resources it ended, and how many a person should look at. */
@@ -34,6 +36,7 @@ export const SEARCH_ATTRIBUTE_KEYS = [
   DatasetFingerprintKey,
   TrainingLossKey,
   ValidationLossKey,
+  JobQueueAheadKey,
   PromotionDeploymentKey,
   ReconcileEndedKey,
   ReconcileNeedsAttentionKey,

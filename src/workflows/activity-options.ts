@@ -100,6 +100,7 @@ export function activitiesFor(choices: ActivityChoices) {
     preflight: quick('preflight checks').preflight,
     prepareDataset: data.prepareDataset,
     createJob: quick('create the Bedrock job').createJob,
+    requestJobSlot: quick('ask the keeper for a customization-job slot').requestJobSlot,
     createJobWaitingForQuota: quota.createJob,
     // Clean-up steps, bounded like the rest of the clean-up: what they cannot do in time is recorded.
     findOwnJob: quick("find the run's job by its name and token", choices.stopTimeoutMs).findOwnJob,

@@ -6,6 +6,7 @@ import type { JobCleanup, MetricsSummaryView, PhaseTime, SkipCheck } from '../co
 import type { FineTuneRequest } from '../core/request';
 import type { ScheduleRecord } from '../core/retraining';
 import type { ResolvedTemplate } from '../core/templates';
+import { queuedText } from '../core/job-slots';
 import { lossTable } from '../core/loss-table';
 import type { RunState } from './run-state';
 
@@ -47,6 +48,14 @@ function skipRow(check: SkipCheck | undefined): string[] {
 function nextPoll(state: RunState): string | undefined {
   if (!state.nextPollTime || !state.job || state.phase !== 'training') return undefined;
   return `${dateTimeText(state.nextPollTime)} (while nothing changes, later looks back off to every ${durationText(state.polling.maximumMs)}; \`finetune status\` shows the live time)`;
+}
+
+/** The run's place in the fair queue for the job quota, while it has one. */
+function queueRow(state: RunState): string | undefined {
+  const slot = state.slot;
+  if (!slot || slot.released || state.job) return undefined;
+  if (slot.granted) return `granted (fairness key \`${slot.key}\`)`;
+  return `${queuedText(slot.ahead ?? 0)} (fairness key \`${slot.key}\`)`;
 }
 
 /** When each phase began and how long it took (the last one, if the run goes on, is still going). */
@@ -128,6 +137,7 @@ export function currentDetailsMarkdown(request: FineTuneRequest, state: RunState
         : undefined,
     ),
     ...skipRow(state.skipCheck),
+    ...row('Job slot', queueRow(state)),
     ...row('Bedrock job', state.job ? `\`${state.job.jobArn}\`${state.job.adopted ? ' (adopted)' : ''}` : undefined),
     ...row('Job status', s?.status),
     ...row('Phases', phases),

@@ -3,6 +3,7 @@
 // every run ends, with no Bedrock job left running unwatched, in job-release.ts. This file wires the
 // messages and reads as the flow.
 import { setHandler } from '@temporalio/workflow';
+import { slotGrantedSignal, slotPlaceSignal } from '../core/job-slots-contract';
 import {
   pokeSignal,
   progressQuery,
@@ -13,7 +14,7 @@ import {
 import type { FineTuneRequest } from '../core/request';
 import { checkRequest, prepareData, skipIfUnchanged } from './before-the-job';
 import { createJob } from './job-creation';
-import { ownTheJob } from './job-release';
+import { giveBackSlot, ownTheJob } from './job-release';
 import { finish } from './job-results';
 import { waitForJob } from './job-wait';
 import { Run } from './run';
@@ -26,6 +27,8 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
 
   setHandler(progressQuery, () => run.progress());
   setHandler(pokeSignal, () => run.poke());
+  setHandler(slotGrantedSignal, ({ keeperId }) => run.slotGranted(keeperId));
+  setHandler(slotPlaceSignal, ({ ahead }) => run.slotPlace(ahead));
   setHandler(stopUpdate, (stop) => run.stop(stop), { validator: (_stop) => run.validateStop() });
   setHandler(setPollingUpdate, (polling) => run.setPolling(polling), {
     validator: (polling) => run.validatePolling(polling),
@@ -39,6 +42,7 @@ export async function fineTune(request: FineTuneRequest, carried?: RunState): Pr
     if (skipped) return skipped;
     await createJob(run, dataset); //                        3. exactly one job: derived token and name
     await waitForJob(run); //                                4. until it ends; stop, deadline, poke, polling
+    await giveBackSlot(run); //                              the job ended: the next queued run takes its slot
     return finish(run); //                                   5. metrics, report, chart; the result
   });
 }

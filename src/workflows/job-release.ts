@@ -4,13 +4,21 @@
 // Bedrock says so, bounded by the request's stopTimeout; what could not be done is recorded in the
 // run's `cleanup` with the command an operator runs. Nothing in the release throws for Bedrock's sake:
 // the run always ends as its cause says.
-import { CancellationScope, ContinueAsNew, isCancellation, log, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ContinueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  sleep,
+} from '@temporalio/workflow';
 import { CancelledFailure, TemporalFailure } from '@temporalio/common';
 import type { OwnJob } from '../activities/create-job';
 import type { StopJobResult } from '../activities/stop-job';
 import { backoffDelay, type Backoff } from '../core/backoff';
 import { isTerminalJobStatus } from '../core/bedrock-patterns';
 import { FailureType, type FineTuneResult } from '../core/fine-tune-contract';
+import { releaseSlotSignal } from '../core/job-slots-contract';
 import { jobIdentity } from '../core/naming';
 import { jobIdentityInput } from './activity-inputs';
 import { interruptible, RunInterrupted, type Interruption } from './interruptions';
@@ -42,6 +50,7 @@ export async function ownTheJob(run: Run, steps: () => Promise<FineTuneResult>):
       await CancellationScope.nonCancellable(async () => {
         run.state.stopReason ??= 'the run was cancelled';
         await releaseJob(run);
+        await giveBackSlot(run);
         run.setPhase('cancelled');
       });
       throw isCancellation(err)
@@ -50,7 +59,10 @@ export async function ownTheJob(run: Run, steps: () => Promise<FineTuneResult>):
     }
     if (err instanceof RunInterrupted) return await endInterrupted(run, err.by);
     if (run.ownsJob && err instanceof TemporalFailure) {
-      await CancellationScope.nonCancellable(() => releaseJob(run));
+      await CancellationScope.nonCancellable(async () => {
+        await releaseJob(run);
+        await giveBackSlot(run);
+      });
     }
     if (!FINAL_PHASES.includes(run.state.phase)) run.setPhase('failed');
     throw typedFailure(err, run.state, run.ownsJob && run.state.createStarted === true);
@@ -61,7 +73,10 @@ export async function ownTheJob(run: Run, steps: () => Promise<FineTuneResult>):
 async function endInterrupted(run: Run, by: Interruption): Promise<never> {
   const { state } = run;
   if (by === 'deadline') state.stopReason = `deadline ${state.deadlineAt} passed`;
-  const release = () => releaseJob(run);
+  const release = async () => {
+    await releaseJob(run);
+    await giveBackSlot(run);
+  };
   // A cancel during this clean-up must not cut it short (runs from before: as they were).
   await (run.ownsJob ? CancellationScope.nonCancellable(release) : release());
   const job = state.job;
@@ -92,6 +107,27 @@ async function endInterrupted(run: Run, by: Interruption): Promise<never> {
       ? `a stop was requested (${state.stopReason}), but ${completedFirst(run)}`
       : `the job was stopped on request: ${state.stopReason} (status ${status})`,
   );
+}
+
+/**
+ * Gives the run's slot in the fair queue back to its keeper, or leaves the queue: once, on every way out
+ * (the job ended, a stop, the deadline, a cancel, a failure) but continue-as-new, which keeps the slot.
+ * A keeper that cannot be reached is no reason to fail the run: it frees the slot of a closed run itself.
+ */
+export async function giveBackSlot(run: Run): Promise<void> {
+  const slot = run.state.slot;
+  if (!slot || slot.released) return;
+  slot.released = true;
+  try {
+    await getExternalWorkflowHandle(slot.keeperId).signal(releaseSlotSignal, { holder: run.info.workflowId });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('the job-slot keeper could not be told; it frees the slot once it sees the run closed', {
+      keeperId: slot.keeperId,
+      error: causeMessage(err),
+    });
+  }
+  if (!slot.granted && slot.ahead !== undefined) run.view.queueLeft();
 }
 
 /**

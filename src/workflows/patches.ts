@@ -92,6 +92,17 @@ export const PATCHES = {
     newBranch: ['v6-clean-up-stop-refused-then-taken', 'v6-clean-up-stop-refused', 'v6-clean-up-cancelled'],
     retire: 'deprecatePatch once no run started before v6 can be open (as above); then delete the old branch',
   },
+  jobSlotQueue: {
+    id: 'job-slot-queue',
+    since: 'v8',
+    guards:
+      'with the queue on (its preflight says jobQueue), the run asks the jobSlots keeper for a slot before its ' +
+      'create and waits in a fair queue, not on timers, reports a refused create to it, and gives the slot back ' +
+      'when its job ends or the run does; with the queue off it asks nothing and waits on timers',
+    oldBranch: ['v6-clean-up-completed', 'v6-clean-up-stop-during-create'],
+    newBranch: ['v8-fair-queue-completed', 'v8-fair-queue-cancel-while-queued', 'v8-queue-off-completed'],
+    retire: 'deprecatePatch once no run started before v8 can be open (as above); then delete the old branch',
+  },
 } as const satisfies Record<string, Patch>;
 
 export type PatchName = keyof typeof PATCHES;

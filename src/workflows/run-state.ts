@@ -12,6 +12,7 @@ import type {
   PhaseTime,
   SkipCheck,
 } from '../core/fine-tune-contract';
+import type { RunSlot } from '../core/job-slots-contract';
 import { pollingView } from '../core/polling';
 import type { PromotionResult } from '../core/promotion-contract';
 import type { FineTuneRequest } from '../core/request';
@@ -50,6 +51,8 @@ export interface RunState {
   };
   /** Creation has begun: from here on a job may exist in Bedrock, known to the run or not. */
   createStarted?: boolean;
+  /** The run's slot in the fair queue for the job quota (patch 'job-slot-queue', with the queue on). */
+  slot?: RunSlot;
   job?: RunJob;
   snapshot?: JobSnapshot;
   stopReason?: string;
@@ -98,6 +101,16 @@ export function progressOf(state: RunState): FineTuneProgress {
     startedAt: state.startedAt,
     timeline: state.timeline,
     skipCheck: state.skipCheck,
+    ...(state.slot
+      ? {
+          queue: {
+            key: state.slot.key,
+            granted: state.slot.granted,
+            ahead: state.slot.ahead,
+            keeperId: state.slot.keeperId,
+          },
+        }
+      : {}),
     ...(state.promotion ? { promotion: state.promotion } : {}),
   };
 }

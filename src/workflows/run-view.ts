@@ -12,6 +12,7 @@ import {
   CustomModelNameKey,
   DatasetFingerprintKey,
   FineTunePhaseKey,
+  JobQueueAheadKey,
   TrainingLossKey,
   ValidationLossKey,
 } from '../core/search-attributes';
@@ -70,6 +71,18 @@ export class RunView {
 
   jobStatus(status: string): void {
     upsertSearchAttributes([{ key: BedrockJobStatusKey, value: status }]);
+    this.show();
+  }
+
+  /** Waiting in the fair queue: its place, in the index and on the page. */
+  queuePlace(ahead: number): void {
+    upsertSearchAttributes([{ key: JobQueueAheadKey, value: ahead }]);
+    this.show();
+  }
+
+  /** Out of the queue (granted, or left it): the run is no longer indexed by a place. */
+  queueLeft(): void {
+    upsertSearchAttributes([{ key: JobQueueAheadKey, value: null }]);
     this.show();
   }
 

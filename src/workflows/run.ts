@@ -159,6 +159,25 @@ export class Run implements WakeSources {
     this.view.announce(this.carried !== undefined, this.ownsJob);
   }
 
+  /** The keeper granted this run a slot (it may come before the answer to the run's own request). */
+  slotGranted(keeperId: string): void {
+    const slot = (this.state.slot ??= { keeperId, key: this.queueKey, granted: true });
+    slot.granted = true;
+  }
+
+  /** The keeper says the run's place in the queue changed. */
+  slotPlace(ahead: number): void {
+    const slot = this.state.slot;
+    if (!slot || slot.granted || slot.released) return;
+    slot.ahead = ahead;
+    this.view.queuePlace(ahead);
+  }
+
+  /** The request's fairness key in the queue for the job quota. */
+  get queueKey(): string {
+    return this.orchestration.queue?.key ?? 'default';
+  }
+
   // ---- wake-ups (WakeSources) ----
 
   woken(wakeOn: readonly Wake[]): Wake | undefined {

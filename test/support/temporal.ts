@@ -7,6 +7,7 @@ import type { Activities } from '../../src/activities';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../src/aws/clients';
 import { lineageScope, loadConfig, type AppConfig } from '../../src/config';
 import { FineTuneClient } from '../../src/client';
+import type { JobSlotSettings } from '../../src/core/job-slots';
 import { createFineTuneWorker } from '../../src/worker';
 import { recorded } from './aws-operations';
 
@@ -22,7 +23,7 @@ export interface TestContext {
    */
   startWorker(
     taskQueue: string,
-    deps?: Partial<AwsClients> & { jobEvents?: boolean },
+    deps?: Partial<AwsClients> & { jobEvents?: boolean; jobSlots?: JobSlotSettings },
     activities?: Partial<Activities>,
     options?: { deployment?: WorkerDeploymentVersion },
   ): Promise<Worker>;
@@ -60,6 +61,7 @@ export async function testContext(taskQueue: string): Promise<TestContext> {
           temporal: workerClient,
           scope: lineageScope(config),
           jobEvents: deps?.jobEvents,
+          ...(deps?.jobSlots ? { jobSlots: deps.jobSlots } : {}),
         },
         activities,
         workflowBundle: { codePath: process.env.FINETUNE_TEST_WORKFLOW_BUNDLE! },

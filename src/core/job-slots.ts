@@ -1,0 +1,282 @@
+// The fair queue for Bedrock's customization-job quota: the rules the `jobSlots` keeper workflow follows,
+// pure so the workflow replays them and tests run them without servers (docs/decisions.md, "A fair queue
+// for the quota"). One keeper per (region, installation, task queue) holds who has a slot, who waits, and
+// what it has learned of the quota; a run asks it for a slot before its create and gives the slot back on
+// every way out.
+//
+// Order: a higher priority first; within a priority, the fairness key (a team) holding the fewest slots
+// for its weight; within a key, first come first served. The quota is an estimate: a create Bedrock
+// refused shrinks it to what was in progress then, a listing that shows more jobs in progress than it
+// raises it, and while runs wait and nothing was refused for a while it probes one higher.
+
+/** What a run sends when it asks for a slot. */
+export interface SlotRequest {
+  /** The run's workflow ID: the holder, across continue-as-new. */
+  holder: string;
+  /** The fairness key (`orchestration.queue.key`), `default` when the request names none. */
+  key: string;
+  /** Higher first (`orchestration.queue.priority`, default 0). */
+  priority: number;
+  /** The worker's settings as it knows them: the newest asker's win. */
+  settings?: JobSlotSettings;
+}
+
+/** How a keeper behaves: the worker's settings (config.ts, FINETUNE_JOB_QUEUE*). */
+export interface JobSlotSettings {
+  /** The quota assumed before anything is learned (Bedrock's default is single digits). */
+  initialQuota: number;
+  /** Weights per fairness key; 1 for a key not named. */
+  weights: Record<string, number>;
+  /** How often, while anyone holds or waits, the keeper counts Bedrock's jobs in progress and checks holders. */
+  listEveryMs: number;
+  /** With runs waiting and nothing refused for this long, the keeper tries one slot more. */
+  probeAfterMs: number;
+  /** Continue-as-new at this many history events (besides the server's suggestion). */
+  continueAsNewAfterEvents: number;
+}
+
+export const DEFAULT_JOB_SLOT_SETTINGS: JobSlotSettings = {
+  initialQuota: 4,
+  weights: {},
+  listEveryMs: 30_000,
+  probeAfterMs: 10 * 60_000,
+  continueAsNewAfterEvents: 4_000,
+};
+
+export interface SlotAnswer {
+  granted: boolean;
+  /** Runs that will be granted before this one (0 once granted). */
+  ahead: number;
+}
+
+export interface Waiter {
+  holder: string;
+  key: string;
+  priority: number;
+  /** Arrival order; a run whose create was refused after its grant keeps its first one (and goes first). */
+  seq: number;
+  since: number;
+  /** The place this run was last told (signals go out when it changes enough). */
+  told?: number;
+}
+
+export interface Holder {
+  key: string;
+  since: number;
+}
+
+export interface SlotsState {
+  settings: JobSlotSettings;
+  /** The quota as learned so far. */
+  quota: number;
+  /** How the estimate was last set. */
+  quotaSource: 'configured' | 'refusal' | 'listing' | 'probe';
+  /** Jobs in progress that are not ours (other tools, other installations), from the last listing. */
+  external: number;
+  holders: Record<string, Holder>;
+  waiting: Waiter[];
+  nextSeq: number;
+  lastRefusalAt?: number;
+  lastProbeAt?: number;
+  lastListAt?: number;
+  /** Counters for operators and tests. */
+  granted: number;
+  refusals: number;
+}
+
+export function initialSlots(settings: JobSlotSettings): SlotsState {
+  return {
+    settings,
+    quota: Math.max(1, settings.initialQuota),
+    quotaSource: 'configured',
+    external: 0,
+    holders: {},
+    waiting: [],
+    nextSeq: 0,
+    granted: 0,
+    refusals: 0,
+  };
+}
+
+const weightOf = (state: SlotsState, key: string) => Math.max(state.settings.weights[key] ?? 1, 0.001);
+
+export function heldBy(state: SlotsState): Record<string, number> {
+  const held: Record<string, number> = {};
+  for (const h of Object.values(state.holders)) held[h.key] = (held[h.key] ?? 0) + 1;
+  return held;
+}
+
+/** Slots free now, as the keeper sees them. */
+export function freeSlots(state: SlotsState): number {
+  return state.quota - Object.keys(state.holders).length - state.external;
+}
+
+/** Which key goes next: highest priority at its head, then fewest held for its weight, then oldest head. */
+function pickNext(heads: Waiter[], held: Record<string, number>, state: SlotsState): Waiter | undefined {
+  let best: Waiter | undefined;
+  let bestShare = 0;
+  for (const w of heads) {
+    const share = (held[w.key] ?? 0) / weightOf(state, w.key);
+    if (
+      !best ||
+      w.priority > best.priority ||
+      (w.priority === best.priority && (share < bestShare || (share === bestShare && w.seq < best.seq)))
+    ) {
+      best = w;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/** Each key's waiters in its own order: priority first, then arrival. */
+function queuesByKey(waiting: Waiter[]): Map<string, Waiter[]> {
+  const byKey = new Map<string, Waiter[]>();
+  for (const w of waiting) {
+    const q = byKey.get(w.key) ?? [];
+    q.push(w);
+    byKey.set(w.key, q);
+  }
+  for (const q of byKey.values()) q.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+  return byKey;
+}
+
+/** The order in which the waiting runs would be granted if slots freed one at a time (none released). */
+export function grantOrder(state: SlotsState): Waiter[] {
+  const byKey = queuesByKey(state.waiting);
+  const held = heldBy(state);
+  const order: Waiter[] = [];
+  for (;;) {
+    const heads = [...byKey.values()].filter((q) => q.length > 0).map((q) => q[0]);
+    const next = pickNext(heads, held, state);
+    if (!next) return order;
+    order.push(next);
+    byKey.get(next.key)!.shift();
+    held[next.key] = (held[next.key] ?? 0) + 1;
+  }
+}
+
+/** Each waiting run's place: how many will be granted before it. */
+export function places(state: SlotsState): Map<string, number> {
+  return new Map(grantOrder(state).map((w, i) => [w.holder, i]));
+}
+
+/** A run asks for a slot. Asking again (a retried activity) answers from what is already known. */
+export function join(state: SlotsState, request: SlotRequest, now: number): SlotAnswer {
+  if (request.settings) state.settings = request.settings;
+  if (state.holders[request.holder]) return { granted: true, ahead: 0 };
+  if (!state.waiting.some((w) => w.holder === request.holder)) {
+    state.waiting.push({
+      holder: request.holder,
+      key: request.key,
+      priority: request.priority,
+      seq: state.nextSeq++,
+      since: now,
+    });
+  }
+  const granted = grantFree(state, now);
+  if (granted.includes(request.holder)) return { granted: true, ahead: 0 };
+  const ahead = places(state).get(request.holder) ?? 0;
+  const me = state.waiting.find((w) => w.holder === request.holder);
+  if (me) me.told = ahead;
+  return { granted: false, ahead };
+}
+
+/** Hands the free slots to the waiting runs in order; returns who got one (the keeper tells them). */
+export function grantFree(state: SlotsState, now: number): string[] {
+  const out: string[] = [];
+  let free = freeSlots(state);
+  if (free <= 0 || state.waiting.length === 0) return out;
+  for (const w of grantOrder(state)) {
+    if (free <= 0) break;
+    state.waiting = state.waiting.filter((x) => x !== w);
+    state.holders[w.holder] = { key: w.key, since: now };
+    state.granted += 1;
+    out.push(w.holder);
+    free -= 1;
+  }
+  return out;
+}
+
+/** A run leaves: its job ended, it was stopped or cancelled while queued, or it is gone. Idempotent. */
+export function release(state: SlotsState, holder: string): boolean {
+  const held = holder in state.holders;
+  delete state.holders[holder];
+  const before = state.waiting.length;
+  state.waiting = state.waiting.filter((w) => w.holder !== holder);
+  return held || state.waiting.length !== before;
+}
+
+/**
+ * A granted run's create was refused for the quota: Bedrock had at least the quota in progress, so the
+ * quota is at most what was in progress besides this run (our other holders and the external jobs). The
+ * run goes back to the head of its key's queue.
+ */
+export function refused(state: SlotsState, holder: string, now: number): void {
+  const h = state.holders[holder];
+  state.refusals += 1;
+  state.lastRefusalAt = now;
+  const inProgress = Object.keys(state.holders).length - (h ? 1 : 0) + state.external;
+  state.quota = Math.max(1, Math.min(state.quota, inProgress));
+  state.quotaSource = 'refusal';
+  if (!h) return;
+  delete state.holders[holder];
+  state.waiting.push({
+    holder,
+    key: h.key,
+    priority: Number.MAX_SAFE_INTEGER,
+    seq: state.refusals - 1_000_000_000,
+    since: now,
+  });
+}
+
+/**
+ * Bedrock listed `inProgress` jobs (InProgress and Stopping) in the account and region. Those beyond our
+ * holders are someone else's; more in progress than the estimate means the quota is at least that.
+ */
+export function listed(state: SlotsState, inProgress: number, now: number): void {
+  state.lastListAt = now;
+  state.external = Math.max(0, inProgress - Object.keys(state.holders).length);
+  if (inProgress > state.quota) {
+    state.quota = inProgress;
+    state.quotaSource = 'listing';
+  }
+}
+
+/** Runs wait, every slot is taken, and nothing was refused for a while: try one more (a raised quota). */
+export function probe(state: SlotsState, now: number): boolean {
+  if (state.waiting.length === 0 || freeSlots(state) > 0) return false;
+  const quiet = Math.max(state.lastRefusalAt ?? -Infinity, state.lastProbeAt ?? -Infinity);
+  const since = Number.isFinite(quiet) ? now - quiet : Infinity;
+  if (since < state.settings.probeAfterMs) return false;
+  state.quota += 1;
+  state.quotaSource = 'probe';
+  state.lastProbeAt = now;
+  return true;
+}
+
+/** Whether a run told `told` should now be told `now`: exact near the head, else on a change of a fifth. */
+export function worthTelling(told: number | undefined, now: number): boolean {
+  if (told === undefined) return true;
+  if (told === now) return false;
+  if (now <= 10 || told <= 10) return true;
+  return Math.abs(now - told) >= told / 5;
+}
+
+/** The waiting runs whose place changed enough to tell them, with their new place (marked as told). */
+export function placeNotices(state: SlotsState): { holder: string; ahead: number }[] {
+  const notices: { holder: string; ahead: number }[] = [];
+  const at = places(state);
+  for (const w of state.waiting) {
+    const ahead = at.get(w.holder) ?? 0;
+    if (!worthTelling(w.told, ahead)) continue;
+    w.told = ahead;
+    notices.push({ holder: w.holder, ahead });
+  }
+  return notices;
+}
+
+/** A runs' place in words: `queued, 37 ahead`. */
+export function queuedText(ahead: number): string {
+  return `queued, ${ahead} ahead`;
+}

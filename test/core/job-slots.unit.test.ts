@@ -1,0 +1,135 @@
+// The fair queue's rules (src/core/job-slots.ts): fair shares by key and weight, first come first served
+// within a key and a priority, the quota learned from refusals and listings, places told sparingly.
+import {
+  DEFAULT_JOB_SLOT_SETTINGS,
+  freeSlots,
+  grantFree,
+  initialSlots,
+  join,
+  listed,
+  placeNotices,
+  places,
+  probe,
+  refused,
+  release,
+  worthTelling,
+} from '../../src/core/job-slots';
+
+const settings = (over: Partial<typeof DEFAULT_JOB_SLOT_SETTINGS> = {}) => ({
+  ...DEFAULT_JOB_SLOT_SETTINGS,
+  ...over,
+});
+const ask = (holder: string, key = 'default', priority = 0) => ({ holder, key, priority });
+
+it('grants up to the quota, then queues first come first served with places', () => {
+  const s = initialSlots(settings({ initialQuota: 2 }));
+  expect(join(s, ask('a1'), 0)).toEqual({ granted: true, ahead: 0 });
+  expect(join(s, ask('a2'), 0)).toEqual({ granted: true, ahead: 0 });
+  expect(join(s, ask('a3'), 0)).toEqual({ granted: false, ahead: 0 });
+  expect(join(s, ask('a4'), 0)).toEqual({ granted: false, ahead: 1 });
+  // Asking again (a retried activity) changes nothing.
+  expect(join(s, ask('a4'), 0)).toEqual({ granted: false, ahead: 1 });
+  expect(join(s, ask('a1'), 0)).toEqual({ granted: true, ahead: 0 });
+  release(s, 'a1');
+  expect(grantFree(s, 1)).toEqual(['a3']);
+  release(s, 'a4'); // cancelled while queued
+  release(s, 'a2');
+  expect(grantFree(s, 2)).toEqual([]);
+  expect(s.waiting).toEqual([]);
+});
+
+it('shares the slots across keys: 1,000 runs of one team do not starve the 3 of another', () => {
+  const s = initialSlots(settings({ initialQuota: 2 }));
+  for (let i = 0; i < 1000; i++) join(s, ask(`big-${i}`, 'big'), i);
+  for (let i = 0; i < 3; i++) join(s, ask(`small-${i}`, 'small'), 1000 + i);
+  // big-0 and big-1 hold both slots; the next two grants go to small (0 held for its weight).
+  release(s, 'big-0');
+  expect(grantFree(s, 2000)).toEqual(['small-0']);
+  // big and small hold one each: a tie goes to the older head, big's, in its arrival order.
+  release(s, 'big-1');
+  expect(grantFree(s, 2001)).toEqual(['big-2']);
+  // small's one job ended: its next run takes the slot, ahead of 997 of big's.
+  release(s, 'small-0');
+  expect(grantFree(s, 2002)).toEqual(['small-1']);
+});
+
+it('weights: a key of weight 3 holds three slots for one of weight 1', () => {
+  const s = initialSlots(settings({ initialQuota: 4, weights: { heavy: 3 } }));
+  for (let i = 0; i < 10; i++) join(s, ask(`h${i}`, 'heavy'), i);
+  // h0..h3 hold all four; light arrives later.
+  for (let i = 0; i < 10; i++) join(s, ask(`l${i}`, 'light'), 100 + i);
+  for (const h of ['h0', 'h1', 'h2', 'h3']) release(s, h);
+  const got = grantFree(s, 200);
+  expect(got.filter((h) => h.startsWith('h'))).toHaveLength(3);
+  expect(got.filter((h) => h.startsWith('l'))).toHaveLength(1);
+});
+
+it('a higher priority goes first; within it, first come first served', () => {
+  const s = initialSlots(settings({ initialQuota: 1 }));
+  join(s, ask('holder'), 0);
+  join(s, ask('low1'), 1);
+  join(s, ask('high1', 'default', 5), 2);
+  join(s, ask('low2'), 3);
+  join(s, ask('high2', 'default', 5), 4);
+  expect([...places(s)]).toEqual([
+    ['high1', 0],
+    ['high2', 1],
+    ['low1', 2],
+    ['low2', 3],
+  ]);
+  // low1 and low2 were told 0 and 1 when they came: now they are told their new places.
+  expect(placeNotices(s)).toEqual([
+    { holder: 'low1', ahead: 2 },
+    { holder: 'low2', ahead: 3 },
+  ]);
+});
+
+it('learns the quota: a refusal shrinks it to what was in progress, and the refused run goes first again', () => {
+  const s = initialSlots(settings({ initialQuota: 5 }));
+  for (const h of ['a', 'b', 'c', 'd', 'e']) join(s, ask(h), 0);
+  join(s, ask('f'), 0);
+  // Bedrock's real quota is 3: d and e are refused.
+  refused(s, 'd', 1);
+  expect(s.quota).toBe(4);
+  refused(s, 'e', 2);
+  expect(s.quota).toBe(3);
+  expect(freeSlots(s)).toBe(0);
+  release(s, 'a');
+  // The refused runs keep their turn before f.
+  expect(grantFree(s, 3)).toEqual(['d']);
+  release(s, 'b');
+  expect(grantFree(s, 4)).toEqual(['e']);
+});
+
+it('learns from listings: other tools’ jobs take slots; more in progress than assumed raises the quota', () => {
+  const s = initialSlots(settings({ initialQuota: 3 }));
+  join(s, ask('a'), 0);
+  listed(s, 3, 1); // a, and two jobs of another tool
+  expect(s.external).toBe(2);
+  expect(freeSlots(s)).toBe(0);
+  expect(join(s, ask('b'), 2).granted).toBe(false);
+  listed(s, 6, 3);
+  expect(s.quota).toBe(6);
+  expect(s.quotaSource).toBe('listing');
+});
+
+it('probes one slot more after a quiet while, only with runs waiting and no slot free', () => {
+  const s = initialSlots(settings({ initialQuota: 1, probeAfterMs: 1000 }));
+  join(s, ask('a'), 0);
+  expect(probe(s, 10)).toBe(false); // nobody waits
+  join(s, ask('b'), 0);
+  refused(s, 'zzz', 100); // a refusal (of no holder) at 100
+  expect(probe(s, 500)).toBe(false);
+  expect(probe(s, 1200)).toBe(true);
+  expect(s.quota).toBe(2);
+  expect(probe(s, 1300)).toBe(false); // a slot is free now
+});
+
+it('tells a place exactly near the head, and far back only when it changed by a fifth', () => {
+  expect(worthTelling(undefined, 500)).toBe(true);
+  expect(worthTelling(500, 500)).toBe(false);
+  expect(worthTelling(500, 450)).toBe(false);
+  expect(worthTelling(500, 399)).toBe(true);
+  expect(worthTelling(11, 10)).toBe(true);
+  expect(worthTelling(3, 2)).toBe(true);
+});
