@@ -252,10 +252,16 @@ describe('what is not provably this installation’s is never touched', () => {
     ).toBe('Active');
   });
 
-  it('`finetune reconcile --json` prints the pass and exits 1 while something needs a person', async () => {
+  it("`finetune reconcile --json` stops a terminated run's job, prints the pass and exits 1 while something needs a person", async () => {
+    const prefix = uniqueName('cli-terminated');
+    const run = await ctx.fineTune.start((await longRun(prefix)).request, { workflowId: prefix, taskQueue });
+    const jobArn = await waitFor('the job', async () => (await run.progress()).jobArn);
+    await run.handle.terminate('terminated before the CLI pass');
     const result = await runCli(['reconcile', '--json'], { taskQueue });
     expect(result.stderr).toBe('');
     const out = json<{ workflowId: string; report: ReconcileReport }>(result);
+    expect(itemOf(out.report, jobArn)).toMatchObject({ ended: { outcome: 'ended' } });
+    expect(['Stopping', 'Stopped']).toContain(await statusOf(jobArn));
     expect(out.report.needAttention).toBeGreaterThanOrEqual(1);
     expect(result.code).toBe(1);
     const text = await runCli(['reconcile', '--dry-run'], { taskQueue });
