@@ -24,6 +24,10 @@ export default async function globalSetup(): Promise<void> {
     headless: false,
     ephemeral: true,
     simulatorTimeScale: TEST_SIMULATOR_TIME_SCALE,
+    // Two files at a time share this simulator's one account, and some leave jobs training on purpose
+    // for a while (stopped by hand, or by their run's clean-up): Bedrock's quota of 10 running jobs would
+    // make one file's creates fail for another's jobs. The tests of the quota run simulators of their own.
+    simulatorArgs: ['--max-concurrent-jobs', '100'],
     taskQueue: 'test',
   }).catch((err: unknown) => {
     // The error already quotes the failing server's log; a failed start leaves nothing in the temp dir.
