@@ -36,7 +36,7 @@ function conversation(salt: string): string {
 export async function benchRunRequest(
   s3: S3Client,
   name: string,
-  options: { hours: number; timeScale: number; polling?: PollingOptions },
+  options: { hours: number; timeScale: number; polling?: PollingOptions; queueKey?: string },
 ): Promise<FineTuneRequest> {
   const key = `bench/${name}.jsonl`;
   await s3.send(new PutObjectCommand({ Bucket: 'finetune-datasets', Key: key, Body: conversation(name) }));
@@ -50,6 +50,10 @@ export async function benchRunRequest(
     outputDataConfig: { s3Uri: `s3://finetune-outputs/bench/${name}/` },
     hyperParameters: { epochCount: String(EPOCHS) },
     jobTags: [{ key: 'simulator:time-scale', value: jobScale.toPrecision(6) }],
-    ...(options.polling ? { orchestration: { polling: options.polling } } : {}),
+    orchestration: {
+      ...(options.polling ? { polling: options.polling } : {}),
+      // The fair queue's fairness key (a team): the benchmark's tenants.
+      ...(options.queueKey ? { queue: { key: options.queueKey } } : {}),
+    },
   };
 }

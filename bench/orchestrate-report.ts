@@ -5,6 +5,29 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const f3 = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '-');
 const q = (x: { p50: number; p95: number; max: number }, f = f2) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.max)}`;
+const pct = (n: number) => (Number.isFinite(n) ? `${(100 * n).toFixed(1)} %` : '-');
+
+/** Per-tenant rows of the fair queue: each tenant's wait and its share of the slots against its weight. */
+function tenantRows(rows: OrchestrateFigures[]): [string, (r: OrchestrateFigures) => string][] {
+  const names = [...new Set(rows.flatMap((r) => r.queueFigures?.tenants.map((t) => t.tenant) ?? []))];
+  const of = (r: OrchestrateFigures, name: string) => r.queueFigures?.tenants.find((t) => t.tenant === name);
+  return names.flatMap((name): [string, (r: OrchestrateFigures) => string][] => [
+    [
+      `${name}: wait for a slot, s (p50 / p95 / max)`,
+      (r) => {
+        const t = of(r, name);
+        return t ? `${q(t.waitS, f1)} (${t.runs} runs)` : '-';
+      },
+    ],
+    [
+      `${name}: share of slots while all wait (weight's share)`,
+      (r) => {
+        const t = of(r, name);
+        return t ? `${pct(t.share)} (${pct(t.weightShare)}, weight ${t.weight})` : '-';
+      },
+    ],
+  ]);
+}
 
 export function table(rows: OrchestrateFigures[]): string {
   const procNames = [...new Set(rows.flatMap((r) => r.processes.map((p) => p.name)))];
@@ -15,6 +38,14 @@ export function table(rows: OrchestrateFigures[]): string {
     ['time scale', (r) => `${r.timeScale}x`],
     ['job lengths, simulated h', (r) => `${r.jobHoursRange.min}-${r.jobHoursRange.max}`],
     ['starts per second', (r) => (r.startRate ? String(r.startRate) : 'unpaced (bursts as fast as taken)')],
+    ['job events', (r) => (r.events ? 'on (SQS)' : 'off (polling alone)')],
+    [
+      'job quota (Q)',
+      (r) =>
+        r.quota === undefined
+          ? 'none'
+          : `${r.quota}, ${r.queue === 'fair' ? 'fair queue' : 'runs on their own timers'}`,
+    ],
     ['runs completed', (r) => String(r.completed)],
     [
       'runs failed',
@@ -31,6 +62,14 @@ export function table(rows: OrchestrateFigures[]): string {
     ['runs unfinished', (r) => String(r.unfinished)],
     ['jobs created (must equal N)', (r) => `${r.jobsCreated} (${r.distinctJobArns} distinct in results)`],
     ['jobs in progress at once, peak', (r) => String(r.peakJobsInProgress)],
+    ['create calls per job', (r) => f2(r.createCalls / Math.max(1, r.jobsCreated))],
+    [
+      'slot utilisation (busy slot-time / Q x makespan)',
+      (r) => (r.queueFigures ? pct(r.queueFigures.utilisation) : '-'),
+    ],
+    ['makespan, s (first start to last job end)', (r) => (r.queueFigures ? f1(r.queueFigures.makespanS) : '-')],
+    ['  all tenants waiting for, s', (r) => (r.queueFigures ? f1(r.queueFigures.contendedS) : '-')],
+    ...tenantRows(rows),
     ['start to job created, s (p50 / p95 / max)', (r) => q(r.startToJobCreatedS)],
     ['detection lag, s (p50 / p95 / max)', (r) => q(r.detectionLagS)],
     ['  bound: max poll interval + 5 s', (r) => f1(r.maxPollIntervalS + 5)],
@@ -61,5 +100,8 @@ export function table(rows: OrchestrateFigures[]): string {
 
 export function finalLine(r: OrchestrateFigures): string {
   const workerRss = Math.max(...r.processes.filter((p) => p.name.startsWith('worker')).map((p) => p.peakRssMb));
-  return `orchestrate: ${r.completed}/${r.jobs} completed, ${r.jobsCreated} jobs, worker peak RSS ${workerRss.toFixed(0)} MB, detection lag p95 ${r.detectionLagS.p95.toFixed(2)} s`;
+  const queue = r.queueFigures
+    ? `, utilisation ${pct(r.queueFigures.utilisation)}, ${f2(r.createCalls / Math.max(1, r.jobsCreated))} creates per job`
+    : '';
+  return `orchestrate: ${r.completed}/${r.jobs} completed, ${r.jobsCreated} jobs, worker peak RSS ${workerRss.toFixed(0)} MB, detection lag p95 ${r.detectionLagS.p95.toFixed(2)} s${queue}`;
 }

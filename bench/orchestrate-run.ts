@@ -8,7 +8,7 @@
 // runs' histories (server timestamps), the simulator's request log and /proc.
 import { ListModelCustomizationJobsCommand } from '@aws-sdk/client-bedrock';
 import { Client, Connection } from '@temporalio/client';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,12 +20,14 @@ import {
   type AwsClients,
 } from '../src/aws/clients';
 import { FineTuneClient } from '../src/client';
-import { DEFAULT_POLLING } from '../src/core/backoff';
+import { DEFAULT_POLLING, EVENTS_POLLING } from '../src/core/backoff';
 import type { FineTuneRequest } from '../src/core/request';
 import type { ManagedChild } from '../src/stack/child-process';
 import { freeStackPorts, startLocalStack, startWorkerProcess } from '../src/stack/local-stack';
 import { LOCAL_S3_CREDENTIALS } from '../src/aws/local-credentials';
 import { benchRunRequest } from './bench-run-request';
+import { quantiles, type Quantiles } from './quantiles';
+import { queueFigures, tenantOf, type QueueFigures } from './queue-figures';
 import { ProcessWatcher, type ProcessFigures } from './process-stats';
 import { runFigures, type RunFigures } from './run-history';
 
@@ -52,6 +54,19 @@ export interface OrchestrateOptions {
    */
   startRate?: number;
   keep: boolean;
+  /**
+   * Bedrock's job quota in the simulator, and the fair queue in the worker (FINETUNE_JOB_QUEUE=on, told
+   * the quota as an operator would from Service Quotas). Absent: no quota (every job runs at once).
+   */
+  quota?: number;
+  /** With a quota: runs wait in the fair queue (default), or on their create's own backoff ('timers'). */
+  queue?: 'fair' | 'timers';
+  /** Fairness keys: run i of N belongs to tenant floor(i x T / N), so the tenants arrive one after another. */
+  tenants?: number;
+  /** Each tenant's weight (FINETUNE_JOB_QUEUE_WEIGHTS), in tenant order; 1 for those not given. */
+  weights?: number[];
+  /** Bedrock's job events through the stack's SQS server (default), or polling alone. */
+  events?: boolean;
   /** Ctrl-C: stop waiting, stop everything started, remove the folder. */
   signal?: AbortSignal;
   log: (line: string) => void;
@@ -60,14 +75,22 @@ export interface OrchestrateOptions {
 /**
  * The polling is the defaults divided by S, and a request's polling must keep maximumInterval >= 1 s and
  * initialInterval >= 100 ms (src/core/request.ts): 300 s / 300 = 1 s. Faster also loses fidelity: the
- * poll's own round trip would set the pace (docs/BENCHMARKS.md).
+ * poll's own round trip would set the pace (docs/BENCHMARKS.md). With events, the polling is the safety
+ * net's (5 min to 1 h), so S may reach 3,600.
  */
 export const MAX_TIME_SCALE = 300;
+export const MAX_TIME_SCALE_WITH_EVENTS = 3_600;
 
-export interface Quantiles {
-  p50: number;
-  p95: number;
-  max: number;
+/** The polling a run of the benchmark asks for: the worker's defaults (with or without events) over S. */
+function scaledPolling(events: boolean, S: number) {
+  const base = events ? EVENTS_POLLING : DEFAULT_POLLING;
+  return {
+    // A request's first look may not be sooner than 100 ms (at S = 3,600 the 5 minutes with events are 83 ms).
+    initialInterval: ms(Math.max(100, base.initialMs / S)),
+    maximumInterval: ms(base.maximumMs / S),
+    backoffCoefficient: base.coefficient,
+    jitter: base.jitter,
+  };
 }
 
 export interface OrchestrateFigures {
@@ -87,6 +110,14 @@ export interface OrchestrateFigures {
   /** The most jobs in progress in Bedrock at one time. */
   peakJobsInProgress: number;
   detectionLagS: Quantiles;
+  /** The quota, the queue and the events, as run. */
+  quota?: number;
+  queue?: 'fair' | 'timers';
+  events: boolean;
+  /** CreateModelCustomizationJob requests the simulator served (refused ones included). */
+  createCalls: number;
+  /** With a quota: utilisation and each tenant's wait and share. */
+  queueFigures?: QueueFigures;
   /** The polling's maximum interval in real seconds: the lag a run may see by design. */
   maxPollIntervalS: number;
   jobHours: number;
@@ -123,13 +154,6 @@ export function jobHours(n: number, range: { min: number; max: number } = DEFAUL
     [hours[i], hours[j]] = [hours[j], hours[i]];
   }
   return hours;
-}
-
-export function quantiles(values: number[]): Quantiles {
-  if (values.length === 0) return { p50: NaN, p95: NaN, max: NaN };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
 }
 
 /** Runs `work` over `items`, `limit` at a time. */
@@ -171,9 +195,14 @@ const ms = (n: number) => `${Math.max(1, Math.round(n))}ms`;
 
 export async function measureOrchestration(o: OrchestrateOptions): Promise<OrchestrateFigures> {
   const S = o.timeScale;
-  if (!(S > 0 && S <= MAX_TIME_SCALE)) {
-    throw new RangeError(`the time scale must be above 0 and at most ${MAX_TIME_SCALE} (got ${S})`);
+  const events = o.events ?? true;
+  const maxScale = events ? MAX_TIME_SCALE_WITH_EVENTS : MAX_TIME_SCALE;
+  if (!(S > 0 && S <= maxScale)) {
+    throw new RangeError(`the time scale must be above 0 and at most ${maxScale} (got ${S})`);
   }
+  const tenants = o.tenants ?? 1;
+  const weights = Object.fromEntries((o.weights ?? []).map((w, t) => [`tenant-${t}`, w]));
+  const fairQueue = o.quota !== undefined && (o.queue ?? 'fair') === 'fair';
   const tag = `${Date.now().toString(36)}`;
   const queue = `bench-orchestrate-${tag}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-orchestrate-'));
@@ -189,8 +218,9 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     sqlitePragmas: o.sqlitePragmas,
     externalTemporalAddress: o.temporalAddress,
     simulatorTimeScale: S,
-    // The quota must not limit the run: every job runs at once.
-    simulatorArgs: ['--max-concurrent-jobs', String(Math.max(10, o.jobs))],
+    // Without a quota every job runs at once.
+    simulatorArgs: ['--max-concurrent-jobs', String(o.quota ?? Math.max(10, o.jobs))],
+    events,
     taskQueue: queue,
     log: o.log,
   });
@@ -217,7 +247,19 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     for (let i = 0; i < o.workers; i++) {
       const worker = await startWorkerProcess({
         name: `worker ${i + 1}`,
-        env: { ...stack.env, TASK_QUEUE: queue },
+        env: {
+          ...stack.env,
+          TASK_QUEUE: queue,
+          ...(fairQueue
+            ? {
+                FINETUNE_JOB_QUEUE: 'on',
+                FINETUNE_JOB_QUEUE_QUOTA: String(o.quota),
+                FINETUNE_JOB_QUEUE_WEIGHTS: Object.entries(weights)
+                  .map(([k, w]) => `${k}=${w}`)
+                  .join(','),
+              }
+            : {}),
+        },
         logFile: join(dataDir, 'logs', `worker-${i + 1}.log`),
       });
       workers.push(worker);
@@ -226,18 +268,18 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
 
     const range = o.jobHours ?? DEFAULT_JOB_HOURS;
     const hours = jobHours(o.jobs, range);
-    const polling = {
-      initialInterval: ms(DEFAULT_POLLING.initialMs / S),
-      maximumInterval: ms(DEFAULT_POLLING.maximumMs / S),
-      backoffCoefficient: DEFAULT_POLLING.coefficient,
-      jitter: DEFAULT_POLLING.jitter,
-    };
+    const polling = scaledPolling(events, S);
     o.log(
-      `[orchestrate] ${o.jobs} runs of ${range.min}-${range.max} h jobs, ${o.workers} worker(s), time scale ${S}x, polling ${polling.initialInterval}..${polling.maximumInterval}; uploading ${o.jobs} datasets`,
+      `[orchestrate] ${o.jobs} runs of ${range.min}-${range.max} h jobs, ${o.workers} worker(s), time scale ${S}x, polling ${polling.initialInterval}..${polling.maximumInterval}, events ${events ? 'on' : 'off'}, ${o.quota === undefined ? 'no quota' : `quota ${o.quota} (${fairQueue ? 'fair queue' : 'timers'}), ${tenants} tenant(s)`}; uploading ${o.jobs} datasets`,
     );
     const requests: FineTuneRequest[] = [];
     await eachLimited(hours, 32, async (h, i) => {
-      requests[i] = await benchRunRequest(aws.s3, `orchestrate-${tag}-${i}`, { hours: h, timeScale: S, polling });
+      requests[i] = await benchRunRequest(aws.s3, `orchestrate-${tag}-${i}`, {
+        hours: h,
+        timeScale: S,
+        polling,
+        queueKey: fairQueue ? tenantOf(i, o.jobs, tenants) : undefined,
+      });
     });
 
     watcher.markStart();
@@ -254,9 +296,13 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const startSeconds = (Date.now() - started) / 1000;
     o.log(`[orchestrate] ${o.jobs} runs started in ${startSeconds.toFixed(1)} s`);
 
-    // Wait through visibility. A run lasts at most its job plus its set-up; give the last started twice that.
-    const giveUpAt = Date.now() + 2 * ((range.max * 3600 * 1000) / S) + 10 * 60_000;
-    const running = `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'`;
+    // Wait through visibility. A run lasts at most its job plus its set-up; give the last started twice
+    // that, and with a quota the queue's length too (all the job time over Q).
+    const realMs = (h: number) => (h * 3600 * 1000) / S;
+    const queuedMs = o.quota === undefined ? 0 : hours.reduce((sum, h) => sum + realMs(h), 0) / o.quota;
+    const giveUpAt = Date.now() + 2 * (realMs(range.max) + queuedMs) + 10 * 60_000;
+    // The runs only: the fair queue's keeper (jobSlots) stays open, idle, on the same task queue.
+    const running = `TaskQueue = '${queue}' AND WorkflowType = 'fineTune' AND ExecutionStatus = 'Running'`;
     let lastReport = 0;
     for (;;) {
       o.signal?.throwIfAborted();
@@ -278,10 +324,15 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     o.log(`[orchestrate] all closed after ${wallSeconds.toFixed(0)} s; reading ${o.jobs} histories`);
     const figures: RunFigures[] = [];
     const ids = requests.map((_, i) => `orchestrate-${tag}-${i}`);
-    await eachLimited(ids, 16, async (id) => {
-      figures.push(runFigures(id, await client.workflow.getHandle(id).fetchHistory()));
+    await eachLimited(ids, 16, async (id, i) => {
+      figures[i] = runFigures(id, await client.workflow.getHandle(id).fetchHistory());
     });
     const jobsCreated = await countJobs(aws);
+    // With --keep, each run's figures beside the logs, for a closer look than the table's.
+    if (o.keep) {
+      const perRun = figures.map((f, i) => ({ ...f, tenant: tenantOf(i, o.jobs, tenants) }));
+      writeFileSync(join(dataDir, 'runs.json'), JSON.stringify(perRun, null, 1));
+    }
 
     const outcomes: Record<string, number> = {};
     for (const f of figures) outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1;
@@ -289,13 +340,29 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const unfinished = outcomes.Running ?? 0;
     const defined = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
     const jobHoursTotal = defined(figures.map((f) => f.jobMs)).reduce((a, b) => a + b, 0) * (S / 3_600_000);
-    const events = figures.map((f) => f.events);
+    const lengths = figures.map((f) => f.events);
     await stopAll();
     const calls = callsByOperation(simulatorLog);
     return {
       jobs: o.jobs,
       workers: o.workers,
       timeScale: S,
+      quota: o.quota,
+      queue: o.quota === undefined ? undefined : fairQueue ? 'fair' : 'timers',
+      events,
+      createCalls: calls.get('CreateModelCustomizationJob') ?? 0,
+      queueFigures:
+        o.quota === undefined
+          ? undefined
+          : queueFigures(
+              figures.map((f, i) => ({
+                tenant: tenantOf(i, o.jobs, tenants),
+                startedAt: f.startedAt ?? started,
+                job: f.jobSpan,
+              })),
+              o.quota,
+              weights,
+            ),
       jobHoursRange: range,
       startRate: o.startRate,
       server: o.temporalAddress
@@ -310,14 +377,14 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       peakJobsInProgress: peakOverlap(defined(figures.map((f) => f.jobSpan))),
       startToJobCreatedS: quantiles(defined(figures.map((f) => f.startToJobCreatedMs)).map((x) => x / 1000)),
       detectionLagS: quantiles(defined(figures.map((f) => f.detectionLagMs)).map((x) => x / 1000)),
-      maxPollIntervalS: DEFAULT_POLLING.maximumMs / S / 1000,
+      maxPollIntervalS: (events ? EVENTS_POLLING : DEFAULT_POLLING).maximumMs / S / 1000,
       jobHours: jobHoursTotal,
       getCalls: calls.get('GetModelCustomizationJob') ?? 0,
       bedrockCalls: [...calls.values()].reduce((a, b) => a + b, 0),
       historyEvents: {
-        mean: events.reduce((a, b) => a + b, 0) / Math.max(1, events.length),
-        max: Math.max(0, ...events),
-        total: events.reduce((a, b) => a + b, 0),
+        mean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
+        max: Math.max(0, ...lengths),
+        total: lengths.reduce((a, b) => a + b, 0),
       },
       processes,
       workerCpuSeconds: processes.filter((p) => p.name.startsWith('worker')).reduce((a, p) => a + p.cpuSeconds, 0),

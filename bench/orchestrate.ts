@@ -8,13 +8,23 @@
 //   npm run bench:orchestrate -- --jobs 1000 --workers 2
 //   npm run bench:orchestrate -- --jobs 1000 --temporal-server postgres     (bench/temporal-cluster.ts)
 //   npm run bench:orchestrate -- --jobs 1000 --temporal my-cluster:7233     (a cluster of your own)
+//   npm run bench:orchestrate -- --jobs 2000 --quota 10 --tenants 3 --weights 2,1,1 --events on \
+//     --time-scale 3600 --hours 4-8                       (the fair queue for Bedrock's job quota)
+//   npm run bench:orchestrate -- --jobs 200 --quota 10 --queue timers --events off --time-scale 300 \
+//     --hours 0.3-0.6                               (the same quota, runs waiting on their own timers)
 //
 // Worker settings come from the environment as for `finetune worker` (FINETUNE_MAX_CACHED_WORKFLOWS, ...).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cpus, totalmem } from 'node:os';
 import { loadWorkerSettings } from '../src/config';
 import { finalLine, table } from './orchestrate-report';
-import { DEFAULT_JOB_HOURS, MAX_TIME_SCALE, measureOrchestration, type OrchestrateFigures } from './orchestrate-run';
+import {
+  DEFAULT_JOB_HOURS,
+  MAX_TIME_SCALE,
+  MAX_TIME_SCALE_WITH_EVENTS,
+  measureOrchestration,
+  type OrchestrateFigures,
+} from './orchestrate-run';
 import { startTemporalCluster, type TemporalCluster } from './temporal-cluster';
 
 /** A commander parser for a positive number (an integer when `integer`). */
@@ -41,13 +51,15 @@ export function defaultTimeScale(jobs: number): number {
 
 const timeScale = (raw: string) => {
   const n = positive(false)(raw);
-  if (n > MAX_TIME_SCALE) {
+  if (n > MAX_TIME_SCALE_WITH_EVENTS) {
     throw new InvalidArgumentError(
-      `at most ${MAX_TIME_SCALE}: the polling (defaults / S) must keep a maximum interval of at least 1 s`,
+      `at most ${MAX_TIME_SCALE_WITH_EVENTS} with events, ${MAX_TIME_SCALE} without: the polling (defaults / S) must keep a maximum interval of at least 1 s`,
     );
   }
   return n;
 };
+
+const weightList = (raw: string) => raw.split(',').map((x) => positive(false)(x.trim()));
 
 const hourRange = (raw: string) => {
   const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(raw.trim());
@@ -80,6 +92,28 @@ async function main(): Promise<void> {
     .option('--burst <b>', 'starts sent at once', positive(true), 100)
     .option('--start-rate <r>', 'runs started per second on average (default: as fast as taken)', positive(false))
     .option('--keep', 'keep the stack data folder (logs) after the run', false)
+    .option(
+      '--quota <q>',
+      "Bedrock's concurrent-job quota in the simulator, and the worker's fair queue for it",
+      positive(true),
+    )
+    .addOption(
+      new Option('--queue <how>', 'with --quota: runs wait in the fair queue, or on their own create timers')
+        .choices(['fair', 'timers'])
+        .default('fair'),
+    )
+    .option(
+      '--tenants <t>',
+      'fairness keys; the runs are split into T blocks, one per tenant, in start order',
+      positive(true),
+      1,
+    )
+    .option('--weights <w,...>', "each tenant's weight in the fair queue (1 for those not given)", weightList)
+    .addOption(
+      new Option('--events <on|off>', "Bedrock's job events through SQS, or polling alone")
+        .choices(['on', 'off'])
+        .default('on'),
+    )
     .parse();
   const flags = program.opts<{
     jobs: number[];
@@ -93,7 +127,20 @@ async function main(): Promise<void> {
     burst: number;
     startRate?: number;
     keep: boolean;
+    quota?: number;
+    queue: 'fair' | 'timers';
+    tenants: number;
+    weights?: number[];
+    events: 'on' | 'off';
   }>();
+  if (flags.events === 'off' && flags.timeScale !== undefined && flags.timeScale > MAX_TIME_SCALE) {
+    program.error(
+      `error: --time-scale is at most ${MAX_TIME_SCALE} with --events off (the polling's cap over S must stay at least 1 s)`,
+    );
+  }
+  if (flags.quota === undefined && (flags.tenants > 1 || flags.weights)) {
+    program.error('error: --tenants and --weights need --quota (tenants share the quota through the fair queue)');
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const settings = loadWorkerSettings();
   console.log(
@@ -125,6 +172,11 @@ async function main(): Promise<void> {
           burst: flags.burst,
           startRate: flags.startRate,
           keep: flags.keep,
+          quota: flags.quota,
+          queue: flags.queue,
+          tenants: flags.tenants,
+          weights: flags.weights,
+          events: flags.events === 'on',
           signal: interrupted.signal,
           log,
         }),

@@ -16,6 +16,8 @@ export interface RunFigures {
   /** 'Completed', or the failure's type (or the close event's kind). */
   outcome: string;
   jobArn?: string;
+  /** When the run started (epoch ms, the server's clock). */
+  startedAt?: number;
   startToJobCreatedMs?: number;
   /** From the job's endTime in Bedrock to the poll that returned it being recorded. */
   detectionLagMs?: number;
@@ -74,6 +76,7 @@ export function runFigures(workflowId: string, history: History): RunFigures {
     workflowId,
     outcome,
     jobArn: result?.jobArn,
+    startedAt: started,
     startToJobCreatedMs: started !== undefined && jobCreatedAt !== undefined ? jobCreatedAt - started : undefined,
     detectionLagMs: endMs !== undefined && lastPoll ? lastPoll.at - endMs : undefined,
     jobMs: endMs !== undefined && jobCreatedAt !== undefined ? endMs - jobCreatedAt : undefined,

@@ -78,15 +78,29 @@ export interface SlotsState {
   nextSeq: number;
   lastRefusalAt?: number;
   lastProbeAt?: number;
+  /**
+   * When the keeper started trusting its estimate (its first start): the quiet time before a probe counts
+   * from here too, so a configured quota is not exceeded at once. Absent in keepers from before patch
+   * `keeper-grants-in-its-loop`, whose first look probed straight away.
+   */
+  quietSince?: number;
+  /**
+   * Grants so far per key (carried across continue-as-new): between keys holding equally few slots for
+   * their weights, the one granted fewer for its weight goes first, so a weight of 2 against 1 and 1 on
+   * 10 slots holds 5, not 4 (arrival order alone let the others win every such tie). Absent in keepers
+   * from before patch `keeper-grants-in-its-loop`.
+   */
+  grantsByKey?: Record<string, number>;
   lastListAt?: number;
   /** Counters for operators and tests. */
   granted: number;
   refusals: number;
 }
 
-export function initialSlots(settings: JobSlotSettings): SlotsState {
+export function initialSlots(settings: JobSlotSettings, quietSince?: number): SlotsState {
   return {
     settings,
+    ...(quietSince === undefined ? {} : { quietSince }),
     quota: Math.max(1, settings.initialQuota),
     quotaSource: 'configured',
     external: 0,
@@ -111,22 +125,32 @@ export function freeSlots(state: SlotsState): number {
   return state.quota - Object.keys(state.holders).length - state.external;
 }
 
-/** Which key goes next: highest priority at its head, then fewest held for its weight, then oldest head. */
-function pickNext(heads: Waiter[], held: Record<string, number>, state: SlotsState): Waiter | undefined {
+/**
+ * Which key goes next: highest priority at its head, then fewest held for its weight, then (when the
+ * keeper counts them) fewest granted so far for its weight, then oldest head.
+ */
+function pickNext(
+  heads: Waiter[],
+  held: Record<string, number>,
+  grants: Record<string, number> | undefined,
+  state: SlotsState,
+): Waiter | undefined {
   let best: Waiter | undefined;
-  let bestShare = 0;
+  let bestRank: number[] = [];
   for (const w of heads) {
-    const share = (held[w.key] ?? 0) / weightOf(state, w.key);
-    if (
-      !best ||
-      w.priority > best.priority ||
-      (w.priority === best.priority && (share < bestShare || (share === bestShare && w.seq < best.seq)))
-    ) {
+    const weight = weightOf(state, w.key);
+    const rank = [-w.priority, (held[w.key] ?? 0) / weight, grants ? (grants[w.key] ?? 0) / weight : 0, w.seq];
+    if (!best || lexicallyBefore(rank, bestRank)) {
       best = w;
-      bestShare = share;
+      bestRank = rank;
     }
   }
   return best;
+}
+
+function lexicallyBefore(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
 }
 
 /** Each key's waiters in its own order: priority first, then arrival. */
@@ -145,14 +169,16 @@ function queuesByKey(waiting: Waiter[]): Map<string, Waiter[]> {
 export function grantOrder(state: SlotsState): Waiter[] {
   const byKey = queuesByKey(state.waiting);
   const held = heldBy(state);
+  const grants = state.grantsByKey ? { ...state.grantsByKey } : undefined;
   const order: Waiter[] = [];
   for (;;) {
     const heads = [...byKey.values()].filter((q) => q.length > 0).map((q) => q[0]);
-    const next = pickNext(heads, held, state);
+    const next = pickNext(heads, held, grants, state);
     if (!next) return order;
     order.push(next);
     byKey.get(next.key)!.shift();
     held[next.key] = (held[next.key] ?? 0) + 1;
+    if (grants) grants[next.key] = (grants[next.key] ?? 0) + 1;
   }
 }
 
@@ -161,8 +187,18 @@ export function places(state: SlotsState): Map<string, number> {
   return new Map(grantOrder(state).map((w, i) => [w.holder, i]));
 }
 
-/** A run asks for a slot. Asking again (a retried activity) answers from what is already known. */
-export function join(state: SlotsState, request: SlotRequest, now: number): SlotAnswer {
+/**
+ * A run asks for a slot. Asking again (a retried activity) answers from what is already known. The
+ * answer may grant the asker itself when it is next in order and a slot is free; the keeper's loop
+ * grants everyone else, because only it tells them ('all-free', which granted the others here without
+ * telling them, is kept for keepers from before patch `keeper-grants-in-its-loop`).
+ */
+export function join(
+  state: SlotsState,
+  request: SlotRequest,
+  now: number,
+  grants: 'asker-only' | 'all-free' = 'asker-only',
+): SlotAnswer {
   if (request.settings) state.settings = request.settings;
   if (state.holders[request.holder]) return { granted: true, ahead: 0 };
   if (!state.waiting.some((w) => w.holder === request.holder)) {
@@ -174,7 +210,7 @@ export function join(state: SlotsState, request: SlotRequest, now: number): Slot
       since: now,
     });
   }
-  const granted = grantFree(state, now);
+  const granted = grants === 'all-free' ? grantFree(state, now) : grantFree(state, now, 1, request.holder);
   if (granted.includes(request.holder)) return { granted: true, ahead: 0 };
   const ahead = places(state).get(request.holder) ?? 0;
   const me = state.waiting.find((w) => w.holder === request.holder);
@@ -182,16 +218,20 @@ export function join(state: SlotsState, request: SlotRequest, now: number): Slot
   return { granted: false, ahead };
 }
 
-/** Hands the free slots to the waiting runs in order; returns who got one (the keeper tells them). */
-export function grantFree(state: SlotsState, now: number): string[] {
+/**
+ * Hands the free slots to the waiting runs in order, at most `limit` of them, and only while the next in
+ * order is `only` when that is given; returns who got one (the keeper tells them).
+ */
+export function grantFree(state: SlotsState, now: number, limit = Infinity, only?: string): string[] {
   const out: string[] = [];
-  let free = freeSlots(state);
+  let free = Math.min(limit, freeSlots(state));
   if (free <= 0 || state.waiting.length === 0) return out;
   for (const w of grantOrder(state)) {
-    if (free <= 0) break;
+    if (free <= 0 || (only !== undefined && w.holder !== only)) break;
     state.waiting = state.waiting.filter((x) => x !== w);
     state.holders[w.holder] = { key: w.key, since: now };
     state.granted += 1;
+    if (state.grantsByKey) state.grantsByKey[w.key] = (state.grantsByKey[w.key] ?? 0) + 1;
     out.push(w.holder);
     free -= 1;
   }
@@ -246,7 +286,11 @@ export function listed(state: SlotsState, inProgress: number, now: number): void
 /** Runs wait, every slot is taken, and nothing was refused for a while: try one more (a raised quota). */
 export function probe(state: SlotsState, now: number): boolean {
   if (state.waiting.length === 0 || freeSlots(state) > 0) return false;
-  const quiet = Math.max(state.lastRefusalAt ?? -Infinity, state.lastProbeAt ?? -Infinity);
+  const quiet = Math.max(
+    state.lastRefusalAt ?? -Infinity,
+    state.lastProbeAt ?? -Infinity,
+    state.quietSince ?? -Infinity,
+  );
   const since = Number.isFinite(quiet) ? now - quiet : Infinity;
   if (since < state.settings.probeAfterMs) return false;
   state.quota += 1;

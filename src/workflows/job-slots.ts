@@ -41,6 +41,7 @@ import {
   slotRefusedSignal,
   type JobSlotsView,
 } from '../core/job-slots-contract';
+import { takes } from './patches';
 
 export interface JobSlotsInput {
   settings: JobSlotSettings;
@@ -82,13 +83,21 @@ function viewOf(state: SlotsState): JobSlotsView {
 
 export async function jobSlots(input: JobSlotsInput): Promise<void> {
   const state = input.carried ?? initialSlots(input.settings);
+  // Keepers from before the patch granted other runs inside an ask's Update without telling them (their
+  // slots stayed taken), probed one slot beyond the quota at their first look, and broke ties between
+  // keys by arrival alone.
+  const grantsInLoop = takes('keeperGrantsInItsLoop');
+  if (grantsInLoop) {
+    state.quietSince ??= Date.now();
+    state.grantsByKey ??= {};
+  }
   const keeperId = workflowInfo().workflowId;
   let changed = true;
   let listSoon = false;
 
   setHandler(requestSlotUpdate, (request) => {
     changed = true;
-    return join(state, request, Date.now());
+    return join(state, request, Date.now(), grantsInLoop ? 'asker-only' : 'all-free');
   });
   setHandler(releaseSlotSignal, ({ holder }) => {
     if (release(state, holder)) changed = true;

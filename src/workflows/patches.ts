@@ -1,4 +1,4 @@
-// Every patch the fineTune workflow checks with `patched()`: what it guards, which committed histories
+// Every patch the workflows (fineTune, and the jobSlots keeper) check with `patched()`: what it guards, which committed histories
 // replay each of its branches (test/workflows/histories/), and when it may be deprecated. A workflow
 // change that would give a run in flight other commands than it recorded takes a patch here (and a
 // history of each branch); test/workflows/patches.unit.test.ts holds the register to what the code and
@@ -102,6 +102,21 @@ export const PATCHES = {
     oldBranch: ['v6-clean-up-completed', 'v6-clean-up-stop-during-create'],
     newBranch: ['v8-fair-queue-completed', 'v8-fair-queue-cancel-while-queued', 'v8-queue-off-completed'],
     retire: 'deprecatePatch once no run started before v8 can be open (as above); then delete the old branch',
+  },
+  keeperGrantsInItsLoop: {
+    id: 'keeper-grants-in-its-loop',
+    since: 'v9',
+    guards:
+      "the jobSlots keeper grants other runs only in its loop, which signals them (an ask's Update granted " +
+      'every free slot and told only the asker: the others held slots they never heard of), counts the ' +
+      'quiet time before its first probe from its start (it granted one slot beyond the quota at its first look), ' +
+      'and breaks ties between keys by their grants so far for their weights (arrival alone kept a weight-2 key at 4 of 10 slots)',
+    // Recorded afterwards from the v8 code (the job-queue test at the commit before the patch).
+    oldBranch: ['v8-fair-queue-keeper'],
+    newBranch: ['v9-fair-queue-keeper'],
+    retire:
+      'deprecatePatch once no keeper started before v9 is open (keepers run as long as runs use the queue: ' +
+      'after a v9 worker has run, terminate or let continue-as-new carry the state, which keeps quietSince); then delete the old branch',
   },
 } as const satisfies Record<string, Patch>;
 

@@ -45,6 +45,45 @@ test(`bench:orchestrate at N = ${N}: every run completes, exactly one job each, 
   );
 });
 
+test('bench:orchestrate with a quota: the fair queue gives two tenants their slots, one create per job', async () => {
+  const n = 12;
+  const quota = 3;
+  const figures = await measureOrchestration({
+    jobs: n,
+    workers: 1,
+    // Events on, so S may reach 3,600: jobs of 2-3 simulated hours last 2-3 s.
+    timeScale: 3600,
+    jobHours: { min: 2, max: 3 },
+    temporalDb: 'file',
+    sqlitePragmas: [],
+    burst: n,
+    keep: false,
+    quota,
+    tenants: 2,
+    weights: [2, 1],
+    events: true,
+    log: () => undefined,
+  });
+  expect(figures.outcomes).toEqual({ Completed: n });
+  expect(figures.jobsCreated).toBe(n);
+  // The queue holds every run until a slot is free: Bedrock never refuses a create.
+  expect(figures.createCalls).toBe(n);
+  expect(figures.peakJobsInProgress).toBeLessThanOrEqual(quota);
+  const q = figures.queueFigures!;
+  expect(q.utilisation).toBeGreaterThan(0);
+  expect(q.utilisation).toBeLessThanOrEqual(1);
+  expect(q.tenants.map((t) => [t.tenant, t.runs, t.weight])).toEqual([
+    ['tenant-0', 6, 2],
+    ['tenant-1', 6, 1],
+  ]);
+  const text = table([figures]);
+  expect(text).toContain('| create calls per job | 1.00 |');
+  expect(text).toMatch(
+    /\| tenant-1: share of slots while all wait \(weight's share\) \| [\d.]+ % \(33\.3 %, weight 1\) \|/,
+  );
+  expect(finalLine(figures)).toMatch(/, utilisation [\d.]+ %, 1\.00 creates per job$/);
+});
+
 test('the jobs in progress at once: spans that touch end before the next begins', () => {
   expect(peakOverlap([])).toBe(0);
   expect(

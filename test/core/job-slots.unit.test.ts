@@ -125,6 +125,46 @@ it('probes one slot more after a quiet while, only with runs waiting and no slot
   expect(probe(s, 1300)).toBe(false); // a slot is free now
 });
 
+it('an ask grants only the asker, and only when it is next in order: the keeper grants (and tells) the rest', () => {
+  const s = initialSlots(settings({ initialQuota: 2 }));
+  join(s, ask('a'), 0);
+  join(s, ask('b'), 0);
+  expect(join(s, ask('c'), 0)).toEqual({ granted: false, ahead: 0 });
+  release(s, 'a'); // a slot frees; the keeper's loop has not run yet
+  // d's ask must not hand c the slot silently (c would never hear of it): c is next, so d waits behind it.
+  expect(join(s, ask('d'), 1)).toEqual({ granted: false, ahead: 1 });
+  expect(Object.keys(s.holders)).toEqual(['b']);
+  expect(grantFree(s, 2)).toEqual(['c']);
+  // Before patch keeper-grants-in-its-loop, the ask granted c in passing.
+  const old = initialSlots(settings({ initialQuota: 2 }));
+  for (const h of ['a', 'b', 'c']) join(old, ask(h), 0, 'all-free');
+  release(old, 'a');
+  join(old, ask('d'), 1, 'all-free');
+  expect(Object.keys(old.holders).sort()).toEqual(['b', 'c']);
+  // A slot frees while d waits: e's ask leaves it to d.
+  release(s, 'b');
+  expect(join(s, ask('e'), 3)).toEqual({ granted: false, ahead: 1 });
+  expect(grantFree(s, 3)).toEqual(['d']);
+  // A free slot with nobody ahead: the asker has it at once.
+  release(s, 'c');
+  expect(grantFree(s, 4)).toEqual(['e']);
+  release(s, 'd');
+  expect(join(s, ask('f'), 5)).toEqual({ granted: true, ahead: 0 });
+});
+
+it('a new keeper trusts its configured quota for a quiet while before its first probe', () => {
+  const s = initialSlots(settings({ initialQuota: 1, probeAfterMs: 1000 }), 0);
+  join(s, ask('a'), 0);
+  join(s, ask('b'), 0);
+  expect(probe(s, 10)).toBe(false); // the first look, right after the start: no slot beyond the quota
+  expect(probe(s, 1000)).toBe(true);
+  // A keeper from before the quiet start (no quietSince) probed at its first look.
+  const old = initialSlots(settings({ initialQuota: 1, probeAfterMs: 1000 }));
+  join(old, ask('a'), 0);
+  join(old, ask('b'), 0);
+  expect(probe(old, 10)).toBe(true);
+});
+
 it('tells a place exactly near the head, and far back only when it changed by a fifth', () => {
   expect(worthTelling(undefined, 500)).toBe(true);
   expect(worthTelling(500, 500)).toBe(false);
@@ -132,4 +172,49 @@ it('tells a place exactly near the head, and far back only when it changed by a 
   expect(worthTelling(500, 399)).toBe(true);
   expect(worthTelling(11, 10)).toBe(true);
   expect(worthTelling(3, 2)).toBe(true);
+});
+
+/**
+ * The keeper's rules over a whole queue, without time: 600 runs of three keys asking in a shuffled order,
+ * jobs of 4-8 units, a quota of 10. Returns each key's share of the slot-time while all three still wait.
+ */
+function sharesOverAQueue(s: ReturnType<typeof initialSlots>): Record<string, number> {
+  let seed = 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  let now = 0;
+  const running: { holder: string; key: string; from: number; end: number }[] = [];
+  const done: typeof running = [];
+  const start = (holder: string) =>
+    running.push({ holder, key: s.holders[holder].key, from: now, end: now + 4 + 4 * random() });
+  const order = Array.from({ length: 600 }, (_, i) => i).sort(() => random() - 0.5);
+  for (const i of order) if (join(s, ask(`r${i}`, `k${Math.floor(i / 200)}`), 0).granted) start(`r${i}`);
+  grantFree(s, 0).forEach(start);
+  while (running.length > 0) {
+    running.sort((a, b) => a.end - b.end);
+    const job = running.shift()!;
+    now = job.end;
+    done.push(job);
+    release(s, job.holder);
+    grantFree(s, now).forEach(start);
+  }
+  const until = Math.min(
+    ...['k0', 'k1', 'k2'].map((k) => Math.max(...done.filter((j) => j.key === k).map((j) => j.from))),
+  );
+  const busy: Record<string, number> = {};
+  for (const j of done) busy[j.key] = (busy[j.key] ?? 0) + Math.max(0, Math.min(j.end, until) - j.from);
+  const total = Object.values(busy).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, v / total]));
+}
+
+it('weights 2:1:1 on 10 slots: each key holds its weight’s share within 10 %, ties going to the key granted least', () => {
+  const s = initialSlots(settings({ initialQuota: 10, weights: { k0: 2 } }));
+  s.grantsByKey = {};
+  const shares = sharesOverAQueue(s);
+  expect(Math.abs(shares.k0 / 0.5 - 1)).toBeLessThan(0.1);
+  expect(Math.abs(shares.k1 / 0.25 - 1)).toBeLessThan(0.1);
+  expect(Math.abs(shares.k2 / 0.25 - 1)).toBeLessThan(0.1);
+  // Keepers from before patch keeper-grants-in-its-loop broke those ties by arrival: the weight-2 key
+  // sat at 4 of 10 slots most of the time.
+  const old = sharesOverAQueue(initialSlots(settings({ initialQuota: 10, weights: { k0: 2 } })));
+  expect(old.k0).toBeLessThan(0.45);
 });

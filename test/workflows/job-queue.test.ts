@@ -157,6 +157,12 @@ it('the keeper continues-as-new with its queue intact', async () => {
   const executions = [];
   for await (const e of ctx.client.workflow.list({ query: `WorkflowId = '${keeperId()}'` })) executions.push(e);
   expect(executions.length).toBeGreaterThanOrEqual(2);
+  // The keeper's first run, closed by its continue-as-new: a whole history of the keeper's code to replay.
+  const first = executions
+    .filter((e) => e.status.name === 'CONTINUED_AS_NEW')
+    .sort((x, y) => +x.startTime - +y.startTime)[0];
+  expect(first).toBeDefined();
+  await recordHistory(ctx.client.workflow.getHandle(keeperId(), first.runId), 'fair-queue-keeper');
   // A run queued after it still gets its slot from the continued keeper.
   const run = await startAsking(uniqueName('qafter'), 'team-c');
   expect((await run.result()).status).toBe('Completed');

@@ -1,0 +1,72 @@
+// bench:orchestrate's fair-queue arithmetic: utilisation over Q x makespan, and each tenant's share of
+// the slots only while every tenant still had runs waiting.
+import { queueFigures, tenantOf } from '../../bench/queue-figures';
+
+test('tenants take contiguous blocks of the runs, in start order', () => {
+  expect(Array.from({ length: 6 }, (_, i) => tenantOf(i, 6, 3))).toEqual([
+    'tenant-0',
+    'tenant-0',
+    'tenant-1',
+    'tenant-1',
+    'tenant-2',
+    'tenant-2',
+  ]);
+  expect(tenantOf(4, 5, 1)).toBe('tenant-0');
+});
+
+test('utilisation is busy slot-time over Q x (first start to last job end)', () => {
+  const f = queueFigures(
+    [
+      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 20_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
+    ],
+    2,
+    {},
+  );
+  expect(f.utilisation).toBeCloseTo(30 / 40);
+  expect(f.makespanS).toBe(20);
+  expect(f.tenants).toEqual([
+    expect.objectContaining({ tenant: 'a', runs: 3, share: 1, weightShare: 1, waitS: { p50: 0, p95: 10, max: 10 } }),
+  ]);
+});
+
+test("a tenant's share counts only until the first tenant's last job began, against its weight", () => {
+  // b's last job begins at 10 s: from then on a may take every slot, which must not count against b.
+  const f = queueFigures(
+    [
+      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
+      { tenant: 'b', startedAt: 0, job: { from: 0, to: 10_000 } },
+      { tenant: 'b', startedAt: 0, job: { from: 10_000, to: 20_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 30_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 20_000, to: 30_000 } },
+    ],
+    3,
+    { a: 2 },
+  );
+  expect(f.contendedS).toBe(10);
+  const [a, b] = f.tenants;
+  expect(a).toMatchObject({ tenant: 'a', weight: 2, runs: 4 });
+  expect(a.share).toBeCloseTo(2 / 3);
+  expect(a.weightShare).toBeCloseTo(2 / 3);
+  expect(b.share).toBeCloseTo(1 / 3);
+  expect(b.weightShare).toBeCloseTo(1 / 3);
+});
+
+test("the shares start counting when the last tenant's first run arrived", () => {
+  // Until b arrives at 10 s, a alone holds the slots: that time is no one's unfair share.
+  const f = queueFigures(
+    [
+      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 40_000 } },
+      { tenant: 'b', startedAt: 10_000, job: { from: 10_000, to: 40_000 } },
+      { tenant: 'b', startedAt: 10_000, job: { from: 40_000, to: 50_000 } },
+      { tenant: 'a', startedAt: 0, job: { from: 40_000, to: 50_000 } },
+    ],
+    2,
+    {},
+  );
+  expect(f.contendedS).toBe(30);
+  expect(f.tenants.map((t) => t.share)).toEqual([0.5, 0.5]);
+});
