@@ -202,6 +202,7 @@ export function join(
   if (request.settings) state.settings = request.settings;
   if (state.holders[request.holder]) return { granted: true, ahead: 0 };
   if (!state.waiting.some((w) => w.holder === request.holder)) {
+    catchUp(state, request.key);
     state.waiting.push({
       holder: request.holder,
       key: request.key,
@@ -216,6 +217,21 @@ export function join(
   const me = state.waiting.find((w) => w.holder === request.holder);
   if (me) me.told = ahead;
   return { granted: false, ahead };
+}
+
+/**
+ * A key that starts waiting again (none of its runs waited) takes the grant count of the least-served
+ * key still waiting, scaled to its weight: the slots it left to others while it had nothing to run are
+ * not owed to it, and a key that ran alone early is not made to lose every tie later (start-time fair
+ * queueing's virtual time).
+ */
+function catchUp(state: SlotsState, key: string): void {
+  const grants = state.grantsByKey;
+  if (!grants || state.waiting.some((w) => w.key === key)) return;
+  const active = new Set(state.waiting.map((w) => w.key));
+  if (active.size === 0) return;
+  const floor = Math.min(...[...active].map((k) => (grants[k] ?? 0) / weightOf(state, k)));
+  grants[key] = Math.max(grants[key] ?? 0, floor * weightOf(state, key));
 }
 
 /**
