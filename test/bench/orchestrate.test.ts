@@ -11,19 +11,19 @@ jest.setTimeout(600_000);
 
 const N = 10;
 
+/** One worker, the dev server's SQLite file as `finetune dev` runs it, nothing kept. */
+const small = { workers: 1, temporalDb: 'file' as const, sqlitePragmas: [] as string[], keep: false };
+
 test(`bench:orchestrate at N = ${N}: every run completes, exactly one job each, one table and the closing line`, async () => {
   const lines: string[] = [];
   const figures = await measureOrchestration({
+    ...small,
     jobs: N,
-    workers: 1,
     // Fast: this checks the benchmark works, not what it measures (jobs of 0.25-0.5 h: 3-6 s real).
     timeScale: 300,
     jobHours: { min: 0.25, max: 0.5 },
-    temporalDb: 'file',
-    sqlitePragmas: [],
     burst: N / 2,
     startRate: N / 2, // the second burst a second after the first
-    keep: false,
     log: (line) => lines.push(line),
   });
   expect(figures.outcomes).toEqual({ Completed: N });
@@ -49,15 +49,12 @@ test('bench:orchestrate with a quota: the fair queue gives two tenants their slo
   const n = 12;
   const quota = 3;
   const figures = await measureOrchestration({
+    ...small,
     jobs: n,
-    workers: 1,
     // Events on, so S may reach 3,600: jobs of 2-3 simulated hours last 2-3 s.
     timeScale: 3600,
     jobHours: { min: 2, max: 3 },
-    temporalDb: 'file',
-    sqlitePragmas: [],
     burst: n,
-    keep: false,
     quota,
     tenants: 2,
     weights: [2, 1],

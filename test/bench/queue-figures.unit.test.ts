@@ -2,6 +2,13 @@
 // the slots only while every tenant still had runs waiting.
 import { queueFigures, tenantOf } from '../../bench/queue-figures';
 
+/** A run of `tenant` that started at `startedAt` s and held a slot from `from` s to `to` s. */
+const run = (tenant: string, from: number, to: number, startedAt = 0) => ({
+  tenant,
+  startedAt: startedAt * 1000,
+  job: { from: from * 1000, to: to * 1000 },
+});
+
 test('tenants take contiguous blocks of the runs, in start order', () => {
   expect(Array.from({ length: 6 }, (_, i) => tenantOf(i, 6, 3))).toEqual([
     'tenant-0',
@@ -15,15 +22,7 @@ test('tenants take contiguous blocks of the runs, in start order', () => {
 });
 
 test('utilisation is busy slot-time over Q x (first start to last job end)', () => {
-  const f = queueFigures(
-    [
-      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 20_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
-    ],
-    2,
-    {},
-  );
+  const f = queueFigures([run('a', 0, 10), run('a', 10, 20), run('a', 0, 10)], 2, {});
   expect(f.utilisation).toBeCloseTo(30 / 40);
   expect(f.makespanS).toBe(20);
   expect(f.tenants).toEqual([
@@ -34,14 +33,7 @@ test('utilisation is busy slot-time over Q x (first start to last job end)', () 
 test("a tenant's share counts only until the first tenant's last job began, against its weight", () => {
   // b's last job begins at 10 s: from then on a may take every slot, which must not count against b.
   const f = queueFigures(
-    [
-      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
-      { tenant: 'b', startedAt: 0, job: { from: 0, to: 10_000 } },
-      { tenant: 'b', startedAt: 0, job: { from: 10_000, to: 20_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 30_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 20_000, to: 30_000 } },
-    ],
+    [run('a', 0, 10), run('a', 0, 10), run('b', 0, 10), run('b', 10, 20), run('a', 10, 30), run('a', 20, 30)],
     3,
     { a: 2 },
   );
@@ -57,13 +49,7 @@ test("a tenant's share counts only until the first tenant's last job began, agai
 test("the shares start counting when the last tenant's first run arrived", () => {
   // Until b arrives at 10 s, a alone holds the slots: that time is no one's unfair share.
   const f = queueFigures(
-    [
-      { tenant: 'a', startedAt: 0, job: { from: 0, to: 10_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 10_000, to: 40_000 } },
-      { tenant: 'b', startedAt: 10_000, job: { from: 10_000, to: 40_000 } },
-      { tenant: 'b', startedAt: 10_000, job: { from: 40_000, to: 50_000 } },
-      { tenant: 'a', startedAt: 0, job: { from: 40_000, to: 50_000 } },
-    ],
+    [run('a', 0, 10), run('a', 10, 40), run('b', 10, 40, 10), run('b', 40, 50, 10), run('a', 40, 50)],
     2,
     {},
   );
