@@ -91,6 +91,12 @@ export interface SlotsState {
    * from before patch `keeper-grants-in-its-loop`.
    */
   grantsByKey?: Record<string, number>;
+  /**
+   * When a waiting run hears of its new place (absent: PLACES_TOLD_BEFORE_V9). Each notice is a signal
+   * and a workflow task of the run, which replays it when the worker's cache has evicted it: with 1,000
+   * runs waiting, the notices were most of the worker's CPU and of the runs' history.
+   */
+  placesTold?: PlacesTold;
   lastListAt?: number;
   /** Counters for operators and tests. */
   granted: number;
@@ -315,12 +321,23 @@ export function probe(state: SlotsState, now: number): boolean {
   return true;
 }
 
-/** Whether a run told `told` should now be told `now`: exact near the head, else on a change of a fifth. */
-export function worthTelling(told: number | undefined, now: number): boolean {
+/** A waiting run is told its place exactly within `exactWithin` of the head, else when it changed by `change` of it. */
+export interface PlacesTold {
+  exactWithin: number;
+  change: number;
+}
+
+/** Keepers from before patch `keeper-grants-in-its-loop`: 31 notices for a run 1,000 back. */
+export const PLACES_TOLD_BEFORE_V9: PlacesTold = { exactWithin: 10, change: 0.2 };
+/** Since: 14 for a run 1,000 back; the keeper's `jobSlots` query still has every place exactly. */
+export const PLACES_TOLD: PlacesTold = { exactWithin: 5, change: 0.5 };
+
+/** Whether a run told `told` should now be told `now`. */
+export function worthTelling(told: number | undefined, now: number, rule = PLACES_TOLD_BEFORE_V9): boolean {
   if (told === undefined) return true;
   if (told === now) return false;
-  if (now <= 10 || told <= 10) return true;
-  return Math.abs(now - told) >= told / 5;
+  if (now <= rule.exactWithin || told <= rule.exactWithin) return true;
+  return Math.abs(now - told) >= told * rule.change;
 }
 
 /** The waiting runs whose place changed enough to tell them, with their new place (marked as told). */
@@ -329,7 +346,7 @@ export function placeNotices(state: SlotsState): { holder: string; ahead: number
   const at = places(state);
   for (const w of state.waiting) {
     const ahead = at.get(w.holder) ?? 0;
-    if (!worthTelling(w.told, ahead)) continue;
+    if (!worthTelling(w.told, ahead, state.placesTold)) continue;
     w.told = ahead;
     notices.push({ holder: w.holder, ahead });
   }

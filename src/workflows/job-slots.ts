@@ -26,6 +26,7 @@ import {
   join,
   listed,
   placeNotices,
+  PLACES_TOLD,
   probe,
   refused,
   release,
@@ -84,12 +85,13 @@ function viewOf(state: SlotsState): JobSlotsView {
 export async function jobSlots(input: JobSlotsInput): Promise<void> {
   const state = input.carried ?? initialSlots(input.settings);
   // Keepers from before the patch granted other runs inside an ask's Update without telling them (their
-  // slots stayed taken), probed one slot beyond the quota at their first look, and broke ties between
-  // keys by arrival alone.
+  // slots stayed taken), probed one slot beyond the quota at their first look, broke ties between keys
+  // by arrival alone, and told places more often.
   const grantsInLoop = takes('keeperGrantsInItsLoop');
   if (grantsInLoop) {
     state.quietSince ??= Date.now();
     state.grantsByKey ??= {};
+    state.placesTold ??= PLACES_TOLD;
   }
   const keeperId = workflowInfo().workflowId;
   let changed = true;

@@ -111,7 +111,8 @@ export const PATCHES = {
       'every free slot and told only the asker: the others held slots they never heard of), counts the ' +
       'quiet time before its first probe from its start (it granted one slot beyond the quota at its first look), ' +
       'and breaks ties between keys by their grants so far for their weights, a key that starts waiting taking the least-served ' +
-      "waiting key's count (arrival alone kept a weight-2 key at 4 of 10 slots)",
+      "waiting key's count (arrival alone kept a weight-2 key at 4 of 10 slots); it tells a waiting run its place " +
+      'exactly within 5 of the head and otherwise at a change of half (10 and a fifth before)',
     // Recorded afterwards from the v8 code (the job-queue test at the commit before the patch).
     oldBranch: ['v8-fair-queue-keeper'],
     newBranch: ['v9-fair-queue-keeper'],

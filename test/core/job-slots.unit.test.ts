@@ -13,6 +13,8 @@ import {
   refused,
   release,
   worthTelling,
+  PLACES_TOLD,
+  PLACES_TOLD_BEFORE_V9,
 } from '../../src/core/job-slots';
 
 const settings = (over: Partial<typeof DEFAULT_JOB_SLOT_SETTINGS> = {}) => ({
@@ -172,6 +174,25 @@ it('tells a place exactly near the head, and far back only when it changed by a 
   expect(worthTelling(500, 399)).toBe(true);
   expect(worthTelling(11, 10)).toBe(true);
   expect(worthTelling(3, 2)).toBe(true);
+  // Since patch keeper-grants-in-its-loop: exact within 5, else at a change of half.
+  expect(worthTelling(500, 300, PLACES_TOLD)).toBe(false);
+  expect(worthTelling(500, 250, PLACES_TOLD)).toBe(true);
+  expect(worthTelling(7, 6, PLACES_TOLD)).toBe(false);
+  expect(worthTelling(6, 5, PLACES_TOLD)).toBe(true);
+  // A run 1,000 back hears of its place 14 times on its way to the head, not 31.
+  const told = (rule: typeof PLACES_TOLD) => {
+    let last: number | undefined;
+    let count = 0;
+    for (let ahead = 1000; ahead >= 0; ahead--) {
+      if (worthTelling(last, ahead, rule)) {
+        last = ahead;
+        count++;
+      }
+    }
+    return count;
+  };
+  expect(told(PLACES_TOLD)).toBeLessThanOrEqual(16);
+  expect(told(PLACES_TOLD_BEFORE_V9)).toBeGreaterThanOrEqual(28);
 });
 
 /**
