@@ -103,10 +103,9 @@ export interface SlotsState {
   refusals: number;
 }
 
-export function initialSlots(settings: JobSlotSettings, quietSince?: number): SlotsState {
+export function initialSlots(settings: JobSlotSettings): SlotsState {
   return {
     settings,
-    ...(quietSince === undefined ? {} : { quietSince }),
     quota: Math.max(1, settings.initialQuota),
     quotaSource: 'configured',
     external: 0,

@@ -155,7 +155,7 @@ it('an ask grants only the asker, and only when it is next in order: the keeper 
 });
 
 it('a new keeper trusts its configured quota for a quiet while before its first probe', () => {
-  const s = initialSlots(settings({ initialQuota: 1, probeAfterMs: 1000 }), 0);
+  const s = Object.assign(initialSlots(settings({ initialQuota: 1, probeAfterMs: 1000 })), { quietSince: 0 });
   join(s, ask('a'), 0);
   join(s, ask('b'), 0);
   expect(probe(s, 10)).toBe(false); // the first look, right after the start: no slot beyond the quota
