@@ -29,6 +29,18 @@ function tenantRows(rows: OrchestrateFigures[]): [string, (r: OrchestrateFigures
   ]);
 }
 
+/** The handoff between two jobs in a slot, step by step (p50 / p95 / max, seconds). */
+const handoffRows: [string, (r: OrchestrateFigures) => string][] = (
+  [
+    ["  handoff: a job's end to the next create, s", 'gapS'],
+    ['    end to the run poked (tick, SQS, consumer)', 'endToPokeS'],
+    ['    poked to the end recorded (task, Get)', 'pokeToNoticedS'],
+    ['    end recorded to the release sent', 'noticedToReleasedS'],
+    ['    latest release to a grant received (keeper)', 'releasedToGrantedS'],
+    ['    grant received to the create recorded', 'grantedToCreatedS'],
+  ] as const
+).map(([label, key]) => [label, (r: OrchestrateFigures) => (r.handoff ? q(r.handoff[key]) : '-')]);
+
 export function table(rows: OrchestrateFigures[]): string {
   const procNames = [...new Set(rows.flatMap((r) => r.processes.map((p) => p.name)))];
   const lines: [string, (r: OrchestrateFigures) => string][] = [
@@ -67,6 +79,7 @@ export function table(rows: OrchestrateFigures[]): string {
       'slot utilisation (busy slot-time / Q x makespan)',
       (r) => (r.queueFigures ? pct(r.queueFigures.utilisation) : '-'),
     ],
+    ...handoffRows,
     ['makespan, s (first start to last job end)', (r) => (r.queueFigures ? f1(r.queueFigures.makespanS) : '-')],
     ['  all tenants waiting for, s', (r) => (r.queueFigures ? f1(r.queueFigures.contendedS) : '-')],
     ...tenantRows(rows),

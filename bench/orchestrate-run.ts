@@ -27,7 +27,7 @@ import { freeStackPorts, startLocalStack, startWorkerProcess } from '../src/stac
 import { LOCAL_S3_CREDENTIALS } from '../src/aws/local-credentials';
 import { benchRunRequest } from './bench-run-request';
 import { quantiles, type Quantiles } from './quantiles';
-import { queueFigures, tenantOf, type QueueFigures } from './queue-figures';
+import { handoffFigures, queueFigures, tenantOf, type HandoffFigures, type QueueFigures } from './queue-figures';
 import { ProcessWatcher, type ProcessFigures } from './process-stats';
 import { runFigures, type RunFigures } from './run-history';
 
@@ -118,6 +118,8 @@ export interface OrchestrateFigures {
   createCalls: number;
   /** With a quota: utilisation and each tenant's wait and share. */
   queueFigures?: QueueFigures;
+  /** With a quota: where the time between a job's end and the next create in its slot goes. */
+  handoff?: HandoffFigures;
   /** The polling's maximum interval in real seconds: the lag a run may see by design. */
   maxPollIntervalS: number;
   jobHours: number;
@@ -362,6 +364,13 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
               })),
               o.quota,
               weights,
+            ),
+      handoff:
+        o.quota === undefined
+          ? undefined
+          : handoffFigures(
+              figures.map((f) => ({ steps: f.steps, job: f.jobSpan })),
+              o.quota,
             ),
       jobHoursRange: range,
       startRate: o.startRate,

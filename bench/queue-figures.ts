@@ -1,6 +1,7 @@
 // The fair queue's figures in bench:orchestrate, from the runs' job spans alone (pure, so a unit test
 // checks the arithmetic): how busy the quota's slots were, and how each tenant (fairness key) fared.
 import { quantiles, type Quantiles } from './quantiles';
+import type { RunSteps } from './run-history';
 
 /** One run as these figures see it: its tenant, when it started, and its job's span (epoch ms). */
 export interface QueuedRun {
@@ -77,4 +78,67 @@ export function queueFigures(runs: QueuedRun[], quota: number, weights: Record<s
 /** The tenant of run `i` of `n`: tenants take contiguous blocks, so first come first served alone would starve the last. */
 export function tenantOf(i: number, n: number, tenants: number): string {
   return `tenant-${Math.floor((i * tenants) / n)}`;
+}
+
+/** Where the time between one job's end and the next job's creation in its slot goes, seconds. */
+export interface HandoffFigures {
+  /** From a job's end to the next job created (the latest end before each create, after the first Q). */
+  gapS: Quantiles;
+  /** The job's end to its event's poke reaching the run (simulator tick, SQS, the consumer). */
+  endToPokeS: Quantiles;
+  /** The poke to the run's poll recording the end (a workflow task, a Get). */
+  pokeToNoticedS: Quantiles;
+  /** The end recorded to the release signal sent. */
+  noticedToReleasedS: Quantiles;
+  /** A grant reaching a run from the latest release before it (the keeper's workflow task, a signal). */
+  releasedToGrantedS: Quantiles;
+  /** The grant reaching the run to its job's create recorded (a workflow task, a create). */
+  grantedToCreatedS: Quantiles;
+}
+
+/** The handoff's steps from the runs' histories (server times) and their jobs' ends. */
+export function handoffFigures(
+  runs: { steps: RunSteps; job?: { from: number; to: number } }[],
+  quota: number,
+): HandoffFigures {
+  const s = (xs: number[]) => quantiles(xs.map((x) => x / 1000));
+  const pairs = (pick: (r: (typeof runs)[number]) => [number | undefined, number | undefined]) =>
+    runs
+      .map(pick)
+      .filter((p): p is [number, number] => p[0] !== undefined && p[1] !== undefined)
+      .map(([a, b]) => b - a);
+  const ends = runs.flatMap((r) => (r.job ? [r.job.to] : [])).sort((a, b) => a - b);
+  const releases = runs
+    .flatMap((r) => (r.steps.releasedAt !== undefined ? [r.steps.releasedAt] : []))
+    .sort((a, b) => a - b);
+  const latestBefore = (sorted: number[], t: number) => {
+    let found: number | undefined;
+    for (const x of sorted) {
+      if (x > t) break;
+      found = x;
+    }
+    return found;
+  };
+  const creates = runs
+    .flatMap((r) => (r.job ? [r.job.from] : []))
+    .sort((a, b) => a - b)
+    .slice(quota);
+  const sinceLatest = (sorted: number[], times: number[]) =>
+    times.flatMap((t) => {
+      const before = latestBefore(sorted, t);
+      return before === undefined ? [] : [t - before];
+    });
+  return {
+    gapS: s(sinceLatest(ends, creates)),
+    endToPokeS: s(pairs((r) => [r.job?.to, r.steps.pokedAt])),
+    pokeToNoticedS: s(pairs((r) => [r.steps.pokedAt, r.steps.noticedAt])),
+    noticedToReleasedS: s(pairs((r) => [r.steps.noticedAt, r.steps.releasedAt])),
+    releasedToGrantedS: s(
+      sinceLatest(
+        releases,
+        runs.flatMap((r) => (r.steps.grantedAt !== undefined ? [r.steps.grantedAt] : [])),
+      ),
+    ),
+    grantedToCreatedS: s(pairs((r) => [r.steps.grantedAt, r.steps.createdAt])),
+  };
 }

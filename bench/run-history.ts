@@ -25,7 +25,23 @@ export interface RunFigures {
   jobMs?: number;
   /** When the job was created and when it ended (epoch ms), for the jobs in progress at once. */
   jobSpan?: { from: number; to: number };
+  /** The steps a slot passes through between two jobs (epoch ms, server time), for the handoff figures. */
+  steps: RunSteps;
   events: number;
+}
+
+/** When the run heard of its job's end and gave its slot back, and when it was granted one. */
+export interface RunSteps {
+  /** The last poke (a job event) before the poll that saw the job's end. */
+  pokedAt?: number;
+  /** The poll that saw the end was recorded. */
+  noticedAt?: number;
+  /** The release signal to the keeper was sent. */
+  releasedAt?: number;
+  /** The keeper's grant reached the run. */
+  grantedAt?: number;
+  /** The create that made the job was recorded. */
+  createdAt?: number;
 }
 
 function timeMs(e: Event): number {
@@ -50,7 +66,15 @@ export function runFigures(workflowId: string, history: History): RunFigures {
   let lastPoll: { at: number; result?: PollJobResult } | undefined;
   let outcome = 'Running';
   let result: FineTuneResult | undefined;
+  const steps: RunSteps = {};
+  let lastPokeAt: number | undefined;
   for (const e of events) {
+    const signalled = e.workflowExecutionSignaledEventAttributes?.signalName;
+    if (signalled === 'poke') lastPokeAt = timeMs(e);
+    if (signalled === 'slotGranted') steps.grantedAt ??= timeMs(e);
+    if (e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'releaseSlot') {
+      steps.releasedAt ??= timeMs(e);
+    }
     if (e.workflowExecutionStartedEventAttributes) started = timeMs(e);
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) activityOf.set(String(e.eventId), scheduled.activityType?.name ?? '');
@@ -58,7 +82,11 @@ export function runFigures(workflowId: string, history: History): RunFigures {
     if (completed) {
       const type = activityOf.get(String(completed.scheduledEventId));
       if (type === 'createJob' && jobCreatedAt === undefined) jobCreatedAt = timeMs(e);
-      if (type === 'pollJob') lastPoll = { at: timeMs(e), result: firstPayload<PollJobResult>(completed.result) };
+      if (type === 'pollJob') {
+        lastPoll = { at: timeMs(e), result: firstPayload<PollJobResult>(completed.result) };
+        steps.pokedAt = lastPokeAt;
+        lastPokeAt = undefined;
+      }
     }
     if (e.workflowExecutionCompletedEventAttributes) {
       outcome = 'Completed';
@@ -81,6 +109,7 @@ export function runFigures(workflowId: string, history: History): RunFigures {
     detectionLagMs: endMs !== undefined && lastPoll ? lastPoll.at - endMs : undefined,
     jobMs: endMs !== undefined && jobCreatedAt !== undefined ? endMs - jobCreatedAt : undefined,
     jobSpan: endMs !== undefined && jobCreatedAt !== undefined ? { from: jobCreatedAt, to: endMs } : undefined,
+    steps: { ...steps, noticedAt: lastPoll?.at, createdAt: jobCreatedAt },
     events: events.length,
   };
 }

@@ -258,7 +258,8 @@ export async function startTemporalCluster(options: ClusterOptions = {}): Promis
     // ---- the server ----
     mkdirSync(join(dir, 'config'), { recursive: true });
     writeFileSync(join(dir, 'config', 'production.yaml'), serverConfig(ports, options.shards ?? 4, dir));
-    writeFileSync(join(dir, 'config', 'dynamicconfig.yaml'), '{}\n');
+    // Eager activities, as the local stack's dev server has them (src/stack/temporal-server.ts).
+    writeFileSync(join(dir, 'config', 'dynamicconfig.yaml'), 'system.enableActivityEagerExecution:\n  - value: true\n');
     const address = `${HOST}:${ports.frontend}`;
     children.push(
       await startChild({

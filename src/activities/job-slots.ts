@@ -9,7 +9,12 @@ import {
   type ModelCustomizationJobStatus,
 } from '@aws-sdk/client-bedrock';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { DEFAULT_JOB_SLOT_SETTINGS, type JobSlotSettings, type SlotAnswer } from '../core/job-slots';
+import {
+  ASK_AGAIN_AFTER_MS,
+  DEFAULT_JOB_SLOT_SETTINGS,
+  type JobSlotSettings,
+  type SlotAnswer,
+} from '../core/job-slots';
 import { JOB_SLOTS_WORKFLOW_TYPE, requestSlotUpdate } from '../core/job-slots-contract';
 import type { LineageScope } from '../core/lineage';
 
@@ -21,7 +26,8 @@ export interface RequestJobSlotInput {
   taskQueue: string;
 }
 
-export type RequestJobSlotResult = { queue: 'off' } | ({ queue: 'on'; keeperId: string } & SlotAnswer);
+export type RequestJobSlotResult =
+  { queue: 'off' } | ({ queue: 'on'; keeperId: string; askAgainAfterMs: number } & SlotAnswer);
 
 /** The keeper's settings from the worker's (FINETUNE_JOB_QUEUE*, config.ts). */
 export function jobSlotSettings(queue: Partial<JobSlotSettings>): JobSlotSettings {
@@ -55,7 +61,7 @@ export function jobSlotActivities(deps: {
           staticSummary: `Bedrock customization-job slots of ${region}, task queue ${input.taskQueue}`,
         }),
       });
-      return { queue: 'on', keeperId, ...answer };
+      return { queue: 'on', keeperId, askAgainAfterMs: settings.askAgainAfterMs ?? ASK_AGAIN_AFTER_MS, ...answer };
     },
 
     /** Jobs in progress in the account and region (InProgress and Stopping, as the quota counts them). */

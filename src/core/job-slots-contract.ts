@@ -41,4 +41,6 @@ export interface RunSlot {
   ahead?: number;
   /** Given back (or the queue left): sent once. */
   released?: boolean;
+  /** Waiting this long without a grant, the run asks again (the worker's setting; patch 'queued-runs-ask-again'). */
+  askAgainAfterMs?: number;
 }

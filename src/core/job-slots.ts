@@ -33,7 +33,16 @@ export interface JobSlotSettings {
   probeAfterMs: number;
   /** Continue-as-new at this many history events (besides the server's suggestion). */
   continueAsNewAfterEvents: number;
+  /**
+   * A run that has waited this long since it asked, without a grant, asks again: a keeper that was lost
+   * (terminated, its namespace's state gone) is started anew by the ask, and a grant that never reached
+   * the run is answered again. Absent in keepers' settings from before it (the runs use the default).
+   */
+  askAgainAfterMs?: number;
 }
+
+/** How long a queued run waits for its grant before it asks again, unless the settings say otherwise. */
+export const ASK_AGAIN_AFTER_MS = 30 * 60_000;
 
 export const DEFAULT_JOB_SLOT_SETTINGS: JobSlotSettings = {
   initialQuota: 4,
@@ -41,6 +50,7 @@ export const DEFAULT_JOB_SLOT_SETTINGS: JobSlotSettings = {
   listEveryMs: 30_000,
   probeAfterMs: 10 * 60_000,
   continueAsNewAfterEvents: 4_000,
+  askAgainAfterMs: ASK_AGAIN_AFTER_MS,
 };
 
 export interface SlotAnswer {

@@ -128,6 +128,11 @@ export class Engine {
     this.laterResources = resources;
   }
 
+  /** The engine's clock (epoch ms): what every job's view is evaluated at. */
+  clock(): number {
+    return this.now();
+  }
+
   get partition(): Partition {
     return { region: this.options.region, accountId: this.options.accountId };
   }

@@ -4,7 +4,9 @@
 //
 // A job's status is a pure function of the clock (lifecycle.ts), so nothing "happens" when it changes:
 // the simulator's tick (every 250 ms) evaluates each job whose last published status is not final and
-// publishes every status it entered since, in lifecycle order. Each job records the last status it
+// publishes every status it entered since, in lifecycle order. The tick also sets a timer for each such
+// job's next change (lifecycle's nextChangeMs), so an end goes out when the clock reaches it rather than
+// up to a tick later: what a benchmark measures after a job's end is then the product's, not the tick's. Each job records the last status it
 // published (`publishedStatus`, in the state file), written after SendMessage succeeded: a simulator
 // killed between the two publishes that status again when it restarts (a duplicate, as SQS's
 // at-least-once delivery allows), never loses it; a status entered while the simulator was down goes out,
@@ -18,7 +20,7 @@ import { isTerminalJobStatus, type JobStatus } from '../core/bedrock-patterns';
 import { eventTime, JOB_EVENT_DETAIL_TYPE, JOB_EVENT_SOURCE, type JobStateChangeEvent } from '../core/job-events';
 import type { Partition } from './arns';
 import type { Engine } from './engine';
-import type { JobView } from './lifecycle';
+import { nextChangeMs, type JobView } from './lifecycle';
 import type { Store } from './state';
 import type { JobRecord } from './types';
 
@@ -98,6 +100,11 @@ const CONCURRENCY = 16;
 export class JobEventPublisher {
   /** Set while sends fail, so a queue that is down is logged once, not every tick. */
   private failing = false;
+  /** Each watched job's timer for its next change, and when it fires. */
+  private readonly timers = new Map<string, { atMs: number; timer: NodeJS.Timeout }>();
+  /** A job's publishing in flight: a timer and the tick never publish the same job at once. */
+  private readonly publishing = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -119,12 +126,57 @@ export class JobEventPublisher {
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, due.length) }, async () => {
-        while (next < due.length) await this.publishChanges(due[next++]);
+        while (next < due.length) {
+          const job = due[next++];
+          await this.publishOnce(job);
+          this.watch(job);
+        }
       }),
     );
   }
 
+  /** Clears the timers; a publish in flight finishes. */
+  close(): void {
+    this.closed = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** A timer at the job's next change (replacing one set for another time), none once it has ended. */
+  private watch(job: JobRecord): void {
+    const now = this.engine.clock();
+    const atMs = this.closed ? undefined : nextChangeMs(job, now);
+    const set = this.timers.get(job.jobArn);
+    if (set && set.atMs === atMs) return;
+    if (set) clearTimeout(set.timer);
+    this.timers.delete(job.jobArn);
+    if (atMs === undefined) return;
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(job.jobArn);
+        // The tick retries what fails here (a send failure is logged by publish itself).
+        this.publishOnce(job)
+          .then(() => this.watch(job))
+          .catch((err: unknown) => this.o.log(`events: job ${job.jobName}: ${String(err)}`));
+      },
+      // A millisecond past it: the view changes at atMs itself.
+      atMs - now + 1,
+    );
+    timer.unref();
+    this.timers.set(job.jobArn, { atMs, timer });
+  }
+
+  private publishOnce(job: JobRecord): Promise<void> {
+    const before = this.publishing.get(job.jobArn) ?? Promise.resolve();
+    const mine = before.then(() => this.publishChanges(job));
+    this.publishing.set(job.jobArn, mine);
+    return mine.finally(() => {
+      if (this.publishing.get(job.jobArn) === mine) this.publishing.delete(job.jobArn);
+    });
+  }
+
   private async publishChanges(job: JobRecord): Promise<void> {
+    if (job.publishedStatus !== undefined && isTerminalJobStatus(job.publishedStatus)) return;
     const view = await this.engine.settle(job);
     for (const status of statusesSince(job.publishedStatus ?? 'none', view.status)) {
       if (!(await this.publish(jobStateChangeEvent(job, view, status, this.o.partition)))) return;

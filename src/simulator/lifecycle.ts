@@ -203,6 +203,29 @@ export function completionTimeMs(job: LifecycleRecord): number | undefined {
   return startMs;
 }
 
+/**
+ * The next time after `nowMs` at which the job's view changes (a phase ends, a stop lands), or undefined
+ * once it has ended or waits on a fact its engine must supply now: when an event-publishing simulator
+ * looks at the job next, rather than at its next tick.
+ */
+export function nextChangeMs(job: LifecycleRecord, nowMs: number): number | undefined {
+  const stopAt = job.stopRequestedAtMs;
+  let startMs = job.creationTimeMs;
+  for (const phase of JOB_PHASES) {
+    const plan = planPhase(job, phase, startMs);
+    if (stopAt !== undefined && stopAt < plan.endMs) {
+      // Stopping from the request (when the clock has not reached it yet), Stopped after the stopping time.
+      return [stopAt, stopAt + simulatedMs(job, TIMING.stoppingS)].find((at) => at > nowMs);
+    }
+    if (nowMs < plan.endMs) return plan.endMs;
+    // Ended here, or the engine must read the data first (its tick does that at once).
+    if (plan.failureMessage !== undefined) return undefined;
+    if (phase === 'validation' && job.forcedOutcome !== 'fail-validation' && !job.dataCheck) return undefined;
+    startMs = plan.endMs;
+  }
+  return undefined;
+}
+
 export function isRunning(status: JobStatus): boolean {
   return status === 'InProgress' || status === 'Stopping';
 }

@@ -279,6 +279,7 @@ export async function startSimulatorServer(
     engine,
     close: async () => {
       clearInterval(timer);
+      events?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();

@@ -3,6 +3,7 @@
 // the moment the create starts the run owns the job, whether or not it has heard of it yet.
 import { condition, getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
 import type { CreateJobInput, CreateJobResult } from '../activities/create-job';
+import type { RequestJobSlotResult } from '../activities/job-slots';
 import { quotaBackoff } from '../core/backoff';
 import { FailureType } from '../core/failures';
 import { slotRefusedSignal } from '../core/job-slots-contract';
@@ -63,28 +64,67 @@ async function firstCreate(run: Run, input: CreateInput): Promise<CreateJobResul
 async function takeSlot(run: Run): Promise<void> {
   const { state } = run;
   if (state.slot?.granted) return;
-  const answer = await run.acts.requestJobSlot({
-    holder: run.info.workflowId,
-    key: run.queueKey,
-    priority: run.orchestration.queue?.priority ?? 0,
-    taskQueue: run.info.taskQueue,
-  });
+  const answer = await askForSlot(run);
   // The safety net: a worker with the queue off took the activity of a run whose preflight said on (the
   // workers disagree, or the setting changed in between). The run waits for the quota on its timers.
   if (answer.queue === 'off') return;
   // A grant signalled while the answer was on its way counts.
   const granted = answer.granted || state.slot?.granted === true;
-  state.slot = { keeperId: answer.keeperId, key: run.queueKey, granted, ...(granted ? {} : { ahead: answer.ahead }) };
+  state.slot = {
+    keeperId: answer.keeperId,
+    key: run.queueKey,
+    granted,
+    ...(granted ? {} : { ahead: answer.ahead }),
+    ...(takes('queuedRunsAskAgain') ? { askAgainAfterMs: answer.askAgainAfterMs } : {}),
+  };
   if (!granted) await waitForGrant(run);
 }
 
+function askForSlot(run: Run): Promise<RequestJobSlotResult> {
+  return run.acts.requestJobSlot({
+    holder: run.info.workflowId,
+    key: run.queueKey,
+    priority: run.orchestration.queue?.priority ?? 0,
+    taskQueue: run.info.taskQueue,
+  });
+}
+
+/**
+ * Waits for the keeper's grant. Every `askAgainAfterMs` without one the run asks again: a keeper that
+ * was lost (terminated, or its state gone with the namespace's) is started anew by the ask, with the
+ * runs that ask again in its queue, and a grant that never reached the run is answered again. Runs from
+ * before patch 'queued-runs-ask-again' waited for the grant alone.
+ */
 async function waitForGrant(run: Run): Promise<void> {
   const slot = run.state.slot!;
   log.info('waiting in the queue for a customization-job slot', { ahead: slot.ahead, key: slot.key });
   run.setPhase('waiting-for-quota');
   run.view.queuePlace(slot.ahead ?? 0);
-  const outcome = await interruptible(run, () => condition(() => slot.granted), ['stop']);
-  if ('wake' in outcome) throw new RunInterrupted(outcome.wake === 'deadline' ? 'deadline' : 'stop');
+  const askAgainMs = slot.askAgainAfterMs;
+  for (;;) {
+    const outcome = await interruptible(
+      run,
+      () => condition(() => slot.granted),
+      ['stop'],
+      askAgainMs === undefined ? {} : { timerMs: askAgainMs },
+    );
+    if ('done' in outcome) break;
+    if (outcome.wake !== 'timer') throw new RunInterrupted(outcome.wake === 'deadline' ? 'deadline' : 'stop');
+    const answer = await askForSlot(run);
+    // The queue was turned off meanwhile: the run waits for the quota on its timers, as at a first ask.
+    if (answer.queue === 'off') {
+      run.state.slot = undefined;
+      run.view.queueLeft();
+      return;
+    }
+    log.info('asked the keeper again after waiting', { granted: answer.granted, ahead: answer.ahead });
+    slot.keeperId = answer.keeperId;
+    if (answer.granted) slot.granted = true;
+    else if (!slot.granted) {
+      slot.ahead = answer.ahead;
+      run.view.queuePlace(answer.ahead);
+    }
+  }
   slot.ahead = undefined;
   run.view.queueLeft();
   run.setPhase('creating-job');

@@ -120,6 +120,17 @@ export const PATCHES = {
       'deprecatePatch once no keeper started before v9 is open (keepers run as long as runs use the queue: ' +
       'after a v9 worker has run, terminate or let continue-as-new carry the state, which keeps quietSince); then delete the old branch',
   },
+  queuedRunsAskAgain: {
+    id: 'queued-runs-ask-again',
+    since: 'v10',
+    guards:
+      'a run waiting in the fair queue asks its keeper again every askAgainAfterMs (30 minutes by default) ' +
+      'without a grant (a timer and a requestJobSlot activity), so a keeper that was terminated or lost is ' +
+      'started anew and a grant that never arrived is answered again; before, a lost keeper left its runs waiting',
+    oldBranch: ['v8-fair-queue-completed', 'v8-fair-queue-cancel-while-queued'],
+    newBranch: ['v10-fair-queue-ask-again'],
+    retire: 'deprecatePatch once no run started before v10 can be open (as above); then delete the old branch',
+  },
 } as const satisfies Record<string, Patch>;
 
 export type PatchName = keyof typeof PATCHES;

@@ -1,6 +1,6 @@
 // The simulator's pure parts: the lifecycle as a function of the clock, the metrics curves, pagination.
 import { metricsCurves } from '../../src/simulator/artifacts';
-import { evaluateJob, TIMING, type LifecycleRecord } from '../../src/simulator/lifecycle';
+import { evaluateJob, nextChangeMs, TIMING, type LifecycleRecord } from '../../src/simulator/lifecycle';
 import { paginate } from '../../src/simulator/pagination';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -70,6 +70,38 @@ describe('evaluateJob', () => {
   test('a time scale compresses every phase', () => {
     const fast = { ...passed, timeScale: 1000 };
     expect(evaluateJob(fast, T0 + 3601).pending?.effect).toBe('completion');
+  });
+});
+
+describe('nextChangeMs', () => {
+  test('is where evaluateJob next changes its answer: each phase end, then nothing once ended', () => {
+    const done = { ...passed, completion: { ok: true as const, modelArn: 'm', trainingLoss: 1, validationLosses: [] } };
+    const ends: number[] = [];
+    for (let t: number | undefined = T0; t !== undefined; t = nextChangeMs(done, t)) ends.push(t);
+    expect(ends.slice(1)).toEqual([
+      at(TIMING.validationS),
+      evaluateJob(done, at(1e9)).phases.training.creationTimeMs,
+      evaluateJob(done, at(1e9)).endTimeMs,
+    ]);
+    for (const t of ends.slice(1)) expect(evaluateJob(done, t - 1)).not.toEqual(evaluateJob(done, t));
+  });
+
+  test('stops at a fact the engine must supply, and after a failure', () => {
+    expect(nextChangeMs(base, at(TIMING.validationS))).toBeUndefined();
+    expect(nextChangeMs({ ...base, dataCheck: { ok: false, failureMessage: 'bad' } }, at(10))).toBe(
+      at(TIMING.validationS),
+    );
+    expect(
+      nextChangeMs({ ...base, dataCheck: { ok: false, failureMessage: 'bad' } }, at(TIMING.validationS)),
+    ).toBeUndefined();
+    expect(nextChangeMs(passed, at(1e6))).toBeUndefined();
+  });
+
+  test('a stop: Stopping when the request lands, Stopped after the stopping time', () => {
+    const job = { ...passed, stopRequestedAtMs: at(1000) };
+    expect(nextChangeMs(job, at(999))).toBe(at(1000));
+    expect(nextChangeMs(job, at(1000))).toBe(at(1000 + TIMING.stoppingS));
+    expect(nextChangeMs(job, at(1000 + TIMING.stoppingS))).toBeUndefined();
   });
 });
 

@@ -2,7 +2,8 @@
 // while the keeper first assumes 3: runs wait in the keeper's queue, not on timers; never more jobs in
 // progress than the quota; one job per run and about one create per job; first come first served
 // within a key and fair shares across keys; a cancel while queued leaves no job; a terminated holder's
-// slot comes back; the keeper continues-as-new with its queue intact.
+// slot comes back; the keeper continues-as-new with its queue intact; a keeper lost while runs wait is
+// started anew by their asking again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,12 @@ beforeAll(async () => {
   countCreates(sim.workerBedrock);
   await ctx.startWorker(taskQueue, {
     bedrock: sim.workerBedrock,
-    jobSlots: jobSlotSettings({ initialQuota: 3, listEveryMs: 1_000, continueAsNewAfterEvents: 120 }),
+    jobSlots: jobSlotSettings({
+      initialQuota: 3,
+      listEveryMs: 1_000,
+      continueAsNewAfterEvents: 120,
+      askAgainAfterMs: 3_000,
+    }),
   });
 }, 60_000);
 afterAll(async () => {
@@ -167,3 +173,28 @@ it('the keeper continues-as-new with its queue intact', async () => {
   const run = await startAsking(uniqueName('qafter'), 'team-c');
   expect((await run.result()).status).toBe('Completed');
 }, 120_000);
+
+it('a keeper lost while a run waits: the run asks again, a new keeper grants it, one job', async () => {
+  const h1 = await startAsking(uniqueName('qk1'), 'team-a', 10);
+  const h2 = await startAsking(uniqueName('qk2'), 'team-a', 10);
+  await waitFor('both holders granted', async () => ((await keeper()).holders.length === 2 ? true : undefined));
+  const queued = await startAsking(uniqueName('qlost'), 'team-b');
+  expect((await queued.progress()).phase).toBe('waiting-for-quota');
+  // The keeper gone with its queue (an operator's terminate; a namespace whose state was lost): nobody
+  // would ever grant the waiting run, but its own asking again (every 3 s here) starts a new keeper.
+  const lost = await ctx.client.workflow.getHandle(keeperId()).describe();
+  await ctx.client.workflow.getHandle(keeperId()).terminate('test: the keeper lost');
+  for (const run of [h1, h2]) {
+    await run.handle.terminate('test: the slots free');
+    for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
+      await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
+    }
+  }
+  const result = await queued.result();
+  expect(result.status).toBe('Completed');
+  expect(await jobsOfRun(sim.bedrock, queued.handle.workflowId)).toHaveLength(1);
+  const renewed = await ctx.client.workflow.getHandle(keeperId()).describe();
+  expect(renewed.runId).not.toBe(lost.runId);
+  await recordHistory(queued.handle, 'fair-queue-ask-again');
+  expect((await keeper()).holders).toEqual([]);
+}, 180_000);

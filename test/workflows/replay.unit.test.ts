@@ -7,7 +7,8 @@
 //     test/workflows/clean-up test/workflows/promotion test/cli/schedule test/cli/promotion
 // (fine-tune records a completed, a cancelled and a deadline run; the schedule tests a skipped run and one
 // that compared, trained and recorded itself). The fair queue's histories are recorded with the queue on:
-//   RECORD_HISTORIES=v8 npx jest test/workflows/job-queue   (writes v8-fair-queue-*)
+//   RECORD_HISTORIES=v8 npx jest test/workflows/job-queue   (writes v8-fair-queue-*; v10 kept only
+//   v10-fair-queue-ask-again, the run that asked a lost keeper again)
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
