@@ -1,6 +1,6 @@
 // bench:orchestrate's fair-queue arithmetic: utilisation over Q x makespan, and each tenant's share of
-// the slots only while every tenant still had runs waiting.
-import { queueFigures, tenantOf } from '../../bench/queue-figures';
+// the slots only while every tenant still had runs waiting; the handoff between two jobs in a slot.
+import { handoffFigures, queueFigures, tenantOf } from '../../bench/queue-figures';
 
 /** A run of `tenant` that started at `startedAt` s and held a slot from `from` s to `to` s. */
 const run = (tenant: string, from: number, to: number, startedAt = 0) => ({
@@ -55,4 +55,27 @@ test("the shares start counting when the last tenant's first run arrived", () =>
   );
   expect(f.contendedS).toBe(30);
   expect(f.tenants.map((t) => t.share)).toEqual([0.5, 0.5]);
+});
+
+test("the handoff: each create after the first Q from the latest job end before it, and the run's own steps", () => {
+  const at = (s: number) => s * 1000;
+  const f = handoffFigures(
+    [
+      // Holds the one slot 0-10 s; poked 0.1 s after its end, saw it 0.2 s later, released 0.1 s after.
+      {
+        steps: { pokedAt: at(10.1), noticedAt: at(10.3), releasedAt: at(10.4), createdAt: at(0) },
+        job: { from: at(0), to: at(10) },
+      },
+      // Waited; granted 0.2 s after that release, created 0.2 s later: 0.8 s from the end to its create.
+      { steps: { grantedAt: at(10.6), createdAt: at(10.8) }, job: { from: at(10.8), to: at(20) } },
+    ],
+    1,
+  );
+  const p50 = (x: { p50: number }) => Number(x.p50.toFixed(3));
+  expect(p50(f.gapS)).toBe(0.8);
+  expect(p50(f.endToPokeS)).toBe(0.1);
+  expect(p50(f.pokeToNoticedS)).toBe(0.2);
+  expect(p50(f.noticedToReleasedS)).toBe(0.1);
+  expect(p50(f.releasedToGrantedS)).toBe(0.2);
+  expect(p50(f.grantedToCreatedS)).toBe(0.2);
 });

@@ -122,13 +122,33 @@ it('6 runs of two keys on a quota of 2: at most 2 jobs at once, one job each, fa
   expect(view.waiting).toEqual([]);
 }, 240_000);
 
-it('a cancel while queued leaves the queue with no job; a terminated holder’s slot comes back', async () => {
-  // Two long jobs hold both slots.
-  const h1 = await startAsking(uniqueName('qh1'), 'team-a', 10);
-  const h2 = await startAsking(uniqueName('qh2'), 'team-a', 10);
+/** Two runs of long jobs hold both slots, and a third waits in the queue. */
+async function slotsHeldAndOneQueued(prefix: string): Promise<{ holders: FineTuneRun[]; queued: FineTuneRun }> {
+  const holders = [
+    await startAsking(uniqueName(`${prefix}h1`), 'team-a', 10),
+    await startAsking(uniqueName(`${prefix}h2`), 'team-a', 10),
+  ];
   await waitFor('both holders granted', async () => ((await keeper()).holders.length === 2 ? true : undefined));
-  const queued = await startAsking(uniqueName('qc'), 'team-b');
+  const queued = await startAsking(uniqueName(`${prefix}q`), 'team-b');
   expect((await queued.progress()).phase).toBe('waiting-for-quota');
+  return { holders, queued };
+}
+
+/** Ends the holders' runs and stops their jobs (which would hold Bedrock's slots a while yet), as the reconciler would. */
+async function endHolders(holders: FineTuneRun[]): Promise<void> {
+  for (const run of holders) {
+    await run.handle.terminate('test: done');
+    for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
+      await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
+    }
+  }
+}
+
+it('a cancel while queued leaves the queue with no job; a terminated holder’s slot comes back', async () => {
+  const {
+    holders: [h1, h2],
+    queued,
+  } = await slotsHeldAndOneQueued('qc');
   await queued.cancel();
   const failure = await failureOf(queued.result());
   expect(failure.type).toBe('cancelled');
@@ -147,12 +167,9 @@ it('a cancel while queued leaves the queue with no job; a terminated holder’s 
     async () => ((await keeper()).holders.some((h) => h.holder === h1.handle.workflowId) ? undefined : true),
     20_000,
   );
-  await h2.handle.terminate('test: done');
-  // Their jobs would hold Bedrock's slots a while yet: stopped, as the reconciler would.
-  for (const run of [h1, h2]) {
-    for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
-      await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
-    }
+  await endHolders([h2]);
+  for (const job of await jobsOfRun(sim.bedrock, h1.handle.workflowId)) {
+    await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
   }
 }, 180_000);
 
@@ -175,21 +192,12 @@ it('the keeper continues-as-new with its queue intact', async () => {
 }, 120_000);
 
 it('a keeper lost while a run waits: the run asks again, a new keeper grants it, one job', async () => {
-  const h1 = await startAsking(uniqueName('qk1'), 'team-a', 10);
-  const h2 = await startAsking(uniqueName('qk2'), 'team-a', 10);
-  await waitFor('both holders granted', async () => ((await keeper()).holders.length === 2 ? true : undefined));
-  const queued = await startAsking(uniqueName('qlost'), 'team-b');
-  expect((await queued.progress()).phase).toBe('waiting-for-quota');
+  const { holders, queued } = await slotsHeldAndOneQueued('qk');
   // The keeper gone with its queue (an operator's terminate; a namespace whose state was lost): nobody
   // would ever grant the waiting run, but its own asking again (every 3 s here) starts a new keeper.
   const lost = await ctx.client.workflow.getHandle(keeperId()).describe();
   await ctx.client.workflow.getHandle(keeperId()).terminate('test: the keeper lost');
-  for (const run of [h1, h2]) {
-    await run.handle.terminate('test: the slots free');
-    for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
-      await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
-    }
-  }
+  await endHolders(holders);
   const result = await queued.result();
   expect(result.status).toBe('Completed');
   expect(await jobsOfRun(sim.bedrock, queued.handle.workflowId)).toHaveLength(1);
