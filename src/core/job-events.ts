@@ -2,8 +2,9 @@
 // event is the message body): the simulator writes it, the worker's consumer (src/events/) reads it. The
 // shape is the sample AWS publishes ("How EventBridge for Amazon Bedrock works", Bedrock user guide):
 // `source` aws.bedrock, `detail-type` below, the job's ARN in `resources` and in `detail.jobArn`, its status
-// in `detail.jobStatus` (not `status`). What the consumer relies on is only the ARN: the event is a wake-up
-// (delivery is best effort), the run reads the job itself. test/core/job-events.unit.test.ts parses that sample.
+// in `detail.jobStatus` (not `status`). What the consumer relies on is the ARN (and the status only to skip
+// InProgress, which no run needs to hear): the event is a wake-up (delivery is best effort), the run reads
+// the job itself. test/core/job-events.unit.test.ts parses that sample.
 import { JOB_STATUSES, type JobStatus } from './bedrock-patterns';
 
 export const JOB_EVENT_SOURCE = 'aws.bedrock';

@@ -1,6 +1,7 @@
 // Bedrock's job state changes, from the SQS queue an EventBridge rule fills (docs/OPERATIONS.md, "Job
 // events"), to the runs: each event names a job, the job's lineage tags name the run that owns it, and the
-// run gets a `poke` (it then looks at the job itself: the event is a wake-up, never the truth). Runs in the
+// run gets a `poke` (it then looks at the job itself: the event is a wake-up, never the truth). The
+// InProgress event a job sends at its creation wakes no one: the create's answer already said it. Runs in the
 // worker process, beside the Temporal worker, when FINETUNE_EVENTS_QUEUE_URL is set: N workers are N
 // competing consumers of one queue, which SQS shares out; a consumer dies only with its worker.
 //
@@ -29,6 +30,7 @@ import type { LineageScope } from '../core/lineage';
 /** What became of one message. All but `retry` delete it. */
 export const EVENT_OUTCOMES = [
   'poked', // the owning run was signalled
+  'no-news', // an InProgress event: the run's create answered as much, so nothing to wake it for
   'run-closed', // the owning run has ended (or is unknown here): nothing to wake
   'other-scope', // another namespace's or installation's job: its own consumer has its own copy
   'not-ours', // a job without this project's lineage, or one Bedrock does not know
@@ -199,6 +201,10 @@ export class JobEventsConsumer {
       });
       return 'inexact-id';
     }
+    // A job enters InProgress when it is created, and its create's answer says so: a poke would cost the
+    // run a workflow task and a Get for nothing (a tenth of a short run's tasks). Only later changes wake it
+    // (the checks above still run, so a queue shared with others shows in `other-scope` from the first event).
+    if (event.jobStatus === 'InProgress') return 'no-news';
     try {
       await this.o.temporal.workflow.getHandle(lineage.workflowId).signal(pokeSignal);
     } catch (err) {

@@ -306,10 +306,20 @@ describe('one message at a time', () => {
     await run?.terminate('events test done').catch(() => undefined);
   });
 
-  test('a message is deleted only after the run accepted the poke', async () => {
-    const first = await waitFor('the job InProgress event', () => receive(queueUrl));
-    expect(JSON.parse(first.Body!)).toMatchObject({ detail: { jobStatus: 'InProgress' } });
+  test('an InProgress event wakes no one; a message is deleted only after the run accepted the poke', async () => {
+    const created = await waitFor('the job InProgress event', () => receive(queueUrl));
+    const body = JSON.parse(created.Body!) as { detail: { jobStatus: string } };
+    expect(body).toMatchObject({ detail: { jobStatus: 'InProgress' } });
     const before = await signalsOf(run);
+    // The run's create answered InProgress already: deleted, no poke.
+    expect(await consumerOf(queueUrl, sim).handle(created)).toBe('no-news');
+    expect(await signalsOf(run)).toBe(before);
+    expect(await messagesLeft(queueUrl)).toBe(0);
+
+    // A change the run would want to hear of (someone else stopping its job, as the event would say).
+    body.detail.jobStatus = 'Stopping';
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));
+    const first = await waitFor('the Stopping event', () => receive(queueUrl));
 
     // The server refuses the signal (the namespace does not exist): the message must stay.
     const connection = await Connection.connect(ctx.config.temporal.connectionOptions);
