@@ -4,7 +4,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PollJobResult } from '../src/activities/poll-job';
-import type { FineTuneResult } from '../src/core/fine-tune-contract';
+import { pokeSignal, type FineTuneResult } from '../src/core/fine-tune-contract';
+import { releaseSlotSignal, slotGrantedSignal } from '../src/core/job-slots-contract';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type Event = NonNullable<History['events']>[number];
@@ -70,9 +71,9 @@ export function runFigures(workflowId: string, history: History): RunFigures {
   let lastPokeAt: number | undefined;
   for (const e of events) {
     const signalled = e.workflowExecutionSignaledEventAttributes?.signalName;
-    if (signalled === 'poke') lastPokeAt = timeMs(e);
-    if (signalled === 'slotGranted') steps.grantedAt ??= timeMs(e);
-    if (e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'releaseSlot') {
+    if (signalled === pokeSignal.name) lastPokeAt = timeMs(e);
+    if (signalled === slotGrantedSignal.name) steps.grantedAt ??= timeMs(e);
+    if (e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === releaseSlotSignal.name) {
       steps.releasedAt ??= timeMs(e);
     }
     if (e.workflowExecutionStartedEventAttributes) started = timeMs(e);

@@ -6,10 +6,10 @@
 // the simulator's tick (every 250 ms) evaluates each job whose last published status is not final and
 // publishes every status it entered since, in lifecycle order. The tick also sets a timer for each such
 // job's next change (lifecycle's nextChangeMs), so an end goes out when the clock reaches it rather than
-// up to a tick later: what a benchmark measures after a job's end is then the product's, not the tick's. Each job records the last status it
-// published (`publishedStatus`, in the state file), written after SendMessage succeeded: a simulator
-// killed between the two publishes that status again when it restarts (a duplicate, as SQS's
-// at-least-once delivery allows), never loses it; a status entered while the simulator was down goes out,
+// up to a tick later: what a benchmark measures after a job's end is then the product's, not the tick's.
+// Each job records the last status it published (`publishedStatus`, in the state file), written after
+// SendMessage succeeded: a simulator killed between the two publishes that status again when it restarts
+// (a duplicate, as SQS's at-least-once delivery allows), never loses it; a status entered while the simulator was down goes out,
 // late, at its next tick. A send that fails is retried at the next tick.
 //
 // Faults for tests: a share of events dropped, a share sent twice, each held a random 0..N seconds in

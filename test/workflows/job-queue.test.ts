@@ -134,14 +134,18 @@ async function slotsHeldAndOneQueued(prefix: string): Promise<{ holders: FineTun
   return { holders, queued };
 }
 
-/** Ends the holders' runs and stops their jobs (which would hold Bedrock's slots a while yet), as the reconciler would. */
-async function endHolders(holders: FineTuneRun[]): Promise<void> {
-  for (const run of holders) {
-    await run.handle.terminate('test: done');
+/** Stops the runs' jobs (which would hold Bedrock's slots a while yet after their runs ended), as the reconciler would. */
+async function stopJobsOf(runs: FineTuneRun[]): Promise<void> {
+  for (const run of runs) {
     for (const job of await jobsOfRun(sim.bedrock, run.handle.workflowId)) {
       await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
     }
   }
+}
+
+async function endHolders(holders: FineTuneRun[]): Promise<void> {
+  for (const run of holders) await run.handle.terminate('test: done');
+  await stopJobsOf(holders);
 }
 
 it('a cancel while queued leaves the queue with no job; a terminated holder’s slot comes back', async () => {
@@ -167,10 +171,8 @@ it('a cancel while queued leaves the queue with no job; a terminated holder’s 
     async () => ((await keeper()).holders.some((h) => h.holder === h1.handle.workflowId) ? undefined : true),
     20_000,
   );
-  await endHolders([h2]);
-  for (const job of await jobsOfRun(sim.bedrock, h1.handle.workflowId)) {
-    await sim.bedrock.send(new StopModelCustomizationJobCommand({ jobIdentifier: job.jobArn }));
-  }
+  await h2.handle.terminate('test: done');
+  await stopJobsOf([h1, h2]);
 }, 180_000);
 
 it('the keeper continues-as-new with its queue intact', async () => {
