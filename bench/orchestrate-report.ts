@@ -1,4 +1,6 @@
 // The figures of bench:orchestrate as one Markdown table (a column per measurement) and the closing line.
+import { profileTable } from './cpu-profile';
+import type { ThreadGroup } from './thread-cpu';
 import type { OrchestrateFigures } from './orchestrate-run';
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
@@ -92,6 +94,7 @@ export function table(rows: OrchestrateFigures[]): string {
     ['history events per run (mean / max)', (r) => `${f1(r.historyEvents.mean)} / ${r.historyEvents.max}`],
     ['history events per job-hour', (r) => f2(r.historyEvents.total / r.jobHours)],
     ['worker CPU s per job-hour (all workers)', (r) => f3(r.workerCpuSeconds / r.jobHours)],
+    ...taskRows,
     ...procNames.flatMap((name): [string, (r: OrchestrateFigures) => string][] => [
       [`${name}: CPU s`, (r) => f1(r.processes.find((p) => p.name === name)?.cpuSeconds ?? NaN)],
       [
@@ -109,6 +112,51 @@ export function table(rows: OrchestrateFigures[]): string {
   const header = `| | ${rows.map((r) => `N = ${r.jobs}`).join(' | ')} |`;
   const rule = `|---|${rows.map(() => '---').join('|')}|`;
   return [header, rule, ...lines.map(([label, cell]) => `| ${label} | ${rows.map(cell).join(' | ')} |`)].join('\n');
+}
+
+const THREAD_GROUPS: ThreadGroup[] = [
+  'main thread (activities, SDK TypeScript)',
+  'workflow thread(s)',
+  'SDK core (Rust)',
+  'V8 helpers (GC, compiler)',
+  'CPU profiler',
+  'other',
+];
+
+const perRun = (r: OrchestrateFigures, n: number) => f2(n / r.jobs);
+
+/** The SDK's counters and the worker's threads: whether a rise is more tasks, more replays or dearer tasks. */
+const taskRows: [string, (r: OrchestrateFigures) => string][] = [
+  ['workflow tasks per run', (r) => (r.workerTasks ? perRun(r, r.workerTasks.workflowTasks) : '-')],
+  [
+    '  sticky, run cached / sticky, run not cached (replayed) / whole history sent',
+    (r) => {
+      const t = r.workerTasks;
+      if (!t) return '-';
+      const whole = t.workflowTasks - t.cacheHits - t.cacheMisses;
+      return `${perRun(r, t.cacheHits)} / ${perRun(r, t.cacheMisses)} / ${perRun(r, whole)}`;
+    },
+  ],
+  [
+    '  mean task, ms (poll to completion)',
+    (r) => (r.workerTasks ? f2(r.workerTasks.taskMs / Math.max(1, r.workerTasks.workflowTasks)) : '-'),
+  ],
+  ['activity tasks per run', (r) => (r.workerTasks ? perRun(r, r.workerTasks.activityTasks) : '-')],
+  ...THREAD_GROUPS.map((g): [string, (r: OrchestrateFigures) => string] => [
+    `  worker CPU s per job-hour: ${g}`,
+    (r) =>
+      f3(
+        r.processes.filter((p) => p.name.startsWith('worker')).reduce((a, p) => a + (p.threadCpuSeconds?.[g] ?? 0), 0) /
+          r.jobHours,
+      ),
+  ]),
+];
+
+/** With --profile-worker: each worker thread's JavaScript time by what the code belongs to. */
+export function profileTables(rows: OrchestrateFigures[]): string[] {
+  return rows
+    .filter((r) => r.workerProfile && r.workerProfile.length > 0)
+    .map((r) => `N = ${r.jobs}, ${f1(r.jobHours)} job-hours:\n${profileTable(r.workerProfile!, r.workerCpuSeconds)}`);
 }
 
 export function finalLine(r: OrchestrateFigures): string {

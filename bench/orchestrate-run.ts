@@ -29,6 +29,9 @@ import { benchRunRequest } from './bench-run-request';
 import { quantiles, type Quantiles } from './quantiles';
 import { handoffFigures, queueFigures, tenantOf, type HandoffFigures, type QueueFigures } from './queue-figures';
 import { ProcessWatcher, type ProcessFigures } from './process-stats';
+import { summariseProfiles, type ThreadProfile } from './cpu-profile';
+import { addTaskFigures, scrapeWorkerTasks, type WorkerTaskFigures } from './worker-metrics';
+import { freePort } from '../src/stack/ports';
 import { runFigures, type RunFigures } from './run-history';
 
 export interface OrchestrateOptions {
@@ -67,6 +70,8 @@ export interface OrchestrateOptions {
   weights?: number[];
   /** Bedrock's job events through the stack's SQS server (default), or polling alone. */
   events?: boolean;
+  /** Write the worker's V8 CPU profiles (--cpu-prof) and print where its JavaScript time went. */
+  profileWorker?: boolean;
   /** Ctrl-C: stop waiting, stop everything started, remove the folder. */
   signal?: AbortSignal;
   log: (line: string) => void;
@@ -128,6 +133,10 @@ export interface OrchestrateFigures {
   historyEvents: { mean: number; max: number; total: number };
   processes: ProcessFigures[];
   workerCpuSeconds: number;
+  /** The SDK's task counters from the workers' Prometheus endpoints. */
+  workerTasks?: WorkerTaskFigures;
+  /** With profileWorker: each JavaScript thread's busy time by category, over the measured span. */
+  workerProfile?: ThreadProfile[];
   startSeconds: number;
   wallSeconds: number;
 }
@@ -210,6 +219,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
   const dataDir = mkdtempSync(join(tmpdir(), 'finetune-orchestrate-'));
   const watcher = new ProcessWatcher();
   const workers: ManagedChild[] = [];
+  const metricsAddresses: string[] = [];
+  const profileDir = (i: number) => join(dataDir, 'profiles', `worker-${i + 1}`);
   const stack = await startLocalStack({
     host: '127.0.0.1',
     ...(await freeStackPorts()),
@@ -247,11 +258,14 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     for (const child of stack.children) if (child.name !== 'S3 server') watcher.watch(child.name, child.pid);
     for (const p of o.serverProcesses ?? []) watcher.watch(p.name, p.pid);
     for (let i = 0; i < o.workers; i++) {
+      metricsAddresses.push(`127.0.0.1:${await freePort()}`);
       const worker = await startWorkerProcess({
         name: `worker ${i + 1}`,
         env: {
           ...stack.env,
           TASK_QUEUE: queue,
+          FINETUNE_PROMETHEUS_BIND_ADDRESS: metricsAddresses[i],
+
           ...(fairQueue
             ? {
                 FINETUNE_JOB_QUEUE: 'on',
@@ -260,9 +274,14 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
                   .map(([k, w]) => `${k}=${w}`)
                   .join(','),
               }
-            : {}),
+            : // No quota, or the runs waiting on their create's timers: the queue off (it is on by default).
+              { FINETUNE_JOB_QUEUE: 'off' }),
         },
         logFile: join(dataDir, 'logs', `worker-${i + 1}.log`),
+        // 10 ms samples: a few hundred thousand over the longest run, a cost too small to see.
+        nodeArgs: o.profileWorker
+          ? ['--cpu-prof', '--cpu-prof-interval=10000', `--cpu-prof-dir=${profileDir(i)}`]
+          : undefined,
       });
       workers.push(worker);
       watcher.watch(worker.name, worker.pid);
@@ -285,6 +304,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     });
 
     watcher.markStart();
+    const measuredFromUs = Number(process.hrtime.bigint() / 1000n);
     const started = Date.now();
     for (let from = 0; from < o.jobs; from += o.burst) {
       o.signal?.throwIfAborted();
@@ -322,6 +342,10 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     }
     const wallSeconds = (Date.now() - started) / 1000;
     const processes = watcher.finish();
+    const measuredToUs = Number(process.hrtime.bigint() / 1000n);
+    const workerTasks = addTaskFigures(
+      (await Promise.all(metricsAddresses.map(scrapeWorkerTasks))).filter((f) => f !== undefined),
+    );
 
     o.log(`[orchestrate] all closed after ${wallSeconds.toFixed(0)} s; reading ${o.jobs} histories`);
     const figures: RunFigures[] = [];
@@ -344,6 +368,10 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
     const jobHoursTotal = defined(figures.map((f) => f.jobMs)).reduce((a, b) => a + b, 0) * (S / 3_600_000);
     const lengths = figures.map((f) => f.events);
     await stopAll();
+    // Node writes the profiles as the workers exit.
+    const workerProfile = o.profileWorker
+      ? workers.flatMap((_, i) => summariseProfiles(profileDir(i), measuredFromUs, measuredToUs))
+      : undefined;
     const calls = callsByOperation(simulatorLog);
     return {
       jobs: o.jobs,
@@ -397,6 +425,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
       },
       processes,
       workerCpuSeconds: processes.filter((p) => p.name.startsWith('worker')).reduce((a, p) => a + p.cpuSeconds, 0),
+      workerTasks,
+      workerProfile,
       startSeconds,
       wallSeconds,
     };

@@ -17,7 +17,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cpus, totalmem } from 'node:os';
 import { loadWorkerSettings } from '../src/config';
-import { finalLine, table } from './orchestrate-report';
+import { finalLine, profileTables, table } from './orchestrate-report';
 import {
   DEFAULT_JOB_HOURS,
   MAX_TIME_SCALE,
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     .option('--burst <b>', 'starts sent at once', positive(true), 100)
     .option('--start-rate <r>', 'runs started per second on average (default: as fast as taken)', positive(false))
     .option('--keep', 'keep the stack data folder (logs) after the run', false)
+    .option('--profile-worker', "profile the worker (V8's --cpu-prof) and print where its JavaScript time went", false)
     .option(
       '--quota <q>',
       "Bedrock's concurrent-job quota in the simulator, and the worker's fair queue for it",
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
     burst: number;
     startRate?: number;
     keep: boolean;
+    profileWorker: boolean;
     quota?: number;
     queue: 'fair' | 'timers';
     tenants: number;
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
           burst: flags.burst,
           startRate: flags.startRate,
           keep: flags.keep,
+          profileWorker: flags.profileWorker,
           quota: flags.quota,
           queue: flags.queue,
           tenants: flags.tenants,
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(table(rows));
+  for (const t of profileTables(rows)) console.log(`\n${t}\n`);
   for (const r of rows) console.log(finalLine(r));
 }
 

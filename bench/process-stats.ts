@@ -6,6 +6,7 @@
 // were charged with (cutime + cstime).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readThreads, ticksByGroup, type ThreadGroup, type ThreadTicks } from './thread-cpu';
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -79,6 +80,8 @@ export interface ProcessFigures {
   endRssMb: number;
   /** When the largest sampled resident size was seen, in seconds after `markStart()` (negative: before). */
   peakAtSeconds: number;
+  /** A single process's CPU since `markStart()` by thread (bench/thread-cpu.ts); absent for a process tree. */
+  threadCpuSeconds?: Partial<Record<ThreadGroup, number>>;
 }
 
 interface Watched {
@@ -90,6 +93,9 @@ interface Watched {
   sampledPeakAt: number;
   cpuTicks: number;
   baselineTicks: number;
+  /** A single process's threads, at `markStart()` and at the last reading. */
+  threadsAtStart: ThreadTicks[];
+  threads: ThreadTicks[];
 }
 
 /** Samples the watched processes every `intervalMs` until `finish()`, which reads them a last time. */
@@ -113,6 +119,8 @@ export class ProcessWatcher {
       sampledPeakAt: Date.now(),
       cpuTicks: 0,
       baselineTicks: 0,
+      threadsAtStart: [],
+      threads: [],
     });
     this.sample();
   }
@@ -121,7 +129,10 @@ export class ProcessWatcher {
   markStart(): void {
     this.startedAt = Date.now();
     this.sample();
-    for (const w of this.watched) w.baselineTicks = w.cpuTicks;
+    for (const w of this.watched) {
+      w.baselineTicks = w.cpuTicks;
+      w.threadsAtStart = w.threads;
+    }
   }
 
   private sample(): void {
@@ -131,6 +142,9 @@ export class ProcessWatcher {
       const members = tree(w.pid, stats);
       if (members.length === 0) continue; // exited: keep the last reading
       if (members.length === 1) {
+        // Threads that exit take their CPU with them: the last reading of each is kept.
+        const now = new Map(readThreads(w.pid).map((t) => [t.tid, t]));
+        w.threads = [...w.threads.filter((t) => !now.has(t.tid)), ...now.values()];
         w.lastKb = fieldKb(`/proc/${w.pid}/status`, 'VmRSS');
         w.peakKb = Math.max(w.peakKb, fieldKb(`/proc/${w.pid}/status`, 'VmHWM'));
       } else {
@@ -155,6 +169,16 @@ export class ProcessWatcher {
       peakRssMb: w.peakKb / 1024,
       endRssMb: w.lastKb / 1024,
       peakAtSeconds: (w.sampledPeakAt - this.startedAt) / 1000,
+      ...(w.threads.length > 0
+        ? {
+            threadCpuSeconds: Object.fromEntries(
+              Object.entries(ticksByGroup(w.pid, w.threadsAtStart, w.threads)).map(([g, t]) => [
+                g,
+                t / TICKS_PER_SECOND,
+              ]),
+            ),
+          }
+        : {}),
     }));
   }
 }

@@ -40,7 +40,8 @@ async function measure(runs: number, cache: number): Promise<{ idleMb: number; p
       log: () => undefined,
     });
     worker = await startWorkerProcess({
-      env: { ...stack.env, TASK_QUEUE: queue, FINETUNE_MAX_CACHED_WORKFLOWS: String(cache) },
+      // Every run parked in training at once, past any quota: no fair queue (it is on by default).
+      env: { ...stack.env, TASK_QUEUE: queue, FINETUNE_MAX_CACHED_WORKFLOWS: String(cache), FINETUNE_JOB_QUEUE: 'off' },
       logFile: join(dataDir, 'worker.log'),
     });
     const e = stack.endpoints;

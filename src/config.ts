@@ -79,15 +79,18 @@ export interface WorkerSettings {
    */
   eventsQueueUrl?: string;
   /**
-   * The fair queue for Bedrock's customization-job quota (FINETUNE_JOB_QUEUE=on): runs ask a keeper
-   * workflow for a slot instead of retrying the create on timers. Absent when off (the default).
+   * The fair queue for Bedrock's customization-job quota (FINETUNE_JOB_QUEUE, on by default): runs ask a
+   * keeper workflow for a slot instead of retrying the create on timers. Absent when off.
    */
   jobQueue?: JobQueueSettings;
 }
 
 export interface JobQueueSettings {
-  /** FINETUNE_JOB_QUEUE_QUOTA: the quota assumed before the keeper learns it (default 4). */
-  initialQuota: number;
+  /**
+   * FINETUNE_JOB_QUEUE_QUOTA: the account's quota (Service Quotas, "Scheduled customization jobs"), the
+   * keeper's estimate until it learns otherwise. Unset: unknown, ASSUMED_QUOTA until Bedrock refuses.
+   */
+  initialQuota?: number;
   /** FINETUNE_JOB_QUEUE_WEIGHTS: `team-a=3,team-b=1`; 1 for a key not named. */
   weights: Record<string, number>;
   /** FINETUNE_JOB_QUEUE_LIST_SECONDS: how often the keeper counts Bedrock's jobs in progress (default 30). */
@@ -98,7 +101,7 @@ export interface JobQueueSettings {
 
 /** FINETUNE_JOB_QUEUE* (see JobQueueSettings); undefined when the queue is off. */
 export function loadJobQueue(env: Env, problems: string[]): JobQueueSettings | undefined {
-  const raw = env.FINETUNE_JOB_QUEUE?.trim() || 'off';
+  const raw = env.FINETUNE_JOB_QUEUE?.trim() || 'on';
   if (raw !== 'on' && raw !== 'off') {
     problems.push(`FINETUNE_JOB_QUEUE=${JSON.stringify(raw)} is not on or off: set it like FINETUNE_JOB_QUEUE=on`);
   }
@@ -116,10 +119,14 @@ export function loadJobQueue(env: Env, problems: string[]): JobQueueSettings | u
     }
     weights[m[1]] = Number(m[2]);
   }
-  const initialQuota = positiveInt(env, 'FINETUNE_JOB_QUEUE_QUOTA', 4, problems);
+  const initialQuota = env.FINETUNE_JOB_QUEUE_QUOTA?.trim()
+    ? positiveInt(env, 'FINETUNE_JOB_QUEUE_QUOTA', 4, problems)
+    : undefined;
   const listEveryMs = positiveInt(env, 'FINETUNE_JOB_QUEUE_LIST_SECONDS', 30, problems) * 1000;
   const probeAfterMs = positiveInt(env, 'FINETUNE_JOB_QUEUE_PROBE_SECONDS', 600, problems) * 1000;
-  return raw === 'on' ? { initialQuota, weights, listEveryMs, probeAfterMs } : undefined;
+  return raw === 'on'
+    ? { ...(initialQuota === undefined ? {} : { initialQuota }), weights, listEveryMs, probeAfterMs }
+    : undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, createSqsClient, destroyAwsClients } from './aws/clients';
 import { jobSlotSettings } from './activities/job-slots';
+import { ASSUMED_QUOTA } from './core/job-slots';
 import { lineageScope, loadConfig, loadWorkerSettings, type AppConfig, type WorkerSettings } from './config';
 import { JobEventsConsumer } from './events/job-events-consumer';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
@@ -214,7 +215,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
       installation: config.installation,
       jobEvents: settings.eventsQueueUrl ?? 'off',
-      jobQueue: settings.jobQueue ? `on (assumed quota ${settings.jobQueue.initialQuota})` : 'off',
+      jobQueue: settings.jobQueue
+        ? `on (quota ${settings.jobQueue.initialQuota ?? `not configured: ${ASSUMED_QUOTA} assumed until Bedrock refuses`})`
+        : 'off',
     });
     await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
     await worker.run();

@@ -97,7 +97,14 @@ describe('worker and stack settings', () => {
       workflowTaskPollers: WORKER_DEFAULTS.workflowTaskPollers,
       stickyQueueTimeoutMs: WORKER_DEFAULTS.stickyQueueTimeoutSeconds * 1000,
       reconcileEveryMs: 15 * 60_000,
+      // The fair queue is on, the quota not configured (the keeper assumes one until Bedrock refuses).
+      jobQueue: { weights: {}, listEveryMs: 30_000, probeAfterMs: 600_000 },
     });
+    expect(loadWorkerSettings({ FINETUNE_JOB_QUEUE: 'off' }).jobQueue).toBeUndefined();
+    expect(loadWorkerSettings({ FINETUNE_JOB_QUEUE_QUOTA: '8' }).jobQueue?.initialQuota).toBe(8);
+    expect(problemsOf(() => loadWorkerSettings({ FINETUNE_JOB_QUEUE: 'yes' }))).toEqual([
+      'FINETUNE_JOB_QUEUE="yes" is not on or off: set it like FINETUNE_JOB_QUEUE=on',
+    ]);
     // The reconciler's schedule: an interval of a minute or more, or off.
     expect(loadWorkerSettings({ FINETUNE_RECONCILE_EVERY: '90s' }).reconcileEveryMs).toBe(90_000);
     expect(loadWorkerSettings({ FINETUNE_RECONCILE_EVERY: 'off' }).reconcileEveryMs).toBeUndefined();

@@ -1,8 +1,8 @@
 // The run's side of the fair queue, and the keeper's looks at Bedrock and the namespace. A run asks its
 // keeper for a slot with update-with-start: the first run of a task queue starts the keeper, every later
 // one finds it (workflowIdConflictPolicy USE_EXISTING). Only a run whose preflight said the queue is on
-// (PreflightResult.jobQueue) asks; a worker without FINETUNE_JOB_QUEUE=on that gets the ask anyway answers
-// `off`, and the run waits for the quota on its own timers as before.
+// (PreflightResult.jobQueue) asks; a worker with FINETUNE_JOB_QUEUE=off that gets the ask anyway answers
+// `off`, and the run waits for the quota on its own timers.
 import {
   ListModelCustomizationJobsCommand,
   type BedrockClient,
@@ -29,9 +29,14 @@ export interface RequestJobSlotInput {
 export type RequestJobSlotResult =
   { queue: 'off' } | ({ queue: 'on'; keeperId: string; askAgainAfterMs: number } & SlotAnswer);
 
-/** The keeper's settings from the worker's (FINETUNE_JOB_QUEUE*, config.ts). */
+/** The keeper's settings from the worker's (FINETUNE_JOB_QUEUE*, config.ts); no quota given: ASSUMED_QUOTA. */
 export function jobSlotSettings(queue: Partial<JobSlotSettings>): JobSlotSettings {
-  return { ...DEFAULT_JOB_SLOT_SETTINGS, ...queue };
+  const { initialQuota, ...rest } = queue;
+  return {
+    ...DEFAULT_JOB_SLOT_SETTINGS,
+    ...rest,
+    ...(initialQuota === undefined ? {} : { initialQuota, quotaAssumed: false }),
+  };
 }
 
 /** The keeper's workflow ID: one per region, installation and task queue. */

@@ -23,8 +23,13 @@ export interface SlotRequest {
 
 /** How a keeper behaves: the worker's settings (config.ts, FINETUNE_JOB_QUEUE*). */
 export interface JobSlotSettings {
-  /** The quota assumed before anything is learned (Bedrock's default is single digits). */
+  /** The quota assumed before anything is learned: the operator's (FINETUNE_JOB_QUEUE_QUOTA), or ASSUMED_QUOTA. */
   initialQuota: number;
+  /**
+   * No quota was configured: initialQuota is ASSUMED_QUOTA, a guess, and the keeper shows its estimate as
+   * `assumed` until Bedrock refuses a create or lists more. Absent in settings from before it (configured).
+   */
+  quotaAssumed?: boolean;
   /** Weights per fairness key; 1 for a key not named. */
   weights: Record<string, number>;
   /** How often, while anyone holds or waits, the keeper counts Bedrock's jobs in progress and checks holders. */
@@ -41,11 +46,20 @@ export interface JobSlotSettings {
   askAgainAfterMs?: number;
 }
 
+/**
+ * The estimate a keeper starts from when no quota is configured: high on purpose. Too high costs one
+ * refused create per run granted before Bedrock's first refusal comes back (a fraction of a second),
+ * after which the estimate is what was in progress; too low would hold a larger account's quota back
+ * for hours, since the keeper raises a low estimate by one slot per quiet probe period (10 minutes).
+ */
+export const ASSUMED_QUOTA = 100;
+
 /** How long a queued run waits for its grant before it asks again, unless the settings say otherwise. */
 export const ASK_AGAIN_AFTER_MS = 30 * 60_000;
 
 export const DEFAULT_JOB_SLOT_SETTINGS: JobSlotSettings = {
-  initialQuota: 4,
+  initialQuota: ASSUMED_QUOTA,
+  quotaAssumed: true,
   weights: {},
   listEveryMs: 30_000,
   probeAfterMs: 10 * 60_000,
@@ -80,7 +94,7 @@ export interface SlotsState {
   /** The quota as learned so far. */
   quota: number;
   /** How the estimate was last set. */
-  quotaSource: 'configured' | 'refusal' | 'listing' | 'probe';
+  quotaSource: 'configured' | 'assumed' | 'refusal' | 'listing' | 'probe';
   /** Jobs in progress that are not ours (other tools, other installations), from the last listing. */
   external: number;
   holders: Record<string, Holder>;
@@ -117,7 +131,7 @@ export function initialSlots(settings: JobSlotSettings): SlotsState {
   return {
     settings,
     quota: Math.max(1, settings.initialQuota),
-    quotaSource: 'configured',
+    quotaSource: settings.quotaAssumed ? 'assumed' : 'configured',
     external: 0,
     holders: {},
     waiting: [],

@@ -159,7 +159,7 @@ export const orchestrationSchema = z.strictObject({
     .strictObject({ initialInterval: quotaInterval.optional(), maximumInterval: quotaInterval.optional() })
     .optional(),
   /**
-   * The fair queue for the job quota (with a worker that runs it, FINETUNE_JOB_QUEUE=on): the fairness
+   * The fair queue for the job quota (with a worker that runs it, FINETUNE_JOB_QUEUE on, the default): the fairness
    * key (a team) whose runs share the slots with other keys by weight, and a priority (higher first).
    */
   queue: z

@@ -288,11 +288,13 @@ export function startWorkerProcess(options: {
   logFile: string;
   name?: string;
   onSpawn?: OnSpawn;
+  /** Flags for Node itself (a benchmark's --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }): Promise<ManagedChild> {
   return startChild({
     name: options.name ?? 'worker',
     command: process.execPath,
-    args: [FINETUNE_BIN, 'worker'],
+    args: [...(options.nodeArgs ?? []), FINETUNE_BIN, 'worker'],
     env: { ...process.env, ...options.env },
     logFile: options.logFile,
     onSpawn: options.onSpawn,

@@ -103,6 +103,24 @@ it('learns the quota: a refusal shrinks it to what was in progress, and the refu
   expect(grantFree(s, 4)).toEqual(['e']);
 });
 
+it('with no quota configured, assumes a high one and learns the account’s from the first refusals', () => {
+  const s = initialSlots(settings());
+  expect(s.quotaSource).toBe('assumed');
+  for (const h of ['a', 'b', 'c', 'd']) expect(join(s, ask(h), 0).granted).toBe(true);
+  // The account's quota is 2: a and b created their jobs; c's create was refused while a, b and d held slots.
+  refused(s, 'c', 1);
+  expect(s.quota).toBe(3);
+  refused(s, 'd', 2);
+  expect([s.quota, s.quotaSource, freeSlots(s)]).toEqual([2, 'refusal', 0]);
+  // The refused runs wait at the head, c first.
+  release(s, 'a');
+  expect(grantFree(s, 3)).toEqual(['c']);
+});
+
+it('a configured quota is shown as configured', () => {
+  expect(initialSlots(settings({ initialQuota: 3, quotaAssumed: false })).quotaSource).toBe('configured');
+});
+
 it('learns from listings: other tools’ jobs take slots; more in progress than assumed raises the quota', () => {
   const s = initialSlots(settings({ initialQuota: 3 }));
   join(s, ask('a'), 0);

@@ -167,8 +167,13 @@ async function heardBeforeCreate(run: FineTuneRun, kind: 'cancel' | 'stop'): Pro
 
 /** The run's history holds its create activity's scheduling. */
 export async function createScheduled(run: FineTuneRun): Promise<boolean> {
+  return (await createsScheduled(run)) > 0;
+}
+
+/** How many create activities the run's history scheduled (a refused create and the one after its wait are two). */
+async function createsScheduled(run: FineTuneRun): Promise<number> {
   const events = (await run.handle.fetchHistory()).events ?? [];
-  return events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob');
+  return events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJob').length;
 }
 
 /** A worker SIGKILLed (a fresh one replaces it), and whether it held what the point aims at. */
@@ -422,12 +427,15 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
       };
     }
     case 'quota-wait': {
+      // The create after the wait: with the fair queue the run waits in phase waiting-for-quota with no
+      // create running, and creates once granted; on timers its create retries in that phase.
+      let waited = false;
       const s = await until(
         ctx,
-        async (x) =>
-          x.phase === 'waiting-for-quota' &&
-          running(x, ['createJob']) !== undefined &&
-          (await jobOf(ctx)) !== undefined,
+        async (x) => {
+          waited ||= x.phase === 'waiting-for-quota';
+          return waited && running(x, ['createJob']) !== undefined && (await jobOf(ctx)) !== undefined;
+        },
         60_000,
         100,
       );
@@ -436,6 +444,40 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
         point: s ? 'quota wait: create in flight (committed, reply held)' : 'quota wait not seen (run closed or 60 s)',
         landed: s !== undefined && took,
         ...done,
+      };
+    }
+    case 'queued': {
+      // In the keeper's queue: waiting for its grant, no create running, no job yet.
+      const seen = await until(
+        ctx,
+        async (x) =>
+          x.phase === 'waiting-for-quota' &&
+          running(x, ['createJob']) === undefined &&
+          (await jobOf(ctx)) === undefined,
+        60_000,
+        50,
+      );
+      if (!seen) return { point: 'queued not seen (run closed or 60 s)', landed: false };
+      await sleep(plan.delayMs);
+      const s = await snapshot(ctx.run);
+      const { took, done } = await deliverAction(ctx, plan, s, [], true);
+      const there = s?.open === true && s.phase === 'waiting-for-quota' && running(s, ['createJob']) === undefined;
+      if (!there || !took || (plan.kind !== 'cancel' && plan.kind !== 'stop' && plan.kind !== 'terminate'))
+        return {
+          point: `queued +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}`,
+          landed: there && took,
+          ...done,
+        };
+      // An interruption heard in the queue leaves it with no job: no create after the refused one.
+      await closed(ctx);
+      const creates = await createsScheduled(ctx.run);
+      const job = await jobOf(ctx);
+      return {
+        point: `queued +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}${job ? ', a job created after it' : ''}`,
+        landed: job === undefined,
+        note: `${creates} create(s) scheduled${done.note ? `; ${done.note}` : ''}`,
+        ...(done.interruptAt !== undefined ? { interruptAt: done.interruptAt } : {}),
+        ...(done.stopAccepted !== undefined ? { stopAccepted: done.stopAccepted } : {}),
       };
     }
     case 'waiting': {

@@ -25,6 +25,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * Bedrock and the create call's answer is still held (simulator:reply-delay-ms), so the run does not
  * know the job's ARN yet. `quota-wait` is the same window on the create that waits for a free slot
  * (the concurrent-job quota is full at the run's first create, and frees a few seconds later).
+ * `queued`: the run waiting in the fair queue's keeper for that slot, no create running (the quota full
+ * as for `quota-wait`, held a few seconds longer).
  * `whole-run`: throttling, switched on for the whole run. The promotion's points (the run's request has
  * `orchestration.promotion`): `deployment-create` and `deployment-update`, production being created or
  * pointed at the new model, the change committed and its answer held; `promotion-creates`, the
@@ -39,6 +41,7 @@ export type Point =
   | 'before-create'
   | 'create-in-flight'
   | 'quota-wait'
+  | 'queued'
   | 'waiting'
   | 'stopping'
   | 'collecting-metrics'
@@ -61,15 +64,16 @@ export const POINTS: Record<FaultKind, readonly Point[]> = {
     'collecting-metrics',
     'deployment-create',
     'deployment-update',
+    'queued',
   ],
-  'temporal-restart': ['create-in-flight', 'waiting'],
+  'temporal-restart': ['create-in-flight', 'waiting', 'queued'],
   'simulator-restart': ['create-in-flight', 'waiting'],
   'lost-replies': ['create-in-flight', 'promotion-creates'],
   throttling: ['whole-run'],
-  cancel: ['before-create', 'create-in-flight', 'quota-wait', 'waiting', 'evaluating'],
-  stop: ['before-create', 'create-in-flight', 'quota-wait', 'waiting'],
+  cancel: ['before-create', 'create-in-flight', 'quota-wait', 'waiting', 'evaluating', 'queued'],
+  stop: ['before-create', 'create-in-flight', 'quota-wait', 'waiting', 'queued'],
   deadline: ['before-create', 'create-in-flight', 'waiting'],
-  terminate: ['before-create', 'create-in-flight', 'waiting'],
+  terminate: ['before-create', 'create-in-flight', 'waiting', 'queued'],
   'run-timeout': ['waiting'],
   'state-lost': ['waiting'],
   'smoke-fail': ['smoke-test'],
@@ -82,6 +86,9 @@ export const POINTS: Record<FaultKind, readonly Point[]> = {
  */
 export const RECONCILED_KINDS: readonly FaultKind[] = ['terminate', 'run-timeout', 'state-lost'];
 export const reconciled = (plan: Pick<FaultPlan, 'kind'>) => RECONCILED_KINDS.includes(plan.kind);
+
+/** Points that need the quota full when the run starts: its create (or its ask) must wait for a slot. */
+export const waitsForSlot = (plan: Pick<FaultPlan, 'point'>) => plan.point === 'quota-wait' || plan.point === 'queued';
 
 /** Points on a run whose request has a promotion. */
 export const PROMOTION_POINTS: readonly Point[] = [
@@ -143,6 +150,9 @@ function delayFor(random: Random, point: Point): number {
   switch (point) {
     case 'waiting':
       return random.int(500, 4_000);
+    case 'queued':
+      // The queue wait lasts a few seconds here (the slot's holder, then the keeper's next listing).
+      return random.int(0, 1_000);
     case 'evaluating':
       // After the staging copy's create began (it takes 4.5 s here), or after the judge jobs were created
       // (they take about 3 s): see evaluationPart.

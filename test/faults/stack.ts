@@ -208,7 +208,15 @@ export class FaultStack {
     return startWorkerProcess({
       name: `worker ${name}`,
       // No reconcile schedule: the suite runs its passes itself, one after each run that cannot clean up.
-      env: { ...this.env, FINETUNE_SHUTDOWN_GRACE_SECONDS: '2', FINETUNE_RECONCILE_EVERY: 'off' },
+      // The fair queue on, whatever the default, its keeper counting Bedrock's jobs every 2 s (not 30): a
+      // slot freed by a job of no run (the quota points' blocker) is seen within the run's few seconds.
+      env: {
+        ...this.env,
+        FINETUNE_SHUTDOWN_GRACE_SECONDS: '2',
+        FINETUNE_RECONCILE_EVERY: 'off',
+        FINETUNE_JOB_QUEUE: 'on',
+        FINETUNE_JOB_QUEUE_LIST_SECONDS: '2',
+      },
       logFile: join(this.dir, 'logs', `worker-${name}-${start}.log`),
     });
   }

@@ -34,7 +34,7 @@ import {
 import { belowRate, pointHits, type PointHits } from './hits';
 import { createScheduled, deliver, type Delivery, type RunContext } from './inject';
 import { SimulatorJobs } from './jobs';
-import { describePlan, drawPlan, promoting, reconciled, type FaultKind, type FaultPlan } from './plan';
+import { describePlan, drawPlan, promoting, reconciled, waitsForSlot, type FaultKind, type FaultPlan } from './plan';
 import { promotionSeen, type PromotionTarget } from './promotion-state';
 import { seededRandom } from './random';
 import { simulatorCalls } from './simulator-log';
@@ -332,10 +332,12 @@ async function warmUp(ctx: SuiteContext, attempt: number): Promise<Timings> {
 }
 
 /**
- * A concurrent-job quota of one, held by a job of no run for about 4 s: the run's first create is
- * refused, it waits for the slot, and its create goes through only when the slot frees.
+ * A concurrent-job quota of one, held by a job of no run for about 4 s (8 s for `queued`, so that the
+ * run's wait outlasts the fault's delay): the run's first create is refused (or, once the keeper has
+ * learned the quota of one, its ask), it waits for the slot in the queue, and its create goes through only
+ * when the slot frees and the keeper sees it in its listing.
  */
-async function fillTheQuota(ctx: SuiteContext, name: string): Promise<void> {
+async function fillTheQuota(ctx: SuiteContext, name: string, plan: FaultPlan): Promise<void> {
   const idle = async () =>
     (await ctx.jobs.all()).every(({ job }) => job.status !== 'InProgress' && job.status !== 'Stopping');
   for (let i = 0; i < 100 && !(await idle()); i++) await sleep(100);
@@ -343,7 +345,7 @@ async function fillTheQuota(ctx: SuiteContext, name: string): Promise<void> {
   const blocker = requestFor(ctx, `${name}-blocker`);
   await createJobDirectly(ctx.bedrock, blocker, {
     jobName: `${name}-blocker`,
-    jobTags: [{ key: 'simulator:time-scale', value: '180' }],
+    jobTags: [{ key: 'simulator:time-scale', value: plan.point === 'queued' ? '90' : '180' }],
   });
 }
 
@@ -361,10 +363,10 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
   }
   const flags = simulatorFlagsFor(plan);
   if (flags) await ctx.stack.restartSimulator(0, flags);
-  if (plan.point === 'quota-wait') await fillTheQuota(ctx, name);
+  if (waitsForSlot(plan)) await fillTheQuota(ctx, name, plan);
   const deadlineMs = plan.kind === 'deadline' ? deadlineMsFor(plan, ctx.timings!) : undefined;
   const request = requestFor(ctx, name, plan, deadlineMs, promotion?.deployment);
-  if (plan.point === 'quota-wait')
+  if (waitsForSlot(plan))
     request.orchestration = { ...request.orchestration, quotaWait: { initialInterval: '1s', maximumInterval: '1s' } };
   const simulatorLog = ctx.stack.simulatorLogMark();
   const startedAt = Date.now();
@@ -398,7 +400,7 @@ async function executeRun(ctx: SuiteContext, index: number, plan: FaultPlan): Pr
   );
   const outcome = await outcomeOf(run, RUN_BUDGET_MS);
   const delivery = await delivering;
-  if (flags || plan.point === 'quota-wait') await ctx.stack.restartSimulator(0, []);
+  if (flags || waitsForSlot(plan)) await ctx.stack.restartSimulator(0, []);
   // The run cannot clean up after itself: one reconcile pass, then the judgement.
   const pass = reconciled(plan) ? await reconcilePass(ctx, name) : undefined;
   const jobs = await ctx.jobs.of(name);
