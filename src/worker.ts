@@ -14,7 +14,6 @@ import {
 import { createActivities, type Activities, type ActivityDeps } from './activities';
 import { createAwsClients, createSqsClient, destroyAwsClients } from './aws/clients';
 import { jobSlotSettings } from './activities/job-slots';
-import { ASSUMED_QUOTA } from './core/job-slots';
 import { lineageScope, loadConfig, loadWorkerSettings, type AppConfig, type WorkerSettings } from './config';
 import { JobEventsConsumer } from './events/job-events-consumer';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from './reconciliation';
@@ -173,6 +172,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ? { metrics: { prometheus: { bindAddress: settings.prometheusBindAddress } } }
       : undefined,
   });
+  const slots = settings.jobQueue ? jobSlotSettings(settings.jobQueue) : undefined;
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const clients = createAwsClients(config.aws);
   let events: { stop(): Promise<void> } | undefined;
@@ -189,7 +189,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         temporal,
         scope,
         jobEvents: events !== undefined,
-        ...(settings.jobQueue ? { jobSlots: jobSlotSettings(settings.jobQueue) } : {}),
+        ...(slots ? { jobSlots: slots } : {}),
       },
       shutdownGraceTime: settings.shutdownGraceTimeMs,
       maxCachedWorkflows: settings.maxCachedWorkflows,
@@ -215,8 +215,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       stickyQueueTimeoutMs: settings.stickyQueueTimeoutMs,
       installation: config.installation,
       jobEvents: settings.eventsQueueUrl ?? 'off',
-      jobQueue: settings.jobQueue
-        ? `on (quota ${settings.jobQueue.initialQuota ?? `not configured: ${ASSUMED_QUOTA} assumed until Bedrock refuses`})`
+      jobQueue: slots
+        ? `on (quota ${slots.initialQuota}${slots.quotaAssumed ? ' assumed until Bedrock refuses: set FINETUNE_JOB_QUEUE_QUOTA' : ''})`
         : 'off',
     });
     await keepReconcileSchedule(temporal, config.taskQueue, settings.reconcileEveryMs);
