@@ -31,8 +31,8 @@ export interface ActivityDeps {
   /** This worker consumes Bedrock's job events (src/events/): preflight tells each run so. */
   jobEvents?: boolean;
   /**
-   * The fair queue for the job quota (FINETUNE_JOB_QUEUE, on by default): its keeper's settings; preflight tells each
-   * run the queue is on. Absent, runs wait on timers.
+   * The fair queue for the job quota (FINETUNE_JOB_QUEUE, on by default): its keeper's settings;
+   * preflight tells each run the queue is on. Absent, runs wait on timers.
    */
   jobSlots?: JobSlotSettings;
 }

@@ -24,9 +24,9 @@ export interface PreflightResult {
    */
   jobEvents?: true;
   /**
-   * The worker that checked the request runs the fair queue for the job quota (FINETUNE_JOB_QUEUE, on by default):
-   * the run asks the keeper for a slot before its create. Absent: the queue is off, and the run waits
-   * for the quota on its own timers without asking.
+   * The worker that checked the request runs the fair queue for the job quota (FINETUNE_JOB_QUEUE, on by
+   * default): the run asks the keeper for a slot before its create. Absent: the queue is off, and the run
+   * waits for the quota on its own timers without asking.
    */
   jobQueue?: true;
 }

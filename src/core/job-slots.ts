@@ -23,7 +23,7 @@ export interface SlotRequest {
 
 /** How a keeper behaves: the worker's settings (config.ts, FINETUNE_JOB_QUEUE*). */
 export interface JobSlotSettings {
-  /** The quota assumed before anything is learned: the operator's (FINETUNE_JOB_QUEUE_QUOTA), or ASSUMED_QUOTA. */
+  /** The quota assumed before anything is learned: the operator's (FINETUNE_JOB_QUEUE_QUOTA) or ASSUMED_QUOTA. */
   initialQuota: number;
   /**
    * No quota was configured: initialQuota is ASSUMED_QUOTA, a guess, and the keeper shows its estimate as
