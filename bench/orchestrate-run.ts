@@ -264,8 +264,8 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
         env: {
           ...stack.env,
           TASK_QUEUE: queue,
+          // The SDK's counters (tasks, cache hits and misses), read once the runs have closed.
           FINETUNE_PROMETHEUS_BIND_ADDRESS: metricsAddresses[i],
-
           ...(fairQueue
             ? {
                 FINETUNE_JOB_QUEUE: 'on',
@@ -284,7 +284,7 @@ export async function measureOrchestration(o: OrchestrateOptions): Promise<Orche
           : undefined,
       });
       workers.push(worker);
-      watcher.watch(worker.name, worker.pid);
+      watcher.watch(worker.name, worker.pid, { threads: true });
     }
 
     const range = o.jobHours ?? DEFAULT_JOB_HOURS;

@@ -80,7 +80,7 @@ export interface ProcessFigures {
   endRssMb: number;
   /** When the largest sampled resident size was seen, in seconds after `markStart()` (negative: before). */
   peakAtSeconds: number;
-  /** A single process's CPU since `markStart()` by thread (bench/thread-cpu.ts); absent for a process tree. */
+  /** A worker's CPU since `markStart()` by thread (bench/thread-cpu.ts); absent for other processes. */
   threadCpuSeconds?: Partial<Record<ThreadGroup, number>>;
 }
 
@@ -93,7 +93,8 @@ interface Watched {
   sampledPeakAt: number;
   cpuTicks: number;
   baselineTicks: number;
-  /** A single process's threads, at `markStart()` and at the last reading. */
+  byThread: boolean;
+  /** With byThread: the process's threads, at `markStart()` and at the last reading. */
   threadsAtStart: ThreadTicks[];
   threads: ThreadTicks[];
 }
@@ -109,10 +110,12 @@ export class ProcessWatcher {
     this.timer.unref();
   }
 
-  watch(name: string, pid: number): void {
+  /** `threads`: a worker (Node with the Temporal SDK), whose CPU is also split by thread (bench/thread-cpu.ts). */
+  watch(name: string, pid: number, options: { threads?: boolean } = {}): void {
     this.watched.push({
       name,
       pid,
+      byThread: options.threads === true,
       peakKb: 0,
       lastKb: 0,
       sampledPeakKb: 0,
@@ -141,10 +144,12 @@ export class ProcessWatcher {
     for (const w of this.watched) {
       const members = tree(w.pid, stats);
       if (members.length === 0) continue; // exited: keep the last reading
-      if (members.length === 1) {
+      if (w.byThread) {
         // Threads that exit take their CPU with them: the last reading of each is kept.
         const now = new Map(readThreads(w.pid).map((t) => [t.tid, t]));
         w.threads = [...w.threads.filter((t) => !now.has(t.tid)), ...now.values()];
+      }
+      if (members.length === 1) {
         w.lastKb = fieldKb(`/proc/${w.pid}/status`, 'VmRSS');
         w.peakKb = Math.max(w.peakKb, fieldKb(`/proc/${w.pid}/status`, 'VmHWM'));
       } else {
