@@ -156,7 +156,7 @@ const taskRows: [string, (r: OrchestrateFigures) => string][] = [
 export function profileTables(rows: OrchestrateFigures[]): string[] {
   return rows
     .filter((r) => r.workerProfile && r.workerProfile.length > 0)
-    .map((r) => `N = ${r.jobs}, ${f1(r.jobHours)} job-hours:\n${profileTable(r.workerProfile!, r.workerCpuSeconds)}`);
+    .map((r) => `N = ${r.jobs}, ${f1(r.jobHours)} job-hours:\n${profileTable(r.workerProfile!)}`);
 }
 
 export function finalLine(r: OrchestrateFigures): string {

@@ -42,9 +42,12 @@ export type ThreadGroup =
   | 'CPU profiler'
   | 'other';
 
+/** The SDK core's threads: tokio's, its workflow-processing thread, and its other named ones. */
+const isCoreThread = (t: ThreadTicks) => /^(tokio|workflow-proces|temporal)/.test(t.name);
+
 export function groupOf(thread: ThreadTicks, pid: number, firstCoreTid: number): ThreadGroup {
   if (thread.tid === pid) return 'main thread (activities, SDK TypeScript)';
-  if (/^(tokio|workflow-proces|temporal)/.test(thread.name)) return 'SDK core (Rust)';
+  if (isCoreThread(thread)) return 'SDK core (Rust)';
   if (thread.name.startsWith('v8:Prof')) return 'CPU profiler';
   if (thread.name === 'node') return thread.tid < firstCoreTid ? 'V8 helpers (GC, compiler)' : 'workflow thread(s)';
   return 'other';
@@ -56,7 +59,7 @@ export function ticksByGroup(
   before: ThreadTicks[],
   after: ThreadTicks[],
 ): Partial<Record<ThreadGroup, number>> {
-  const core = after.filter((t) => /^(tokio|workflow-proces)/.test(t.name)).map((t) => t.tid);
+  const core = after.filter(isCoreThread).map((t) => t.tid);
   const firstCoreTid = core.length > 0 ? Math.min(...core) : Infinity;
   const was = new Map(before.map((t) => [t.tid, t.ticks]));
   const out: Partial<Record<ThreadGroup, number>> = {};

@@ -473,11 +473,10 @@ export async function deliver(ctx: RunContext, plan: FaultPlan, deadlineAt?: num
       const creates = await createsScheduled(ctx.run);
       const job = await jobOf(ctx);
       return {
+        ...done,
         point: `queued +${(plan.delayMs / 1000).toFixed(1)} s: ${phaseNote(s)}${job ? ', a job created after it' : ''}`,
         landed: job === undefined,
         note: `${creates} create(s) scheduled${done.note ? `; ${done.note}` : ''}`,
-        ...(done.interruptAt !== undefined ? { interruptAt: done.interruptAt } : {}),
-        ...(done.stopAccepted !== undefined ? { stopAccepted: done.stopAccepted } : {}),
       };
     }
     case 'waiting': {
